@@ -1,0 +1,54 @@
+// Recognizes cropped line images with a model: normalise → network → CTC decode.
+// This is the engine-facing façade that page recognition, eval and batch runs build on.
+#pragma once
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+namespace ocr {
+
+class Model;
+class Decoder;
+
+// One recognised character (a Unicode code point) of a line.
+struct RecognizedChar {
+  std::string text;  // UTF-8 of one code point
+  int x0 = 0, x1 = 0;  // horizontal extent in the *input line image's* pixels (x1 exclusive)
+  float confidence = 0;  // 0..1
+};
+
+struct RecognizedLine {
+  std::string text;
+  std::vector<RecognizedChar> chars;  // one per code point of text, in order
+  float confidence = 0;               // 0..1, mean of the characters' (1 for an empty line)
+};
+
+struct RecognizerOptions {
+  int threads = 0;       // 0 = all cores (OMP_THREAD_LIMIT honoured)
+  int batch_size = 16;   // lines per network call, sorted by width to limit padding
+};
+
+class LineRecognizer {
+ public:
+  // The model must outlive the recognizer. A null decoder means greedy decoding.
+  explicit LineRecognizer(std::shared_ptr<const Model> model,
+                          std::shared_ptr<const Decoder> decoder = nullptr,
+                          RecognizerOptions options = {});
+  ~LineRecognizer();
+  // lines: CV_8UC1 crops, dark text on light background. Results in input order.
+  std::vector<RecognizedLine> recognize(const std::vector<cv::Mat>& lines) const;
+  RecognizedLine recognize(const cv::Mat& line) const;
+  const Model& model() const { return *model_; }
+
+ private:
+  std::shared_ptr<const Model> model_;
+  std::shared_ptr<const Decoder> decoder_;
+  RecognizerOptions options_;
+};
+
+// Finds the shipped model: $OCR_MODEL, then models/ in the source tree, then the install prefix.
+// Throws IoError listing the places it looked.
+std::string default_model_path();
+
+}  // namespace ocr

@@ -1,0 +1,36 @@
+// ocr: command-line OCR with its own neural engine.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ocr: read text from images with a CNN+BiLSTM+CTC engine"};
+  app.require_subcommand(1);
+  ocr::cli::Context ctx;
+  bool quiet = false;
+  int verbose = 0;
+  app.add_flag("-q,--quiet", quiet, "only warnings and errors on stderr");
+  app.add_flag("-v,--verbose", verbose, "more detail on stderr (repeat for debug)");
+  app.set_version_flag("--version", "ocr 0.1.0");
+  // Registration order is the order of `ocr --help`.
+  ocr::cli::add_recognize_command(app, ctx);
+  ocr::cli::add_train_command(app, ctx);
+  ocr::cli::add_inspect_command(app, ctx);
+  app.parse_complete_callback([&] { ocr::log::init(quiet ? 0 : 1 + verbose); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const ocr::Error& e) {
+    std::cerr << "ocr: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "ocr: error: " << e.what() << "\n";
+    return 1;
+  }
+  return ctx.exit_code;
+}
