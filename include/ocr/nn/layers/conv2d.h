@@ -1,0 +1,35 @@
+// 2-D convolution, stride 1, "same" zero padding, by im2col + one GEMM.
+// weight: out × (kh · kw · in), patch order (ky, kx, c) with c fastest — a patch is kh · kw whole
+// pixels copied from the input; bias: out × 1.
+#pragma once
+#include "ocr/nn/layer.h"
+
+namespace ocr {
+
+class BatchNorm;
+
+class Conv2d : public Layer {
+ public:
+  Conv2d(int kernel_h, int kernel_w, int in_channels, int out_channels);
+  std::string kind() const override { return "Conv2d"; }
+  int output_channels(int in_channels) const override;
+  void forward(const Activations& in, Activations& out, Mode mode) override;
+  void backward(const Activations& in, const Activations& out, const Activations& dout,
+                Activations* din) override;
+  void collect_params(ParamList& out, const std::string& prefix) override;
+  void init_params(Rng& rng) override;
+  double macs_per_output_column(int, int) const override { return double(weight_.size()); }
+  // Folds an inference-mode batch norm that follows this convolution into weight and bias.
+  void fold(const BatchNorm& bn);
+
+  Matrix& weight() { return weight_; }
+  Matrix& bias() { return bias_; }
+
+ private:
+  void im2col(const Activations& in, Matrix& col) const;
+  int kh_, kw_, in_, out_;
+  Matrix weight_, bias_, weight_grad_, bias_grad_;
+  Matrix col_, dcol_;  // scratch, reused across calls
+};
+
+}  // namespace ocr

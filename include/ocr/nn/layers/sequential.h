@@ -1,0 +1,35 @@
+// Runs its children in order and owns the activations between them (kept for backward,
+// reused as buffers from call to call).
+#pragma once
+#include <vector>
+
+#include "ocr/nn/layer.h"
+
+namespace ocr {
+
+class Sequential : public Layer {
+ public:
+  std::string kind() const override { return "Sequential"; }
+  void add(LayerPtr layer) { children_.push_back(std::move(layer)); }
+  bool empty() const { return children_.empty(); }
+  const std::vector<LayerPtr>& children() const { return children_; }
+
+  int output_channels(int in_channels) const override;
+  int output_height(int in_height) const override;
+  int width_divisor() const override;
+  void forward(const Activations& in, Activations& out, Mode mode) override;
+  void backward(const Activations& in, const Activations& out, const Activations& dout,
+                Activations* din) override;
+  void collect_params(ParamList& out, const std::string& prefix) override;
+  void init_params(Rng& rng) override;
+  // Folds each Conv2d → BatchNorm pair and drops the batch norm.
+  void prepare_inference() override;
+  double macs_per_output_column(int, int) const override { return 0; }
+
+ private:
+  std::vector<LayerPtr> children_;
+  std::vector<Activations> acts_;   // output of child i (the last one is copied to out)
+  std::vector<Activations> grads_;  // scratch for backward
+};
+
+}  // namespace ocr

@@ -1,0 +1,113 @@
+#include "ocr/nn/layers/conv2d.h"
+
+#include <cmath>
+
+#include "ocr/core/error.h"
+#include "ocr/nn/layers/batch_norm.h"
+
+namespace ocr {
+
+Conv2d::Conv2d(int kh, int kw, int in, int out)
+    : kh_(kh), kw_(kw), in_(in), out_(out),
+      weight_(Matrix::Zero(out, Index(kh) * kw * in)), bias_(Matrix::Zero(out, 1)),
+      weight_grad_(Matrix::Zero(out, Index(kh) * kw * in)), bias_grad_(Matrix::Zero(out, 1)) {}
+
+int Conv2d::output_channels(int in_channels) const {
+  if (in_channels != in_)
+    throw ShapeError("Conv2d expects " + std::to_string(in_) + " input channels, got " +
+                     std::to_string(in_channels));
+  return out_;
+}
+
+void Conv2d::init_params(Rng& rng) {
+  // He initialisation: the convolutions feed ReLUs.
+  double stddev = std::sqrt(2.0 / (double(kh_) * kw_ * in_));
+  for (Index i = 0; i < weight_.size(); ++i) weight_.data()[i] = Scalar(rng.normal(0, stddev));
+  bias_.setZero();
+}
+
+void Conv2d::collect_params(ParamList& out, const std::string& prefix) {
+  out.push_back({prefix + "weight", &weight_, &weight_grad_});
+  out.push_back({prefix + "bias", &bias_, &bias_grad_});
+}
+
+void Conv2d::im2col(const Activations& in, Matrix& col) const {
+  const int H = in.height, W = in.width, N = in.batch, C = in_;
+  const int ph = kh_ / 2, pw = kw_ / 2;
+  col.resize(Index(kh_) * kw_ * C, Index(W) * N * H);
+#pragma omp parallel for schedule(static)
+  for (int x = 0; x < W; ++x) {
+    for (int n = 0; n < N; ++n) {
+      for (int y = 0; y < H; ++y) {
+        Scalar* dst = col.data() + in.column(x, n, y) * col.rows();
+        for (int ky = 0; ky < kh_; ++ky) {
+          int sy = y + ky - ph;
+          for (int kx = 0; kx < kw_; ++kx, dst += C) {
+            int sx = x + kx - pw;
+            if (sy < 0 || sy >= H || sx < 0 || sx >= W) {
+              std::fill(dst, dst + C, Scalar(0));
+            } else {
+              const Scalar* src = in.data.data() + in.column(sx, n, sy) * C;
+              std::copy(src, src + C, dst);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void Conv2d::forward(const Activations& in, Activations& out, Mode) {
+  output_channels(in.channels());
+  im2col(in, col_);
+  out.reshape_like(in, out_);
+  out.data.noalias() = weight_ * col_;
+  out.data.colwise() += bias_.col(0);
+  out.zero_padding();
+}
+
+void Conv2d::backward(const Activations& in, const Activations&, const Activations& dout,
+                      Activations* din) {
+  // col_ still holds the forward im2col of in (forward(Train) is always followed by backward
+  // before the next forward of this layer).
+  weight_grad_.noalias() += dout.data * col_.transpose();
+  bias_grad_.col(0) += dout.data.rowwise().sum();
+  if (!din) return;
+  dcol_.noalias() = weight_.transpose() * dout.data;
+  // col2im as a gather: each input pixel sums the patch entries that read it, so threads never
+  // write the same pixel.
+  const int H = in.height, W = in.width, N = in.batch, C = in_;
+  const int ph = kh_ / 2, pw = kw_ / 2;
+  din->reshape_like(in, C);
+#pragma omp parallel for schedule(static)
+  for (int x = 0; x < W; ++x) {
+    for (int n = 0; n < N; ++n) {
+      for (int y = 0; y < H; ++y) {
+        Scalar* dst = din->data.data() + in.column(x, n, y) * C;
+        std::fill(dst, dst + C, Scalar(0));
+        if (x >= in.widths[n]) continue;
+        for (int ky = 0; ky < kh_; ++ky) {
+          int oy = y - ky + ph;
+          if (oy < 0 || oy >= H) continue;
+          for (int kx = 0; kx < kw_; ++kx) {
+            int ox = x - kx + pw;
+            if (ox < 0 || ox >= W) continue;
+            const Scalar* src =
+                dcol_.data() + in.column(ox, n, oy) * dcol_.rows() + (Index(ky) * kw_ + kx) * C;
+            for (int c = 0; c < C; ++c) dst[c] += src[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+void Conv2d::fold(const BatchNorm& bn) {
+  // y = γ (Wx + b − μ) / σ + β  =  (γ/σ) W x + (γ/σ)(b − μ) + β
+  Vector scale = bn.inference_scale();
+  Vector shift = bn.inference_shift();
+  weight_ = scale.asDiagonal() * weight_;
+  bias_.col(0) = scale.cwiseProduct(bias_.col(0)) + shift;
+}
+
+}  // namespace ocr

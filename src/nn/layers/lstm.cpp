@@ -1,0 +1,114 @@
+#include "ocr/nn/layers/lstm.h"
+
+#include <cmath>
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+
+namespace {
+template <typename Block>
+inline void sigmoid_inplace(Block&& m) {
+  m = (Scalar(1) + (-m.array()).exp()).inverse().matrix();
+}
+}  // namespace
+
+Lstm::Lstm(int in, int hidden)
+    : in_(in), hidden_(hidden), wx_(Matrix::Zero(4 * hidden, in)),
+      wh_(Matrix::Zero(4 * hidden, hidden)), bias_(Matrix::Zero(4 * hidden, 1)),
+      wx_grad_(Matrix::Zero(4 * hidden, in)), wh_grad_(Matrix::Zero(4 * hidden, hidden)),
+      bias_grad_(Matrix::Zero(4 * hidden, 1)) {}
+
+int Lstm::output_channels(int in_channels) const {
+  if (in_channels != in_)
+    throw ShapeError("Lstm expects " + std::to_string(in_) + " input features, got " +
+                     std::to_string(in_channels));
+  return hidden_;
+}
+
+void Lstm::init_params(Rng& rng) {
+  double bx = std::sqrt(6.0 / (in_ + 4.0 * hidden_));
+  double bh = std::sqrt(6.0 / (hidden_ + 4.0 * hidden_));
+  for (Index i = 0; i < wx_.size(); ++i) wx_.data()[i] = Scalar(rng.uniform(-bx, bx));
+  for (Index i = 0; i < wh_.size(); ++i) wh_.data()[i] = Scalar(rng.uniform(-bh, bh));
+  bias_.setZero();
+  bias_.middleRows(hidden_, hidden_).setOnes();  // forget gate open at the start
+}
+
+void Lstm::collect_params(ParamList& out, const std::string& prefix) {
+  out.push_back({prefix + "wx", &wx_, &wx_grad_});
+  out.push_back({prefix + "wh", &wh_, &wh_grad_});
+  out.push_back({prefix + "bias", &bias_, &bias_grad_});
+}
+
+void Lstm::forward(const Activations& in, Activations& out, Mode) {
+  OCR_CHECK(in.height == 1, "Lstm needs a sequence (height 1)");
+  output_channels(in.channels());
+  const int H = hidden_, N = in.batch, T = in.width;
+  out.reshape_like(in, H);
+  Matrix& gates = gates_;
+  gates.noalias() = wx_ * in.data;
+  gates.colwise() += bias_.col(0);
+  cell_.resize(H, Index(T) * N);
+  for (int t = 0; t < T; ++t) {
+    auto g = gates.middleCols(Index(t) * N, N);
+    if (t > 0) g.noalias() += wh_ * out.data.middleCols(Index(t - 1) * N, N);
+    sigmoid_inplace(g.topRows(2 * H));
+    g.middleRows(2 * H, H) = g.middleRows(2 * H, H).array().tanh().matrix();
+    sigmoid_inplace(g.bottomRows(H));
+    auto c = cell_.middleCols(Index(t) * N, N);
+    c = g.topRows(H).cwiseProduct(g.middleRows(2 * H, H));
+    if (t > 0) c += g.middleRows(H, H).cwiseProduct(cell_.middleCols(Index(t - 1) * N, N));
+    auto h = out.data.middleCols(Index(t) * N, N);
+    h = g.bottomRows(H).cwiseProduct(c.array().tanh().matrix());
+    for (int n = 0; n < N; ++n)
+      if (t >= in.widths[n]) {
+        h.col(n).setZero();
+        c.col(n).setZero();
+      }
+  }
+}
+
+void Lstm::backward(const Activations& in, const Activations& out, const Activations& dout,
+                    Activations* din) {
+  const int H = hidden_, N = in.batch, T = in.width;
+  dgates_.resize(4 * H, Index(T) * N);
+  Matrix dh_next = Matrix::Zero(H, N), dc_next = Matrix::Zero(H, N);
+  for (int t = T - 1; t >= 0; --t) {
+    auto g = gates_.middleCols(Index(t) * N, N);
+    auto c = cell_.middleCols(Index(t) * N, N);
+    auto dg = dgates_.middleCols(Index(t) * N, N);
+    Matrix dh = dout.data.middleCols(Index(t) * N, N) + dh_next;
+    Matrix tanh_c = c.array().tanh().matrix();
+    auto i = g.topRows(H), f = g.middleRows(H, H), gg = g.middleRows(2 * H, H), o = g.bottomRows(H);
+    Matrix dc = dc_next + dh.cwiseProduct(o).cwiseProduct(
+                              (Scalar(1) - tanh_c.array().square()).matrix());
+    // Pre-activation gradients.
+    dg.bottomRows(H) = (dh.array() * tanh_c.array() * o.array() * (1 - o.array())).matrix();
+    dg.topRows(H) = (dc.array() * gg.array() * i.array() * (1 - i.array())).matrix();
+    dg.middleRows(2 * H, H) = (dc.array() * i.array() * (1 - gg.array().square())).matrix();
+    if (t > 0) {
+      auto c_prev = cell_.middleCols(Index(t - 1) * N, N);
+      dg.middleRows(H, H) = (dc.array() * c_prev.array() * f.array() * (1 - f.array())).matrix();
+    } else {
+      dg.middleRows(H, H).setZero();
+    }
+    for (int n = 0; n < N; ++n)
+      if (t >= in.widths[n]) {
+        dg.col(n).setZero();
+        dc.col(n).setZero();
+      }
+    dc_next = dc.cwiseProduct(f);
+    dh_next.noalias() = wh_.transpose() * dg;
+  }
+  wx_grad_.noalias() += dgates_ * in.data.transpose();
+  if (T > 1)
+    wh_grad_.noalias() +=
+        dgates_.rightCols(Index(T - 1) * N) * out.data.leftCols(Index(T - 1) * N).transpose();
+  bias_grad_.col(0) += dgates_.rowwise().sum();
+  if (!din) return;
+  din->reshape_like(in, in_);
+  din->data.noalias() = wx_.transpose() * dgates_;
+}
+
+}  // namespace ocr

@@ -1,0 +1,65 @@
+#include "ocr/nn/layers/max_pool.h"
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+
+MaxPool::MaxPool(int kh, int kw) : kh_(kh), kw_(kw) {}
+
+int MaxPool::output_height(int in_height) const {
+  if (in_height < kh_)
+    throw ShapeError("MaxPool " + std::to_string(kh_) + "x" + std::to_string(kw_) +
+                     " needs input height >= " + std::to_string(kh_) + ", got " +
+                     std::to_string(in_height));
+  return in_height / kh_;
+}
+
+void MaxPool::forward(const Activations& in, Activations& out, Mode mode) {
+  const int C = in.channels(), N = in.batch;
+  const int OH = output_height(in.height), OW = in.width / kw_;
+  std::vector<int> widths(N);
+  for (int n = 0; n < N; ++n) widths[n] = in.widths[n] / kw_;
+  out.resize(C, N, OH, OW, widths);
+  const bool train = mode == Mode::Train;
+  if (train) argmax_.assign(size_t(out.data.size()), -1);
+#pragma omp parallel for schedule(static)
+  for (int x = 0; x < OW; ++x) {
+    for (int n = 0; n < N; ++n) {
+      for (int y = 0; y < OH; ++y) {
+        const Index oc = out.column(x, n, y);
+        Scalar* dst = out.data.data() + oc * C;
+        if (x >= widths[n]) {
+          std::fill(dst, dst + C, Scalar(0));
+          continue;
+        }
+        for (int c = 0; c < C; ++c) {
+          Scalar best = -std::numeric_limits<Scalar>::infinity();
+          Index best_at = 0;
+          for (int ky = 0; ky < kh_; ++ky)
+            for (int kx = 0; kx < kw_; ++kx) {
+              Index at = in.column(x * kw_ + kx, n, y * kh_ + ky) * C + c;
+              Scalar v = in.data.data()[at];
+              if (v > best) best = v, best_at = at;
+            }
+          dst[c] = best;
+          if (train) argmax_[size_t(oc * C + c)] = best_at;
+        }
+      }
+    }
+  }
+}
+
+void MaxPool::backward(const Activations& in, const Activations& out, const Activations& dout,
+                       Activations* din) {
+  if (!din) return;
+  din->reshape_like(in, in.channels());
+  din->data.setZero();
+  // Windows do not overlap (stride = window), so each input element has at most one writer.
+  const Index total = out.data.size();
+  for (Index i = 0; i < total; ++i) {
+    Index at = argmax_[size_t(i)];
+    if (at >= 0) din->data.data()[at] += dout.data.data()[i];
+  }
+}
+
+}  // namespace ocr

@@ -1,0 +1,55 @@
+#include "ocr/nn/layers/residual.h"
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+
+Residual::Residual(std::unique_ptr<Sequential> body, std::unique_ptr<Sequential> shortcut)
+    : body_(std::move(body)), shortcut_(std::move(shortcut)) {}
+
+int Residual::output_channels(int c) const {
+  int b = body_->output_channels(c), s = shortcut_->output_channels(c);
+  if (b != s)
+    throw ShapeError("residual body gives " + std::to_string(b) + " channels but the shortcut " +
+                     std::to_string(s));
+  return b;
+}
+
+void Residual::forward(const Activations& in, Activations& out, Mode mode) {
+  body_->forward(in, body_out_, mode);
+  out.reshape_like(body_out_, body_out_.channels());
+  if (shortcut_->empty()) {
+    out.data = body_out_.data + in.data;
+  } else {
+    shortcut_->forward(in, short_out_, mode);
+    out.data = body_out_.data + short_out_.data;
+  }
+}
+
+void Residual::backward(const Activations& in, const Activations&, const Activations& dout,
+                        Activations* din) {
+  body_->backward(in, body_out_, dout, din);
+  if (shortcut_->empty()) {
+    if (din) din->data += dout.data;
+  } else {
+    shortcut_->backward(in, short_out_, dout, din ? &din_short_ : nullptr);
+    if (din) din->data += din_short_.data;
+  }
+}
+
+void Residual::collect_params(ParamList& out, const std::string& prefix) {
+  body_->collect_params(out, prefix + "body.");
+  shortcut_->collect_params(out, prefix + "shortcut.");
+}
+
+void Residual::init_params(Rng& rng) {
+  body_->init_params(rng);
+  shortcut_->init_params(rng);
+}
+
+void Residual::prepare_inference() {
+  body_->prepare_inference();
+  shortcut_->prepare_inference();
+}
+
+}  // namespace ocr

@@ -1,0 +1,83 @@
+#include "ocr/nn/layers/sequential.h"
+
+#include "ocr/nn/layers/batch_norm.h"
+#include "ocr/nn/layers/conv2d.h"
+
+namespace ocr {
+
+int Sequential::output_channels(int c) const {
+  for (const auto& l : children_) c = l->output_channels(c);
+  return c;
+}
+
+int Sequential::output_height(int h) const {
+  for (const auto& l : children_) h = l->output_height(h);
+  return h;
+}
+
+int Sequential::width_divisor() const {
+  int d = 1;
+  for (const auto& l : children_) d *= l->width_divisor();
+  return d;
+}
+
+void Sequential::forward(const Activations& in, Activations& out, Mode mode) {
+  if (children_.empty()) {
+    out = in;
+    return;
+  }
+  acts_.resize(children_.size() - 1);
+  const Activations* x = &in;
+  for (size_t i = 0; i + 1 < children_.size(); ++i) {
+    children_[i]->forward(*x, acts_[i], mode);
+    x = &acts_[i];
+  }
+  children_.back()->forward(*x, out, mode);
+}
+
+void Sequential::backward(const Activations& in, const Activations& out, const Activations& dout,
+                          Activations* din) {
+  if (children_.empty()) {
+    if (din) *din = dout;
+    return;
+  }
+  const size_t L = children_.size();
+  grads_.resize(2);
+  const Activations* g = &dout;
+  for (size_t k = L; k-- > 0;) {
+    const Activations& x = k == 0 ? in : acts_[k - 1];
+    const Activations& y = k == L - 1 ? out : acts_[k];
+    Activations* dx = k == 0 ? din : &grads_[k % 2];
+    children_[k]->backward(x, y, *g, dx);
+    if (k == 0) break;
+    g = dx;
+  }
+}
+
+void Sequential::collect_params(ParamList& out, const std::string& prefix) {
+  for (size_t i = 0; i < children_.size(); ++i)
+    children_[i]->collect_params(out, prefix + std::to_string(i) + ".");
+}
+
+void Sequential::init_params(Rng& rng) {
+  for (auto& l : children_) l->init_params(rng);
+}
+
+void Sequential::prepare_inference() {
+  std::vector<LayerPtr> kept;
+  for (size_t i = 0; i < children_.size(); ++i) {
+    auto* conv = dynamic_cast<Conv2d*>(children_[i].get());
+    auto* bn = i + 1 < children_.size() ? dynamic_cast<BatchNorm*>(children_[i + 1].get()) : nullptr;
+    children_[i]->prepare_inference();
+    kept.push_back(std::move(children_[i]));
+    if (conv && bn) {
+      conv->fold(*bn);
+      ++i;  // the batch norm is now part of the convolution
+    }
+  }
+  children_ = std::move(kept);
+  acts_.clear();
+  grads_.clear();
+}
+
+}  // namespace ocr
