@@ -1,0 +1,56 @@
+// Turns a decoded page into a clean grey working image with dark text on light paper: grey
+// conversion, inversion of light-on-dark text, background flattening / contrast stretch,
+// denoising, optional binarisation, deskew and resolution normalisation. Each step is optional;
+// the defaults suit scans, phone photos and screenshots.
+#pragma once
+#include <opencv2/core.hpp>
+#include <string>
+
+namespace ocr {
+
+enum class Toggle { Auto, On, Off };
+enum class Binarization { None, Otsu, Sauvola };
+enum class Denoise { Auto, None, Median };
+enum class ContrastMode { Auto, None, Stretch, Background };
+
+struct PreprocessOptions {
+  Toggle invert = Toggle::Auto;        // light-on-dark text: detect, force, or never
+  ContrastMode contrast = ContrastMode::Auto;  // Auto: flatten uneven lighting, then stretch
+  Denoise denoise = Denoise::Auto;     // Auto: median 3×3 only on speckled images
+  Binarization binarize = Binarization::None;
+  bool deskew = true;
+  double max_skew_degrees = 15;
+  double dpi = 0;                       // 0 = from the file, else estimated from text size
+  double target_text_height = 0;        // working x-height in px; 0 = default (see .cpp)
+  bool rescale = true;                  // upscale low-resolution text, downscale huge pages
+};
+
+// The working image and how it relates to the input page.
+struct PreprocessedPage {
+  cv::Mat gray;          // CV_8UC1, dark text on light paper, deskewed and scaled
+  cv::Mat to_original;   // 2×3 affine (CV_64F) mapping working coordinates to input pixels
+  double scale = 1;      // working pixels per input pixel
+  double skew_degrees = 0;  // estimated skew of the input (positive = text rises to the right)
+  bool inverted = false;
+  double text_height = 0;   // median x-height-ish component height in working pixels
+  double dpi = 0;           // given, from the file, or estimated (input resolution)
+  bool dpi_estimated = false;
+};
+
+// image: CV_8UC1 or CV_8UC3 (BGR). file_dpi: resolution recorded in the file, 0 if none.
+PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& options,
+                            double file_dpi = 0);
+
+// Individual steps, exposed for tests and for the segmenter.
+cv::Mat to_gray(const cv::Mat& image);
+bool looks_inverted(const cv::Mat& gray);
+cv::Mat binarize_otsu(const cv::Mat& gray);                   // ink = 255
+cv::Mat binarize_sauvola(const cv::Mat& gray, int window = 31, double k = 0.2);  // ink = 255
+// Estimates the skew angle (degrees, positive = text rises to the right) of a dark-on-light page.
+double estimate_skew(const cv::Mat& gray, double max_degrees = 15);
+// Median height in pixels of character-sized connected components; 0 if no text-like ink.
+double estimate_text_height(const cv::Mat& gray);
+
+Binarization parse_binarization(const std::string& s);  // none|otsu|sauvola; FormatError otherwise
+
+}  // namespace ocr

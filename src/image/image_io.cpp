@@ -1,0 +1,457 @@
+#include "ocr/image/image_io.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <set>
+#include <sys/stat.h>
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+
+namespace {
+
+// Byte readers that never read past the end: a short header is a FormatError, not a crash.
+class Reader {
+ public:
+  Reader(const std::vector<uint8_t>& b, const std::string& name, bool big_endian = true)
+      : b_(b), name_(name), be_(big_endian) {}
+  void need(size_t off, size_t n) const {
+    if (off > b_.size() || n > b_.size() - off)
+      throw FormatError(name_ + ": truncated image header");
+  }
+  uint8_t u8(size_t off) const { need(off, 1); return b_[off]; }
+  uint32_t u16(size_t off) const {
+    need(off, 2);
+    return be_ ? (b_[off] << 8 | b_[off + 1]) : (b_[off + 1] << 8 | b_[off]);
+  }
+  uint32_t u32(size_t off) const {
+    need(off, 4);
+    uint32_t a = b_[off], b = b_[off + 1], c = b_[off + 2], d = b_[off + 3];
+    return be_ ? (a << 24 | b << 16 | c << 8 | d) : (d << 24 | c << 16 | b << 8 | a);
+  }
+  uint32_t u24le(size_t off) const {
+    need(off, 3);
+    return b_[off] | b_[off + 1] << 8 | b_[off + 2] << 16;
+  }
+  size_t size() const { return b_.size(); }
+  bool starts(size_t off, const char* s) const {
+    size_t n = std::strlen(s);
+    return off + n <= b_.size() && std::memcmp(b_.data() + off, s, n) == 0;
+  }
+
+ private:
+  const std::vector<uint8_t>& b_;
+  const std::string& name_;
+  bool be_;
+};
+
+bool starts_with(const std::vector<uint8_t>& b, const char* s, size_t n) {
+  return b.size() >= n && std::memcmp(b.data(), s, n) == 0;
+}
+
+ImageInfo probe_png(const std::vector<uint8_t>& b, const std::string& name) {
+  Reader r(b, name, true);
+  ImageInfo info;
+  info.format = "png";
+  if (!r.starts(12, "IHDR")) throw FormatError(name + ": PNG without IHDR header");
+  info.width = r.u32(16);
+  info.height = r.u32(20);
+  int colour = r.u8(25);
+  info.has_alpha = colour == 4 || colour == 6;
+  // Walk the chunks up to the image data for pHYs (resolution) and tRNS (transparency).
+  size_t off = 8;
+  while (off + 8 <= b.size()) {
+    uint32_t len = r.u32(off);
+    if (r.starts(off + 4, "IDAT")) break;
+    if (r.starts(off + 4, "tRNS")) info.has_alpha = true;
+    if (r.starts(off + 4, "pHYs") && len >= 9 && r.u8(off + 16) == 1)
+      info.dpi = r.u32(off + 8) * 0.0254;
+    off += 12 + static_cast<size_t>(len);
+  }
+  // A PNG ends with an IEND chunk; without it the file was cut short.
+  bool has_iend = false;
+  for (size_t i = b.size() >= 64 ? b.size() - 64 : 0; i + 4 <= b.size(); ++i)
+    if (std::memcmp(b.data() + i, "IEND", 4) == 0) has_iend = true;
+  if (!has_iend) throw FormatError(name + ": truncated PNG (no IEND chunk)");
+  return info;
+}
+
+ImageInfo probe_jpeg(const std::vector<uint8_t>& b, const std::string& name) {
+  Reader r(b, name, true);
+  ImageInfo info;
+  info.format = "jpeg";
+  size_t off = 2;
+  bool found = false;
+  while (!found) {
+    // Markers may be padded with extra 0xFF bytes.
+    if (r.u8(off) != 0xFF) throw FormatError(name + ": corrupt JPEG header (bad marker)");
+    while (r.u8(off) == 0xFF) ++off;
+    int m = r.u8(off);
+    ++off;
+    if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) continue;
+    if (m == 0xD9 || m == 0xDA) throw FormatError(name + ": JPEG without a frame header");
+    uint32_t len = r.u16(off);
+    if (len < 2) throw FormatError(name + ": corrupt JPEG header (segment length)");
+    if (m == 0xE0 && r.starts(off + 2, "JFIF")) {
+      int units = r.u8(off + 9);
+      double dens = r.u16(off + 10);
+      if (units == 1) info.dpi = dens;
+      if (units == 2) info.dpi = dens * 2.54;
+    }
+    bool sof = (m >= 0xC0 && m <= 0xCF) && m != 0xC4 && m != 0xC8 && m != 0xCC;
+    if (sof) {
+      info.height = r.u16(off + 3);
+      info.width = r.u16(off + 5);
+      found = true;
+    }
+    off += len;
+  }
+  // A complete JPEG ends with EOI (FF D9), possibly followed by padding.
+  bool has_eoi = false;
+  size_t from = b.size() >= 4096 ? b.size() - 4096 : 0;
+  for (size_t i = b.size(); i-- > from + 1;)
+    if (b[i - 1] == 0xFF && b[i] == 0xD9) { has_eoi = true; break; }
+  if (!has_eoi) throw FormatError(name + ": truncated JPEG (no end-of-image marker)");
+  return info;
+}
+
+ImageInfo probe_tiff(const std::vector<uint8_t>& b, const std::string& name) {
+  bool be = b[0] == 'M';
+  Reader r(b, name, be);
+  ImageInfo info;
+  info.format = "tiff";
+  info.pages = 0;
+  if (r.u16(2) == 43) throw FormatError(name + ": BigTIFF is not supported");
+  uint32_t ifd = r.u32(4);
+  std::set<uint32_t> seen;
+  auto value = [&](size_t entry) -> uint32_t {
+    uint32_t type = r.u16(entry + 2);
+    return type == 3 ? r.u16(entry + 8) : r.u32(entry + 8);
+  };
+  while (ifd != 0) {
+    if (!seen.insert(ifd).second) throw FormatError(name + ": corrupt TIFF (IFD loop)");
+    if (seen.size() > 100000) throw FormatError(name + ": corrupt TIFF (too many pages)");
+    uint32_t n = r.u16(ifd);
+    int64_t w = -1, h = -1;
+    int unit = 2;
+    double xres = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      size_t e = ifd + 2 + 12 * static_cast<size_t>(i);
+      uint32_t tag = r.u16(e);
+      if (tag == 256) w = value(e);
+      if (tag == 257) h = value(e);
+      if (tag == 338) info.has_alpha = true;
+      if (tag == 296) unit = value(e);
+      if (tag == 282) {
+        uint32_t p = r.u32(e + 8);
+        uint32_t num = r.u32(p), den = r.u32(p + 4);
+        if (den) xres = double(num) / den;
+      }
+    }
+    if (w < 0 || h < 0) throw FormatError(name + ": corrupt TIFF (page without a size)");
+    info.width = std::max(info.width, w);
+    info.height = std::max(info.height, h);
+    if (info.pages == 0 && xres > 0) info.dpi = unit == 3 ? xres * 2.54 : xres;
+    ++info.pages;
+    ifd = r.u32(ifd + 2 + 12 * static_cast<size_t>(n));
+  }
+  if (info.pages == 0) throw FormatError(name + ": TIFF without pages");
+  return info;
+}
+
+ImageInfo probe_bmp(const std::vector<uint8_t>& b, const std::string& name) {
+  Reader r(b, name, false);
+  ImageInfo info;
+  info.format = "bmp";
+  uint32_t hdr = r.u32(14);
+  if (hdr == 12) {
+    info.width = r.u16(18);
+    info.height = r.u16(20);
+  } else {
+    info.width = static_cast<int32_t>(r.u32(18));
+    info.height = std::llabs(static_cast<int32_t>(r.u32(22)));
+    if (info.width <= 0) throw FormatError(name + ": corrupt BMP header (width)");
+    if (hdr >= 40) {
+      info.has_alpha = r.u16(28) == 32;
+      info.dpi = r.u32(38) * 0.0254;
+    }
+  }
+  return info;
+}
+
+ImageInfo probe_pnm(const std::vector<uint8_t>& b, const std::string& name) {
+  ImageInfo info;
+  info.format = "pnm";
+  size_t off = 2;
+  auto token = [&]() {
+    std::string t;
+    while (off < b.size()) {
+      char c = static_cast<char>(b[off]);
+      if (c == '#') {
+        while (off < b.size() && b[off] != '\n') ++off;
+      } else if (std::isspace(static_cast<unsigned char>(c))) {
+        if (!t.empty()) break;
+        ++off;
+      } else {
+        t += c;
+        ++off;
+        if (t.size() > 32) break;
+      }
+    }
+    return t;
+  };
+  auto number = [&](const std::string& t) {
+    if (t.empty() || t.size() > 18 || !std::all_of(t.begin(), t.end(), ::isdigit))
+      throw FormatError(name + ": corrupt PNM header");
+    return std::stoll(t);
+  };
+  if (b[1] == '7') {  // PAM: key/value lines up to ENDHDR
+    info.width = info.height = -1;
+    for (int i = 0; i < 64; ++i) {
+      std::string k = token();
+      if (k.empty() || k == "ENDHDR") break;
+      if (k == "WIDTH") info.width = number(token());
+      if (k == "HEIGHT") info.height = number(token());
+      if (k == "TUPLTYPE" && token().find("ALPHA") != std::string::npos) info.has_alpha = true;
+    }
+    if (info.width < 0 || info.height < 0) throw FormatError(name + ": corrupt PAM header");
+  } else {
+    info.width = number(token());
+    info.height = number(token());
+  }
+  return info;
+}
+
+ImageInfo probe_webp(const std::vector<uint8_t>& b, const std::string& name) {
+  Reader r(b, name, false);
+  ImageInfo info;
+  info.format = "webp";
+  if (r.starts(12, "VP8X")) {
+    info.has_alpha = r.u8(20) & 0x10;
+    info.width = r.u24le(24) + 1;
+    info.height = r.u24le(27) + 1;
+  } else if (r.starts(12, "VP8L")) {
+    if (r.u8(20) != 0x2f) throw FormatError(name + ": corrupt WebP (lossless signature)");
+    uint32_t v = r.u32(21);
+    info.width = (v & 0x3fff) + 1;
+    info.height = ((v >> 14) & 0x3fff) + 1;
+    info.has_alpha = (v >> 28) & 1;
+  } else if (r.starts(12, "VP8 ")) {
+    if (r.u8(23) != 0x9d || r.u8(24) != 0x01 || r.u8(25) != 0x2a)
+      throw FormatError(name + ": corrupt WebP (lossy start code)");
+    info.width = r.u16(26) & 0x3fff;
+    info.height = r.u16(28) & 0x3fff;
+  } else {
+    throw FormatError(name + ": unsupported WebP chunk layout");
+  }
+  uint32_t riff = r.u32(4);
+  if (static_cast<uint64_t>(riff) + 8 > b.size()) throw FormatError(name + ": truncated WebP");
+  return info;
+}
+
+void quiet_opencv() {
+  static bool done = [] {
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
+
+struct ImageFile::TempFile {
+  std::string path;
+  ~TempFile() {
+    if (!path.empty()) std::remove(path.c_str());
+  }
+};
+
+std::vector<uint8_t> read_file_bytes(const std::string& path) {
+  if (path == "-") {
+    std::vector<uint8_t> out((std::istreambuf_iterator<char>(std::cin)),
+                             std::istreambuf_iterator<char>());
+    if (std::cin.bad()) throw IoError("<stdin>: read error");
+    return out;
+  }
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0)
+    throw IoError(path + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw IoError(path + ": is a directory");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw IoError(path + ": cannot open: " + std::strerror(errno));
+  std::vector<uint8_t> out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw IoError(path + ": read error");
+  return out;
+}
+
+ImageInfo probe_image(const std::vector<uint8_t>& b, const std::string& name) {
+  if (b.empty()) throw FormatError(name + ": empty file");
+  ImageInfo info;
+  if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) {
+    info = probe_png(b, name);
+  } else if (starts_with(b, "\xff\xd8\xff", 3)) {
+    info = probe_jpeg(b, name);
+  } else if (starts_with(b, "II*\0", 4) || starts_with(b, "MM\0*", 4) ||
+             starts_with(b, "II+\0", 4) || starts_with(b, "MM\0+", 4)) {
+    info = probe_tiff(b, name);
+  } else if (starts_with(b, "BM", 2)) {
+    info = probe_bmp(b, name);
+  } else if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') {
+    info = probe_pnm(b, name);
+  } else if (b.size() >= 12 && starts_with(b, "RIFF", 4) && std::memcmp(b.data() + 8, "WEBP", 4) == 0) {
+    info = probe_webp(b, name);
+  } else {
+    throw FormatError(name + ": not an image (unknown format; expected PNG, JPEG, TIFF, BMP, "
+                             "PNM or WebP)");
+  }
+  if (info.width <= 0 || info.height <= 0)
+    throw FormatError(name + ": image header gives an empty size (" + std::to_string(info.width) +
+                      "x" + std::to_string(info.height) + ")");
+  if (info.dpi < 20 || info.dpi > 5000) info.dpi = 0;  // nonsense values are common (e.g. 1 dpi)
+  return info;
+}
+
+void check_limits(const ImageInfo& info, const ImageLimits& limits, const std::string& name) {
+  if (info.width > limits.max_width || info.height > limits.max_height ||
+      info.width * info.height > limits.max_pixels) {
+    throw FormatError(name + ": image too large (" + std::to_string(info.width) + "x" +
+                      std::to_string(info.height) + " pixels; limit " +
+                      std::to_string(limits.max_width) + "x" + std::to_string(limits.max_height) +
+                      " and " + std::to_string(limits.max_pixels) + " pixels, see --max-pixels)");
+  }
+}
+
+cv::Mat to_8bit(const cv::Mat& in) {
+  cv::Mat m = in;
+  if (m.depth() == CV_16U) {
+    m.convertTo(m, CV_8U, 1.0 / 257.0);
+  } else if (m.depth() == CV_32F || m.depth() == CV_64F) {
+    m.convertTo(m, CV_8U, 255.0);
+  } else if (m.depth() != CV_8U) {
+    m.convertTo(m, CV_8U);
+  }
+  if (m.channels() == 2) {  // grey + alpha
+    std::vector<cv::Mat> ch;
+    cv::split(m, ch);
+    cv::Mat g;
+    ch[0].convertTo(g, CV_32F);
+    cv::Mat a;
+    ch[1].convertTo(a, CV_32F, 1.0 / 255);
+    cv::Mat out = g.mul(a) + (1.0 - a) * 255.0;
+    out.convertTo(m, CV_8U);
+  } else if (m.channels() == 4) {  // composite on white paper
+    cv::Mat out(m.size(), CV_8UC3);
+    for (int y = 0; y < m.rows; ++y) {
+      const uint8_t* s = m.ptr<uint8_t>(y);
+      uint8_t* d = out.ptr<uint8_t>(y);
+      for (int x = 0; x < m.cols; ++x, s += 4, d += 3) {
+        int a = s[3];
+        for (int c = 0; c < 3; ++c) d[c] = static_cast<uint8_t>((s[c] * a + 255 * (255 - a) + 127) / 255);
+      }
+    }
+    m = out;
+  }
+  return m;
+}
+
+ImageFile ImageFile::open(const std::string& path, const ImageLimits& limits) {
+  ImageFile f = from_bytes(read_file_bytes(path), path, limits);
+  if (path != "-") f.path_ = path;
+  return f;
+}
+
+ImageFile ImageFile::from_bytes(std::vector<uint8_t> bytes, const std::string& name,
+                                const ImageLimits& limits) {
+  ImageFile f;
+  f.name_ = name;
+  f.info_ = probe_image(bytes, name);
+  check_limits(f.info_, limits, name);
+  f.bytes_ = std::move(bytes);
+  return f;
+}
+
+PageImage ImageFile::page(int i) const {
+  quiet_opencv();
+  if (i < 0 || i >= info_.pages)
+    throw FormatError(name_ + ": no page " + std::to_string(i + 1));
+  // JPEG has no alpha, and decoding it in colour mode applies the EXIF orientation that phone
+  // photos rely on; everything else keeps its alpha and depth.
+  int flags = info_.format == "jpeg" ? (cv::IMREAD_ANYCOLOR | cv::IMREAD_ANYDEPTH)
+                                     : cv::IMREAD_UNCHANGED;
+  cv::Mat m;
+  try {
+    if (info_.pages == 1) {
+      m = cv::imdecode(bytes_, flags);
+    } else {
+      // OpenCV 4.6 reads later TIFF pages only from a file.
+      std::string p = path_;
+      if (p.empty()) {
+        if (!temp_) {
+          auto t = std::make_shared<TempFile>();
+          const char* dir = std::getenv("TMPDIR");
+          std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/ocr-stdin-XXXXXX";
+          std::vector<char> buf(tmpl.begin(), tmpl.end());
+          buf.push_back('\0');
+          int fd = ::mkstemp(buf.data());
+          if (fd < 0) throw IoError(name_ + ": cannot create a temporary file");
+          t->path = buf.data();
+          size_t done = 0;
+          while (done < bytes_.size()) {
+            ssize_t n = ::write(fd, bytes_.data() + done, bytes_.size() - done);
+            if (n <= 0) { ::close(fd); throw IoError(name_ + ": cannot write a temporary file"); }
+            done += static_cast<size_t>(n);
+          }
+          ::close(fd);
+          const_cast<ImageFile*>(this)->temp_ = t;
+        }
+        p = temp_->path;
+      }
+      std::vector<cv::Mat> mats;
+      if (cv::imreadmulti(p, mats, i, 1, flags) && !mats.empty()) m = mats[0];
+    }
+  } catch (const cv::Exception& e) {
+    throw FormatError(name_ + ": corrupt " + info_.format + " data (" + e.err + ")");
+  }
+  if (m.empty())
+    throw FormatError(name_ + ": corrupt or truncated " + info_.format + " data" +
+                      (info_.pages > 1 ? " (page " + std::to_string(i + 1) + ")" : ""));
+  PageImage out;
+  out.image = to_8bit(m);
+  out.source = name_;
+  out.page_index = i;
+  out.dpi = info_.dpi;
+  return out;
+}
+
+std::vector<PageImage> load_image(const std::string& path, const ImageLimits& limits) {
+  ImageFile f = ImageFile::open(path, limits);
+  std::vector<PageImage> out;
+  for (int i = 0; i < f.pages(); ++i) out.push_back(f.page(i));
+  return out;
+}
+
+bool has_image_extension(const std::string& path) {
+  auto dot = path.find_last_of('.');
+  auto slash = path.find_last_of('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return false;
+  std::string ext = path.substr(dot + 1);
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::set<std::string> known = {"png", "jpg", "jpeg", "jpe", "tif", "tiff", "bmp",
+                                              "dib", "pbm", "pgm", "ppm", "pnm", "pam", "webp"};
+  return known.count(ext) > 0;
+}
+
+}  // namespace ocr

@@ -1,0 +1,90 @@
+#include "ocr/output/page_result.h"
+
+#include <algorithm>
+
+namespace ocr {
+
+Box Box::united(const Box& o) const {
+  if (o.empty()) return *this;
+  if (empty()) return o;
+  return {std::min(x0, o.x0), std::min(y0, o.y0), std::max(x1, o.x1), std::max(y1, o.y1)};
+}
+
+std::string PageResult::text() const {
+  std::string out;
+  bool first_block = true;
+  for (const auto& b : blocks) {
+    std::string block;
+    for (const auto& p : b.paragraphs)
+      for (const auto& l : p.lines) {
+        if (l.text.empty()) continue;
+        block += l.text;
+        block += '\n';
+      }
+    if (block.empty()) continue;
+    if (!first_block) out += '\n';
+    out += block;
+    first_block = false;
+  }
+  return out;
+}
+
+std::vector<WordResult> split_words(const std::vector<CharResult>& chars) {
+  std::vector<WordResult> words;
+  WordResult cur;
+  auto flush = [&] {
+    if (cur.chars.empty()) return;
+    double sum = 0;
+    for (const auto& c : cur.chars) {
+      cur.text += c.text;
+      cur.box = cur.box.united(c.box);
+      sum += c.confidence;
+    }
+    cur.confidence = static_cast<float>(sum / cur.chars.size());
+    words.push_back(std::move(cur));
+    cur = WordResult();
+  };
+  for (const auto& c : chars) {
+    bool space = c.text == " " || c.text == "\t" || c.text == "\u00a0" || c.text.empty();
+    if (space) {
+      flush();
+    } else {
+      cur.chars.push_back(c);
+    }
+  }
+  flush();
+  return words;
+}
+
+void finalize_line(LineResult& line) {
+  line.text.clear();
+  double sum = 0;
+  size_t n = 0;
+  Box box;
+  for (const auto& w : line.words) {
+    if (!line.text.empty()) line.text += ' ';
+    line.text += w.text;
+    box = box.united(w.box);
+    for (const auto& c : w.chars) {
+      sum += c.confidence;
+      ++n;
+    }
+  }
+  if (line.box.empty()) line.box = box;
+  line.confidence = n ? static_cast<float>(sum / n) : 0.0f;
+}
+
+void finalize_boxes(PageResult& page) {
+  for (auto& b : page.blocks) {
+    Box bb;
+    for (auto& p : b.paragraphs) {
+      Box pb;
+      for (const auto& l : p.lines) pb = pb.united(l.box);
+      p.box = pb;
+      bb = bb.united(pb);
+    }
+    b.box = bb;
+  }
+}
+
+}  // namespace ocr

@@ -1,0 +1,273 @@
+#include "ocr/preprocess/preprocess.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+#include <vector>
+
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+
+namespace ocr {
+
+namespace {
+
+// Working-image text height: large enough for clean line crops, small enough for fast layout.
+constexpr double kDefaultTextHeight = 22;
+constexpr double kMinTextHeight = 13;  // below this, upscale
+constexpr double kMaxTextHeight = 48;  // above this, downscale
+constexpr double kPi = 3.14159265358979323846;
+
+cv::Mat affine3(const cv::Mat& m23) {
+  cv::Mat m = cv::Mat::eye(3, 3, CV_64F);
+  m23.copyTo(m.rowRange(0, 2));
+  return m;
+}
+
+// Percentile of an 8-bit image (q in [0,1]).
+int percentile(const cv::Mat& gray, double q) {
+  int hist[256] = {0};
+  for (int y = 0; y < gray.rows; ++y) {
+    const uint8_t* p = gray.ptr<uint8_t>(y);
+    for (int x = 0; x < gray.cols; ++x) ++hist[p[x]];
+  }
+  int64_t total = static_cast<int64_t>(gray.total()), target = static_cast<int64_t>(q * total), acc = 0;
+  for (int v = 0; v < 256; ++v) {
+    acc += hist[v];
+    if (acc > target) return v;
+  }
+  return 255;
+}
+
+// Divides out a smooth background estimate (uneven lighting in photos, yellowed paper).
+cv::Mat flatten_background(const cv::Mat& gray) {
+  double f = std::min(1.0, 600.0 / std::max(gray.cols, gray.rows));
+  cv::Mat small;
+  cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  // The closing must be wider than strokes but narrow enough to follow lighting gradients.
+  int k = std::max(7, (std::min(small.cols, small.rows) / 20) | 1);
+  cv::Mat bg;
+  cv::dilate(small, bg, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  cv::blur(bg, bg, {k, k});
+  cv::resize(bg, bg, gray.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat out(gray.size(), CV_8UC1);
+  for (int y = 0; y < gray.rows; ++y) {
+    const uint8_t* g = gray.ptr<uint8_t>(y);
+    const uint8_t* b = bg.ptr<uint8_t>(y);
+    uint8_t* o = out.ptr<uint8_t>(y);
+    for (int x = 0; x < gray.cols; ++x)
+      o[x] = static_cast<uint8_t>(std::min(255, g[x] * 255 / std::max<int>(b[x], 1)));
+  }
+  return out;
+}
+
+cv::Mat stretch_contrast(const cv::Mat& gray) {
+  int lo = percentile(gray, 0.005), hi = percentile(gray, 0.99);
+  if (hi - lo < 16) return gray;  // blank or nearly blank: nothing to stretch
+  cv::Mat out;
+  gray.convertTo(out, CV_8U, 255.0 / (hi - lo), -lo * 255.0 / (hi - lo));
+  return out;
+}
+
+bool is_speckled(const cv::Mat& gray) {
+  cv::Mat ink = binarize_otsu(gray), labels, stats, centroids;
+  int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+  int tiny = 0;
+  for (int i = 1; i < n; ++i)
+    if (stats.at<int>(i, cv::CC_STAT_AREA) <= 2) ++tiny;
+  return n > 100 && tiny > 0.4 * (n - 1);
+}
+
+}  // namespace
+
+cv::Mat to_gray(const cv::Mat& image) {
+  if (image.channels() == 1) return image;
+  cv::Mat g;
+  cv::cvtColor(image, g, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  return g;
+}
+
+bool looks_inverted(const cv::Mat& gray) {
+  if (gray.empty()) return false;
+  cv::Mat bin;
+  double t = cv::threshold(gray, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  (void)t;
+  // Paper is the majority class; if most pixels are on the dark side the paper is dark.
+  double light = cv::countNonZero(bin) / static_cast<double>(gray.total());
+  return light < 0.4;
+}
+
+cv::Mat binarize_otsu(const cv::Mat& gray) {
+  cv::Mat bin;
+  cv::threshold(gray, bin, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  return bin;
+}
+
+cv::Mat binarize_sauvola(const cv::Mat& gray, int window, double k) {
+  window |= 1;
+  cv::Mat f, mean, sq;
+  gray.convertTo(f, CV_32F);
+  cv::boxFilter(f, mean, CV_32F, {window, window}, {-1, -1}, true, cv::BORDER_REPLICATE);
+  cv::boxFilter(f.mul(f), sq, CV_32F, {window, window}, {-1, -1}, true, cv::BORDER_REPLICATE);
+  cv::Mat bin(gray.size(), CV_8UC1);
+  for (int y = 0; y < gray.rows; ++y) {
+    const float* m = mean.ptr<float>(y);
+    const float* s = sq.ptr<float>(y);
+    const uint8_t* g = gray.ptr<uint8_t>(y);
+    uint8_t* o = bin.ptr<uint8_t>(y);
+    for (int x = 0; x < gray.cols; ++x) {
+      float sd = std::sqrt(std::max(0.0f, s[x] - m[x] * m[x]));
+      float t = m[x] * (1 + static_cast<float>(k) * (sd / 128.0f - 1));
+      o[x] = g[x] < t ? 255 : 0;
+    }
+  }
+  return bin;
+}
+
+double estimate_text_height(const cv::Mat& gray) {
+  cv::Mat ink = binarize_otsu(gray), labels, stats, centroids;
+  int n = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+  std::vector<int> hs;
+  int max_h = std::max(8, gray.rows / 3);
+  for (int i = 1; i < n; ++i) {
+    int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    int a = stats.at<int>(i, cv::CC_STAT_AREA);
+    if (h >= 4 && h <= max_h && w <= 4 * h && w * 8 >= h && a >= 6) hs.push_back(h);
+  }
+  if (hs.size() < 3) return 0;
+  std::nth_element(hs.begin(), hs.begin() + hs.size() / 2, hs.end());
+  return hs[hs.size() / 2];
+}
+
+double estimate_skew(const cv::Mat& gray, double max_degrees) {
+  double f = std::min(1.0, 1600.0 / std::max(gray.cols, gray.rows));
+  cv::Mat small = gray;
+  if (f < 1) cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  cv::Mat ink = binarize_otsu(small);
+  std::vector<cv::Point> pts;
+  cv::findNonZero(ink, pts);
+  if (pts.size() < 50) return 0;
+  // Subsample: the histogram only needs the overall distribution.
+  if (pts.size() > 200000) {
+    size_t step = pts.size() / 200000 + 1;
+    std::vector<cv::Point> sub;
+    for (size_t i = 0; i < pts.size(); i += step) sub.push_back(pts[i]);
+    pts.swap(sub);
+  }
+  double cx = small.cols / 2.0, cy = small.rows / 2.0;
+  int diag = static_cast<int>(std::hypot(small.cols, small.rows)) + 4;
+  std::vector<int> hist(diag);
+  // Text lines rising to the right by angle a lie on y' = y·cos a + x·sin a = const; the right
+  // angle makes the row profile peaky (high sum of squares).
+  auto score = [&](double deg) {
+    double a = deg * kPi / 180, s = std::sin(a), c = std::cos(a);
+    std::fill(hist.begin(), hist.end(), 0);
+    for (const auto& p : pts) {
+      int yy = static_cast<int>((p.y - cy) * c + (p.x - cx) * s + diag / 2.0);
+      if (yy >= 0 && yy < diag) ++hist[yy];
+    }
+    double sum = 0;
+    for (size_t i = 1; i < hist.size(); ++i) {
+      double d = hist[i] - hist[i - 1];
+      sum += d * d;
+    }
+    return sum;
+  };
+  double best = 0, best_score = -1;
+  for (double a = -max_degrees; a <= max_degrees + 1e-9; a += 0.5) {
+    double s = score(a);
+    if (s > best_score) { best_score = s; best = a; }
+  }
+  double coarse = best;
+  for (double a = coarse - 0.5; a <= coarse + 0.5 + 1e-9; a += 0.05) {
+    double s = score(a);
+    if (s > best_score) { best_score = s; best = a; }
+  }
+  return std::abs(best) < 0.05 ? 0.0 : best;
+}
+
+Binarization parse_binarization(const std::string& s) {
+  if (s == "none") return Binarization::None;
+  if (s == "otsu") return Binarization::Otsu;
+  if (s == "sauvola") return Binarization::Sauvola;
+  throw FormatError("unknown binarization '" + s + "' (expected none, otsu or sauvola)");
+}
+
+PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, double file_dpi) {
+  if (image.empty()) throw ShapeError("preprocess: empty image");
+  PreprocessedPage out;
+  cv::Mat g = to_gray(image).clone();
+
+  out.inverted = opt.invert == Toggle::On || (opt.invert == Toggle::Auto && looks_inverted(g));
+  if (out.inverted) cv::bitwise_not(g, g);
+
+  if (opt.contrast == ContrastMode::Auto || opt.contrast == ContrastMode::Background)
+    g = flatten_background(g);
+  if (opt.contrast != ContrastMode::None) g = stretch_contrast(g);
+
+  if (opt.denoise == Denoise::Median || (opt.denoise == Denoise::Auto && is_speckled(g)))
+    cv::medianBlur(g, g, 3);
+
+  // Resolution: scale so text has a workable height. An explicit --dpi wins over the estimate.
+  out.text_height = estimate_text_height(g);
+  out.dpi = opt.dpi > 0 ? opt.dpi : file_dpi;
+  if (out.dpi <= 0 && out.text_height > 0) {
+    out.dpi = out.text_height / 0.075;  // a median component of ~0.075 in (10–12 pt text)
+    out.dpi_estimated = true;
+  }
+  double target = opt.target_text_height > 0 ? opt.target_text_height : kDefaultTextHeight;
+  double scale = 1;
+  if (opt.rescale) {
+    if (opt.dpi > 0 && out.text_height <= 0) {
+      if (opt.dpi < 200) scale = 300.0 / opt.dpi;
+    } else if (out.text_height > 0 && out.text_height < kMinTextHeight) {
+      scale = target / out.text_height;
+    } else if (out.text_height > kMaxTextHeight) {
+      scale = target / out.text_height;
+    }
+    // Never blow a page up beyond ~100 Mpixel or shrink it below a line's worth.
+    double max_scale = std::sqrt(1e8 / static_cast<double>(g.total()));
+    scale = std::clamp(scale, 0.1, std::min(4.0, std::max(1.0, max_scale)));
+    if (std::abs(scale - 1) < 0.05) scale = 1;
+  }
+  if (scale != 1) {
+    cv::resize(g, g, cv::Size(), scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
+    out.text_height *= scale;
+  }
+  cv::Mat fwd = (cv::Mat_<double>(2, 3) << scale, 0, 0, 0, scale, 0);
+
+  if (opt.deskew) {
+    out.skew_degrees = estimate_skew(g, opt.max_skew_degrees);
+    if (out.skew_degrees != 0) {
+      // Rotate clockwise by the skew into a canvas big enough to keep the corners.
+      cv::Point2f c(g.cols / 2.0f, g.rows / 2.0f);
+      cv::Mat r = cv::getRotationMatrix2D(c, -out.skew_degrees, 1.0);
+      double a = std::abs(out.skew_degrees) * kPi / 180;
+      int nw = static_cast<int>(std::ceil(g.cols * std::cos(a) + g.rows * std::sin(a)));
+      int nh = static_cast<int>(std::ceil(g.cols * std::sin(a) + g.rows * std::cos(a)));
+      r.at<double>(0, 2) += (nw - g.cols) / 2.0;
+      r.at<double>(1, 2) += (nh - g.rows) / 2.0;
+      cv::Mat rotated;
+      cv::warpAffine(g, rotated, r, {nw, nh}, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 255);
+      g = rotated;
+      cv::Mat m = affine3(r) * affine3(fwd);
+      fwd = m.rowRange(0, 2).clone();
+    }
+  }
+
+  if (opt.binarize == Binarization::Otsu) {
+    cv::bitwise_not(binarize_otsu(g), g);
+  } else if (opt.binarize == Binarization::Sauvola) {
+    int win = std::max(15, static_cast<int>(out.text_height * 2) | 1);
+    cv::bitwise_not(binarize_sauvola(g, win), g);
+  }
+
+  out.gray = g;
+  out.scale = scale;
+  cv::invertAffineTransform(fwd, out.to_original);
+  log::debug("preprocess: scale {:.2f}, skew {:.2f}°, inverted {}, text height {:.1f}px", scale,
+             out.skew_degrees, out.inverted, out.text_height);
+  return out;
+}
+
+}  // namespace ocr

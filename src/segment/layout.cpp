@@ -1,0 +1,423 @@
+#include "ocr/segment/layout.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <opencv2/imgproc.hpp>
+
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+#include "ocr/preprocess/preprocess.h"
+
+namespace ocr {
+
+LayoutMode parse_layout(const std::string& s) {
+  if (s == "auto") return LayoutMode::Auto;
+  if (s == "page" || s == "3") return LayoutMode::Page;
+  if (s == "block" || s == "6") return LayoutMode::Block;
+  if (s == "line" || s == "7") return LayoutMode::Line;
+  throw FormatError("unknown layout '" + s + "' (expected auto, page, block or line; or 3, 6, 7)");
+}
+
+const char* layout_name(LayoutMode m) {
+  switch (m) {
+    case LayoutMode::Auto: return "auto";
+    case LayoutMode::Page: return "page";
+    case LayoutMode::Block: return "block";
+    case LayoutMode::Line: return "line";
+  }
+  return "?";
+}
+
+int PageLayout::line_count() const {
+  int n = 0;
+  for (const auto& b : blocks)
+    for (const auto& p : b.paragraphs) n += static_cast<int>(p.lines.size());
+  return n;
+}
+
+namespace {
+
+enum class Kind { Text, Noise, Rule, Picture, Frame };
+
+struct Component {
+  cv::Rect r;
+  int area = 0;
+  Kind kind = Kind::Text;
+  int cx() const { return r.x + r.width / 2; }
+  int cy() const { return r.y + r.height / 2; }
+};
+
+struct Run {
+  int a, b;  // [a, b)
+  int len() const { return b - a; }
+};
+
+std::vector<Run> runs(const std::vector<int>& prof, bool nonzero) {
+  std::vector<Run> out;
+  int n = static_cast<int>(prof.size());
+  for (int i = 0; i < n;) {
+    if ((prof[i] != 0) != nonzero) { ++i; continue; }
+    int j = i;
+    while (j < n && (prof[j] != 0) == nonzero) ++j;
+    out.push_back({i, j});
+    i = j;
+  }
+  return out;
+}
+
+std::vector<int> profile(const cv::Mat& mask, const cv::Rect& r, bool rows) {
+  cv::Mat p;
+  cv::reduce(mask(r), p, rows ? 1 : 0, cv::REDUCE_SUM, CV_32S);
+  std::vector<int> v(p.total());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = p.at<int>(static_cast<int>(i));
+  return v;
+}
+
+class Analyzer {
+ public:
+  Analyzer(const cv::Mat& gray, const LayoutOptions& opt) : gray_(gray), opt_(opt) {}
+
+  PageLayout run() {
+    PageLayout out;
+    ink_ = binarize_otsu(gray_);
+    // A blank or nearly uniform page binarises to noise; treat very low contrast as empty.
+    double mn, mx;
+    cv::minMaxLoc(gray_, &mn, &mx);
+    if (mx - mn < 24) ink_.setTo(0);
+    cv::Mat stats, centroids;
+    int n = cv::connectedComponentsWithStats(ink_, labels_, stats, centroids, 8, CV_32S);
+    comps_.resize(n);
+    std::vector<int> hs;
+    for (int i = 1; i < n; ++i) {
+      auto& c = comps_[i];
+      c.r = {stats.at<int>(i, 0), stats.at<int>(i, 1), stats.at<int>(i, 2), stats.at<int>(i, 3)};
+      c.area = stats.at<int>(i, cv::CC_STAT_AREA);
+      if (c.r.height >= 4 && c.r.width <= 4 * c.r.height && c.r.width * 8 >= c.r.height &&
+          c.area >= 6 && c.r.height <= std::max(8, gray_.rows / 3))
+        hs.push_back(c.r.height);
+    }
+    if (!hs.empty()) {
+      std::nth_element(hs.begin(), hs.begin() + hs.size() / 2, hs.end());
+      ch_ = hs[hs.size() / 2];
+    } else {
+      ch_ = std::max(8.0, std::min(gray_.rows, 40) * 0.5);
+    }
+    out.text_height = ch_;
+    classify(out);
+
+    owner_.assign(n, -1);
+    for (int i = 1; i < n; ++i)
+      if (comps_[i].kind == Kind::Rule || comps_[i].kind == Kind::Picture ||
+          comps_[i].kind == Kind::Frame)
+        owner_[i] = -2;
+
+    boxmask_ = cv::Mat::zeros(gray_.size(), CV_8UC1);
+    for (int i = 1; i < n; ++i)
+      if (comps_[i].kind == Kind::Text) cv::rectangle(boxmask_, comps_[i].r, 1, cv::FILLED);
+
+    LayoutMode mode = opt_.mode;
+    cv::Rect all(0, 0, gray_.cols, gray_.rows);
+    std::vector<cv::Rect> leaves;
+    if (mode == LayoutMode::Line) {
+      make_single_line(out);
+    } else if (mode == LayoutMode::Block) {
+      cv::Rect t = trim(all);
+      if (!t.empty()) leaves.push_back(t);
+    } else {
+      xycut(all, 0, leaves);
+    }
+    if (mode != LayoutMode::Line) {
+      for (const auto& leaf : leaves) add_block(leaf, out);
+      if (mode == LayoutMode::Auto) {
+        // A single text line filling most of the image is a line image: read it whole.
+        if (out.line_count() <= 1) {
+          bool line_like = out.line_count() == 0 ||
+                           gray_.rows < 3.5 * out.blocks[0].paragraphs[0].lines[0].box.height;
+          if (line_like && out.line_count() == 1) {
+            out.blocks.clear();
+            std::fill(owner_.begin(), owner_.end(), -1);
+            make_single_line(out);
+            mode = LayoutMode::Line;
+          }
+        }
+        if (mode == LayoutMode::Auto) mode = LayoutMode::Page;
+      }
+    }
+    out.mode = mode;
+    out.labels = labels_;
+    out.label_owner = owner_;
+    return out;
+  }
+
+ private:
+  void classify(PageLayout& out) {
+    double noise_area = std::max(2.0, 0.012 * ch_ * ch_);
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      auto& c = comps_[i];
+      int w = c.r.width, h = c.r.height;
+      double density = c.area / static_cast<double>(w) / h;
+      if (c.area < noise_area) {
+        c.kind = Kind::Noise;
+      } else if ((w >= 6 * ch_ && h <= 0.5 * ch_) || (w >= 4 * ch_ && w >= 15 * h)) {
+        c.kind = Kind::Rule;
+        out.rules.push_back(c.r);
+      } else if ((h >= 4 * ch_ && w <= 0.45 * ch_) || (h >= 3 * ch_ && h >= 15 * w)) {
+        c.kind = Kind::Rule;
+        out.rules.push_back(c.r);
+      } else if ((w > 5 * ch_ && h > 3 * ch_) || h > 6 * ch_) {
+        // Big components: an outline (frame, table border) lets the text inside through; a
+        // dense one is a picture and hides everything inside it.
+        if (density < 0.12) {
+          c.kind = Kind::Frame;
+          out.rules.push_back(c.r);
+        } else {
+          c.kind = Kind::Picture;
+          out.pictures.push_back(c.r);
+        }
+      }
+    }
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      auto& c = comps_[i];
+      if (c.kind != Kind::Text && c.kind != Kind::Noise) continue;
+      for (const auto& p : out.pictures)
+        if (p.contains({c.cx(), c.cy()})) { c.kind = Kind::Picture; break; }
+    }
+  }
+
+  cv::Rect trim(const cv::Rect& r) const {
+    if (r.empty()) return {};
+    auto rows = profile(boxmask_, r, true);
+    auto cols = profile(boxmask_, r, false);
+    int y0 = 0, y1 = static_cast<int>(rows.size()), x0 = 0, x1 = static_cast<int>(cols.size());
+    while (y0 < y1 && rows[y0] == 0) ++y0;
+    while (y1 > y0 && rows[y1 - 1] == 0) --y1;
+    while (x0 < x1 && cols[x0] == 0) ++x0;
+    while (x1 > x0 && cols[x1 - 1] == 0) --x1;
+    if (y0 >= y1 || x0 >= x1) return {};
+    return {r.x + x0, r.y + y0, x1 - x0, y1 - y0};
+  }
+
+  // Recursive X-Y cut: columns first (a gap through the whole region), else the topmost
+  // paragraph-sized horizontal gap; what cannot be cut is a block.
+  void xycut(const cv::Rect& region, int depth, std::vector<cv::Rect>& leaves) const {
+    cv::Rect r = trim(region);
+    if (r.empty()) return;
+    if (depth > 400) { leaves.push_back(r); return; }
+    auto cols = profile(boxmask_, r, false);
+    double col_gap = 1.8 * ch_;
+    std::vector<Run> cut;
+    for (const auto& g : runs(cols, false))
+      if (g.len() >= col_gap) cut.push_back(g);
+    if (!cut.empty()) {
+      int start = 0;
+      for (const auto& g : cut) {
+        xycut({r.x + start, r.y, g.a - start, r.height}, depth + 1, leaves);
+        start = g.b;
+      }
+      xycut({r.x + start, r.y, r.width - start, r.height}, depth + 1, leaves);
+      return;
+    }
+    auto rows = profile(boxmask_, r, true);
+    auto gaps = runs(rows, false);
+    if (!gaps.empty()) {
+      std::vector<int> lens;
+      for (const auto& g : gaps) lens.push_back(g.len());
+      std::sort(lens.begin(), lens.end());
+      double lower_median = lens[(lens.size() - 1) / 2];
+      double thr = gaps.size() == 1 ? 1.5 * ch_ : std::max(0.8 * ch_, 1.6 * lower_median + 1);
+      for (const auto& g : gaps) {
+        if (g.len() >= thr) {
+          xycut({r.x, r.y, r.width, g.a}, depth + 1, leaves);
+          xycut({r.x, r.y + g.b, r.width, r.height - g.b}, depth + 1, leaves);
+          return;
+        }
+      }
+    }
+    leaves.push_back(r);
+  }
+
+  // Splits a block into line bands by its row profile and builds the lines.
+  void add_block(const cv::Rect& leaf, PageLayout& out) {
+    auto rows = profile(boxmask_, leaf, true);
+    auto bands = runs(rows, true);
+    // Dots, accents and stray marks make thin bands of their own: merge them into the nearest
+    // band if it is close.
+    for (bool changed = true; changed && bands.size() > 1;) {
+      changed = false;
+      for (size_t i = 0; i < bands.size(); ++i) {
+        if (bands[i].len() >= 0.5 * ch_) continue;
+        int up = i > 0 ? bands[i].a - bands[i - 1].b : INT32_MAX;
+        int down = i + 1 < bands.size() ? bands[i + 1].a - bands[i].b : INT32_MAX;
+        int gap = std::min(up, down);
+        if (gap > 0.6 * ch_) continue;
+        if (up <= down) {
+          bands[i - 1].b = bands[i].b;
+        } else {
+          bands[i + 1].a = bands[i].a;
+        }
+        bands.erase(bands.begin() + static_cast<long>(i));
+        changed = true;
+        break;
+      }
+    }
+    // Touching lines form one tall band: split it at the ink profile's minima.
+    std::vector<int> hs;
+    for (const auto& b : bands)
+      if (b.len() >= 0.5 * ch_) hs.push_back(b.len());
+    double line_h = 2.0 * ch_;
+    if (!hs.empty()) {
+      std::sort(hs.begin(), hs.end());
+      double med = hs[(hs.size() - 1) / 2];
+      if (med < 2.6 * ch_) line_h = std::max(med, 1.2 * ch_);
+    }
+    std::vector<Run> lines;
+    std::vector<int> ink_rows;
+    for (const auto& b : bands) {
+      int n = static_cast<int>(std::lround(b.len() / line_h));
+      if (n < 2 || b.len() < 2.2 * ch_) { lines.push_back(b); continue; }
+      if (ink_rows.empty()) ink_rows = profile(ink_, leaf, true);
+      int start = b.a;
+      for (int k = 1; k < n; ++k) {
+        int centre = b.a + static_cast<int>(std::lround(k * b.len() / double(n)));
+        int w = static_cast<int>(0.3 * line_h);
+        int best = centre;
+        for (int y = std::max(start + 1, centre - w); y <= std::min(b.b - 1, centre + w); ++y)
+          if (ink_rows[y] < ink_rows[best]) best = y;
+        lines.push_back({start, best});
+        start = best;
+      }
+      lines.push_back({start, b.b});
+    }
+
+    // Components of this block, by centre.
+    std::vector<int> members;
+    for (size_t i = 1; i < comps_.size(); ++i)
+      if (comps_[i].kind == Kind::Text && leaf.contains({comps_[i].cx(), comps_[i].cy()}))
+        members.push_back(static_cast<int>(i));
+
+    TextParagraphRegion par;
+    int first_line = out.line_count();
+    for (const auto& l : lines) {
+      int y0 = leaf.y + l.a, y1 = leaf.y + l.b;
+      cv::Rect box;
+      std::vector<int> bottoms;
+      std::vector<int> own;
+      for (int i : members) {
+        const auto& c = comps_[i];
+        if (c.cy() < y0 || c.cy() >= y1) continue;
+        box = box.empty() ? c.r : (box | c.r);
+        own.push_back(i);
+        if (c.r.height >= 0.5 * ch_) bottoms.push_back(c.r.y + c.r.height);
+      }
+      if (box.empty()) continue;
+      // A component that reaches into the next line must not stretch this one.
+      int lo = std::max(box.y, y0 - static_cast<int>(0.3 * ch_));
+      int hi = std::min(box.y + box.height, y1 + static_cast<int>(0.3 * ch_));
+      box.y = lo;
+      box.height = std::max(1, hi - lo);
+      TextLineRegion line;
+      line.box = box;
+      int idx = first_line + static_cast<int>(par.lines.size());
+      for (int i : own) owner_[i] = idx;
+      if (!bottoms.empty()) {
+        std::nth_element(bottoms.begin(), bottoms.begin() + bottoms.size() / 2, bottoms.end());
+        line.baseline = bottoms[bottoms.size() / 2];
+      } else {
+        line.baseline = box.y + box.height;
+      }
+      line.crop = with_margin(box);
+      par.lines.push_back(line);
+    }
+    if (par.lines.empty()) return;
+    par.box = par.lines[0].box;
+    for (const auto& l : par.lines) par.box |= l.box;
+    TextBlockRegion block;
+    block.box = par.box;
+    block.paragraphs.push_back(std::move(par));
+    out.blocks.push_back(std::move(block));
+  }
+
+  cv::Rect with_margin(const cv::Rect& box) const {
+    int m = std::max(2, static_cast<int>(std::lround(opt_.margin * ch_)));
+    cv::Rect c(box.x - m, box.y - m, box.width + 2 * m, box.height + 2 * m);
+    return c & cv::Rect(0, 0, gray_.cols, gray_.rows);
+  }
+
+  // The whole image is one line; the box is the ink (not noise) if there is any.
+  void make_single_line(PageLayout& out) {
+    cv::Rect all(0, 0, gray_.cols, gray_.rows);
+    cv::Rect box;
+    std::vector<int> bottoms;
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      const auto& c = comps_[i];
+      if (c.kind == Kind::Noise) continue;
+      box = box.empty() ? c.r : (box | c.r);
+      if (c.r.height >= 0.5 * ch_) bottoms.push_back(c.r.y + c.r.height);
+      owner_[i] = 0;
+    }
+    TextLineRegion line;
+    line.box = box.empty() ? all : box;
+    line.crop = all;
+    if (!bottoms.empty()) {
+      std::nth_element(bottoms.begin(), bottoms.begin() + bottoms.size() / 2, bottoms.end());
+      line.baseline = bottoms[bottoms.size() / 2];
+    } else {
+      line.baseline = line.box.y + line.box.height;
+    }
+    TextParagraphRegion par;
+    par.box = line.box;
+    par.lines.push_back(line);
+    TextBlockRegion block;
+    block.box = line.box;
+    block.paragraphs.push_back(par);
+    out.blocks.push_back(block);
+    out.pictures.clear();
+    out.rules.clear();
+  }
+
+  const cv::Mat& gray_;
+  LayoutOptions opt_;
+  cv::Mat ink_, labels_, boxmask_;
+  std::vector<Component> comps_;
+  std::vector<int> owner_;
+  double ch_ = 20;
+};
+
+}  // namespace
+
+PageLayout analyze_layout(const cv::Mat& gray, const LayoutOptions& options) {
+  if (gray.empty() || gray.type() != CV_8UC1)
+    throw ShapeError("analyze_layout: expected a non-empty 8-bit grey image");
+  return Analyzer(gray, options).run();
+}
+
+std::vector<cv::Mat> extract_line_images(const cv::Mat& gray, const PageLayout& layout) {
+  std::vector<cv::Mat> out;
+  int idx = 0;
+  bool have_labels = !layout.labels.empty() && layout.labels.size() == gray.size();
+  for (const auto& b : layout.blocks)
+    for (const auto& p : b.paragraphs)
+      for (const auto& l : p.lines) {
+        cv::Mat crop = gray(l.crop).clone();
+        if (have_labels && layout.mode != LayoutMode::Line) {
+          cv::Mat lab = layout.labels(l.crop);
+          for (int y = 0; y < crop.rows; ++y) {
+            const int* lp = lab.ptr<int>(y);
+            uint8_t* cp = crop.ptr<uint8_t>(y);
+            for (int x = 0; x < crop.cols; ++x) {
+              int o = lp[x] > 0 && lp[x] < static_cast<int>(layout.label_owner.size())
+                          ? layout.label_owner[lp[x]]
+                          : -1;
+              // Ink of neighbouring lines and of rules/pictures would confuse the recognizer.
+              if (o == -2 || (o >= 0 && o != idx)) cp[x] = 255;
+            }
+          }
+        }
+        out.push_back(crop);
+        ++idx;
+      }
+  return out;
+}
+
+}  // namespace ocr
