@@ -1,0 +1,629 @@
+#include "ocr/ctc/ngram_lm.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+#include "ocr/core/utf8.h"
+#include "ocr/ctc/arpa.h"
+
+namespace ocr {
+
+namespace {
+
+constexpr char kMagic[8] = {'O', 'C', 'R', 'N', 'G', 'L', 'M', '\x1a'};
+constexpr uint32_t kVersion = 1;
+constexpr size_t kHeaderBytes = 8 + 4 * 4 + 8 * 3;
+// Caps checked before allocating, so a corrupt header cannot ask for gigabytes.
+constexpr uint64_t kMaxNodes = uint64_t(1) << 28;
+constexpr uint64_t kMaxVocab = uint64_t(1) << 24;
+constexpr int kMaxOrder = 32;
+// ln of "probability zero" as ARPA writes it (-99 in log10).
+constexpr float kLogZero = -99.0f * 2.302585093f;
+
+uint64_t fnv1a(const char* p, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(p[i]);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+template <typename T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+template <typename T>
+void put_array(std::string& out, const std::vector<T>& v) {
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+// Open-addressing map (parent, token) → child for counting; std::unordered_map would need
+// several times the memory on a large corpus.
+class EdgeMap {
+ public:
+  EdgeMap() { rehash(1 << 16); }
+  // Returns the child id, inserting `fresh` if absent (then *inserted = true).
+  uint32_t get_or_insert(uint32_t parent, uint32_t token, uint32_t fresh, bool* inserted) {
+    if ((size_ + 1) * 10 > keys_.size() * 6) rehash(keys_.size() * 2);
+    uint64_t key = (uint64_t(parent) << 32) | token;
+    size_t i = slot(key);
+    while (keys_[i] != kEmpty) {
+      if (keys_[i] == key) {
+        *inserted = false;
+        return vals_[i];
+      }
+      i = (i + 1) & mask_;
+    }
+    keys_[i] = key;
+    vals_[i] = fresh;
+    ++size_;
+    *inserted = true;
+    return fresh;
+  }
+  uint32_t find(uint32_t parent, uint32_t token) const {
+    uint64_t key = (uint64_t(parent) << 32) | token;
+    for (size_t i = slot(key); keys_[i] != kEmpty; i = (i + 1) & mask_)
+      if (keys_[i] == key) return vals_[i];
+    return NgramLm::kNoNode;
+  }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t(0);
+  size_t slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull >> 17) & mask_; }
+  void rehash(size_t cap) {
+    std::vector<uint64_t> old_keys = std::move(keys_);
+    std::vector<uint32_t> old_vals = std::move(vals_);
+    keys_.assign(cap, kEmpty);
+    vals_.assign(cap, 0);
+    mask_ = cap - 1;
+    for (size_t i = 0; i < old_keys.size(); ++i) {
+      if (old_keys[i] == kEmpty) continue;
+      size_t j = slot(old_keys[i]);
+      while (keys_[j] != kEmpty) j = (j + 1) & mask_;
+      keys_[j] = old_keys[i];
+      vals_[j] = old_vals[i];
+    }
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> vals_;
+  size_t mask_ = 0, size_ = 0;
+};
+
+}  // namespace
+
+namespace detail {
+
+// Lays out a tree given by parent pointers (node 0 = root) in level order with children sorted
+// by token; nodes with keep[n] == 0 are dropped (with their subtrees).
+void layout_trie(const std::vector<uint32_t>& parent, const std::vector<uint32_t>& token,
+                 const std::vector<float>& logp, const std::vector<float>& bow,
+                 const std::vector<uint8_t>* keep, NgramData& out) {
+  const size_t n = parent.size();
+  std::vector<uint32_t> begin(n + 1, 0);
+  for (size_t i = 1; i < n; ++i)
+    if (!keep || (*keep)[i]) ++begin[parent[i] + 1];
+  for (size_t i = 0; i < n; ++i) begin[i + 1] += begin[i];
+  std::vector<uint32_t> kids(begin[n]);
+  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
+  for (size_t i = 1; i < n; ++i)
+    if (!keep || (*keep)[i]) kids[fill[parent[i]]++] = static_cast<uint32_t>(i);
+  std::vector<uint32_t> order{0};
+  order.reserve(kids.size() + 1);
+  out.token.clear();
+  out.logp.clear();
+  out.bow.clear();
+  out.child_begin.clear();
+  for (size_t q = 0; q < order.size(); ++q) {
+    uint32_t v = order[q];
+    auto b = kids.begin() + begin[v], e = kids.begin() + begin[v + 1];
+    std::sort(b, e, [&](uint32_t x, uint32_t y) { return token[x] < token[y]; });
+    out.child_begin.push_back(static_cast<uint32_t>(order.size()));
+    order.insert(order.end(), b, e);
+    out.token.push_back(v == 0 ? 0 : token[v]);
+    out.logp.push_back(v == 0 ? 0.f : logp[v]);
+    out.bow.push_back(bow[v]);
+  }
+  out.child_begin.push_back(static_cast<uint32_t>(order.size()));
+}
+
+}  // namespace detail
+
+NgramLm::NgramLm(NgramData data, const std::string& what) : data_(std::move(data)) {
+  auto bad = [&](const std::string& msg) { throw FormatError(what + ": " + msg); };
+  const size_t n = data_.token.size();
+  if (data_.order < 1 || data_.order > kMaxOrder) bad("order " + std::to_string(data_.order));
+  if (data_.vocab.size() < 3 || data_.vocab.size() > kMaxVocab) bad("bad vocabulary size");
+  if (data_.vocab[kBos] != "<s>" || data_.vocab[kEos] != "</s>" || data_.vocab[kUnk] != "<unk>")
+    bad("vocabulary does not start with <s> </s> <unk>");
+  if (n == 0 || n > kMaxNodes || data_.logp.size() != n || data_.bow.size() != n ||
+      data_.child_begin.size() != n + 1)
+    bad("inconsistent array sizes");
+  if (data_.child_begin[n] != n) bad("child index out of range");
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t b = data_.child_begin[i], e = data_.child_begin[i + 1];
+    if (b < i + 1 || e < b || e > n) bad("child index out of range at node " + std::to_string(i));
+    for (uint32_t c = b; c < e; ++c) {
+      if (data_.token[c] >= data_.vocab.size()) bad("token out of range at node " + std::to_string(c));
+      if (c > b && data_.token[c] <= data_.token[c - 1]) bad("children not sorted at node " + std::to_string(i));
+    }
+    if (std::isnan(data_.logp[i]) || std::isnan(data_.bow[i])) bad("NaN probability");
+  }
+  try {
+    index();
+  } catch (const FormatError& e) {
+    bad(e.what());
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (depth_[i] > data_.order) bad("n-gram longer than the order");
+}
+
+void NgramLm::index() {
+  const size_t n = data_.token.size();
+  parent_.assign(n, 0);
+  depth_.assign(n, 0);
+  for (size_t i = 0; i < n; ++i)
+    for (uint32_t c = data_.child_begin[i]; c < data_.child_begin[i + 1]; ++c) {
+      parent_[c] = static_cast<uint32_t>(i);
+      depth_[c] = static_cast<uint8_t>(std::min(255, depth_[i] + 1));
+    }
+  root_child_.assign(data_.vocab.size(), kNoNode);
+  for (uint32_t c = data_.child_begin[0]; c < data_.child_begin[1]; ++c) root_child_[data_.token[c]] = c;
+  // Suffix links (longest proper suffix present), like Aho-Corasick failure links; the history
+  // state after an n-gram is its longest suffix that can still be a context.
+  suffix_.assign(n, 0);
+  state_.assign(n, 0);
+  for (size_t i = 1; i < n; ++i) {
+    if (depth_[i] >= 2) {
+      uint32_t s = suffix_[parent_[i]];
+      for (;;) {
+        uint32_t c = child(s, data_.token[i]);
+        if (c != kNoNode) {
+          suffix_[i] = c;
+          break;
+        }
+        if (s == 0) break;
+        s = suffix_[s];
+      }
+    }
+    bool context = data_.child_begin[i + 1] > data_.child_begin[i] || data_.bow[i] != 0.f;
+    state_[i] = context ? static_cast<uint32_t>(i) : state_[suffix_[i]];
+  }
+  unk_logp_ = 0;
+  if (root_child_[kUnk] == kNoNode) {
+    // No <unk> unigram (e.g. an ARPA file without one): price unknowns like the rarest token.
+    float lo = 0;
+    for (uint32_t c = data_.child_begin[0]; c < data_.child_begin[1]; ++c)
+      if (data_.token[c] != kBos && data_.logp[c] > kLogZero / 2) lo = std::min(lo, data_.logp[c]);
+    unk_logp_ = lo;
+  }
+  std::fill(std::begin(ascii_token_), std::end(ascii_token_), kUnk);
+  char_token_.clear();
+  word_token_.clear();
+  if (data_.unit == NgramData::Unit::Char) {
+    for (uint32_t t = 3; t < data_.vocab.size(); ++t) {
+      std::u32string cp = utf8_decode(data_.vocab[t]);
+      if (cp.size() != 1) throw FormatError("character model token '" + data_.vocab[t] + "' is not one character");
+      if (!char_token_.emplace(cp[0], t).second)
+        throw FormatError("character '" + data_.vocab[t] + "' is listed twice");
+      if (cp[0] < 128) ascii_token_[cp[0]] = t;
+    }
+  } else {
+    std::vector<std::u32string> words;
+    trie_word_token_.clear();
+    for (uint32_t t = 3; t < data_.vocab.size(); ++t) {
+      if (!word_token_.emplace(data_.vocab[t], t).second)
+        throw FormatError("word '" + data_.vocab[t] + "' is listed twice");
+      words.push_back(utf8_decode(data_.vocab[t]));
+      trie_word_token_.push_back(t);
+    }
+    word_trie_ = CharTrie(words);
+  }
+}
+
+uint32_t NgramLm::child(uint32_t node, uint32_t token) const {
+  if (node == 0) return token < root_child_.size() ? root_child_[token] : kNoNode;
+  uint32_t b = data_.child_begin[node], e = data_.child_begin[node + 1];
+  const uint32_t* t = data_.token.data();
+  // Deep contexts have few children: a scan beats a binary search there.
+  if (e - b <= 8) {
+    for (uint32_t c = b; c < e; ++c)
+      if (t[c] == token) return c;
+    return kNoNode;
+  }
+  const uint32_t* p = std::lower_bound(t + b, t + e, token);
+  return (p != t + e && *p == token) ? static_cast<uint32_t>(p - t) : kNoNode;
+}
+
+float NgramLm::score_token(uint32_t& node, uint32_t token) const {
+  float acc = 0;
+  uint32_t cur = node;
+  for (;;) {
+    uint32_t c = child(cur, token);
+    if (c != kNoNode) {
+      node = state_[c];
+      return acc + data_.logp[c];
+    }
+    if (cur == 0) {
+      if (token != kUnk) return score_token(node = 0, kUnk) + acc;
+      node = 0;
+      return acc + unk_logp_;
+    }
+    acc += data_.bow[cur];
+    cur = suffix_[cur];
+  }
+}
+
+uint32_t NgramLm::char_token(char32_t c) const {
+  if (c < 128) return ascii_token_[c];
+  auto it = char_token_.find(c);
+  return it == char_token_.end() ? kUnk : it->second;
+}
+
+uint32_t NgramLm::word_token(const std::string& word) const {
+  auto it = word_token_.find(word);
+  return it == word_token_.end() ? kUnk : it->second;
+}
+
+// Word models pack (history node << 32 | spelling-trie node of the open word); kOpenOov marks
+// an open word that is already outside the vocabulary.
+namespace {
+constexpr uint32_t kOpenOov = 0xffffffffu;
+}
+
+LmState NgramLm::start() const {
+  uint32_t node = 0;
+  score_token(node, kBos);
+  return data_.unit == NgramData::Unit::Char ? LmState(node) : (LmState(node) << 32);
+}
+
+float NgramLm::score(LmState& state, char32_t c) const {
+  if (data_.unit == NgramData::Unit::Char) {
+    uint32_t node = static_cast<uint32_t>(state);
+    float lp = score_token(node, char_token(c));
+    state = node;
+    return lp;
+  }
+  uint32_t hist = static_cast<uint32_t>(state >> 32);
+  uint32_t open = static_cast<uint32_t>(state);
+  if (c == U' ') {
+    if (open == 0) return 0;  // repeated spaces close no word
+    uint32_t tok = kUnk;
+    if (open != kOpenOov && word_trie_.word(static_cast<int32_t>(open)) != CharTrie::kNone)
+      tok = trie_word_token_[word_trie_.word(static_cast<int32_t>(open))];
+    float lp = score_token(hist, tok);
+    state = LmState(hist) << 32;
+    return lp;
+  }
+  if (open != kOpenOov) {
+    int32_t nx = word_trie_.next(static_cast<int32_t>(open), c);
+    open = nx == CharTrie::kNone ? kOpenOov : static_cast<uint32_t>(nx);
+  }
+  state = (LmState(hist) << 32) | open;
+  return 0;
+}
+
+float NgramLm::score_end(LmState state) const {
+  if (data_.unit == NgramData::Unit::Char) {
+    uint32_t node = static_cast<uint32_t>(state);
+    return score_token(node, kEos);
+  }
+  float lp = score(state, U' ');
+  uint32_t hist = static_cast<uint32_t>(state >> 32);
+  return lp + score_token(hist, kEos);
+}
+
+std::vector<size_t> NgramLm::ngram_counts() const {
+  std::vector<size_t> out;
+  for (size_t i = 1; i < depth_.size(); ++i) {
+    if (out.size() < depth_[i]) out.resize(depth_[i], 0);
+    ++out[depth_[i] - 1];
+  }
+  return out;
+}
+
+uint32_t NgramLm::find(const std::vector<uint32_t>& tokens) const {
+  uint32_t node = 0;
+  for (uint32_t t : tokens) {
+    node = child(node, t);
+    if (node == kNoNode) return kNoNode;
+  }
+  return node;
+}
+
+// ---- Building (interpolated modified Kneser-Ney) ----
+
+NgramLm NgramLm::build(const std::vector<std::u32string>& lines, const NgramBuildOptions& opt) {
+  const int N = opt.order;
+  if (N < 2 || N > 16) throw Error("language model order must be 2..16, got " + std::to_string(N));
+  for (size_t i = 1; i < opt.prune.size(); ++i)
+    if (opt.prune[i] < opt.prune[i - 1]) throw Error("--prune thresholds must not decrease with the order");
+
+  // Vocabulary: the specials, then every code point in code-point order (deterministic).
+  std::vector<char32_t> chars;
+  {
+    std::vector<uint8_t> seen_ascii(128, 0);
+    std::unordered_map<char32_t, bool> seen;
+    for (const auto& l : lines)
+      for (char32_t c : l) {
+        if (c < 128) {
+          if (!seen_ascii[c]) seen_ascii[c] = 1, chars.push_back(c);
+        } else if (seen.emplace(c, true).second) {
+          chars.push_back(c);
+        }
+      }
+    std::sort(chars.begin(), chars.end());
+  }
+  NgramData data;
+  data.unit = NgramData::Unit::Char;
+  data.order = N;
+  data.vocab = {"<s>", "</s>", "<unk>"};
+  std::unordered_map<char32_t, uint32_t> tok;
+  for (char32_t c : chars) {
+    tok[c] = static_cast<uint32_t>(data.vocab.size());
+    data.vocab.push_back(utf8_encode(c));
+  }
+  const uint32_t V = static_cast<uint32_t>(data.vocab.size());
+
+  // Count every k-gram (k ≤ N) by inserting, from each position, the path of the next N tokens.
+  std::vector<uint32_t> parent{0}, token{0}, count{0};
+  std::vector<uint8_t> depth{0};
+  EdgeMap edges;
+  auto get = [&](uint32_t p, uint32_t t) {
+    bool ins;
+    uint32_t c = edges.get_or_insert(p, t, static_cast<uint32_t>(parent.size()), &ins);
+    if (ins) {
+      if (parent.size() >= kMaxNodes) throw Error("language model too large: prune or use a smaller corpus");
+      parent.push_back(p);
+      token.push_back(t);
+      count.push_back(0);
+      depth.push_back(static_cast<uint8_t>(depth[p] + 1));
+    }
+    return c;
+  };
+  for (uint32_t t = 0; t < V; ++t) get(0, t);  // every token is a unigram, <unk> with count 0
+  std::vector<uint32_t> seq;
+  for (const auto& l : lines) {
+    seq.assign(1, kBos);
+    for (char32_t c : l) seq.push_back(c < 128 ? tok[c] : tok.at(c));
+    seq.push_back(kEos);
+    for (size_t s = 0; s < seq.size(); ++s) {
+      uint32_t node = 0;
+      for (size_t k = s; k < seq.size() && k < s + N; ++k) {
+        node = get(node, seq[k]);
+        if (count[node] != 0xffffffffu) ++count[node];
+      }
+    }
+  }
+  const size_t M = parent.size();
+  log::info("lm build: {} lines, {} tokens in vocabulary, {} n-grams counted", lines.size(), V, M - 1);
+
+  // Suffix links; a suffix can have a larger id than its n-gram, so go level by level.
+  std::vector<std::vector<uint32_t>> level(N + 1);
+  for (uint32_t i = 1; i < M; ++i) level[depth[i]].push_back(i);
+  std::vector<uint32_t> suffix(M, 0);
+  std::vector<uint8_t> starts_bos(M, 0);
+  for (int d = 1; d <= N; ++d)
+    for (uint32_t i : level[d]) {
+      starts_bos[i] = d == 1 ? token[i] == kBos : starts_bos[parent[i]];
+      if (d >= 2) suffix[i] = edges.find(suffix[parent[i]], token[i]);
+      OCR_CHECK(suffix[i] != kNoNode, "k-gram suffix missing while counting");
+    }
+  // Kneser-Ney counts: raw at the top order and for n-grams starting with <s>, else the number
+  // of distinct left extensions.
+  std::vector<uint32_t> mc(M, 0);
+  for (uint32_t i = 1; i < M; ++i)
+    if (depth[i] >= 2) ++mc[suffix[i]];
+  for (uint32_t i = 1; i < M; ++i)
+    if (depth[i] == N || starts_bos[i]) mc[i] = count[i];
+  // Three discounts per order from the counts of counts.
+  std::vector<std::array<double, 4>> D(N + 1, {0, 0.5, 1.0, 1.5});
+  for (int d = 1; d <= N; ++d) {
+    double n[5] = {0, 0, 0, 0, 0};
+    for (uint32_t i : level[d])
+      if (mc[i] >= 1 && mc[i] <= 4 && !(d == 1 && token[i] == kBos)) n[mc[i]] += 1;
+    if (n[1] > 0 && n[2] > 0 && n[3] > 0 && n[4] > 0) {
+      double Y = n[1] / (n[1] + 2 * n[2]);
+      double d1 = 1 - 2 * Y * n[2] / n[1], d2 = 2 - 3 * Y * n[3] / n[2], d3 = 3 - 4 * Y * n[4] / n[3];
+      D[d] = {0, std::clamp(d1, 0.05, 1.0), std::clamp(d2, 0.05, 2.0), std::clamp(d3, 0.05, 3.0)};
+    }
+    log::debug("lm build: order {} discounts {:.3f} {:.3f} {:.3f}", d, D[d][1], D[d][2], D[d][3]);
+  }
+  // Per context: total count and the mass set aside for the lower order (gamma).
+  std::vector<double> total(M, 0), gamma(M, 0);
+  for (uint32_t i = 1; i < M; ++i) {
+    if (token[i] == kBos && depth[i] == 1) continue;
+    uint32_t p = parent[i];
+    total[p] += mc[i];
+    gamma[p] += D[depth[i]][std::min<uint32_t>(mc[i], 3)];
+  }
+  std::vector<double> prob(M, 0);
+  const double uniform = 1.0 / (V - 1);  // over every token but <s>
+  for (int d = 1; d <= N; ++d)
+    for (uint32_t i : level[d]) {
+      uint32_t h = parent[i];
+      if (d == 1 && token[i] == kBos) continue;
+      double lower = d == 1 ? uniform : prob[suffix[i]];
+      double g = total[h] > 0 ? gamma[h] / total[h] : 1.0;
+      double disc = mc[i] > 0 ? std::max(0.0, mc[i] - D[d][std::min<uint32_t>(mc[i], 3)]) : 0.0;
+      prob[i] = (total[h] > 0 ? disc / total[h] : 0.0) + g * lower;
+    }
+  // Pruning by raw count; an n-gram stays while any extension of it stays.
+  std::vector<uint8_t> keep(M, 1);
+  if (!opt.prune.empty()) {
+    std::vector<uint8_t> has_kid(M, 0);
+    for (int d = N; d >= 2; --d) {
+      int64_t thr = opt.prune[std::min<size_t>(d - 2, opt.prune.size() - 1)];
+      for (uint32_t i : level[d]) {
+        keep[i] = has_kid[i] || int64_t(count[i]) >= thr;
+        if (keep[i]) has_kid[parent[i]] = 1;
+      }
+    }
+  }
+  std::vector<float> logp(M), bow(M, 0.f);
+  for (uint32_t i = 1; i < M; ++i)
+    logp[i] = prob[i] > 0 ? static_cast<float>(std::log(prob[i])) : kLogZero;
+  level.clear();
+  edges = EdgeMap();
+  detail::layout_trie(parent, token, logp, bow, &keep, data);
+  NgramLm lm(std::move(data), "built model");
+  lm.renormalize();
+  return lm;
+}
+
+void NgramLm::renormalize() {
+  const size_t n = data_.token.size();
+  // Level order puts every shorter history first, so the lower-order probabilities used here
+  // already have their final backoff weights.
+  for (size_t h = 1; h < n; ++h) {
+    uint32_t b = data_.child_begin[h], e = data_.child_begin[h + 1];
+    if (b == e) continue;
+    double kept = 0, lower = 0;
+    for (uint32_t c = b; c < e; ++c) {
+      kept += std::exp(double(data_.logp[c]));
+      uint32_t s = suffix_[h];
+      lower += std::exp(double(score_token(s, data_.token[c])));
+    }
+    double num = 1 - kept, den = 1 - lower;
+    data_.bow[h] = (num > 1e-12 && den > 1e-12) ? static_cast<float>(std::log(num / den)) : kLogZero;
+  }
+  index();
+}
+
+namespace {
+// One corpus line as the model sees it: whitespace runs become one space, ends trimmed.
+bool normalise_line(std::string_view raw, std::u32string& out) {
+  if (!utf8_valid(raw)) return false;
+  std::u32string cps = utf8_decode(raw);
+  out.clear();
+  for (char32_t c : cps) {
+    bool space = c == U' ' || c == U'\t' || c == U'\r' || c == 0xA0 || c == U'\v' || c == U'\f';
+    if (space) {
+      if (!out.empty() && out.back() != U' ') out.push_back(U' ');
+    } else if (c >= 0x20 && c != 0x7f) {
+      out.push_back(c);
+    }
+  }
+  while (!out.empty() && out.back() == U' ') out.pop_back();
+  return true;
+}
+}  // namespace
+
+NgramLm NgramLm::build_from_files(const std::vector<std::string>& paths, const NgramBuildOptions& opt) {
+  std::vector<std::u32string> lines;
+  int64_t chars = 0, bad = 0;
+  std::u32string line;
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("cannot read corpus " + path);
+    std::string raw;
+    while (std::getline(in, raw)) {
+      if (!normalise_line(raw, line)) {
+        ++bad;
+        continue;
+      }
+      if (line.empty()) continue;
+      chars += static_cast<int64_t>(line.size());
+      lines.push_back(line);
+      if (opt.max_chars > 0 && chars >= opt.max_chars) break;
+    }
+    if (opt.max_chars > 0 && chars >= opt.max_chars) break;
+  }
+  if (bad) log::warn("lm build: skipped {} lines of invalid UTF-8", bad);
+  if (lines.empty()) throw FormatError("corpus has no text: " + paths.front());
+  log::info("lm build: {} characters of text", chars);
+  return build(lines, opt);
+}
+
+// ---- Binary file ----
+
+void NgramLm::save(const std::string& path) const {
+  std::string payload;
+  for (size_t t = 3; t < data_.vocab.size(); ++t) {
+    put(payload, static_cast<uint32_t>(data_.vocab[t].size()));
+    payload += data_.vocab[t];
+  }
+  put_array(payload, data_.token);
+  put_array(payload, data_.logp);
+  put_array(payload, data_.bow);
+  put_array(payload, data_.child_begin);
+  std::string out(kMagic, 8);
+  put(out, kVersion);
+  put(out, static_cast<uint32_t>(data_.unit));
+  put(out, static_cast<uint32_t>(data_.order));
+  put(out, static_cast<uint32_t>(data_.vocab.size()));
+  put(out, static_cast<uint64_t>(data_.token.size()));
+  put(out, static_cast<uint64_t>(payload.size()));
+  put(out, fnv1a(payload.data(), payload.size()));
+  out += payload;
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f || !f.write(out.data(), static_cast<std::streamsize>(out.size())))
+      throw IoError("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw IoError("cannot rename " + tmp + " to " + path);
+}
+
+NgramLm NgramLm::load(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw IoError("cannot read language model " + path);
+  std::string buf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (buf.size() < 8 || std::memcmp(buf.data(), kMagic, 8) != 0) {
+    // Not our binary: an ARPA file starts with blank lines or \data\.
+    if (buf.find("\\data\\") != std::string::npos) return NgramLm(read_arpa(path), path);
+    throw FormatError(path + ": not a language model (no OCRNGLM magic and no ARPA \\data\\ section)");
+  }
+  auto bad = [&](const std::string& msg) -> FormatError { return FormatError(path + ": " + msg); };
+  if (buf.size() < kHeaderBytes) throw bad("truncated header");
+  size_t pos = 8;
+  auto get32 = [&]() { uint32_t v; std::memcpy(&v, buf.data() + pos, 4); pos += 4; return v; };
+  auto get64 = [&]() { uint64_t v; std::memcpy(&v, buf.data() + pos, 8); pos += 8; return v; };
+  uint32_t version = get32(), unit = get32(), order = get32(), vocab = get32();
+  uint64_t nodes = get64(), payload = get64(), sum = get64();
+  if (version > kVersion)
+    throw bad("format version " + std::to_string(version) + " is newer than this ocr reads (" +
+              std::to_string(kVersion) + "); upgrade ocr or rebuild the model");
+  if (version == 0 || unit > 1) throw bad("bad header");
+  if (order < 1 || order > kMaxOrder || vocab < 3 || vocab > kMaxVocab || nodes < 1 || nodes > kMaxNodes)
+    throw bad("header sizes out of range (order " + std::to_string(order) + ", vocabulary " +
+              std::to_string(vocab) + ", nodes " + std::to_string(nodes) + ")");
+  if (payload != buf.size() - kHeaderBytes)
+    throw bad("file is truncated or has trailing bytes (payload " + std::to_string(buf.size() - kHeaderBytes) +
+              " bytes, header says " + std::to_string(payload) + ")");
+  if (fnv1a(buf.data() + kHeaderBytes, payload) != sum) throw bad("checksum mismatch (corrupt file)");
+  NgramData d;
+  d.unit = static_cast<NgramData::Unit>(unit);
+  d.order = static_cast<int>(order);
+  d.vocab = {"<s>", "</s>", "<unk>"};
+  for (uint32_t t = 3; t < vocab; ++t) {
+    if (pos + 4 > buf.size()) throw bad("truncated vocabulary");
+    uint32_t len = get32();
+    if (len > buf.size() - pos) throw bad("truncated vocabulary");
+    d.vocab.emplace_back(buf.data() + pos, len);
+    pos += len;
+  }
+  if (buf.size() - pos != nodes * 16 + 4) throw bad("array sizes do not match the header");
+  auto read = [&](auto& v, size_t count) {
+    v.resize(count);
+    std::memcpy(v.data(), buf.data() + pos, count * 4);
+    pos += count * 4;
+  };
+  read(d.token, nodes);
+  read(d.logp, nodes);
+  read(d.bow, nodes);
+  read(d.child_begin, nodes + 1);
+  return NgramLm(std::move(d), path);
+}
+
+std::shared_ptr<const LanguageModel> load_language_model(const std::string& path) {
+  return std::make_shared<NgramLm>(NgramLm::load(path));
+}
+
+}  // namespace ocr

@@ -1,0 +1,196 @@
+#include "ocr/ctc/ngram_lm.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "ocr/core/error.h"
+#include "ocr/core/utf8.h"
+#include "ocr/ctc/arpa.h"
+
+namespace ocr {
+namespace {
+
+std::string tmp(const std::string& name) {
+  return ::testing::TempDir() + "ngram_lm_test_" + std::to_string(::getpid()) + "_" + name;
+}
+
+std::vector<std::u32string> corpus() {
+  return {U"the quick brown fox jumps over the lazy dog", U"the cat sat on the mat",
+          U"a quick test of the language model", U"she sells sea shells by the sea shore",
+          U"the theory of the thing", U"over and over again", U"the end"};
+}
+
+// Σ over every token but <s> of P(token | state) for the state reached after `prefix`.
+double total_mass(const NgramLm& lm, const std::u32string& prefix) {
+  uint32_t node = static_cast<uint32_t>(lm.start());
+  for (char32_t c : prefix) lm.score_token(node, lm.char_token(c));
+  double sum = 0;
+  for (uint32_t t = 1; t < lm.data().vocab.size(); ++t) {
+    uint32_t n = node;
+    sum += std::exp(double(lm.score_token(n, t)));
+  }
+  return sum;
+}
+
+TEST(NgramLm, KneserNeyDistributionsSumToOne) {
+  for (std::vector<int64_t> prune : {std::vector<int64_t>{}, std::vector<int64_t>{1, 2, 2}}) {
+    NgramBuildOptions o;
+    o.order = 6;
+    o.prune = prune;
+    NgramLm lm = NgramLm::build(corpus(), o);
+    for (std::u32string ctx : {U"", U"t", U"th", U"the ", U"the th", U"over and ov", U"zzq", U"sea sh"})
+      EXPECT_NEAR(total_mass(lm, ctx), 1.0, 1e-4) << utf8_encode(ctx) << " prune " << prune.size();
+  }
+}
+
+TEST(NgramLm, PrefersSeenContinuationsAndPrunes) {
+  NgramBuildOptions o;
+  o.order = 6;
+  NgramLm full = NgramLm::build(corpus(), o);
+  LmState s = full.start();
+  for (char32_t c : std::u32string(U"the qu")) full.score(s, c);
+  LmState s2 = s;
+  EXPECT_GT(full.score(s, U'i'), full.score(s2, U'a'));
+  EXPECT_GT(full.score(s, U'c'), std::log(0.5));  // "qui" → "c" is near certain
+  o.prune = {2};
+  NgramLm pruned = NgramLm::build(corpus(), o);
+  EXPECT_LT(pruned.node_count(), full.node_count());
+  EXPECT_EQ(full.ngram_counts().size(), 6u);
+  // End of line after "the end" is likely; after "the" it is not.
+  LmState e = full.start();
+  for (char32_t c : std::u32string(U"the end")) full.score(e, c);
+  LmState m = full.start();
+  for (char32_t c : std::u32string(U"the")) full.score(m, c);
+  EXPECT_GT(full.score_end(e), full.score_end(m));
+}
+
+TEST(NgramLm, BinaryRoundTripAndCorruption) {
+  NgramBuildOptions o;
+  o.order = 5;
+  NgramLm lm = NgramLm::build(corpus(), o);
+  std::string path = tmp("rt.lm");
+  lm.save(path);
+  NgramLm back = NgramLm::load(path);
+  ASSERT_EQ(back.node_count(), lm.node_count());
+  LmState a = lm.start(), b = back.start();
+  for (char32_t c : std::u32string(U"the lazy cat!")) EXPECT_EQ(lm.score(a, c), back.score(b, c));
+
+  std::string bytes;
+  {
+    std::ifstream f(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(f), {});
+  }
+  auto expect_rejected = [&](const std::string& content, const char* what) {
+    std::string p = tmp("bad.lm");
+    std::ofstream(p, std::ios::binary) << content;
+    try {
+      NgramLm::load(p);
+      ADD_FAILURE() << what << " was accepted";
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    }
+    std::remove(p.c_str());
+  };
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x40;
+  expect_rejected(flipped, "a flipped byte");
+  expect_rejected(bytes.substr(0, bytes.size() - 7), "a truncated file");
+  expect_rejected(bytes.substr(0, 20), "a truncated header");
+  expect_rejected("hello world\n", "a text file");
+  std::string huge = bytes;
+  huge[8 + 16] = '\xff';  // node count low byte... and a wrong size
+  huge[8 + 16 + 3] = '\x7f';
+  expect_rejected(huge, "an absurd node count");
+  EXPECT_THROW(NgramLm::load(tmp("missing.lm")), IoError);
+  std::remove(path.c_str());
+}
+
+TEST(Arpa, RoundTripKeepsProbabilities) {
+  NgramBuildOptions o;
+  o.order = 4;
+  o.prune = {1, 2};
+  NgramLm lm = NgramLm::build(corpus(), o);
+  std::string path = tmp("rt.arpa");
+  write_arpa(lm, path);
+  NgramLm back(read_arpa(path), path);
+  EXPECT_EQ(back.unit(), NgramData::Unit::Char);
+  EXPECT_EQ(back.ngram_counts(), lm.ngram_counts());
+  LmState a = lm.start(), b = back.start();
+  for (char32_t c : std::u32string(U"the quick brown thing, over!")) EXPECT_NEAR(lm.score(a, c), back.score(b, c), 1e-4);
+  EXPECT_NEAR(lm.score_end(a), back.score_end(b), 1e-4);
+  // And load() recognises ARPA by content.
+  NgramLm sniffed = NgramLm::load(path);
+  EXPECT_EQ(sniffed.node_count(), lm.node_count());
+  std::remove(path.c_str());
+}
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+TEST(Arpa, MalformedFileNamesTheLine) {
+  std::string path = tmp("bad.arpa");
+  write(path,
+        "\\data\\\nngram 1=3\nngram 2=1\n\n\\1-grams:\n-1.0\t<s>\t-0.5\n-0.5\ta\t-0.2\n-0.3\t</s>\n\n"
+        "\\2-grams:\n-0.1\t<s>\tb\n\n\\end\\\n");
+  try {
+    read_arpa(path);
+    ADD_FAILURE() << "accepted";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":11:"), std::string::npos) << e.what();
+  }
+  write(path, "\\data\\\nngram 1=2\n\n\\1-grams:\n-1.0\t<s>\n-x\t</s>\n\\end\\\n");
+  try {
+    read_arpa(path);
+    ADD_FAILURE() << "accepted";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":6:"), std::string::npos) << e.what();
+  }
+  write(path, "\\data\\\nngram 1=2\n\n\\1-grams:\n-1.0\t<s>\n");
+  EXPECT_THROW(read_arpa(path), FormatError);
+  std::remove(path.c_str());
+}
+
+TEST(Arpa, WordLevelModelScoresWholeWords) {
+  std::string path = tmp("word.arpa");
+  // log10 probabilities; "the cat" is likely, "cat the" is not.
+  write(path,
+        "\\data\\\nngram 1=5\nngram 2=2\n\n\\1-grams:\n-99\t<s>\t-0.3\n-1.0\t</s>\n-1.0\t<unk>\n"
+        "-0.5\tthe\t-0.2\n-0.7\tcat\t-0.1\n\n\\2-grams:\n-0.1\t<s> the\n-0.05\tthe cat\n\n\\end\\\n");
+  NgramLm lm = NgramLm::load(path);
+  EXPECT_EQ(lm.unit(), NgramData::Unit::Word);
+  const float ln10 = std::log(10.f);
+  LmState s = lm.start();
+  float total = 0;
+  for (char32_t c : std::u32string(U"the cat")) total += lm.score(s, c);
+  total += lm.score_end(s);
+  // <s> the: -0.1; the cat: -0.05; cat </s>: bow(cat) + p(</s>) = -0.1 - 1.0.
+  EXPECT_NEAR(total, (-0.1f - 0.05f - 0.1f - 1.0f) * ln10, 1e-4);
+  LmState u = lm.start();
+  float unk = 0;
+  for (char32_t c : std::u32string(U"dog ")) unk += lm.score(u, c);
+  EXPECT_NEAR(unk, (-0.3f - 1.0f) * ln10, 1e-4);  // bow(<s>) + p(<unk>)
+  std::remove(path.c_str());
+}
+
+TEST(Lexicon, AcceptsCaseVariantsAndFlagsUnknownWords) {
+  Lexicon lex({"cat", "dog"});
+  auto walk = [&](const std::u32string& w) {
+    int32_t s = lex.root();
+    for (char32_t c : w) s = lex.next(s, c);
+    return s;
+  };
+  EXPECT_FALSE(lex.out_of_lexicon(walk(U"cat")));
+  EXPECT_FALSE(lex.out_of_lexicon(walk(U"Cat")));
+  EXPECT_FALSE(lex.out_of_lexicon(walk(U"DOG")));
+  EXPECT_TRUE(lex.out_of_lexicon(walk(U"ca")));
+  EXPECT_TRUE(lex.out_of_lexicon(walk(U"cow")));
+  EXPECT_FALSE(lex.out_of_lexicon(lex.root()));
+  EXPECT_TRUE(lex.is_word_char(U'c'));
+  EXPECT_FALSE(lex.is_word_char(U','));
+}
+
+}  // namespace
+}  // namespace ocr
