@@ -1,0 +1,161 @@
+#include "ocr/model/model.h"
+
+#include <cmath>
+#include <ctime>
+#include <sstream>
+
+#include "ocr/core/error.h"
+#include "ocr/core/utf8.h"
+#include "ocr/model/model_file.h"
+#include "ocr/nn/network.h"
+
+namespace ocr {
+
+Model::Model(const std::string& spec, Alphabet alphabet, int input_height, uint64_t seed)
+    : spec_(spec), alphabet_(std::move(alphabet)), input_height_(input_height) {
+  network_ = std::make_unique<Network>(spec_, input_height_, alphabet_.size());
+  Rng rng(seed);
+  network_->init_params(rng);
+}
+
+Model::~Model() = default;
+
+int64_t Model::parameter_count() const {
+  return int64_t(count_trainable(const_cast<Network&>(*network_).params()));
+}
+
+namespace {
+
+std::string iso_date_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+long long parse_int(const std::string& path, const std::string& key, const std::string& v) {
+  try {
+    size_t used = 0;
+    long long x = std::stoll(v, &used);
+    if (used == v.size()) return x;
+  } catch (const std::exception&) {
+  }
+  throw FormatError(path + ": metadata '" + key + "' is not an integer: '" + v + "'");
+}
+
+void copy_params(Network& from, Network& to) {
+  ParamList a = from.params(), b = to.params();
+  OCR_CHECK(a.size() == b.size(), "networks of the same spec differ in parameters");
+  for (size_t i = 0; i < a.size(); ++i) *b[i].value = *a[i].value;
+}
+
+}  // namespace
+
+void Model::save(const std::string& path) const {
+  ModelFileContents c;
+  c.metadata = {{"spec", spec_},
+                {"alphabet", utf8_encode(alphabet_.chars())},
+                {"input_height", std::to_string(input_height_)},
+                {"iterations", std::to_string(metadata_.iterations)},
+                {"lines_seen", std::to_string(metadata_.lines_seen)},
+                {"validation_cer", std::to_string(metadata_.validation_cer)},
+                {"created", iso_date_now()},
+                {"data", metadata_.data}};
+  for (const auto& kv : metadata_.extra) c.metadata.emplace_back("extra." + kv.first, kv.second);
+  for (const auto& p : const_cast<Network&>(*network_).params()) {
+    StoredTensor t;
+    t.name = p.name;
+    t.rows = int(p.value->rows());
+    t.cols = int(p.value->cols());
+    t.values.resize(size_t(p.value->size()));
+    for (Index i = 0; i < p.value->size(); ++i) t.values[size_t(i)] = float(p.value->data()[i]);
+    c.tensors.push_back(std::move(t));
+  }
+  write_model_file(path, c);
+}
+
+std::shared_ptr<Model> Model::load(const std::string& path) {
+  ModelFileContents c = read_model_file(path);
+  auto need = [&](const char* key) -> const std::string& {
+    const std::string* v = c.find(key);
+    if (!v) throw FormatError(path + ": model lacks metadata '" + key + "'");
+    return *v;
+  };
+  std::shared_ptr<Model> m(new Model());
+  m->spec_ = need("spec");
+  try {
+    m->alphabet_ = Alphabet(utf8_decode(need("alphabet")));
+  } catch (const FormatError& e) {
+    throw FormatError(path + ": bad alphabet: " + e.what());
+  }
+  long long h = parse_int(path, "input_height", need("input_height"));
+  if (h < 8 || h > 512) throw FormatError(path + ": input height " + std::to_string(h) + " out of range");
+  m->input_height_ = int(h);
+  for (const auto& kv : c.metadata) {
+    const std::string& k = kv.first;
+    if (k == "iterations") m->metadata_.iterations = parse_int(path, k, kv.second);
+    else if (k == "lines_seen") m->metadata_.lines_seen = parse_int(path, k, kv.second);
+    else if (k == "validation_cer") m->metadata_.validation_cer = std::atof(kv.second.c_str());
+    else if (k == "created") m->metadata_.created = kv.second;
+    else if (k == "data") m->metadata_.data = kv.second;
+    else if (k.rfind("extra.", 0) == 0) m->metadata_.extra[k.substr(6)] = kv.second;
+  }
+  try {
+    m->network_ = std::make_unique<Network>(m->spec_, m->input_height_, m->alphabet_.size());
+  } catch (const Error& e) {
+    throw FormatError(path + ": " + e.what());
+  }
+  ParamList params = m->network_->params();
+  if (params.size() != c.tensors.size())
+    throw FormatError(path + ": the spec needs " + std::to_string(params.size()) +
+                      " tensors, the file has " + std::to_string(c.tensors.size()));
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Param& p = params[i];
+    const StoredTensor& t = c.tensors[i];
+    if (t.name != p.name)
+      throw FormatError(path + ": tensor " + std::to_string(i) + " is '" + t.name + "', expected '" +
+                        p.name + "'");
+    if (t.rows != p.value->rows() || t.cols != p.value->cols())
+      throw FormatError(path + ": tensor '" + t.name + "' has shape " + std::to_string(t.rows) +
+                        "x" + std::to_string(t.cols) + ", the spec needs " +
+                        std::to_string(p.value->rows()) + "x" + std::to_string(p.value->cols()));
+    for (size_t j = 0; j < t.values.size(); ++j) {
+      if (!std::isfinite(t.values[j]))
+        throw FormatError(path + ": tensor '" + t.name + "' holds a non-finite value");
+      p.value->data()[j] = Scalar(t.values[j]);
+    }
+  }
+  return m;
+}
+
+std::unique_ptr<Network> Model::instantiate_for_inference() const {
+  auto net = std::make_unique<Network>(spec_, input_height_, alphabet_.size());
+  copy_params(const_cast<Network&>(*network_), *net);
+  net->prepare_inference();
+  return net;
+}
+
+void Model::extend_alphabet(const Alphabet& extra, uint64_t seed) {
+  Alphabet grown = alphabet_;
+  if (grown.extend(extra) == 0) return;
+  auto net = std::make_unique<Network>(spec_, input_height_, grown.size());
+  Rng rng(seed);
+  net->init_params(rng);
+  ParamList old_params = network_->params(), new_params = net->params();
+  for (size_t i = 0; i < old_params.size(); ++i) {
+    Matrix& from = *old_params[i].value;
+    Matrix& to = *new_params[i].value;
+    if (from.rows() == to.rows() && from.cols() == to.cols()) {
+      to = from;
+    } else {
+      // The output layer grew: keep the rows of existing labels (label ids are unchanged).
+      OCR_CHECK(from.cols() == to.cols() && from.rows() < to.rows(), "unexpected shape change");
+      to.topRows(from.rows()) = from;
+      if (to.cols() == 1) to.bottomRows(to.rows() - from.rows()).setConstant(Scalar(-2));
+    }
+  }
+  network_ = std::move(net);
+  alphabet_ = std::move(grown);
+}
+
+}  // namespace ocr

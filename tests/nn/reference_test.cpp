@@ -1,0 +1,131 @@
+// The fast layers (im2col + GEMM, batched and threaded) against plain loops, and batched
+// padded execution against one line at a time.
+#include <gtest/gtest.h>
+
+#include "common/reference_ops.h"
+#include "ocr/core/rng.h"
+#include "ocr/core/threads.h"
+#include "ocr/nn/layers/conv2d.h"
+#include "ocr/nn/layers/lstm.h"
+#include "ocr/nn/network.h"
+
+namespace ocr {
+namespace {
+
+Activations random_batch(Rng& rng, int channels, int height, std::vector<int> widths) {
+  Activations a;
+  int w = 0;
+  for (int x : widths) w = std::max(w, x);
+  a.resize(channels, int(widths.size()), height, w, widths);
+  for (Index i = 0; i < a.data.size(); ++i) a.data.data()[i] = Scalar(rng.normal());
+  a.zero_padding();
+  return a;
+}
+
+class ConvSweep : public ::testing::TestWithParam<std::tuple<int, int, int, int>> {};
+
+TEST_P(ConvSweep, MatchesPlainLoops) {
+  auto [kh, kw, cin, cout] = GetParam();
+  Rng rng(kh * 100 + kw * 10 + cin);
+  Conv2d conv(kh, kw, cin, cout);
+  conv.init_params(rng);
+  conv.bias().setRandom();
+  Activations in = random_batch(rng, cin, 5, {7, 4, 1});
+  Activations out;
+  conv.forward(in, out, Mode::Infer);
+  for (int n = 0; n < in.batch; ++n) {
+    test::Image3 img(size_t(cin), std::vector<std::vector<double>>(5, std::vector<double>(size_t(in.widths[n]), 0.0)));
+    for (int c = 0; c < cin; ++c)
+      for (int y = 0; y < 5; ++y)
+        for (int x = 0; x < in.widths[n]; ++x) img[size_t(c)][size_t(y)][size_t(x)] = in.data(c, in.column(x, n, y));
+    auto ref = test::reference_conv(img, conv.weight(), conv.bias(), kh, kw);
+    for (int o = 0; o < cout; ++o)
+      for (int y = 0; y < 5; ++y)
+        for (int x = 0; x < in.width; ++x) {
+          double expect = x < in.widths[n] ? ref[size_t(o)][size_t(y)][size_t(x)] : 0.0;
+          ASSERT_NEAR(out.data(o, out.column(x, n, y)), expect, 1e-4)
+              << "o=" << o << " y=" << y << " x=" << x << " n=" << n;
+        }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, ConvSweep,
+                         ::testing::Values(std::make_tuple(3, 3, 1, 4), std::make_tuple(3, 3, 5, 3),
+                                           std::make_tuple(1, 1, 6, 2), std::make_tuple(3, 1, 2, 2),
+                                           std::make_tuple(5, 3, 3, 7)));
+
+TEST(Reference, LstmMatchesPlainLoopsPerLine) {
+  Rng rng(3);
+  Lstm lstm(4, 6);
+  lstm.init_params(rng);
+  Activations in = random_batch(rng, 4, 1, {9, 5, 1, 7});
+  Activations out;
+  lstm.forward(in, out, Mode::Infer);
+  ParamList p;
+  lstm.collect_params(p, "");
+  for (int n = 0; n < in.batch; ++n) {
+    Matrix x(4, in.widths[n]);
+    for (int t = 0; t < in.widths[n]; ++t) x.col(t) = in.data.col(in.column(t, n, 0));
+    Matrix ref = test::reference_lstm(x, *p[0].value, *p[1].value, *p[2].value);
+    for (int t = 0; t < in.width; ++t)
+      for (int k = 0; k < 6; ++k) {
+        double expect = t < in.widths[n] ? ref(k, t) : 0.0;
+        ASSERT_NEAR(out.data(k, out.column(t, n, 0)), expect, 1e-5);
+      }
+  }
+}
+
+// A whole network run on a padded batch gives each line what it gives that line alone, and the
+// threaded run equals the single-threaded one.
+TEST(Reference, BatchedPaddedNetworkEqualsOneLineAtATime) {
+  Rng rng(4);
+  Network net("C3,3,4 Bn Relu Mp2,2 R6 Se2 Mp2,1 Col Lbx5 Gbx3 O", 16, 7);
+  net.init_params(rng);
+  // Non-trivial batch-norm statistics so folding is exercised.
+  for (auto& p : net.params())
+    if (p.name.find("running_var") != std::string::npos) p.value->setConstant(Scalar(1.7));
+    else if (p.name.find("running_mean") != std::string::npos) p.value->setConstant(Scalar(0.2));
+  Activations batch = random_batch(rng, 1, 16, {40, 23, 64, 8});
+  set_thread_count(2);
+  Activations all = net.forward(batch, Mode::Infer);
+  set_thread_count(1);
+  Activations all_single_thread = net.forward(batch, Mode::Infer);
+  EXPECT_TRUE(all.data.isApprox(all_single_thread.data, 1e-5f));
+  for (int n = 0; n < batch.batch; ++n) {
+    Activations one;
+    one.resize(1, 1, 16, batch.widths[n], {batch.widths[n]});
+    for (int x = 0; x < batch.widths[n]; ++x)
+      for (int y = 0; y < 16; ++y) one.data(0, one.column(x, 0, y)) = batch.data(0, batch.column(x, n, y));
+    const Activations& o = net.forward(one, Mode::Infer);
+    ASSERT_EQ(o.width, batch.widths[n] / net.width_divisor());
+    for (int t = 0; t < o.width; ++t)
+      for (int k = 0; k < 7; ++k)
+        ASSERT_NEAR(o.data(k, o.column(t, 0, 0)), all.data(k, all.column(t, n, 0)), 2e-4)
+            << "line " << n << " frame " << t;
+  }
+  set_thread_count(0);
+}
+
+TEST(Reference, FoldedBatchNormMatchesUnfolded) {
+  Rng rng(5);
+  Network a("C3,3,4 Bn Relu R8 Mp2,2 Col Lbx4 O", 8, 5);
+  a.init_params(rng);
+  for (auto& p : a.params()) {
+    if (p.name.find("running_var") != std::string::npos) p.value->setRandom(), p.value->array() += 1.5f;
+    if (p.name.find("running_mean") != std::string::npos || p.name.find("beta") != std::string::npos ||
+        p.name.find("gamma") != std::string::npos)
+      p.value->setRandom();
+  }
+  Network b("C3,3,4 Bn Relu R8 Mp2,2 Col Lbx4 O", 8, 5);
+  auto pa = a.params(), pb = b.params();
+  for (size_t i = 0; i < pa.size(); ++i) *pb[i].value = *pa[i].value;
+  b.prepare_inference();
+  Activations in = random_batch(rng, 1, 8, {30, 17});
+  Activations ya = a.forward(in, Mode::Infer);
+  const Activations& yb = b.forward(in, Mode::Infer);
+  ASSERT_EQ(ya.data.rows(), yb.data.rows());
+  EXPECT_LT((ya.data - yb.data).cwiseAbs().maxCoeff(), 1e-4);
+}
+
+}  // namespace
+}  // namespace ocr
