@@ -1,0 +1,56 @@
+// Reads a whole page: preprocess → layout → line crops → line recognition (all lines of the page
+// in one call, which batches and threads internally) → PageResult in input-image coordinates.
+// The work is split into prepare() (image side, no network) and finish() so that a batch run can
+// pool the lines of several small inputs into one recognition call.
+#pragma once
+#include <functional>
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "ocr/output/page_result.h"
+#include "ocr/pipeline/line_recognizer.h"
+#include "ocr/preprocess/preprocess.h"
+#include "ocr/segment/layout.h"
+
+namespace ocr {
+
+struct PageRecognizerOptions {
+  PreprocessOptions preprocess;
+  LayoutOptions layout;
+};
+
+// The per-line recognition step: line crops (dark on light) in, one RecognizedLine per crop out.
+using LineReader = std::function<std::vector<RecognizedLine>(const std::vector<cv::Mat>&)>;
+
+// A page after preprocessing and layout, waiting for its lines to be read.
+struct PreparedPage {
+  PageResult page;          // metadata filled in, no blocks yet
+  PreprocessedPage pre;
+  PageLayout layout;
+  std::vector<cv::Mat> lines;  // crops in reading order, as the reader gets them
+};
+
+class PageRecognizer {
+ public:
+  PageRecognizer(std::shared_ptr<const LineRecognizer> recognizer, PageRecognizerOptions options = {});
+  PageRecognizer(LineReader reader, PageRecognizerOptions options = {});
+
+  // image: CV_8UC1 or CV_8UC3 as decoded; dpi 0 = unknown.
+  PreparedPage prepare(const cv::Mat& image, const std::string& source = "", int page_index = 0,
+                       double dpi = 0) const;
+  // lines: the reader's output for prepared.lines, same order and size.
+  PageResult finish(PreparedPage&& prepared, const std::vector<RecognizedLine>& lines) const;
+  PageResult recognize(const cv::Mat& image, const std::string& source = "", int page_index = 0,
+                       double dpi = 0) const;
+
+  const LineReader& reader() const { return reader_; }
+  const PageRecognizerOptions& options() const { return options_; }
+
+ private:
+  LineReader reader_;
+  PageRecognizerOptions options_;
+};
+
+}  // namespace ocr

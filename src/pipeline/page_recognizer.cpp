@@ -1,0 +1,192 @@
+#include "ocr/pipeline/page_recognizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+
+namespace {
+
+struct Affine {
+  double a, b, c, d, e, f;  // x' = a x + b y + c, y' = d x + e y + f
+  explicit Affine(const cv::Mat& m)
+      : a(m.at<double>(0, 0)), b(m.at<double>(0, 1)), c(m.at<double>(0, 2)),
+        d(m.at<double>(1, 0)), e(m.at<double>(1, 1)), f(m.at<double>(1, 2)) {}
+  cv::Point2d operator()(double x, double y) const { return {a * x + b * y + c, d * x + e * y + f}; }
+};
+
+// Working-image rectangle → axis-aligned box in input pixels, clipped to the page.
+Box map_box(const Affine& t, double x0, double y0, double x1, double y1, int w, int h) {
+  cv::Point2d p[4] = {t(x0, y0), t(x1, y0), t(x0, y1), t(x1, y1)};
+  double mx0 = p[0].x, my0 = p[0].y, mx1 = p[0].x, my1 = p[0].y;
+  for (const auto& q : p) {
+    mx0 = std::min(mx0, q.x);
+    my0 = std::min(my0, q.y);
+    mx1 = std::max(mx1, q.x);
+    my1 = std::max(my1, q.y);
+  }
+  Box b{static_cast<int>(std::floor(mx0)), static_cast<int>(std::floor(my0)),
+        static_cast<int>(std::ceil(mx1)), static_cast<int>(std::ceil(my1))};
+  b.x0 = std::clamp(b.x0, 0, w);
+  b.x1 = std::clamp(b.x1, 0, w);
+  b.y0 = std::clamp(b.y0, 0, h);
+  b.y1 = std::clamp(b.y1, 0, h);
+  return b;
+}
+
+// Ink mask of a line crop (dark on light): Otsu, or nothing on a blank crop.
+cv::Mat crop_ink(const cv::Mat& crop) {
+  double mn, mx;
+  cv::minMaxLoc(crop, &mn, &mx);
+  if (mx - mn < 24) return cv::Mat::zeros(crop.size(), CV_8UC1);
+  cv::Mat ink;
+  cv::threshold(crop, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  return ink;
+}
+
+}  // namespace
+
+PageRecognizer::PageRecognizer(std::shared_ptr<const LineRecognizer> recognizer,
+                               PageRecognizerOptions options)
+    : options_(std::move(options)) {
+  if (!recognizer) throw Error("PageRecognizer: null line recognizer");
+  reader_ = [recognizer](const std::vector<cv::Mat>& lines) { return recognizer->recognize(lines); };
+}
+
+PageRecognizer::PageRecognizer(LineReader reader, PageRecognizerOptions options)
+    : reader_(std::move(reader)), options_(std::move(options)) {
+  if (!reader_) throw Error("PageRecognizer: no line reader");
+}
+
+PreparedPage PageRecognizer::prepare(const cv::Mat& image, const std::string& source,
+                                     int page_index, double dpi) const {
+  if (image.empty()) throw FormatError(source + ": empty image");
+  PreparedPage p;
+  p.page.source = source;
+  p.page.page_index = page_index;
+  p.page.width = image.cols;
+  p.page.height = image.rows;
+  p.pre = preprocess(image, options_.preprocess, dpi);
+  p.page.dpi = p.pre.dpi;
+  p.page.skew_degrees = p.pre.skew_degrees;
+  p.page.inverted = p.pre.inverted;
+  p.layout = analyze_layout(p.pre.gray, options_.layout);
+  p.page.layout = layout_name(p.layout.mode);
+  p.lines = extract_line_images(p.pre.gray, p.layout);
+  // A line that is still light-on-dark (a dark bar on a light page) is flipped for the reader.
+  for (auto& l : p.lines) {
+    if (l.empty()) continue;
+    cv::Mat tmp;
+    cv::threshold(l, tmp, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    if (cv::countNonZero(tmp) < 0.35 * static_cast<double>(l.total())) cv::bitwise_not(l, l);
+  }
+  return p;
+}
+
+PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<RecognizedLine>& lines) const {
+  if (lines.size() != prep.lines.size())
+    throw ShapeError(prep.page.source + ": line reader returned " + std::to_string(lines.size()) +
+                     " results for " + std::to_string(prep.lines.size()) + " lines");
+  PageResult page = std::move(prep.page);
+  Affine t(prep.pre.to_original);
+  int W = page.width, H = page.height;
+  size_t li = 0;
+  for (const auto& block : prep.layout.blocks) {
+    BlockResult br;
+    for (const auto& par : block.paragraphs) {
+      ParagraphResult pr;
+      for (const auto& region : par.lines) {
+        const RecognizedLine& rl = lines[li];
+        const cv::Mat& crop = prep.lines[li];
+        ++li;
+        cv::Rect c = region.crop;
+        cv::Mat ink = crop_ink(crop);
+        // Characters in working coordinates, vertical extent from the line box.
+        std::vector<CharResult> chars;
+        std::vector<std::pair<int, int>> xs;  // crop-relative spans, parallel to chars
+        for (const auto& rc : rl.chars) {
+          CharResult ch;
+          ch.text = rc.text;
+          ch.confidence = rc.confidence;
+          int x0 = std::clamp(rc.x0, 0, crop.cols), x1 = std::clamp(std::max(rc.x1, rc.x0 + 1), 0, crop.cols);
+          xs.push_back({x0, x1});
+          ch.box = {c.x + x0, region.box.y, c.x + x1, region.box.y + region.box.height};
+          chars.push_back(ch);
+        }
+        std::vector<WordResult> words = split_words(chars);
+        if (words.empty()) continue;
+        // Snap each word to the ink between its neighbours: CTC spans mark where a character
+        // was emitted, not where its ink starts and ends.
+        for (size_t wi = 0; wi < words.size(); ++wi) {
+          auto& w = words[wi];
+          int a = w.box.x0 - c.x, b = w.box.x1 - c.x;
+          int lo = wi > 0 ? (words[wi - 1].box.x1 - c.x + a) / 2 : 0;
+          int hi = wi + 1 < words.size() ? (b + words[wi + 1].box.x0 - c.x) / 2 : crop.cols;
+          lo = std::clamp(lo, 0, crop.cols);
+          hi = std::clamp(hi, lo, crop.cols);
+          int first = -1, last = -1, top = -1, bottom = -1;
+          for (int x = lo; x < hi; ++x)
+            if (cv::countNonZero(ink.col(x)) > 0) {
+              if (first < 0) first = x;
+              last = x;
+            }
+          if (first >= 0) {
+            cv::Mat sub = ink.colRange(first, last + 1);
+            for (int y = 0; y < sub.rows; ++y)
+              if (cv::countNonZero(sub.row(y)) > 0) {
+                if (top < 0) top = y;
+                bottom = y;
+              }
+            w.box = {c.x + first, c.y + top, c.x + last + 1, c.y + bottom + 1};
+          }
+          for (auto& ch : w.chars) {
+            ch.box.x0 = std::clamp(ch.box.x0, w.box.x0, w.box.x1);
+            ch.box.x1 = std::clamp(ch.box.x1, ch.box.x0, w.box.x1);
+            ch.box.y0 = w.box.y0;
+            ch.box.y1 = w.box.y1;
+          }
+          if (!w.chars.empty()) {  // the first and last characters reach the word's ink edges
+            w.chars.front().box.x0 = w.box.x0;
+            w.chars.back().box.x1 = w.box.x1;
+          }
+        }
+        // Map everything back to input coordinates.
+        LineResult lr;
+        for (auto& w : words) {
+          for (auto& ch : w.chars)
+            ch.box = map_box(t, ch.box.x0, ch.box.y0, ch.box.x1, ch.box.y1, W, H);
+          w.box = map_box(t, w.box.x0, w.box.y0, w.box.x1, w.box.y1, W, H);
+        }
+        lr.words = std::move(words);
+        Box wb;
+        for (const auto& w : lr.words) wb = wb.united(w.box);
+        Box rb = map_box(t, region.box.x, region.box.y, region.box.x + region.box.width,
+                         region.box.y + region.box.height, W, H);
+        lr.box = rb.united(wb);
+        cv::Point2d b0 = t(region.box.x, region.baseline);
+        cv::Point2d b1 = t(region.box.x + region.box.width, region.baseline);
+        lr.baseline_slope = std::abs(b1.x - b0.x) > 1e-6 ? (b1.y - b0.y) / (b1.x - b0.x) : 0;
+        lr.baseline_offset = b0.y + lr.baseline_slope * (lr.box.x0 - b0.x) - lr.box.y1;
+        lr.angle_degrees = page.skew_degrees;
+        finalize_line(lr);
+        pr.lines.push_back(std::move(lr));
+      }
+      if (!pr.lines.empty()) br.paragraphs.push_back(std::move(pr));
+    }
+    if (!br.paragraphs.empty()) page.blocks.push_back(std::move(br));
+  }
+  finalize_boxes(page);
+  return page;
+}
+
+PageResult PageRecognizer::recognize(const cv::Mat& image, const std::string& source,
+                                     int page_index, double dpi) const {
+  PreparedPage p = prepare(image, source, page_index, dpi);
+  std::vector<RecognizedLine> lines = p.lines.empty() ? std::vector<RecognizedLine>{} : reader_(p.lines);
+  return finish(std::move(p), lines);
+}
+
+}  // namespace ocr

@@ -1,0 +1,209 @@
+#include "ocr/image/image_io.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "ocr/core/error.h"
+
+namespace fs = std::filesystem;
+using ocr::FormatError;
+using ocr::IoError;
+
+namespace {
+
+cv::Mat sample(int w, int h, int type = CV_8UC3) {
+  cv::Mat m(h, w, type, cv::Scalar::all(255));
+  cv::putText(m, "Ab1", {2, h - 4}, cv::FONT_HERSHEY_SIMPLEX, 0.6, cv::Scalar::all(0), 1);
+  return m;
+}
+
+std::vector<uint8_t> encode(const std::string& ext, const cv::Mat& m) {
+  std::vector<uint8_t> b;
+  EXPECT_TRUE(cv::imencode(ext, m, b)) << ext;
+  return b;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() / ("ocr-image-test-" + std::to_string(::getpid()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+// Expects `fn` to throw E with a message containing every fragment.
+template <typename E, typename F>
+void expect_error(F fn, std::vector<std::string> fragments) {
+  try {
+    fn();
+    FAIL() << "no exception";
+  } catch (const E& e) {
+    for (const auto& f : fragments) EXPECT_NE(std::string(e.what()).find(f), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+
+TEST(ImageIo, ProbesEveryFormatWithoutDecoding) {
+  cv::Mat m = sample(123, 45);
+  struct Case { std::string ext, format; };
+  for (const auto& c : std::vector<Case>{{".png", "png"}, {".jpg", "jpeg"}, {".tif", "tiff"},
+                                         {".bmp", "bmp"}, {".ppm", "pnm"}, {".webp", "webp"}}) {
+    auto b = encode(c.ext, m);
+    auto info = ocr::probe_image(b, "x" + c.ext);
+    EXPECT_EQ(info.format, c.format);
+    EXPECT_EQ(info.width, 123) << c.ext;
+    EXPECT_EQ(info.height, 45) << c.ext;
+    auto f = ocr::ImageFile::from_bytes(b, "x" + c.ext);
+    auto page = f.page(0);
+    EXPECT_EQ(page.image.cols, 123);
+    EXPECT_EQ(page.image.rows, 45);
+    EXPECT_EQ(page.image.depth(), CV_8U);
+  }
+  cv::Mat g = sample(31, 17, CV_8UC1);
+  auto info = ocr::probe_image(encode(".pgm", g), "g.pgm");
+  EXPECT_EQ(info.width, 31);
+  EXPECT_EQ(info.height, 17);
+  // Lossless WebP has its own header layout.
+  auto lossless = encode(".webp", m);
+  std::vector<int> params = {cv::IMWRITE_WEBP_QUALITY, 101};
+  ASSERT_TRUE(cv::imencode(".webp", m, lossless, params));
+  info = ocr::probe_image(lossless, "l.webp");
+  EXPECT_EQ(info.width, 123);
+  EXPECT_EQ(info.height, 45);
+}
+
+TEST(ImageIo, SixteenBitAndAlphaBecomeEightBitOnWhite) {
+  cv::Mat m16(10, 20, CV_16UC1, cv::Scalar(65535));
+  m16(cv::Rect(0, 0, 5, 5)).setTo(0);
+  auto p = ocr::ImageFile::from_bytes(encode(".png", m16), "16.png").page(0);
+  ASSERT_EQ(p.image.type(), CV_8UC1);
+  EXPECT_EQ(p.image.at<uint8_t>(0, 0), 0);
+  EXPECT_EQ(p.image.at<uint8_t>(9, 19), 255);
+
+  cv::Mat rgba(10, 20, CV_8UC4, cv::Scalar(0, 0, 0, 0));  // transparent black = paper
+  rgba(cv::Rect(0, 0, 5, 5)).setTo(cv::Scalar(0, 0, 0, 255));  // opaque black = ink
+  auto b = encode(".png", rgba);
+  EXPECT_TRUE(ocr::probe_image(b, "a.png").has_alpha);
+  auto q = ocr::ImageFile::from_bytes(b, "a.png").page(0);
+  ASSERT_EQ(q.image.type(), CV_8UC3);
+  EXPECT_EQ(q.image.at<cv::Vec3b>(0, 0), cv::Vec3b(0, 0, 0));
+  EXPECT_EQ(q.image.at<cv::Vec3b>(9, 19), cv::Vec3b(255, 255, 255));
+}
+
+TEST(ImageIo, ReadsAllPagesOfMultiPageTiffFromFileAndBytes) {
+  TempDir dir;
+  std::vector<cv::Mat> pages = {sample(40, 20), sample(50, 30), sample(60, 40)};
+  std::string path = dir.file("multi.tif");
+  ASSERT_TRUE(cv::imwrite(path, pages));
+  auto f = ocr::ImageFile::open(path);
+  ASSERT_EQ(f.pages(), 3);
+  EXPECT_EQ(f.info().width, 60);
+  EXPECT_EQ(f.page(1).image.cols, 50);
+  EXPECT_EQ(f.page(2).image.rows, 40);
+  EXPECT_EQ(f.page(2).page_index, 2);
+  // As from stdin: bytes only (decoded through a temporary file).
+  auto g = ocr::ImageFile::from_bytes(ocr::read_file_bytes(path), "-");
+  EXPECT_EQ(g.page(2).image.cols, 60);
+  EXPECT_EQ(ocr::load_image(path).size(), 3u);
+}
+
+TEST(ImageIo, ReadsResolutionFromHeaders) {
+  TempDir dir;
+  std::string path = dir.file("r.tif");
+  ASSERT_TRUE(cv::imwrite(path, sample(40, 20), {cv::IMWRITE_TIFF_RESUNIT, 2, cv::IMWRITE_TIFF_XDPI, 300,
+                                                 cv::IMWRITE_TIFF_YDPI, 300}));
+  EXPECT_NEAR(ocr::probe_image(ocr::read_file_bytes(path), path).dpi, 300, 0.5);
+}
+
+TEST(ImageIo, BadInputsAreNamedErrors) {
+  TempDir dir;
+  expect_error<FormatError>([] { ocr::probe_image({}, "empty.png"); }, {"empty.png", "empty file"});
+  std::string text = "hello, this is not an image\n";
+  std::vector<uint8_t> tb(text.begin(), text.end());
+  expect_error<FormatError>([&] { ocr::probe_image(tb, "notes.png"); }, {"notes.png", "not an image"});
+  expect_error<IoError>([&] { ocr::ImageFile::open(dir.file("missing.png")); }, {"missing.png"});
+  fs::create_directories(dir.file("adir"));
+  expect_error<IoError>([&] { ocr::ImageFile::open(dir.file("adir")); }, {"adir", "directory"});
+
+  cv::Mat m = sample(200, 100);
+  for (std::string ext : {".png", ".jpg", ".webp", ".bmp", ".tif"}) {
+    auto b = encode(ext, m);
+    b.resize(b.size() / 2);
+    std::string name = "cut" + ext;
+    EXPECT_THROW(ocr::ImageFile::from_bytes(b, name).page(0), FormatError) << ext;
+    try {
+      ocr::ImageFile::from_bytes(b, name).page(0);
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
+  // Only a few bytes of a header.
+  auto b = encode(".png", m);
+  b.resize(20);
+  EXPECT_THROW(ocr::probe_image(b, "tiny.png"), FormatError);
+  auto j = encode(".jpg", m);
+  j.resize(30);
+  EXPECT_THROW(ocr::probe_image(j, "tiny.jpg"), FormatError);
+}
+
+TEST(ImageIo, HugeHeaderIsRefusedBeforeDecoding) {
+  // A valid PNG whose IHDR claims 100000 × 100000 pixels but holds almost nothing.
+  auto b = encode(".png", sample(8, 8));
+  auto put32 = [&](size_t off, uint32_t v) {
+    b[off] = v >> 24; b[off + 1] = v >> 16; b[off + 2] = v >> 8; b[off + 3] = v;
+  };
+  put32(16, 100000);
+  put32(20, 100000);
+  expect_error<FormatError>([&] { ocr::ImageFile::from_bytes(b, "bomb.png"); },
+                            {"bomb.png", "too large", "100000x100000"});
+  // Within each side limit but over the pixel limit.
+  put32(16, 25000);
+  put32(20, 25000);
+  EXPECT_THROW(ocr::ImageFile::from_bytes(b, "big.png"), FormatError);
+  ocr::ImageLimits small;
+  small.max_pixels = 1000;
+  EXPECT_THROW(ocr::ImageFile::from_bytes(encode(".png", sample(40, 40)), "x.png", small), FormatError);
+  EXPECT_NO_THROW(ocr::ImageFile::from_bytes(encode(".png", sample(20, 20)), "x.png", small));
+
+  // Same for a JPEG frame header, a PNM and a BMP.
+  auto j = encode(".jpg", sample(8, 8));
+  for (size_t i = 2; i + 9 < j.size(); ++i)
+    if (j[i] == 0xFF && j[i + 1] == 0xC0) {
+      j[i + 5] = 0xFF; j[i + 6] = 0xF0; j[i + 7] = 0xFF; j[i + 8] = 0xF0;
+      break;
+    }
+  EXPECT_THROW(ocr::ImageFile::from_bytes(j, "bomb.jpg"), FormatError);
+  std::string pnm = "P5\n# comment\n90000 90000\n255\n";
+  EXPECT_THROW(ocr::ImageFile::from_bytes(std::vector<uint8_t>(pnm.begin(), pnm.end()), "bomb.pgm"),
+               FormatError);
+}
+
+TEST(ImageIo, CorruptTiffIfdLoopIsAnError) {
+  // Little-endian TIFF whose first IFD points to itself.
+  std::vector<uint8_t> b = {'I', 'I', 42, 0, 8, 0, 0, 0,
+                            2, 0,                                      // 2 entries
+                            0, 1, 3, 0, 1, 0, 0, 0, 10, 0, 0, 0,       // width 10
+                            1, 1, 3, 0, 1, 0, 0, 0, 10, 0, 0, 0,       // height 10
+                            8, 0, 0, 0};                               // next IFD = 8 (loop)
+  EXPECT_THROW(ocr::probe_image(b, "loop.tif"), FormatError);
+}
+
+TEST(ImageIo, ImageExtensions) {
+  EXPECT_TRUE(ocr::has_image_extension("a/b/scan.PNG"));
+  EXPECT_TRUE(ocr::has_image_extension("010001.bin.png"));
+  EXPECT_TRUE(ocr::has_image_extension("x.tiff"));
+  EXPECT_FALSE(ocr::has_image_extension("x.gt.txt"));
+  EXPECT_FALSE(ocr::has_image_extension("dir.png/README"));
+}

@@ -1,0 +1,122 @@
+#include "ocr/preprocess/preprocess.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "image/test_pages.h"
+#include "ocr/core/error.h"
+
+namespace {
+
+cv::Mat text_block(int lines = 8) {
+  cv::Mat img(600, 800, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < lines; ++i) ocr::test::draw_line(img, 60, 80 + 55 * i, 5, i);
+  return img;
+}
+
+cv::Mat rotate(const cv::Mat& img, double deg) {
+  cv::Mat r = cv::getRotationMatrix2D({img.cols / 2.0f, img.rows / 2.0f}, deg, 1.0), out;
+  cv::warpAffine(img, out, r, img.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 255);
+  return out;
+}
+
+}  // namespace
+
+TEST(Preprocess, EstimatesSkewInBothDirections) {
+  cv::Mat img = text_block();
+  EXPECT_NEAR(ocr::estimate_skew(img), 0.0, 0.15);
+  EXPECT_NEAR(ocr::estimate_skew(rotate(img, 3.0)), 3.0, 0.3);   // counter-clockwise: rises right
+  EXPECT_NEAR(ocr::estimate_skew(rotate(img, -2.0)), -2.0, 0.3);
+}
+
+TEST(Preprocess, DeskewsAndMapsBackToInput) {
+  cv::Mat img = rotate(text_block(), 4.0);
+  ocr::PreprocessOptions opt;
+  auto p = ocr::preprocess(img, opt);
+  EXPECT_NEAR(p.skew_degrees, 4.0, 0.3);
+  EXPECT_NEAR(ocr::estimate_skew(p.gray), 0.0, 0.3);
+  // The working image centre maps back to the input centre.
+  cv::Mat c = (cv::Mat_<double>(3, 1) << p.gray.cols / 2.0, p.gray.rows / 2.0, 1.0);
+  cv::Mat back = p.to_original * c;
+  EXPECT_NEAR(back.at<double>(0), img.cols / 2.0, 2.0);
+  EXPECT_NEAR(back.at<double>(1), img.rows / 2.0, 2.0);
+  opt.deskew = false;
+  EXPECT_EQ(ocr::preprocess(img, opt).skew_degrees, 0.0);
+}
+
+TEST(Preprocess, DetectsAndInvertsLightOnDark) {
+  cv::Mat img = text_block(), dark;
+  cv::bitwise_not(img, dark);
+  EXPECT_FALSE(ocr::looks_inverted(img));
+  EXPECT_TRUE(ocr::looks_inverted(dark));
+  auto p = ocr::preprocess(dark, {});
+  EXPECT_TRUE(p.inverted);
+  EXPECT_GT(cv::mean(p.gray)[0], 200);  // paper is light again
+  ocr::PreprocessOptions never;
+  never.invert = ocr::Toggle::Off;
+  EXPECT_FALSE(ocr::preprocess(dark, never).inverted);
+  cv::Mat colour;
+  cv::cvtColor(dark, colour, cv::COLOR_GRAY2BGR);
+  EXPECT_TRUE(ocr::preprocess(colour, {}).inverted);
+}
+
+TEST(Preprocess, RescalesTinyAndHugeText) {
+  cv::Mat img = text_block(), tiny, huge;
+  cv::resize(img, tiny, {}, 0.4, 0.4, cv::INTER_AREA);
+  cv::resize(img, huge, {}, 5.0, 5.0, cv::INTER_LINEAR);
+  double h = ocr::estimate_text_height(img);
+  EXPECT_GT(h, 8);
+  EXPECT_LT(h, 30);
+  auto pt = ocr::preprocess(tiny, {});
+  EXPECT_GT(pt.scale, 1.5);
+  EXPECT_GT(pt.text_height, 12);
+  auto ph = ocr::preprocess(huge, {});
+  EXPECT_LT(ph.scale, 0.6);
+  EXPECT_LT(ph.text_height, 50);
+  EXPECT_GT(ph.dpi, 0);
+  ocr::PreprocessOptions off;
+  off.rescale = false;
+  EXPECT_EQ(ocr::preprocess(tiny, off).scale, 1.0);
+}
+
+TEST(Preprocess, FlattensUnevenLightingAndBinarizes) {
+  cv::Mat img = text_block();
+  cv::Mat shade(img.size(), CV_8UC1);
+  for (int y = 0; y < img.rows; ++y)
+    for (int x = 0; x < img.cols; ++x) shade.at<uint8_t>(y, x) = static_cast<uint8_t>(120 + x * 130 / img.cols);
+  cv::Mat photo;
+  cv::min(img, shade, photo);
+  ocr::PreprocessOptions opt;
+  opt.binarize = ocr::Binarization::Sauvola;
+  auto p = ocr::preprocess(photo, opt);
+  // Binary output: only two levels, and the dark left edge is paper again.
+  cv::Mat other = (p.gray != 0) & (p.gray != 255);
+  EXPECT_EQ(cv::countNonZero(other), 0);
+  EXPECT_GT(cv::mean(p.gray(cv::Rect(0, 0, 40, p.gray.rows)))[0], 230);
+  opt.binarize = ocr::Binarization::Otsu;
+  EXPECT_GT(cv::mean(ocr::preprocess(photo, opt).gray)[0], 200);
+  EXPECT_THROW(ocr::parse_binarization("magic"), ocr::FormatError);
+  EXPECT_EQ(ocr::parse_binarization("sauvola"), ocr::Binarization::Sauvola);
+}
+
+TEST(Preprocess, DenoisesSpeckles) {
+  cv::Mat img = text_block();
+  cv::RNG rng(7);
+  for (int i = 0; i < 3000; ++i) img.at<uint8_t>(rng.uniform(0, img.rows), rng.uniform(0, img.cols)) = 0;
+  ocr::PreprocessOptions opt;
+  opt.deskew = false;
+  opt.rescale = false;
+  auto p = ocr::preprocess(img, opt);
+  cv::Mat ink = ocr::binarize_otsu(p.gray), labels;
+  int n = cv::connectedComponents(ink, labels);
+  EXPECT_LT(n, 600);  // without the median filter there are > 3000 specks
+}
+
+TEST(Preprocess, BlankPageIsHarmless) {
+  cv::Mat blank(300, 200, CV_8UC1, cv::Scalar(255));
+  auto p = ocr::preprocess(blank, {});
+  EXPECT_EQ(p.skew_degrees, 0);
+  EXPECT_EQ(p.gray.size(), blank.size());
+  EXPECT_THROW(ocr::preprocess(cv::Mat(), {}), ocr::ShapeError);
+}
