@@ -1,0 +1,37 @@
+// Finding line images and their ground truth: STEM.gt.txt beside STEM.png (or .bin.png, .nrm.png,
+// .tif, .tiff, .jpg, .jpeg), as tesstrain, kraken and Calamari lay them out. STEM is the file
+// name up to its first dot. Used by `ocr eval` and by training.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ocr {
+
+struct GtPair {
+  std::string image;    // path of the line image
+  std::string gt_path;  // path of its STEM.gt.txt
+  std::string text;     // ground truth: UTF-8, BOM and trailing line breaks removed
+};
+
+// dir_or_list is a directory (scanned non-recursively: every line image with a STEM.gt.txt) or a
+// list file (one image path per line; blank lines and lines starting with '#' skipped; a relative
+// path is taken from the current directory, else from the list's directory; a .gt.txt path is
+// also accepted and paired with the image beside it). Pairs come sorted by image path.
+// Each image without ground truth, ground truth without an image (directories), empty or
+// malformed (non UTF-8) ground truth, or listed path that does not exist is skipped and described,
+// with its path, in *problems (if given). Throws IoError when dir_or_list itself is missing or
+// unreadable.
+std::vector<GtPair> find_gt_pairs(const std::string& dir_or_list,
+                                  std::vector<std::string>* problems = nullptr);
+
+// File name up to its first dot: "a/b/x.bin.png" → "x".
+std::string path_stem(const std::string& path);
+// Whether a file name looks like a line image (by extension, case-insensitive).
+bool is_line_image(const std::string& path);
+// Reads a one-line text file (ground truth or prediction): strips a UTF-8 BOM and trailing CR/LF.
+// Throws IoError if unreadable, FormatError (naming the file) if not valid UTF-8.
+std::string read_line_text(const std::string& path);
+// The prediction for an image in pred_dir: STEM.txt, else STEM.pred.txt; "" when neither exists.
+std::string find_prediction(const std::string& pred_dir, const std::string& image);
+
+}  // namespace ocr
