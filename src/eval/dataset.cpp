@@ -177,6 +177,9 @@ std::string find_prediction(const std::string& pred_dir, const std::string& imag
     const fs::path p = fs::path(pred_dir) / (stem + suffix);
     if (fs::is_regular_file(p, ec)) return p.string();
   }
+  // `ocr recognize --output-dir` replaces only the last extension: x.bin.png → x.bin.txt.
+  const fs::path p = fs::path(pred_dir) / fs::path(image).filename().replace_extension(".txt");
+  if (fs::is_regular_file(p, ec)) return p.string();
   return "";
 }
 

@@ -118,6 +118,13 @@ TEST_F(DatasetTest, ComparesExistingPredictions) {
   EXPECT_EQ(acc.word_edits(), 1);
   EXPECT_EQ(acc.gt_words(), 3);
   EXPECT_EQ(find_prediction(path("pred"), path("lines/a.png")), path("pred/a.txt"));
+  EXPECT_EQ(find_prediction(path("pred"), path("lines/b.bin.png")), path("pred/b.pred.txt"));
+  // What `ocr recognize --output-dir` writes for x.bin.png is found too.
+  write("pred/b.bin.txt", "x");
+  fs::remove(root_ / "pred/b.pred.txt");
+  EXPECT_EQ(find_prediction(path("pred"), path("lines/b.bin.png")), path("pred/b.bin.txt"));
+  EXPECT_EQ(find_prediction(path("pred"), path("lines/c.png")), "");
+  write("pred/b.pred.txt", "wörld");
 
   // A missing prediction is reported with the path that was looked for, and skipped.
   fs::remove(root_ / "pred/a.txt");

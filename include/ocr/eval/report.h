@@ -9,9 +9,9 @@
 
 namespace ocr {
 
-// --pred mode: compares each pair's ground truth with pred_dir/STEM.txt (or STEM.pred.txt). A
-// missing or unreadable prediction is described in *problems and the line skipped (an empty
-// prediction is a valid, all-deleted reading). Returns the number of lines added to acc.
+// --pred mode: compares each pair's ground truth with its prediction in pred_dir (see
+// find_prediction). A missing or unreadable prediction is described in *problems and the line
+// skipped (an empty prediction is a valid, all-deleted reading). Returns the lines added to acc.
 size_t evaluate_predictions(const std::vector<GtPair>& pairs, const std::string& pred_dir,
                             EvalAccumulator& acc, std::vector<std::string>* problems);
 
