@@ -85,7 +85,7 @@ ImageInfo probe_png(const std::vector<uint8_t>& b, const std::string& name) {
   bool has_iend = false;
   for (size_t i = b.size() >= 64 ? b.size() - 64 : 0; i + 4 <= b.size(); ++i)
     if (std::memcmp(b.data() + i, "IEND", 4) == 0) has_iend = true;
-  if (!has_iend) throw FormatError(name + ": truncated PNG (no IEND chunk)");
+  if (!has_iend) info.defect = name + ": truncated PNG (no IEND chunk)";
   return info;
 }
 
@@ -124,7 +124,7 @@ ImageInfo probe_jpeg(const std::vector<uint8_t>& b, const std::string& name) {
   size_t from = b.size() >= 4096 ? b.size() - 4096 : 0;
   for (size_t i = b.size(); i-- > from + 1;)
     if (b[i - 1] == 0xFF && b[i] == 0xD9) { has_eoi = true; break; }
-  if (!has_eoi) throw FormatError(name + ": truncated JPEG (no end-of-image marker)");
+  if (!has_eoi) info.defect = name + ": truncated JPEG (no end-of-image marker)";
   return info;
 }
 
@@ -189,6 +189,9 @@ ImageInfo probe_bmp(const std::vector<uint8_t>& b, const std::string& name) {
       info.dpi = r.u32(38) * 0.0254;
     }
   }
+  // OpenCV reports a short BMP on stderr by itself; catch it here with a proper message.
+  uint32_t declared = r.u32(2);
+  if (declared > 54 && b.size() < declared) info.defect = name + ": truncated BMP";
   return info;
 }
 
@@ -231,6 +234,17 @@ ImageInfo probe_pnm(const std::vector<uint8_t>& b, const std::string& name) {
   } else {
     info.width = number(token());
     info.height = number(token());
+    // Binary PNM: exactly one whitespace after the header, then fixed-size rows.
+    char kind = static_cast<char>(b[1]);
+    if (kind == '4' || kind == '5' || kind == '6') {
+      int64_t maxval = kind == '4' ? 1 : number(token());
+      int64_t bytes_per = maxval > 255 ? 2 : 1;
+      int64_t row = kind == '4' ? (info.width + 7) / 8
+                                : info.width * bytes_per * (kind == '6' ? 3 : 1);
+      if (info.width > 0 && info.height > 0 && info.width < (1 << 24) && info.height < (1 << 24) &&
+          static_cast<int64_t>(b.size()) < static_cast<int64_t>(off) + 1 + row * info.height)
+        info.defect = name + ": truncated PNM";
+    }
   }
   return info;
 }
@@ -258,7 +272,7 @@ ImageInfo probe_webp(const std::vector<uint8_t>& b, const std::string& name) {
     throw FormatError(name + ": unsupported WebP chunk layout");
   }
   uint32_t riff = r.u32(4);
-  if (static_cast<uint64_t>(riff) + 8 > b.size()) throw FormatError(name + ": truncated WebP");
+  if (static_cast<uint64_t>(riff) + 8 > b.size()) info.defect = name + ": truncated WebP";
   return info;
 }
 
@@ -297,7 +311,8 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
   return out;
 }
 
-ImageInfo probe_image(const std::vector<uint8_t>& b, const std::string& name) {
+namespace {
+ImageInfo probe_header(const std::vector<uint8_t>& b, const std::string& name) {
   if (b.empty()) throw FormatError(name + ": empty file");
   ImageInfo info;
   if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) {
@@ -321,6 +336,13 @@ ImageInfo probe_image(const std::vector<uint8_t>& b, const std::string& name) {
     throw FormatError(name + ": image header gives an empty size (" + std::to_string(info.width) +
                       "x" + std::to_string(info.height) + ")");
   if (info.dpi < 20 || info.dpi > 5000) info.dpi = 0;  // nonsense values are common (e.g. 1 dpi)
+  return info;
+}
+}  // namespace
+
+ImageInfo probe_image(const std::vector<uint8_t>& b, const std::string& name) {
+  ImageInfo info = probe_header(b, name);
+  if (!info.defect.empty()) throw FormatError(info.defect);
   return info;
 }
 
@@ -369,7 +391,10 @@ cv::Mat to_8bit(const cv::Mat& in) {
 
 ImageFile ImageFile::open(const std::string& path, const ImageLimits& limits) {
   ImageFile f = from_bytes(read_file_bytes(path), path, limits);
-  if (path != "-") f.path_ = path;
+  if (path != "-") {
+    f.path_ = path;
+    f.temp_.reset();  // the file itself serves multi-page reads
+  }
   return f;
 }
 
@@ -377,9 +402,33 @@ ImageFile ImageFile::from_bytes(std::vector<uint8_t> bytes, const std::string& n
                                 const ImageLimits& limits) {
   ImageFile f;
   f.name_ = name;
-  f.info_ = probe_image(bytes, name);
+  // Size first: a forged huge header is reported as such even when the data is cut short.
+  f.info_ = probe_header(bytes, name);
   check_limits(f.info_, limits, name);
+  if (!f.info_.defect.empty()) throw FormatError(f.info_.defect);
   f.bytes_ = std::move(bytes);
+  if (f.info_.pages > 1) {
+    // Made here, not lazily in page(), so pages can be decoded from several threads.
+    auto t = std::make_shared<TempFile>();
+    const char* dir = std::getenv("TMPDIR");
+    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/ocr-stdin-XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    int fd = ::mkstemp(buf.data());
+    if (fd < 0) throw IoError(name + ": cannot create a temporary file");
+    t->path = buf.data();
+    size_t done = 0;
+    while (done < f.bytes_.size()) {
+      ssize_t n = ::write(fd, f.bytes_.data() + done, f.bytes_.size() - done);
+      if (n <= 0) {
+        ::close(fd);
+        throw IoError(name + ": cannot write a temporary file");
+      }
+      done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    f.temp_ = t;
+  }
   return f;
 }
 
@@ -396,29 +445,8 @@ PageImage ImageFile::page(int i) const {
     if (info_.pages == 1) {
       m = cv::imdecode(bytes_, flags);
     } else {
-      // OpenCV 4.6 reads later TIFF pages only from a file.
-      std::string p = path_;
-      if (p.empty()) {
-        if (!temp_) {
-          auto t = std::make_shared<TempFile>();
-          const char* dir = std::getenv("TMPDIR");
-          std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/ocr-stdin-XXXXXX";
-          std::vector<char> buf(tmpl.begin(), tmpl.end());
-          buf.push_back('\0');
-          int fd = ::mkstemp(buf.data());
-          if (fd < 0) throw IoError(name_ + ": cannot create a temporary file");
-          t->path = buf.data();
-          size_t done = 0;
-          while (done < bytes_.size()) {
-            ssize_t n = ::write(fd, bytes_.data() + done, bytes_.size() - done);
-            if (n <= 0) { ::close(fd); throw IoError(name_ + ": cannot write a temporary file"); }
-            done += static_cast<size_t>(n);
-          }
-          ::close(fd);
-          const_cast<ImageFile*>(this)->temp_ = t;
-        }
-        p = temp_->path;
-      }
+      // OpenCV 4.6 reads later TIFF pages only from a file (stdin data was copied to one).
+      std::string p = path_.empty() ? temp_->path : path_;
       std::vector<cv::Mat> mats;
       if (cv::imreadmulti(p, mats, i, 1, flags) && !mats.empty()) m = mats[0];
     }

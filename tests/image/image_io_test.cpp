@@ -186,8 +186,9 @@ TEST(ImageIo, HugeHeaderIsRefusedBeforeDecoding) {
     }
   EXPECT_THROW(ocr::ImageFile::from_bytes(j, "bomb.jpg"), FormatError);
   std::string pnm = "P5\n# comment\n90000 90000\n255\n";
-  EXPECT_THROW(ocr::ImageFile::from_bytes(std::vector<uint8_t>(pnm.begin(), pnm.end()), "bomb.pgm"),
-               FormatError);
+  expect_error<FormatError>(
+      [&] { ocr::ImageFile::from_bytes(std::vector<uint8_t>(pnm.begin(), pnm.end()), "bomb.pgm"); },
+      {"bomb.pgm", "too large"});
 }
 
 TEST(ImageIo, CorruptTiffIfdLoopIsAnError) {

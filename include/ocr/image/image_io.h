@@ -22,6 +22,7 @@ struct ImageInfo {
   int pages = 1;
   double dpi = 0;  // 0 when the file does not say
   bool has_alpha = false;
+  std::string defect;  // set when the data is visibly cut short (checked after the size limit)
 };
 
 // One decoded page: 8-bit grey (CV_8UC1) or colour (CV_8UC3, BGR); 16-bit is scaled down and

@@ -1,0 +1,389 @@
+#include "ocr/pipeline/batch.h"
+
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <opencv2/core.hpp>
+
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+#include "ocr/core/threads.h"
+
+namespace fs = std::filesystem;
+
+namespace ocr {
+
+namespace {
+
+bool safe_relative(const fs::path& p) {
+  if (p.is_absolute()) return false;
+  for (const auto& part : p)
+    if (part == "..") return false;
+  return true;
+}
+
+std::string strip_extension(const std::string& rel) {
+  fs::path p(rel);
+  if (!p.has_extension()) return rel;
+  return (p.parent_path() / p.stem()).string();
+}
+
+void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& out,
+                std::vector<std::string>& errors) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  auto visit = [&](const fs::directory_entry& e) {
+    std::error_code ec2;
+    if (e.is_regular_file(ec2) && has_image_extension(e.path().string())) files.push_back(e.path());
+  };
+  if (recursive) {
+    fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
+    if (ec) { errors.push_back(dir.string() + ": cannot read folder: " + ec.message()); return; }
+    for (; it != end; it.increment(ec)) {
+      if (ec) { errors.push_back(it->path().string() + ": cannot read folder: " + ec.message()); ec.clear(); continue; }
+      // Unreadable subfolders are reported and skipped, not fatal.
+      if (it->is_directory(ec) && ::access(it->path().c_str(), R_OK | X_OK) != 0) {
+        errors.push_back(it->path().string() + ": cannot read folder: " + std::strerror(EACCES));
+        it.disable_recursion_pending();
+        continue;
+      }
+      visit(*it);
+    }
+  } else {
+    fs::directory_iterator it(dir, ec), end;
+    if (ec) { errors.push_back(dir.string() + ": cannot read folder: " + ec.message()); return; }
+    for (; it != end; it.increment(ec)) {
+      if (ec) break;
+      visit(*it);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) out.push_back({f.string(), fs::relative(f, dir).string()});
+}
+
+void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out,
+              std::vector<std::string>& errors) {
+  if (s == "-") { out.push_back({"-", "stdin"}); return; }
+  std::error_code ec;
+  fs::path p(s);
+  if (fs::is_directory(p, ec)) {
+    add_folder(p, recursive, out, errors);
+    return;
+  }
+  // Missing files stay in the list: they fail (and are reported) in order, like other bad input.
+  fs::path rel = p.lexically_normal();
+  out.push_back({s, safe_relative(rel) ? rel.string() : p.filename().string()});
+}
+
+class Progress {
+ public:
+  Progress(int total, bool enabled) : total_(total), enabled_(enabled), start_(clock::now()) {}
+  void update(int done, int64_t lines) {
+    if (!enabled_) return;
+    double t = std::chrono::duration<double>(clock::now() - start_).count();
+    double rate = t > 0 ? lines / t : 0;
+    double eta = done > 0 ? t / done * (total_ - done) : 0;
+    int width = 30, filled = total_ > 0 ? width * done / total_ : width;
+    std::string bar(filled, '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "\r[%s] %d/%d  %.1f lines/s  ETA %s   ", bar.c_str(), done, total_, rate,
+                 format_time(eta).c_str());
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (enabled_) std::fprintf(stderr, "\n");
+  }
+  static std::string format_time(double s) {
+    char buf[32];
+    int v = static_cast<int>(s);
+    std::snprintf(buf, sizeof buf, "%d:%02d:%02d", v / 3600, v / 60 % 60, v % 60);
+    return buf;
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  int total_;
+  bool enabled_;
+  clock::time_point start_;
+};
+
+// One input in flight: its open file and the pages read so far.
+struct InputState {
+  std::optional<ImageFile> file;
+  std::vector<PageResult> pages;
+  std::string error;
+  int pages_left = 0;
+};
+
+}  // namespace
+
+std::vector<BatchInput> expand_inputs(const std::vector<std::string>& inputs, bool recursive,
+                                      const std::string& files_from,
+                                      std::vector<std::string>& errors) {
+  std::vector<BatchInput> out;
+  for (const auto& s : inputs) add_path(s, recursive, out, errors);
+  if (!files_from.empty()) {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (files_from != "-") {
+      file.open(files_from);
+      if (!file) {
+        errors.push_back(files_from + ": cannot open list: " + std::strerror(errno));
+        return out;
+      }
+      in = &file;
+    }
+    std::string line;
+    while (std::getline(*in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty() || line[0] == '#') continue;
+      add_path(line, recursive, out, errors);
+    }
+  }
+  return out;
+}
+
+std::string output_path(const std::string& dir, const BatchInput& input, OutputFormat format) {
+  return (fs::path(dir) / (strip_extension(input.relative) + format_extension(format))).string();
+}
+
+std::string output_file_for(const std::string& file, OutputFormat format, bool several) {
+  if (!several) return file;
+  std::string base = file;
+  for (const char* ext : {".page.xml", ".txt", ".json", ".hocr", ".tsv", ".xml"}) {
+    std::string e = ext;
+    if (base.size() > e.size() && base.compare(base.size() - e.size(), e.size(), e) == 0) {
+      base.resize(base.size() - e.size());
+      break;
+    }
+  }
+  return base + format_extension(format);
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  fs::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) {
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) throw IoError(p.parent_path().string() + ": cannot create folder: " + ec.message());
+  }
+  std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw IoError(path + ": cannot write: " + std::strerror(errno));
+    f.write(content.data(), static_cast<std::streamsize>(content.size()));
+    f.flush();
+    if (!f) {
+      f.close();
+      std::remove(tmp.c_str());
+      throw IoError(path + ": write failed (disk full?)");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    std::remove(tmp.c_str());
+    throw IoError(path + ": cannot rename into place: " + std::strerror(err));
+  }
+}
+
+BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<BatchInput>& inputs,
+                       const BatchOptions& opt, std::ostream& out) {
+  auto t0 = std::chrono::steady_clock::now();
+  BatchSummary sum;
+  sum.inputs = static_cast<int>(inputs.size());
+  const bool to_dir = !opt.output_dir.empty();
+  const bool several = opt.formats.size() > 1;
+  if (!to_dir && opt.output_file.empty() && several)
+    throw Error("several formats need -o FILE or --output-dir DIR");
+  const int jobs = opt.jobs > 0 ? opt.jobs : thread_count();
+  bool tty = opt.progress == 1 || (opt.progress < 0 && ::isatty(STDERR_FILENO));
+  Progress progress(sum.inputs, tty);
+
+  std::vector<PageResult> combined;  // for stdout / -o: one document
+  bool tsv_header_done = false;
+  bool txt_first = true;
+  std::vector<InputState> state(inputs.size());
+
+  auto fail = [&](size_t i, const std::string& msg) {
+    ++sum.failed;
+    sum.errors.push_back(msg);
+    log::error("{}", msg);
+    state[i] = InputState();
+  };
+
+  // Emits one finished input: its own files, or its part of the stdout / -o document.
+  auto emit = [&](size_t i) {
+    auto& st = state[i];
+    if (to_dir) {
+      for (auto f : opt.formats) {
+        std::string path = output_path(opt.output_dir, inputs[i], f);
+        if (f == OutputFormat::Page && st.pages.size() > 1) {
+          // PAGE holds one page per file: later pages get _pN before the extension.
+          for (size_t p = 0; p < st.pages.size(); ++p) {
+            std::string pp = p == 0 ? path
+                                    : path.substr(0, path.size() - 9) + "_p" + std::to_string(p + 1) +
+                                          ".page.xml";
+            write_file_atomic(pp, write_page_xml(st.pages, opt.writer, p));
+          }
+        } else {
+          write_file_atomic(path, write_document(f, st.pages, opt.writer));
+        }
+      }
+    } else if (opt.output_file.empty() && opt.formats[0] == OutputFormat::Txt) {
+      // Text streams as inputs finish; pages are separated by form feeds like Tesseract's.
+      std::string t = write_txt(st.pages);
+      if (!txt_first) out << '\f';
+      out << t << std::flush;
+      txt_first = false;
+    } else if (opt.output_file.empty() && opt.formats[0] == OutputFormat::Tsv) {
+      std::string t = write_tsv(st.pages);
+      if (tsv_header_done) t = t.substr(t.find('\n') + 1);
+      tsv_header_done = true;
+      out << t << std::flush;
+    } else {
+      for (auto& p : st.pages) combined.push_back(std::move(p));
+    }
+    ++sum.done;
+    for (const auto& p : st.pages)
+      for (const auto& b : p.blocks)
+        for (const auto& par : b.paragraphs) sum.lines += static_cast<int64_t>(par.lines.size());
+    state[i] = InputState();
+  };
+
+  struct Unit {
+    size_t input;
+    int page;
+  };
+  size_t next = 0;
+  bool stop = false;
+  int finished = 0;
+  while (!stop && next < inputs.size()) {
+    // Open inputs until there is a slice of pages to prepare in parallel.
+    std::vector<Unit> units;
+    while (!stop && next < inputs.size() && static_cast<int>(units.size()) < jobs) {
+      size_t i = next++;
+      if (to_dir && !opt.force) {
+        bool all = true;
+        for (auto f : opt.formats) all = all && fs::exists(output_path(opt.output_dir, inputs[i], f));
+        if (all) {
+          ++sum.skipped;
+          ++finished;
+          log::debug("{}: outputs exist, skipped (--force to redo)", inputs[i].path);
+          continue;
+        }
+      }
+      try {
+        state[i].file = ImageFile::open(inputs[i].path, opt.limits);
+        state[i].pages_left = state[i].file->pages();
+        for (int p = 0; p < state[i].file->pages(); ++p) units.push_back({i, p});
+      } catch (const std::exception& e) {
+        fail(i, e.what());
+        ++finished;
+        if (opt.fail_fast) stop = true;
+      }
+    }
+    // A long multi-page file is taken a slice at a time so its pages never sit in memory at once.
+    for (size_t s = 0; s < units.size(); s += static_cast<size_t>(jobs)) {
+      size_t e = std::min(units.size(), s + static_cast<size_t>(jobs));
+      int n = static_cast<int>(e - s);
+      std::vector<std::optional<PreparedPage>> prepared(n);
+      std::vector<std::string> errors(n);
+      // OpenMP across pages; OpenCV's own pool stays out of it so threads are not oversubscribed.
+      int cv_threads = cv::getNumThreads();
+      if (n > 1) cv::setNumThreads(1);
+#pragma omp parallel for schedule(dynamic) num_threads(std::min(n, jobs)) if (n > 1)
+      for (int k = 0; k < n; ++k) {
+        const Unit& u = units[s + static_cast<size_t>(k)];
+        if (!state[u.input].error.empty() || !state[u.input].file) continue;
+        try {
+          PageImage img = state[u.input].file->page(u.page);
+          prepared[k] = recognizer.prepare(img.image, inputs[u.input].path, u.page, img.dpi);
+        } catch (const std::exception& ex) {
+          errors[k] = ex.what();
+        }
+      }
+      if (n > 1) cv::setNumThreads(cv_threads);
+      // All lines of the slice in one call: the recognizer batches and threads internally.
+      std::vector<cv::Mat> lines;
+      for (int k = 0; k < n; ++k)
+        if (prepared[k]) lines.insert(lines.end(), prepared[k]->lines.begin(), prepared[k]->lines.end());
+      std::vector<RecognizedLine> read;
+      bool pooled_ok = true;
+      try {
+        if (!lines.empty()) read = recognizer.reader()(lines);
+        if (read.size() != lines.size()) pooled_ok = false;
+      } catch (const std::exception&) {
+        pooled_ok = false;  // find the culprit page by reading them one at a time
+      }
+      size_t off = 0;
+      for (int k = 0; k < n; ++k) {
+        const Unit& u = units[s + static_cast<size_t>(k)];
+        auto& st = state[u.input];
+        if (!prepared[k]) {
+          if (st.file && st.error.empty() && !errors[k].empty()) st.error = errors[k];
+        } else {
+          size_t m = prepared[k]->lines.size();
+          try {
+            std::vector<RecognizedLine> mine;
+            if (pooled_ok) {
+              mine.assign(read.begin() + static_cast<long>(off), read.begin() + static_cast<long>(off + m));
+            } else if (m > 0) {
+              mine = recognizer.reader()(prepared[k]->lines);
+            }
+            if (st.error.empty()) st.pages.push_back(recognizer.finish(std::move(*prepared[k]), mine));
+          } catch (const std::exception& ex) {
+            if (st.error.empty())
+              st.error = inputs[u.input].path + ": page " + std::to_string(u.page + 1) + ": " + ex.what();
+          }
+          off += m;
+          ++sum.pages;
+        }
+        if (st.file && --st.pages_left == 0) {
+          ++finished;
+          if (!st.error.empty()) {
+            fail(u.input, st.error);
+            if (opt.fail_fast) stop = true;
+          } else {
+            try {
+              std::sort(st.pages.begin(), st.pages.end(),
+                        [](const PageResult& a, const PageResult& b) { return a.page_index < b.page_index; });
+              emit(u.input);
+            } catch (const std::exception& ex) {
+              fail(u.input, ex.what());
+              if (opt.fail_fast) stop = true;
+            }
+          }
+        }
+      }
+      progress.update(finished, sum.lines);
+      if (stop) break;
+    }
+  }
+  progress.finish();
+
+  if (!to_dir) {
+    if (!opt.output_file.empty()) {
+      for (auto f : opt.formats)
+        write_file_atomic(output_file_for(opt.output_file, f, several), write_document(f, combined, opt.writer));
+    } else if (opt.formats[0] != OutputFormat::Txt && opt.formats[0] != OutputFormat::Tsv) {
+      if (opt.formats[0] == OutputFormat::Page && combined.size() > 1)
+        log::warn("PAGE XML holds one page; writing the first of {} (use --output-dir)", combined.size());
+      if (!(opt.formats[0] == OutputFormat::Page && combined.empty()))
+        out << write_document(opt.formats[0], combined, opt.writer) << std::flush;
+    }
+  }
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+}  // namespace ocr
