@@ -1,0 +1,146 @@
+#include "ocr/pipeline/page_recognizer.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "image/test_pages.h"
+#include "ocr/core/error.h"
+#include "ocr/model/model.h"
+#include "ocr/output/writers.h"
+#include "pipeline/fake_reader.h"
+
+namespace {
+
+int count_lines(const ocr::PageResult& p) {
+  int n = 0;
+  for (const auto& b : p.blocks)
+    for (const auto& par : b.paragraphs) n += static_cast<int>(par.lines.size());
+  return n;
+}
+
+bool inside(const ocr::Box& in, const ocr::Box& out, int slack = 1) {
+  return in.x0 >= out.x0 - slack && in.y0 >= out.y0 - slack && in.x1 <= out.x1 + slack &&
+         in.y1 <= out.y1 + slack;
+}
+
+// Mean grey of the box in the input image: low if the box covers ink.
+double mean_in(const cv::Mat& img, const ocr::Box& b) {
+  return cv::mean(img(cv::Rect(b.x0, b.y0, b.width(), b.height())))[0];
+}
+
+void check_geometry(const ocr::PageResult& p, const cv::Mat& img) {
+  for (const auto& b : p.blocks)
+    for (const auto& par : b.paragraphs) {
+      EXPECT_TRUE(inside(par.box, b.box));
+      for (const auto& l : par.lines) {
+        EXPECT_TRUE(inside(l.box, par.box));
+        EXPECT_LE(l.baseline_offset, 1);
+        EXPECT_GT(l.baseline_offset, -l.box.height());
+        ASSERT_FALSE(l.words.empty());
+        for (const auto& w : l.words) {
+          EXPECT_TRUE(inside(w.box, l.box)) << l.text;
+          EXPECT_GE(w.box.x0, 0);
+          EXPECT_LE(w.box.x1, img.cols);
+          EXPECT_LE(w.box.y1, img.rows);
+          EXPECT_LT(mean_in(img, w.box), 230) << "word box without ink";
+          for (const auto& c : w.chars) EXPECT_TRUE(inside(c.box, w.box));
+        }
+      }
+    }
+}
+
+}  // namespace
+
+TEST(PageRecognizer, TwoColumnPageInReadingOrderWithBoxesOnInk) {
+  cv::Mat img = ocr::test::two_column_page();
+  ocr::PageRecognizer rec(ocr::test::fake_reader());
+  auto page = rec.recognize(img, "two.png");
+  EXPECT_EQ(page.source, "two.png");
+  EXPECT_EQ(page.width, img.cols);
+  EXPECT_EQ(page.layout, "page");
+  ASSERT_EQ(page.blocks.size(), 5u);
+  EXPECT_EQ(count_lines(page), 21);
+  EXPECT_LT(page.blocks[1].box.x0, 500);
+  EXPECT_GT(page.blocks[3].box.x0, 500);
+  // Each body line has three words, as drawn.
+  EXPECT_EQ(page.blocks[1].paragraphs[0].lines[0].words.size(), 3u);
+  check_geometry(page, img);
+}
+
+TEST(PageRecognizer, SkewedPageIsDeskewedAndBoxesMapBack) {
+  cv::Mat src(700, 700, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 8; ++i) ocr::test::draw_line(src, 60, 100 + 60 * i, 4, i);
+  cv::Mat r = cv::getRotationMatrix2D({350.f, 350.f}, 3.0, 1.0), img;
+  cv::warpAffine(src, img, r, src.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 255);
+  ocr::PageRecognizer rec(ocr::test::fake_reader());
+  auto page = rec.recognize(img, "skew.png");
+  EXPECT_NEAR(page.skew_degrees, 3.0, 0.3);
+  EXPECT_EQ(count_lines(page), 8);
+  check_geometry(page, img);
+  // Baselines rise to the right in input coordinates (y decreases with x).
+  for (const auto& b : page.blocks)
+    for (const auto& l : b.paragraphs[0].lines) {
+      EXPECT_NEAR(l.baseline_slope, -std::tan(3.0 * CV_PI / 180), 0.01);
+      EXPECT_NEAR(l.angle_degrees, 3.0, 0.3);
+    }
+}
+
+TEST(PageRecognizer, LowResolutionAndInvertedAndColourPages) {
+  cv::Mat img = ocr::test::two_column_page(), small, inv, colour;
+  cv::resize(img, small, {}, 0.45, 0.45, cv::INTER_AREA);
+  ocr::PageRecognizer rec(ocr::test::fake_reader());
+  auto ps = rec.recognize(small, "small.png");
+  EXPECT_EQ(count_lines(ps), 21);
+  check_geometry(ps, small);
+  cv::bitwise_not(img, inv);
+  auto pi = rec.recognize(inv, "inv.png");
+  EXPECT_TRUE(pi.inverted);
+  EXPECT_EQ(count_lines(pi), 21);
+  cv::cvtColor(img, colour, cv::COLOR_GRAY2BGR);
+  EXPECT_EQ(count_lines(rec.recognize(colour, "c.png")), 21);
+}
+
+TEST(PageRecognizer, LayoutModes) {
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Line;
+  cv::Mat line = ocr::test::single_line();
+  auto p = ocr::PageRecognizer(ocr::test::fake_reader(), opt).recognize(line, "l.png");
+  EXPECT_EQ(p.layout, "line");
+  EXPECT_EQ(count_lines(p), 1);
+  opt.layout.mode = ocr::LayoutMode::Auto;
+  EXPECT_EQ(ocr::PageRecognizer(ocr::test::fake_reader(), opt).recognize(line, "l.png").layout, "line");
+  opt.layout.mode = ocr::LayoutMode::Block;
+  auto b = ocr::PageRecognizer(ocr::test::fake_reader(), opt).recognize(ocr::test::two_column_page());
+  EXPECT_EQ(b.layout, "block");
+  EXPECT_EQ(b.blocks.size(), 1u);
+}
+
+TEST(PageRecognizer, BlankPageAndReaderMismatch) {
+  cv::Mat blank(400, 300, CV_8UC1, cv::Scalar(255));
+  ocr::PageRecognizer rec(ocr::test::fake_reader());
+  auto p = rec.recognize(blank, "blank.png");
+  EXPECT_TRUE(p.blocks.empty());
+  EXPECT_EQ(ocr::write_txt({p}), "");
+  ocr::PageRecognizer bad([](const std::vector<cv::Mat>&) { return std::vector<ocr::RecognizedLine>{}; });
+  EXPECT_THROW(bad.recognize(ocr::test::two_column_page()), ocr::ShapeError);
+  EXPECT_THROW(rec.recognize(cv::Mat()), ocr::FormatError);
+}
+
+TEST(PageRecognizer, RandomWeightModelRunsTheWholePipeline) {
+  auto model = std::make_shared<ocr::Model>("C3,3,8 Relu Mp2,2 Col Lbx16 O",
+                                            ocr::Alphabet(U"abcdefghijklmnopqrstuvwxyz "), 32, 1);
+  auto lr = std::make_shared<ocr::LineRecognizer>(model);
+  ocr::PageRecognizer rec(lr);
+  auto page = rec.recognize(ocr::test::two_column_page(), "random.png");
+  // Garbage text, but every format must still be produced and well-formed.
+  for (auto f : {ocr::OutputFormat::Txt, ocr::OutputFormat::Json, ocr::OutputFormat::Hocr,
+                 ocr::OutputFormat::Tsv, ocr::OutputFormat::Alto, ocr::OutputFormat::Page})
+    EXPECT_NO_THROW(ocr::write_document(f, {page}));
+  for (const auto& b : page.blocks)
+    for (const auto& par : b.paragraphs)
+      for (const auto& l : par.lines) {
+        EXPECT_GE(l.confidence, 0);
+        EXPECT_LE(l.confidence, 1);
+      }
+}
