@@ -1,15 +1,17 @@
 #!/bin/sh
 # Installs everything `ocr` needs to build, test and train, from Debian 12 packages.
 # Usage (as root): tools/install-deps.sh [--fonts] [--bench]
-#   --fonts  also the font packages the synthetic-line generator renders with (training only)
+#   --fonts  all font packages the synthetic-line generator renders with (training); the base
+#            list has the few that its tests need
 #   --bench  also Tesseract and PyTorch, the peers the bench/ scripts compare against
 set -e
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 BASE="build-essential cmake pkg-config libeigen3-dev libopencv-dev libcli11-dev libspdlog-dev \
-  libgtest-dev libgmock-dev libfreetype-dev libharfbuzz-dev libxml2-utils fonts-dejavu-core"
-FONTS="fonts-urw-base35 fonts-texgyre fonts-liberation2 fonts-freefont-ttf fonts-cmu fonts-lmodern \
+  libgtest-dev libgmock-dev libfreetype-dev libharfbuzz-dev libxml2-utils fonts-dejavu-core \
+  fonts-liberation2 fonts-urw-base35"
+FONTS="fonts-texgyre fonts-freefont-ttf fonts-cmu fonts-lmodern \
   fonts-ebgaramond fonts-linuxlibertine fonts-sil-charis fonts-paratype fonts-crosextra-carlito \
   fonts-crosextra-caladea fonts-dejavu-extra fonts-courier-prime fonts-gnutypewriter \
   fonts-oldstandard fonts-adf-baskervald fonts-adf-gillius fonts-cabin fonts-open-sans \

@@ -1,0 +1,70 @@
+// Synthetic training lines: text from a corpus and generators, rendered with exact font files
+// (FreeType + HarfBuzz) and degraded like scans, photos, screenshots or receipts.
+//
+// Data files (found next to the fonts table, by default <data dir>/...):
+//   fonts.tsv      the faces, their classes, weights and train/holdout split (format in its header)
+//   eng.alphabet   one UTF-8 line listing every character a label may contain, each once, the space
+//                  first; a final newline is not part of it
+//   corpus/eng.txt the corpus built by tools/build-corpus.sh, else corpus-sample.txt
+// The data dir is $OCR_DATA_DIR if set, else the first of ./data, <exe>/../data,
+// <exe>/../../data, <exe>/../share/ocr and the source tree's data/ that holds fonts.tsv.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ocr/image/line_sample.h"
+
+namespace ocr::synth {
+
+struct GeneratorConfig {
+  std::string fonts_table;  // default: <data dir>/fonts.tsv
+  std::vector<std::string> font_dirs = {"/usr/share/fonts", "/usr/share/texmf/fonts"};
+  std::string corpus;       // UTF-8, one paragraph per line; default: data/corpus/eng.txt, else
+                            // data/corpus-sample.txt
+  std::string split = "train";  // "train" or "holdout" fonts
+  uint64_t seed = 1;
+  // Profile name -> relative weight; empty = defaults (scan_binary 0.45, scan_gray 0.25, photo
+  // 0.1, screen 0.1, receipt 0.1). Unknown names or no positive weight throw FormatError.
+  std::map<std::string, double> profile_weights;
+  // Screen profile: keep dark-mode lines light-on-dark (default: inverted back to dark-on-light,
+  // as the recognizer inverts light-on-dark input before the network).
+  bool keep_dark_mode = false;
+  std::string alphabet;     // default: <data dir>/eng.alphabet
+};
+
+// Names of the degradation profiles, in a fixed order.
+const std::vector<std::string>& profile_names();
+// The data directory described above; throws IoError when none holds fonts.tsv.
+std::string default_data_dir();
+
+class LineGenerator {
+ public:
+  // Loads fonts, alphabet and corpus once; throws IoError on no usable font or no corpus,
+  // FormatError on malformed tables or weights.
+  explicit LineGenerator(const GeneratorConfig& config);
+  ~LineGenerator();
+  LineGenerator(const LineGenerator&) = delete;
+  LineGenerator& operator=(const LineGenerator&) = delete;
+
+  // The next line: a deterministic sequence for a given seed and configuration. The image is
+  // CV_8UC1 dark text on a light background; the text holds only alphabet characters, no leading,
+  // trailing or double spaces, and every character is covered by the faces it was drawn with.
+  LineSample next();
+  // The next line of one profile (by name), ignoring the weights.
+  LineSample next(const std::string& profile);
+
+  // The alphabet labels are drawn from (code points, in file order).
+  const std::u32string& alphabet() const;
+  size_t face_count() const;
+  std::string profile_of_last() const;
+  std::string font_of_last() const;  // file name of the last line's main face
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ocr::synth

@@ -1,0 +1,100 @@
+#include "ocr/synth/degrade.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <vector>
+
+namespace ocr::synth {
+
+cv::Mat smooth_noise(cv::Size size, double corr, Rng& rng) {
+  corr = std::max(1.0, corr);
+  int w = std::max(2, static_cast<int>(std::ceil(size.width / corr)) + 1);
+  int h = std::max(2, static_cast<int>(std::ceil(size.height / corr)) + 1);
+  cv::Mat small(h, w, CV_32FC1);
+  cv::RNG local(rng.next_u64());  // seeded from the caller: reproducible, no global state
+  local.fill(small, cv::RNG::NORMAL, 0.0, 1.0);
+  // Cubic interpolation of a coarse grid straight to the output size: smooth, and far cheaper
+  // than blurring full-size noise.
+  cv::Mat big;
+  cv::resize(small, big, size, 0, 0, cv::INTER_CUBIC);
+  return big;
+}
+
+cv::Mat threshold_to_stroke(const cv::Mat& blurred, double target_width, double soft) {
+  CV_Assert(blurred.type() == CV_32FC1);
+  // For every level t, ink = q > t: its area from the histogram, its perimeter from the pairs of
+  // neighbours that straddle t (a difference array over levels), all in one pass.
+  std::vector<long> hist(257, 0), diff(258, 0);
+  cv::Mat q;
+  blurred.convertTo(q, CV_8U, 255.0);
+  for (int y = 0; y < q.rows; ++y) {
+    const uint8_t* r = q.ptr<uint8_t>(y);
+    const uint8_t* d = y + 1 < q.rows ? q.ptr<uint8_t>(y + 1) : nullptr;
+    for (int x = 0; x < q.cols; ++x) {
+      ++hist[r[x]];
+      if (x + 1 < q.cols && r[x] != r[x + 1]) {
+        ++diff[std::min(r[x], r[x + 1])];
+        --diff[std::max(r[x], r[x + 1])];
+      }
+      if (d && r[x] != d[x]) {
+        ++diff[std::min(r[x], d[x])];
+        --diff[std::max(r[x], d[x])];
+      }
+    }
+  }
+  long area = static_cast<long>(q.total()), per = 0;
+  int best = 127;
+  double best_err = 1e30;
+  for (int t = 0; t < 255; ++t) {
+    area -= hist[t];  // pixels with q > t
+    per += diff[t];   // pairs with min <= t < max
+    if (t < 38 || t > 217 || per <= 0) continue;
+    double width = 2.0 * area / (per * M_PI / 4.0);
+    double err = std::abs(width - target_width);
+    if (err < best_err) {
+      best_err = err;
+      best = t;
+    }
+  }
+  cv::Mat ink;
+  double th = (best + 0.5) / 255.0;
+  if (soft <= 0) {
+    cv::threshold(blurred, ink, th, 1.0, cv::THRESH_BINARY);
+  } else {
+    ink = (blurred - th) * (1.0 / soft) + 0.5;
+    cv::min(ink, 1.0, ink);
+    cv::max(ink, 0.0, ink);
+  }
+  return ink;
+}
+
+cv::Mat jpeg(const cv::Mat& gray8, int quality) {
+  std::vector<uint8_t> buf;
+  cv::imencode(".jpg", gray8, buf, {cv::IMWRITE_JPEG_QUALITY, quality});
+  return cv::imdecode(buf, cv::IMREAD_GRAYSCALE);
+}
+
+cv::Mat dot_matrix(const cv::Mat& ink, double pitch, Rng& rng) {
+  cv::Mat small;
+  cv::Size grid(std::max(1, static_cast<int>(ink.cols / pitch)), std::max(1, static_cast<int>(ink.rows / pitch)));
+  cv::resize(ink, small, grid, 0, 0, cv::INTER_AREA);
+  cv::Mat out = cv::Mat::zeros(ink.size(), CV_32FC1);
+  const double sx = static_cast<double>(ink.cols) / grid.width, sy = static_cast<double>(ink.rows) / grid.height;
+  const double r = pitch * rng.uniform(0.35, 0.55);
+  for (int y = 0; y < small.rows; ++y)
+    for (int x = 0; x < small.cols; ++x)
+      if (small.at<float>(y, x) > 0.35f) {
+        cv::Point2d c((x + 0.5) * sx + rng.normal(0, 0.05 * pitch), (y + 0.5) * sy + rng.normal(0, 0.05 * pitch));
+        cv::circle(out, cv::Point(static_cast<int>(c.x * 16), static_cast<int>(c.y * 16)),
+                   static_cast<int>(r * 16), cv::Scalar(1.0), cv::FILLED, cv::LINE_AA, 4);
+      }
+  return out;
+}
+
+void blur(cv::Mat& img, double sigma) {
+  if (sigma > 0.05) cv::GaussianBlur(img, img, cv::Size(), sigma);
+}
+
+}  // namespace ocr::synth

@@ -1,0 +1,451 @@
+#include "ocr/synth/line_generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <opencv2/imgproc.hpp>
+
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+#include "ocr/core/rng.h"
+#include "ocr/core/utf8.h"
+#include "ocr/synth/degrade.h"
+#include "ocr/synth/font_table.h"
+#include "ocr/synth/renderer.h"
+#include "ocr/synth/text_source.h"
+
+namespace ocr::synth {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+enum Profile { kScanBinary = 0, kScanGray, kPhoto, kScreen, kReceipt, kProfileCount };
+const double kDefaultWeights[kProfileCount] = {0.45, 0.25, 0.1, 0.1, 0.1};
+
+double deg(double d) { return d * M_PI / 180.0; }
+
+// Weighted choice over weights (all >= 0, some > 0).
+size_t pick_weighted(Rng& rng, const std::vector<double>& w) {
+  double total = 0;
+  for (double x : w) total += x;
+  double u = rng.uniform(0, total);
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (u < w[i]) return i;
+    u -= w[i];
+  }
+  return w.size() - 1;
+}
+
+// Pastes src into dst at (ox, oy) keeping the darker ink (max), clipped to dst.
+void paste_max(cv::Mat& dst, const cv::Mat& src, int ox, int oy) {
+  cv::Rect d(ox, oy, src.cols, src.rows);
+  cv::Rect clip = d & cv::Rect(0, 0, dst.cols, dst.rows);
+  if (clip.empty()) return;
+  cv::Mat a = dst(clip);
+  cv::Mat b = src(cv::Rect(clip.x - ox, clip.y - oy, clip.width, clip.height));
+  cv::max(a, b, a);
+}
+
+cv::Mat to8u(const cv::Mat& f) {
+  cv::Mat out;
+  f.convertTo(out, CV_8U, 255.0);
+  return out;
+}
+
+void add_noise(cv::Mat& img, double sigma, Rng& rng) {
+  if (sigma <= 0) return;
+  cv::Mat n(img.size(), CV_32FC1);
+  cv::RNG local(rng.next_u64());  // a local OpenCV generator: fast, and no global state
+  local.fill(n, cv::RNG::NORMAL, 0.0, sigma);
+  img += n;
+}
+
+// Multiplies by 1 + amp · (low-frequency field + linear gradient): uneven paper and lighting.
+void shade(cv::Mat& img, double amp, double corr, Rng& rng) {
+  if (amp <= 0) return;
+  cv::Mat field = smooth_noise(img.size(), corr, rng) * 0.5;
+  double gx = rng.normal(0, 1) / std::max(1, img.cols), gy = rng.normal(0, 1) / std::max(1, img.rows);
+  for (int y = 0; y < img.rows; ++y) {
+    float* f = field.ptr<float>(y);
+    for (int x = 0; x < img.cols; ++x) f[x] = static_cast<float>(1.0 + amp * (f[x] + gx * (x - img.cols / 2) + gy * (y - img.rows / 2)));
+  }
+  cv::multiply(img, field, img);
+}
+
+}  // namespace
+
+const std::vector<std::string>& profile_names() {
+  static const std::vector<std::string> names = {"scan_binary", "scan_gray", "photo", "screen", "receipt"};
+  return names;
+}
+
+std::string default_data_dir() {
+  std::vector<fs::path> cands;
+  if (const char* env = std::getenv("OCR_DATA_DIR")) cands.emplace_back(env);
+  cands.emplace_back("data");
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path d = exe.parent_path();
+    cands.push_back(d / ".." / "data");
+    cands.push_back(d / ".." / ".." / "data");
+    cands.push_back(d / ".." / "share" / "ocr");
+  }
+  // The source tree this file was compiled from (absolute in CMake builds).
+  cands.push_back(fs::path(__FILE__).parent_path() / ".." / ".." / "data");
+  for (const auto& c : cands)
+    if (fs::exists(c / "fonts.tsv", ec)) return fs::weakly_canonical(c, ec).string();
+  throw IoError("cannot find the data directory with fonts.tsv (set OCR_DATA_DIR)");
+}
+
+struct LineGenerator::Impl {
+  GeneratorConfig cfg;
+  std::u32string alphabet;
+  std::unique_ptr<FontSet> fonts;
+  std::unique_ptr<TextSource> text;
+  Renderer renderer;
+  Rng rng;
+  std::vector<double> profile_w;
+  std::vector<int> print_faces, receipt_faces, screen_faces;
+  std::vector<double> print_w, receipt_w, screen_w;
+  uint64_t count = 0;
+  int last_profile = 0, last_face = 0;
+
+  explicit Impl(const GeneratorConfig& c) : cfg(c), rng(c.seed) {}
+
+  int pick_face(int profile) {
+    if (profile == kReceipt && !receipt_faces.empty()) return receipt_faces[pick_weighted(rng, receipt_w)];
+    if (profile == kScreen) return screen_faces[pick_weighted(rng, screen_w)];
+    return print_faces[pick_weighted(rng, print_w)];
+  }
+
+  // Splits the text into runs; some print lines set one to three words in the italic or bold
+  // sibling of the face, as emphasis does in real print.
+  std::vector<TextRun> runs_for(const std::u32string& s, int face, bool mix) {
+    const Face& f = (*fonts)[face];
+    if (mix && rng.chance(0.15)) {
+      int sib = -1;
+      if (f.entry.style == "regular") sib = rng.chance(0.7) ? (f.italic >= 0 ? f.italic : f.bold) : (f.bold >= 0 ? f.bold : f.italic);
+      else sib = f.regular;
+      std::vector<size_t> starts;
+      for (size_t i = 0; i < s.size(); ++i)
+        if (i == 0 || s[i - 1] == U' ') starts.push_back(i);
+      if (sib >= 0 && starts.size() >= 2) {
+        size_t a = static_cast<size_t>(rng.integer(0, starts.size() - 1));
+        size_t b = std::min(starts.size(), a + static_cast<size_t>(rng.integer(1, 3)));
+        if (b - a < starts.size()) {
+          size_t from = starts[a], to = b < starts.size() ? starts[b] - 1 : s.size();
+          std::vector<TextRun> runs;
+          if (from > 0) runs.push_back({s.substr(0, from), face});
+          runs.push_back({s.substr(from, to - from), sib});
+          if (to < s.size()) runs.push_back({s.substr(to), face});
+          return runs;
+        }
+      }
+    }
+    return {{s, face}};
+  }
+
+  bool covered(const std::vector<TextRun>& runs) const {
+    for (const auto& r : runs)
+      for (char32_t c : r.text)
+        if (c != U' ' && c != U'\t' && !(*fonts)[r.face].has(c)) return false;
+    return true;
+  }
+
+  void typeset(RenderParams& p, double xh, int face, int profile) {
+    const Face& f = (*fonts)[face];
+    p.px_per_em = xh / f.x_height_em;
+    const double em = p.px_per_em;
+    p.liga = rng.chance(0.85);
+    p.kern = rng.chance(0.95);
+    p.lnum = rng.chance(0.5);  // only changes faces with old-style default figures (EB Garamond)
+    if (rng.chance(0.25)) p.letter_spacing = rng.uniform(-0.03, 0.06) * em;
+    if (rng.chance(0.33)) p.word_spacing = rng.uniform(0, 0.5) * em;
+    else if (rng.chance(0.06)) p.word_spacing = rng.uniform(-0.15, 0) * em;  // tightly set lines
+    if (profile == kScreen) {
+      p.hinted = true;
+      return;
+    }
+    const bool photo = profile == kPhoto || profile == kReceipt;
+    p.rotation = deg(rng.normal(0, photo ? 0.5 : 0.3));
+    p.shear = rng.normal(0, 0.015);
+    p.x_stretch = std::exp(rng.normal(profile == kReceipt ? -0.05 : 0, 0.04));
+    p.jitter = rng.uniform(0, 0.12) * xh / 18;
+    p.warp_amplitude = rng.uniform(0, photo ? 1.2 : 0.3);
+    p.warp_length = rng.uniform(3, 10) * xh;
+  }
+
+  LineSample make(int profile);
+  cv::Mat print_look(int profile, const RenderedLine& r, double xh, int face, const RenderParams& p);
+  cv::Mat screen_look(const RenderedLine& r, double xh, double zoom);
+};
+
+LineGenerator::LineGenerator(const GeneratorConfig& config) : impl_(std::make_unique<Impl>(config)) {
+  auto& m = *impl_;
+  std::string data_dir;
+  auto data = [&](const std::string& name) {
+    if (data_dir.empty()) data_dir = default_data_dir();
+    return (fs::path(data_dir) / name).string();
+  };
+  std::string table = config.fonts_table.empty() ? data("fonts.tsv") : config.fonts_table;
+  if (config.alphabet.empty() && config.fonts_table.size())
+    data_dir = fs::path(config.fonts_table).parent_path().string();
+  std::string alpha = config.alphabet.empty() ? data("eng.alphabet") : config.alphabet;
+  m.alphabet = read_alphabet_file(alpha);
+  std::string corpus = config.corpus;
+  if (corpus.empty()) {
+    corpus = data("corpus/eng.txt");
+    if (!fs::exists(corpus)) corpus = data("corpus-sample.txt");
+  }
+  if (config.split != "train" && config.split != "holdout")
+    throw FormatError("font split must be train or holdout, got '" + config.split + "'");
+  m.text = std::make_unique<TextSource>(corpus, m.alphabet);
+  m.fonts = std::make_unique<FontSet>(table, config.font_dirs, config.split);
+
+  m.profile_w.assign(kProfileCount, 0);
+  if (config.profile_weights.empty()) {
+    m.profile_w.assign(kDefaultWeights, kDefaultWeights + kProfileCount);
+  } else {
+    for (const auto& [name, w] : config.profile_weights) {
+      auto it = std::find(profile_names().begin(), profile_names().end(), name);
+      if (it == profile_names().end())
+        throw FormatError("unknown synth profile '" + name + "' (known: scan_binary, scan_gray, photo, screen, receipt)");
+      if (!(w >= 0)) throw FormatError("synth profile weight of " + name + " must be >= 0");
+      m.profile_w[it - profile_names().begin()] = w;
+    }
+  }
+  double total = 0;
+  for (double w : m.profile_w) total += w;
+  if (total <= 0) throw FormatError("synth profile weights are all zero");
+
+  for (size_t i = 0; i < m.fonts->size(); ++i) {
+    const Face& f = (*m.fonts)[i];
+    if (f.entry.weight <= 0) continue;
+    if (f.entry.print) {
+      m.print_faces.push_back(static_cast<int>(i));
+      m.print_w.push_back(f.entry.weight);
+      // Screens show mostly UI sans and code faces.
+      bool ui = f.entry.cls == "sans" || f.entry.cls == "mono" || f.entry.cls == "helvetica";
+      m.screen_faces.push_back(static_cast<int>(i));
+      m.screen_w.push_back(f.entry.weight * (ui ? 4 : 1));
+    }
+    if (f.entry.receipt) {
+      m.receipt_faces.push_back(static_cast<int>(i));
+      m.receipt_w.push_back(f.entry.weight);
+    }
+  }
+  if (m.print_faces.empty()) {  // e.g. a holdout set of receipt faces only
+    for (size_t i = 0; i < m.fonts->size(); ++i) {
+      m.print_faces.push_back(static_cast<int>(i));
+      m.print_w.push_back(1);
+    }
+    m.screen_faces = m.print_faces;
+    m.screen_w = m.print_w;
+  }
+  log::info("synth: {} '{}' faces, corpus {}", m.fonts->size(), config.split, corpus);
+}
+
+LineGenerator::~LineGenerator() = default;
+
+const std::u32string& LineGenerator::alphabet() const { return impl_->alphabet; }
+size_t LineGenerator::face_count() const { return impl_->fonts->size(); }
+std::string LineGenerator::profile_of_last() const { return profile_names()[impl_->last_profile]; }
+std::string LineGenerator::font_of_last() const { return (*impl_->fonts)[impl_->last_face].entry.file; }
+
+LineSample LineGenerator::next() { return impl_->make(static_cast<int>(pick_weighted(impl_->rng, impl_->profile_w))); }
+
+LineSample LineGenerator::next(const std::string& profile) {
+  auto it = std::find(profile_names().begin(), profile_names().end(), profile);
+  if (it == profile_names().end()) throw FormatError("unknown synth profile '" + profile + "'");
+  return impl_->make(static_cast<int>(it - profile_names().begin()));
+}
+
+LineSample LineGenerator::Impl::make(int profile) {
+  ++count;
+  // Text and face: resample the text, then the face, until every glyph is covered.
+  int face = 0;
+  std::u32string s;
+  std::vector<TextRun> runs;
+  bool ok = false;
+  for (int attempt = 0; attempt < 24 && !ok; ++attempt) {
+    if (attempt % 4 == 0) face = pick_face(profile);
+    s = profile == kReceipt ? text->receipt_line(rng) : text->print_line(rng);
+    runs = runs_for(s, face, profile != kReceipt);
+    ok = covered(runs);
+  }
+  if (!ok) {  // drop what the face cannot draw
+    std::u32string kept;
+    for (char32_t c : s)
+      if (c == U' ' || c == U'\t' || (*fonts)[face].has(c)) kept.push_back(c);
+    s = normalize_spaces(kept);
+    if (s.empty()) s = U"text";
+    runs = {{s, face}};
+  }
+  last_profile = profile;
+  last_face = face;
+
+  RenderParams p;
+  double xh;
+  switch (profile) {
+    case kScanBinary: case kScanGray: xh = rng.uniform(14, 21); break;
+    case kPhoto: xh = rng.uniform(9, 18); break;
+    case kScreen: xh = rng.uniform(5, 10); break;
+    default: xh = rng.uniform(9, 16); break;
+  }
+  typeset(p, xh, face, profile);
+  if (profile == kReceipt) p.tab_width = rng.uniform(1, 6) * xh;
+  p.pad = static_cast<int>(std::ceil(0.6 * xh)) + 4;
+  RenderedLine r = renderer.render(*fonts, runs, p, rng);
+
+  cv::Mat img;
+  if (profile == kScreen) img = screen_look(r, xh, rng.uniform(1.25, 3.0));
+  else img = print_look(profile, r, xh, face, p);
+
+  std::u32string label = s;
+  for (auto& c : label)
+    if (c == U'\t') c = U' ';
+  LineSample out;
+  out.image = img;
+  out.text = utf8_encode(normalize_spaces(label));
+  out.origin = "synth seed=" + std::to_string(cfg.seed) + " line=" + std::to_string(count) + " " +
+               profile_names()[profile] + " " + (*fonts)[face].entry.file;
+  return out;
+}
+
+cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, double xh, int face,
+                                        const RenderParams& p) {
+  const bool receipt = profile == kReceipt, photo = profile == kPhoto || receipt;
+  // Crop like a segmenter: the line's ink box plus a small margin on each side.
+  auto margin = [&] { return static_cast<int>(std::lround(rng.uniform(0.03, 0.25) * xh)); };
+  int ml = margin(), mr = margin(), mt = margin(), mb = margin();
+  cv::Rect crop(r.ink.x - ml, r.ink.y - mt, r.ink.width + ml + mr, r.ink.height + mt + mb);
+  // Work on the crop plus a border that keeps blurs clean, not the whole canvas.
+  const int border = 4;
+  cv::Rect work = cv::Rect(crop.x - border, crop.y - border, crop.width + 2 * border, crop.height + 2 * border) &
+                  cv::Rect(0, 0, r.coverage.cols, r.coverage.rows);
+  crop = (crop & work) - work.tl();
+  cv::Mat cov8 = r.coverage(work).clone();
+
+  // Fragments of the neighbouring lines reaching into the crop from above or below.
+  for (int side = 0; side < 2; ++side) {
+    if (!rng.chance(0.1)) continue;
+    std::u32string t = text->corpus_line(rng, 90);
+    if (!(*fonts)[face].has_all(t)) continue;
+    RenderParams q = p;
+    q.pad = 0;
+    RenderedLine n = renderer.render(*fonts, {{t, face}}, q, rng);
+    if (n.coverage.empty()) continue;
+    int d = static_cast<int>(std::lround(rng.uniform(0.05, 0.4) * xh)) + 1;
+    int oy = side == 0 ? crop.y + d - n.coverage.rows : crop.y + crop.height - d;
+    int ox = crop.x - static_cast<int>(rng.uniform(0, 0.3) * n.coverage.cols);
+    paste_max(cov8, n.coverage, ox, oy);
+  }
+
+  cv::Mat cov;
+  cov8.convertTo(cov, CV_32F, 1.0 / 255);
+  // Ink spread: blur, smooth edge noise, then the threshold that gives the target stroke width.
+  const Face& f = (*fonts)[face];
+  double ratio = std::max(f.stroke_ratio * std::exp(rng.normal(0.05, 0.12)), rng.normal(0.19, 0.03));
+  if (receipt) ratio = std::clamp(rng.normal(0.17, 0.04), 0.08, 0.3);
+  blur(cov, rng.uniform(0.4, 0.9) * xh / 20);
+  double edge = rng.uniform(0, 0.08);
+  if (edge > 0.005) cov += smooth_noise(cov.size(), rng.uniform(1.5, 4.0), rng) * edge;
+  cv::Mat ink = threshold_to_stroke(cov, ratio * xh, profile == kScanBinary ? 0.04 : 0.08);
+
+  // Print defects.
+  if (rng.chance(0.1)) {  // dropouts: small white holes in strokes
+    cv::Mat holes = smooth_noise(ink.size(), rng.uniform(0.1, 0.25) * xh, rng);
+    cv::threshold(holes, holes, rng.uniform(1.0, 1.8), 1.0, cv::THRESH_BINARY);
+    blur(holes, 0.7);
+    ink = ink.mul(1.0 - holes);
+  }
+  if (rng.chance(0.03)) {  // toner specks
+    for (int i = 0, n = static_cast<int>(rng.integer(1, 5)); i < n; ++i)
+      cv::circle(ink, cv::Point(static_cast<int>(rng.uniform(0, ink.cols)), static_cast<int>(rng.uniform(0, ink.rows))),
+                 static_cast<int>(rng.integer(1, 2)), cv::Scalar(1.0), cv::FILLED, cv::LINE_AA);
+  }
+  if (rng.chance(0.01)) {  // an ink blot over the text
+    cv::Point c(static_cast<int>(rng.uniform(0, ink.cols)), static_cast<int>(rng.uniform(0, ink.rows)));
+    cv::Size ax(static_cast<int>(rng.uniform(0.2, 0.8) * xh), static_cast<int>(rng.uniform(0.2, 0.6) * xh));
+    cv::ellipse(ink, c, ax, rng.uniform(0, 180), 0, 360, cv::Scalar(1.0), cv::FILLED, cv::LINE_AA);
+  }
+  if (receipt) {
+    if (rng.chance(0.3)) ink = dot_matrix(ink, xh / rng.uniform(3.5, 5.5), rng);
+    if (rng.chance(0.5)) {  // thermal head streaks: vertical bands of faded print
+      cv::Mat col = smooth_noise(cv::Size(ink.cols, 1), rng.uniform(2, 30), rng);
+      double a = rng.uniform(0.3, 1.0), cut = rng.uniform(0.3, 1.2);
+      for (int x = 0; x < col.cols; ++x) col.at<float>(0, x) = static_cast<float>(std::clamp(1.0 - a * (col.at<float>(0, x) - cut), 0.0, 1.0));
+      cv::Mat fade;
+      cv::repeat(col, ink.rows, 1, fade);
+      ink = ink.mul(fade);
+    }
+  }
+
+  // Paper and ink levels, uneven shading.
+  double paper, inkv;
+  if (photo) {
+    paper = rng.uniform(0.55, 0.95);
+    inkv = rng.uniform(0.02, std::max(0.05, paper - 0.35));
+    if (receipt) inkv = std::min(paper - 0.3, inkv + rng.uniform(0, 0.25));  // faded thermal print
+  } else {
+    paper = rng.uniform(0.85, 1.0);
+    inkv = rng.uniform(0, 0.2);
+  }
+  cv::Mat img = paper - (paper - inkv) * ink;
+  shade(img, rng.uniform(0, photo ? 0.15 : 0.04), rng.uniform(10, 40) * xh, rng);
+  // Optics.
+  blur(img, (photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * xh / 20);
+  if (rng.chance(0.2)) {
+    double f = rng.uniform(0.6, 0.9);
+    cv::Mat small;
+    cv::resize(img, small, cv::Size(), f, f, cv::INTER_AREA);
+    cv::resize(small, img, img.size(), 0, 0, cv::INTER_LINEAR);
+  }
+  add_noise(img, rng.uniform(0, photo ? 0.06 : 0.04), rng);
+  img = img(crop);
+
+  cv::Mat out = to8u(img);
+  if (profile == kScanBinary) {
+    double u = rng.uniform();
+    if (u < 0.1) {
+      cv::threshold(out, out, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    } else if (u < 0.13) {
+      int block = 2 * static_cast<int>(xh) + 1;
+      cv::adaptiveThreshold(out, out, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY, block, rng.uniform(10, 25));
+    } else {
+      double t = inkv + (paper - inkv) * rng.uniform(0.35, 0.65);
+      cv::threshold(out, out, t * 255, 255, cv::THRESH_BINARY);
+    }
+  } else {
+    double pj = profile == kScanGray ? 0.5 : profile == kPhoto ? 0.8 : 0.6;
+    if (rng.chance(pj)) out = jpeg(out, static_cast<int>(profile == kScanGray ? rng.integer(30, 95) : rng.integer(25, 90)));
+  }
+  return out;
+}
+
+cv::Mat LineGenerator::Impl::screen_look(const RenderedLine& r, double xh, double zoom) {
+  auto margin = [&] { return static_cast<int>(std::lround(rng.uniform(0.1, 0.6) * xh)); };
+  int ml = margin(), mr = margin(), mt = margin(), mb = margin();
+  cv::Rect crop = cv::Rect(r.ink.x - ml, r.ink.y - mt, r.ink.width + ml + mr, r.ink.height + mt + mb) &
+                  cv::Rect(0, 0, r.coverage.cols, r.coverage.rows);
+  cv::Mat cov;
+  r.coverage(crop).convertTo(cov, CV_32F, 1.0 / 255);
+  cv::pow(cov, rng.uniform(0.7, 1.4), cov);  // rasterizer gamma differs between systems
+  const bool dark = rng.chance(0.25);
+  double bg = dark ? rng.uniform(0.05, 0.25) : rng.uniform(0.88, 1.0);
+  double fg = dark ? rng.uniform(0.7, 1.0) : rng.uniform(0.0, 0.35);
+  cv::Mat img = bg + (fg - bg) * cov;
+  zoom = std::max(zoom, 10.0 / std::max(1, img.rows));  // keep lines at least 10 px high
+  int interp = rng.chance(0.2) ? cv::INTER_NEAREST : rng.chance(0.5) ? cv::INTER_LINEAR : cv::INTER_CUBIC;
+  cv::resize(img, img, cv::Size(), zoom, zoom, interp);
+  add_noise(img, rng.uniform(0, 0.01), rng);
+  cv::Mat out = to8u(img);
+  if (rng.chance(0.3)) out = jpeg(out, static_cast<int>(rng.integer(40, 95)));
+  if (dark && !cfg.keep_dark_mode) out = 255 - out;
+  return out;
+}
+
+}  // namespace ocr::synth
