@@ -28,16 +28,29 @@ double ink_perimeter(const cv::Mat& mask) {
 
 namespace {
 
-// Rows of the contiguous band around the densest row whose ink count is at least half of it.
+// Rows of the band around the densest row (profile smoothed over 3 rows) where the ink count
+// stays above 40% of that row's, bridging gaps of up to 2 rows: the x-height band of lower-case
+// text, the cap height of all-caps lines.
 double x_height_of(const cv::Mat& mask) {
-  std::vector<int> rows(mask.rows);
-  for (int y = 0; y < mask.rows; ++y) rows[y] = cv::countNonZero(mask.row(y));
+  const int n = mask.rows;
+  std::vector<double> raw(n), rows(n);
+  for (int y = 0; y < n; ++y) raw[y] = cv::countNonZero(mask.row(y));
+  for (int y = 0; y < n; ++y) rows[y] = (raw[std::max(0, y - 1)] + raw[y] + raw[std::min(n - 1, y + 1)]) / 3;
   int peak = static_cast<int>(std::max_element(rows.begin(), rows.end()) - rows.begin());
-  int lim = rows[peak] / 2;
-  int top = peak, bot = peak;
-  while (top > 0 && rows[top - 1] >= lim) --top;
-  while (bot + 1 < mask.rows && rows[bot + 1] >= lim) ++bot;
-  return bot - top + 1;
+  double lim = 0.4 * rows[peak];
+  auto extend = [&](int y, int step) {
+    int last = y;
+    for (int gap = 0; y >= 0 && y < n && gap <= 2; y += step) {
+      if (rows[y] >= lim) {
+        last = y;
+        gap = 0;
+      } else {
+        ++gap;
+      }
+    }
+    return last;
+  };
+  return extend(peak, 1) - extend(peak, -1) + 1;
 }
 
 }  // namespace
