@@ -54,23 +54,38 @@ cv::Mat to8u(const cv::Mat& f) {
   return out;
 }
 
-void add_noise(cv::Mat& img, double sigma, Rng& rng) {
+// Adds sensor noise of σ sigma: tiles of a fixed noise texture at a random offset, which costs a
+// copy instead of a normal draw per pixel.
+void add_noise(cv::Mat& img, const cv::Mat& tex, double sigma, Rng& rng) {
   if (sigma <= 0) return;
-  cv::Mat n(img.size(), CV_32FC1);
-  cv::RNG local(rng.next_u64());  // a local OpenCV generator: fast, and no global state
-  local.fill(n, cv::RNG::NORMAL, 0.0, sigma);
-  img += n;
+  int ox = static_cast<int>(rng.integer(0, tex.cols - 1)), oy = static_cast<int>(rng.integer(0, tex.rows - 1));
+  for (int y = 0; y < img.rows;) {
+    int sy = (oy + y) % tex.rows, h = std::min(img.rows - y, tex.rows - sy);
+    for (int x = 0; x < img.cols;) {
+      int sx = (ox + x) % tex.cols, w = std::min(img.cols - x, tex.cols - sx);
+      cv::Mat dst = img(cv::Rect(x, y, w, h));
+      cv::scaleAdd(tex(cv::Rect(sx, sy, w, h)), sigma, dst, dst);
+      x += w;
+    }
+    y += h;
+  }
 }
 
 // Multiplies by 1 + amp · (low-frequency field + linear gradient): uneven paper and lighting.
+// Both parts are built on a coarse grid and interpolated once (a gradient interpolates exactly).
 void shade(cv::Mat& img, double amp, double corr, Rng& rng) {
   if (amp <= 0) return;
-  cv::Mat field = smooth_noise(img.size(), corr, rng) * 0.5;
-  double gx = rng.normal(0, 1) / std::max(1, img.cols), gy = rng.normal(0, 1) / std::max(1, img.rows);
-  for (int y = 0; y < img.rows; ++y) {
-    float* f = field.ptr<float>(y);
-    for (int x = 0; x < img.cols; ++x) f[x] = static_cast<float>(1.0 + amp * (f[x] + gx * (x - img.cols / 2) + gy * (y - img.rows / 2)));
-  }
+  corr = std::max(2.0, corr);
+  int w = std::max(2, static_cast<int>(std::ceil(img.cols / corr)) + 1);
+  int h = std::max(2, static_cast<int>(std::ceil(img.rows / corr)) + 1);
+  double gx = rng.normal(0, 1), gy = rng.normal(0, 1);
+  cv::Mat grid(h, w, CV_32FC1);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      grid.at<float>(y, x) = static_cast<float>(
+          1.0 + amp * (0.5 * rng.normal() + gx * (x / (w - 1.0) - 0.5) + gy * (y / (h - 1.0) - 0.5)));
+  cv::Mat field;
+  cv::resize(grid, field, img.size(), 0, 0, cv::INTER_LINEAR);
   cv::multiply(img, field, img);
 }
 
@@ -112,8 +127,12 @@ struct LineGenerator::Impl {
   std::vector<double> print_w, receipt_w, screen_w;
   uint64_t count = 0;
   int last_profile = 0, last_face = 0;
+  cv::Mat noise_tex;  // unit normal noise, 1024 x 256
 
-  explicit Impl(const GeneratorConfig& c) : cfg(c), rng(c.seed) {}
+  explicit Impl(const GeneratorConfig& c) : cfg(c), rng(c.seed), noise_tex(256, 1024, CV_32FC1) {
+    cv::RNG local(c.seed * 0x9E3779B97F4A7C15ull + 1);
+    local.fill(noise_tex, cv::RNG::NORMAL, 0.0, 1.0);
+  }
 
   int pick_face(int profile) {
     if (profile == kReceipt && !receipt_faces.empty()) return receipt_faces[pick_weighted(rng, receipt_w)];
@@ -265,40 +284,45 @@ LineSample LineGenerator::next(const std::string& profile) {
 
 LineSample LineGenerator::Impl::make(int profile) {
   ++count;
-  // Text and face: resample the text, then the face, until every glyph is covered.
   int face = 0;
   std::u32string s;
-  std::vector<TextRun> runs;
-  bool ok = false;
-  for (int attempt = 0; attempt < 24 && !ok; ++attempt) {
-    if (attempt % 4 == 0) face = pick_face(profile);
-    s = profile == kReceipt ? text->receipt_line(rng) : text->print_line(rng);
-    runs = runs_for(s, face, profile != kReceipt);
-    ok = covered(runs);
+  RenderParams p;
+  RenderedLine r;
+  double xh = 0;
+  for (int tries = 0; tries < 8 && r.coverage.empty(); ++tries) {
+    // Text and face: resample the text, then the face, until every glyph is covered.
+    std::vector<TextRun> runs;
+    bool ok = false;
+    for (int attempt = 0; attempt < 24 && !ok; ++attempt) {
+      if (attempt % 4 == 0) face = pick_face(profile);
+      s = profile == kReceipt ? text->receipt_line(rng) : text->print_line(rng);
+      runs = runs_for(s, face, profile != kReceipt);
+      ok = covered(runs);
+    }
+    if (!ok) {  // drop what the face cannot draw
+      std::u32string kept;
+      for (char32_t c : s)
+        if (c == U' ' || c == U'\t' || (*fonts)[face].has(c)) kept.push_back(c);
+      s = normalize_spaces(kept);
+      if (s.empty()) s = U"text";
+      runs = {{s, face}};
+    }
+    p = RenderParams();
+    switch (profile) {
+      case kScanBinary: case kScanGray: xh = rng.uniform(15.5, 20.5); break;
+      case kPhoto: xh = rng.uniform(9, 18); break;
+      case kScreen: xh = rng.uniform(5, 10); break;
+      default: xh = rng.uniform(9, 16); break;
+    }
+    typeset(p, xh, face, profile);
+    if (profile == kReceipt) p.tab_width = rng.uniform(1, 6) * xh;
+    p.pad = static_cast<int>(std::ceil(0.6 * xh)) + 4;
+    r = renderer.render(*fonts, runs, p, rng);  // empty only if no glyph had a bitmap
   }
-  if (!ok) {  // drop what the face cannot draw
-    std::u32string kept;
-    for (char32_t c : s)
-      if (c == U' ' || c == U'\t' || (*fonts)[face].has(c)) kept.push_back(c);
-    s = normalize_spaces(kept);
-    if (s.empty()) s = U"text";
-    runs = {{s, face}};
-  }
+  if (r.coverage.empty())
+    throw FormatError("synth: no visible glyphs after 8 texts (" + (*fonts)[face].path + ")");
   last_profile = profile;
   last_face = face;
-
-  RenderParams p;
-  double xh;
-  switch (profile) {
-    case kScanBinary: case kScanGray: xh = rng.uniform(15.5, 20.5); break;
-    case kPhoto: xh = rng.uniform(9, 18); break;
-    case kScreen: xh = rng.uniform(5, 10); break;
-    default: xh = rng.uniform(9, 16); break;
-  }
-  typeset(p, xh, face, profile);
-  if (profile == kReceipt) p.tab_width = rng.uniform(1, 6) * xh;
-  p.pad = static_cast<int>(std::ceil(0.6 * xh)) + 4;
-  RenderedLine r = renderer.render(*fonts, runs, p, rng);
 
   cv::Mat img;
   if (profile == kScreen) img = screen_look(r, xh, rng.uniform(1.25, 3.0));
@@ -405,7 +429,7 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     cv::resize(img, small, cv::Size(), f, f, cv::INTER_AREA);
     cv::resize(small, img, img.size(), 0, 0, cv::INTER_LINEAR);
   }
-  add_noise(img, rng.uniform(0, photo ? 0.06 : 0.04), rng);
+  add_noise(img, noise_tex, rng.uniform(0, photo ? 0.06 : 0.04), rng);
   img = img(crop);
 
   cv::Mat out = to8u(img);
@@ -442,7 +466,7 @@ cv::Mat LineGenerator::Impl::screen_look(const RenderedLine& r, double xh, doubl
   zoom = std::max(zoom, 10.0 / std::max(1, img.rows));  // keep lines at least 10 px high
   int interp = rng.chance(0.2) ? cv::INTER_NEAREST : rng.chance(0.5) ? cv::INTER_LINEAR : cv::INTER_CUBIC;
   cv::resize(img, img, cv::Size(), zoom, zoom, interp);
-  add_noise(img, rng.uniform(0, 0.01), rng);
+  add_noise(img, noise_tex, rng.uniform(0, 0.01), rng);
   cv::Mat out = to8u(img);
   if (rng.chance(0.3)) out = jpeg(out, static_cast<int>(rng.integer(40, 95)));
   if (dark && !cfg.keep_dark_mode) out = 255 - out;

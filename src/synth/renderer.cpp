@@ -30,7 +30,7 @@ RenderedLine Renderer::render(FontSet& fonts, const std::vector<TextRun>& runs,
     if (p.warp_amplitude == 0) return 0.0;
     return p.warp_amplitude * (0.7 * std::sin(x / len + ph1) + 0.3 * std::sin(2.3 * x / len + ph2));
   };
-  const FT_Int32 load = p.hinted ? (FT_LOAD_TARGET_LIGHT | FT_LOAD_RENDER)
+  const FT_Int32 load = p.hinted ? (FT_LOAD_TARGET_LIGHT | FT_LOAD_RENDER | FT_LOAD_NO_BITMAP)
                                  : (FT_LOAD_NO_HINTING | FT_LOAD_RENDER | FT_LOAD_NO_BITMAP);
   hb_feature_t feats[3];
   int nfeat = 0;
