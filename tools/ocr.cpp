@@ -6,8 +6,10 @@
 #include "cli/commands.h"
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
+#include "ocr/core/threads.h"
 
 int main(int argc, char** argv) {
+  ocr::keep_freed_memory();
   CLI::App app{"ocr: read text from images with a CNN+BiLSTM+CTC engine"};
   app.require_subcommand(1);
   ocr::cli::Context ctx;
@@ -20,6 +22,9 @@ int main(int argc, char** argv) {
   ocr::cli::add_recognize_command(app, ctx);
   ocr::cli::add_train_command(app, ctx);
   ocr::cli::add_inspect_command(app, ctx);
+  ocr::cli::add_eval_command(app, ctx);
+  ocr::cli::add_lm_command(app, ctx);
+  ocr::cli::add_synth_command(app, ctx);
   app.parse_complete_callback([&] { ocr::log::init(quiet ? 0 : 1 + verbose); });
   try {
     app.parse(argc, argv);

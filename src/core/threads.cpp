@@ -1,5 +1,6 @@
 #include "ocr/core/threads.h"
 
+#include <malloc.h>
 #include <omp.h>
 
 #include <Eigen/Core>
@@ -27,6 +28,11 @@ void set_thread_count(int n) {
   g_threads = n;
   omp_set_num_threads(n);
   Eigen::setNbThreads(n);
+}
+
+void keep_freed_memory() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 int thread_count() { return g_threads > 0 ? g_threads : default_thread_count(); }

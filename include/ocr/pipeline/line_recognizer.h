@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "ocr/core/tensor.h"
+
 namespace ocr {
 
 class Model;
@@ -40,11 +42,16 @@ class LineRecognizer {
   std::vector<RecognizedLine> recognize(const std::vector<cv::Mat>& lines) const;
   RecognizedLine recognize(const cv::Mat& line) const;
   const Model& model() const { return *model_; }
+  // The network's log-softmax output for each line (K × frames), before decoding: for tools
+  // that decode themselves (decoder tuning, calibration).
+  std::vector<Matrix> log_probs(const std::vector<cv::Mat>& lines) const;
 
  private:
+  struct NetworkPool;
   std::shared_ptr<const Model> model_;
   std::shared_ptr<const Decoder> decoder_;
   RecognizerOptions options_;
+  std::unique_ptr<NetworkPool> pool_;
 };
 
 // Finds the shipped model: $OCR_MODEL, then models/ in the source tree, then the install prefix.

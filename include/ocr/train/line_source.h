@@ -1,0 +1,87 @@
+// Where training lines come from: labelled files on disk or the synthetic generator, prepared
+// (normalised, encoded) in a background thread so training never waits for data.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ocr/core/rng.h"
+#include "ocr/ctc/alphabet.h"
+#include "ocr/image/line_sample.h"
+#include "ocr/segment/line_normalizer.h"
+
+namespace ocr {
+
+class LineSource {
+ public:
+  virtual ~LineSource() = default;
+  // Never runs dry: file sources start a new shuffled epoch.
+  virtual LineSample next() = 0;
+  virtual std::string describe() const = 0;
+};
+
+// Line images with STEM.gt.txt beside them (a folder or a list file), loaded once into memory.
+class FileLineSource : public LineSource {
+ public:
+  // Bad entries (missing/empty ground truth, unreadable image) are logged with their path and
+  // counted in skipped(). Throws IoError if nothing usable remains.
+  FileLineSource(const std::string& dir_or_list, uint64_t seed);
+  LineSample next() override;
+  std::string describe() const override { return describe_; }
+  const std::vector<LineSample>& samples() const { return samples_; }
+  int skipped() const { return skipped_; }
+
+ private:
+  std::vector<LineSample> samples_;
+  std::vector<size_t> order_;
+  size_t cursor_ = 0;
+  Rng rng_;
+  int skipped_ = 0;
+  std::string describe_;
+};
+
+// A line ready for the network.
+struct PreparedLine {
+  MatrixF input;            // normalised, height × width
+  std::vector<int> labels;  // CTC labels
+  std::string text, origin;
+};
+
+// Pulls from a source in a background thread, normalises and encodes, and keeps a bounded
+// queue full. Lines whose text has characters outside the alphabet, or that are too narrow for
+// their text, are skipped and counted.
+class PrefetchingLoader {
+ public:
+  PrefetchingLoader(std::unique_ptr<LineSource> source, const Alphabet& alphabet,
+                    LineNormalization norm, int width_divisor, size_t capacity = 256);
+  ~PrefetchingLoader();
+  PreparedLine next();
+  int64_t skipped() const { return skipped_.load(); }
+  std::string describe() const { return source_->describe(); }
+
+ private:
+  void run();
+  std::unique_ptr<LineSource> source_;
+  Alphabet alphabet_;
+  LineNormalization norm_;
+  int divisor_;
+  size_t capacity_;
+  std::deque<PreparedLine> queue_;
+  std::mutex mutex_;
+  std::condition_variable not_empty_, not_full_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> skipped_{0};
+  std::string error_;
+  std::thread thread_;
+};
+
+// Prepares one line; returns false (with the reason) if it cannot be trained on.
+bool prepare_line(const LineSample& s, const Alphabet& alphabet, const LineNormalization& norm,
+                  int width_divisor, PreparedLine& out, std::string* why);
+
+}  // namespace ocr

@@ -1,0 +1,46 @@
+// The training loop: forward(Train) → CTC loss → backward → Adam, with warm-up and cosine decay,
+// periodic validation, atomic checkpoints of the best model, and early stopping.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "ocr/model/model.h"
+
+namespace ocr {
+
+struct TrainConfig {
+  std::string train;  // folder or list of line images with .gt.txt, or "synth"
+  std::string val;    // folder or list; empty with synth = synthetic holdout-font lines
+  std::string out;    // best model by validation CER; the latest goes to <out>.last
+  std::string init;   // start from this model (fine-tune or resume)
+  std::string spec = "C3,3,32 Bn Relu Mp2,2 R64 Mp2,2 R128 Mp2,1 Col Lbx128 Lbx128 O";
+  int input_height = 32;
+  int64_t iterations = 10000;  // in this run
+  int batch = 16;
+  double lr = 1e-3;
+  int warmup = 300;            // iterations of linear warm-up (from scratch; 50 when resuming)
+  double decay_fraction = 0.25;  // cosine decay to lr/50 over this final fraction of iterations
+  int threads = 0;
+  uint64_t seed = 1;
+  int val_every = 500;
+  int val_lines = 400;         // synthetic validation lines (when val is empty)
+  int patience = 0;            // stop after this many validations without improvement (0 = off)
+  std::string synth_profiles;  // "scan_binary=0.5,photo=0.1,..." for the synthetic source
+  std::string data_description;
+};
+
+struct TrainSummary {
+  int64_t iterations = 0;
+  int64_t lines = 0;
+  int64_t skipped = 0;
+  double best_cer = -1;
+  double seconds = 0;
+  bool stopped_early = false;
+};
+
+// Runs training; throws on unusable data or models. Progress goes to stderr.
+TrainSummary train(const TrainConfig& config);
+
+}  // namespace ocr

@@ -1,0 +1,116 @@
+#include "ocr/train/line_source.h"
+
+#include <algorithm>
+#include <opencv2/imgcodecs.hpp>
+
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+#include "ocr/ctc/ctc_loss.h"
+#include "ocr/eval/dataset.h"
+
+namespace ocr {
+
+FileLineSource::FileLineSource(const std::string& dir_or_list, uint64_t seed) : rng_(seed) {
+  std::vector<std::string> problems;
+  std::vector<GtPair> pairs = find_gt_pairs(dir_or_list, &problems);
+  for (const auto& p : problems) log::warn("{}", p);
+  skipped_ = int(problems.size());
+  for (const auto& p : pairs) {
+    cv::Mat img = cv::imread(p.image, cv::IMREAD_GRAYSCALE);
+    if (img.empty()) {
+      log::warn("{}: unreadable image, skipped", p.image);
+      ++skipped_;
+      continue;
+    }
+    samples_.push_back({img, p.text, p.image});
+  }
+  if (samples_.empty())
+    throw IoError(dir_or_list + ": no usable line images with ground truth");
+  order_.resize(samples_.size());
+  for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  std::shuffle(order_.begin(), order_.end(), rng_.engine());
+  describe_ = dir_or_list + " (" + std::to_string(samples_.size()) + " lines)";
+}
+
+LineSample FileLineSource::next() {
+  if (cursor_ == order_.size()) {
+    std::shuffle(order_.begin(), order_.end(), rng_.engine());
+    cursor_ = 0;
+  }
+  return samples_[order_[cursor_++]];
+}
+
+bool prepare_line(const LineSample& s, const Alphabet& alphabet, const LineNormalization& norm,
+                  int divisor, PreparedLine& out, std::string* why) {
+  try {
+    out.labels = alphabet.encode(s.text);
+  } catch (const FormatError& e) {
+    if (why) *why = e.what();
+    return false;
+  }
+  if (s.image.empty()) {
+    if (why) *why = "empty image";
+    return false;
+  }
+  out.input = normalize_line(s.image, norm);
+  const int frames = int(out.input.cols()) / divisor;
+  if (frames < ctc_min_frames(out.labels)) {
+    if (why)
+      *why = "line too narrow for its text (" + std::to_string(frames) + " frames for " +
+             std::to_string(out.labels.size()) + " characters)";
+    return false;
+  }
+  out.text = s.text;
+  out.origin = s.origin;
+  return true;
+}
+
+PrefetchingLoader::PrefetchingLoader(std::unique_ptr<LineSource> source, const Alphabet& alphabet,
+                                     LineNormalization norm, int width_divisor, size_t capacity)
+    : source_(std::move(source)), alphabet_(alphabet), norm_(norm), divisor_(width_divisor),
+      capacity_(capacity) {
+  thread_ = std::thread([this] { run(); });
+}
+
+PrefetchingLoader::~PrefetchingLoader() {
+  stop_ = true;
+  not_full_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PrefetchingLoader::run() {
+  int64_t warned = 0;
+  try {
+    while (!stop_) {
+      LineSample s = source_->next();
+      PreparedLine p;
+      std::string why;
+      if (!prepare_line(s, alphabet_, norm_, divisor_, p, &why)) {
+        ++skipped_;
+        if (warned++ < 20) log::warn("{}: {}, skipped", s.origin, why);
+        continue;
+      }
+      std::unique_lock<std::mutex> lock(mutex_);
+      not_full_.wait(lock, [&] { return stop_ || queue_.size() < capacity_; });
+      if (stop_) break;
+      queue_.push_back(std::move(p));
+      not_empty_.notify_one();
+    }
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    error_ = e.what();
+    not_empty_.notify_all();
+  }
+}
+
+PreparedLine PrefetchingLoader::next() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  not_empty_.wait(lock, [&] { return !queue_.empty() || !error_.empty(); });
+  if (queue_.empty()) throw Error("training data: " + error_);
+  PreparedLine p = std::move(queue_.front());
+  queue_.pop_front();
+  not_full_.notify_one();
+  return p;
+}
+
+}  // namespace ocr

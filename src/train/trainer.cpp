@@ -1,0 +1,256 @@
+#include "ocr/train/trainer.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+#include "ocr/core/threads.h"
+#include "ocr/core/utf8.h"
+#include "ocr/ctc/ctc_loss.h"
+#include "ocr/eval/metrics.h"
+#include "ocr/nn/network.h"
+#include "ocr/pipeline/line_recognizer.h"
+#include "ocr/pipeline/network_input.h"
+#include "ocr/synth/line_generator.h"
+#include "ocr/train/line_source.h"
+#include "ocr/train/optimizer.h"
+
+namespace ocr {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class SynthLineSource : public LineSource {
+ public:
+  SynthLineSource(const synth::GeneratorConfig& cfg, std::string what)
+      : gen_(cfg), what_(std::move(what)) {}
+  LineSample next() override { return gen_.next(); }
+  std::string describe() const override { return what_; }
+  const std::u32string& alphabet() const { return gen_.alphabet(); }
+
+ private:
+  synth::LineGenerator gen_;
+  std::string what_;
+};
+
+std::map<std::string, double> parse_profiles(const std::string& s) {
+  std::map<std::string, double> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    auto eq = item.find('=');
+    if (eq == std::string::npos) throw FormatError("--synth-profiles: expected NAME=WEIGHT, got '" + item + "'");
+    out[item.substr(0, eq)] = std::atof(item.c_str() + eq + 1);
+  }
+  return out;
+}
+
+double learning_rate(const TrainConfig& c, int64_t it, int warmup) {
+  double lr = c.lr;
+  if (it < warmup) lr *= double(it + 1) / warmup;
+  const double decay_start = double(c.iterations) * (1 - c.decay_fraction);
+  if (c.decay_fraction > 0 && it >= decay_start) {
+    double p = (it - decay_start) / (double(c.iterations) - decay_start);
+    const double floor = c.lr / 50;
+    lr = floor + (c.lr - floor) * 0.5 * (1 + std::cos(M_PI * std::min(1.0, p)));
+  }
+  return lr;
+}
+
+struct Validation {
+  double cer = 1;
+  int64_t edits = 0, chars = 0;
+};
+
+Validation validate(const std::shared_ptr<Model>& model, const std::vector<LineSample>& lines) {
+  LineRecognizer rec(model);
+  std::vector<cv::Mat> images;
+  for (const auto& l : lines) images.push_back(l.image);
+  auto results = rec.recognize(images);
+  Validation v;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    v.edits += edit_distance(utf8_decode(lines[i].text), utf8_decode(results[i].text));
+    v.chars += int64_t(utf8_decode(lines[i].text).size());
+  }
+  v.cer = v.chars ? double(v.edits) / double(v.chars) : 0;
+  return v;
+}
+
+bool stderr_is_terminal() { return ::isatty(2) != 0; }
+
+}  // namespace
+
+TrainSummary train(const TrainConfig& c) {
+  set_thread_count(c.threads);
+  const bool synthetic = c.train == "synth";
+  synth::GeneratorConfig gen_cfg;
+  gen_cfg.seed = c.seed;
+  gen_cfg.profile_weights = parse_profiles(c.synth_profiles);
+
+  // Training data and the alphabet it implies.
+  std::unique_ptr<LineSource> source;
+  Alphabet data_alphabet;
+  if (synthetic) {
+    auto s = std::make_unique<SynthLineSource>(gen_cfg, "synthetic lines (seed " + std::to_string(c.seed) + ")");
+    data_alphabet = Alphabet(s->alphabet());
+    source = std::move(s);
+  } else {
+    auto s = std::make_unique<FileLineSource>(c.train, c.seed);
+    std::vector<std::string> texts;
+    for (const auto& l : s->samples()) texts.push_back(l.text);
+    data_alphabet = Alphabet::from_texts(texts);
+    if (s->skipped()) log::warn("{} training entries skipped", s->skipped());
+    source = std::move(s);
+  }
+
+  // Validation lines.
+  std::vector<LineSample> val;
+  if (!c.val.empty()) {
+    FileLineSource vs(c.val, c.seed);
+    val = vs.samples();
+  } else if (synthetic) {
+    synth::GeneratorConfig vcfg = gen_cfg;
+    vcfg.split = "holdout";
+    vcfg.seed = 0x5eed0001;  // fixed: the same validation lines in every run
+    synth::LineGenerator vgen(vcfg);
+    for (int i = 0; i < c.val_lines; ++i) val.push_back(vgen.next());
+  }
+
+  // The model: fresh, or from --init with the alphabet extended by new characters.
+  std::shared_ptr<Model> model;
+  if (!c.init.empty()) {
+    model = Model::load(c.init);
+    int added = Alphabet(model->alphabet()).extend(data_alphabet);
+    if (added > 0) {
+      log::info("extending the alphabet of {} by {} characters", c.init, added);
+      model->extend_alphabet(data_alphabet, c.seed);
+    }
+  } else {
+    model = std::make_shared<Model>(c.spec, data_alphabet, c.input_height, c.seed);
+  }
+  if (!c.data_description.empty()) model->metadata().data = c.data_description;
+  else if (model->metadata().data.empty()) model->metadata().data = source->describe();
+  Network& net = model->network();
+  log::info("net: {} ({} parameters, {:.2f} GFLOP per 400-px line), alphabet {} characters",
+            model->spec(), model->parameter_count(), 2 * net.forward_macs(400) / 1e9,
+            model->alphabet().size() - 1);
+
+  LineNormalization norm;
+  norm.height = model->input_height();
+  const int divisor = net.width_divisor();
+  PrefetchingLoader loader(std::move(source), model->alphabet(), norm, divisor,
+                           size_t(std::max(64, c.batch * 8)));
+
+  ParamList params = net.params();
+  Adam adam(params);
+  const int warmup = c.init.empty() ? c.warmup : std::min(c.warmup, 50);
+  TrainSummary summary;
+  summary.best_cer = model->metadata().validation_cer;
+  int validations_without_gain = 0;
+  const bool tty = stderr_is_terminal();
+  const auto start = Clock::now();
+  double loss_avg = -1;
+  const std::string last_path = c.out + ".last";
+
+  // Lines are drawn a few batches at a time and sorted by width, so a batch pads little.
+  std::vector<PreparedLine> pool;
+  const int pool_batches = 4;
+  Rng batch_rng(c.seed * 31 + 7);
+
+  for (int64_t it = 0; it < c.iterations; ++it) {
+    if (pool.empty()) {
+      for (int i = 0; i < c.batch * pool_batches; ++i) pool.push_back(loader.next());
+      std::sort(pool.begin(), pool.end(),
+                [](const PreparedLine& a, const PreparedLine& b) { return a.input.cols() > b.input.cols(); });
+      // Shuffle batch order, not content: take a random batch-sized slice each time.
+    }
+    const size_t nb = pool.size() / size_t(c.batch);
+    const size_t pick = size_t(batch_rng.integer(0, int64_t(nb) - 1));
+    std::vector<PreparedLine> batch(std::make_move_iterator(pool.begin() + pick * c.batch),
+                                    std::make_move_iterator(pool.begin() + (pick + 1) * c.batch));
+    pool.erase(pool.begin() + pick * c.batch, pool.begin() + (pick + 1) * c.batch);
+
+    std::vector<const MatrixF*> inputs;
+    for (const auto& b : batch) inputs.push_back(&b.input);
+    Activations input = make_network_input(inputs);
+    const Activations& out = net.forward(input, Mode::Train);
+    Activations dout;
+    dout.reshape_like(out, out.channels());
+    dout.data.setZero();
+    std::vector<double> losses(batch.size());
+    const int N = int(batch.size());
+#pragma omp parallel for schedule(dynamic)
+    for (int n = 0; n < N; ++n) {
+      Matrix lp = sequence_of(out, n), grad;
+      losses[size_t(n)] = ctc_loss(lp, batch[size_t(n)].labels, &grad);
+      for (int t = 0; t < lp.cols(); ++t) dout.data.col(out.column(t, n, 0)) = grad.col(t) / Scalar(N);
+    }
+    net.backward(dout);
+    const double lr = learning_rate(c, it, warmup);
+    adam.step(lr);
+    double loss = 0;
+    for (double l : losses) loss += l;
+    loss /= N;
+    loss_avg = loss_avg < 0 ? loss : 0.98 * loss_avg + 0.02 * loss;
+    summary.iterations = it + 1;
+    summary.lines += N;
+    model->metadata().iterations += 1;
+    model->metadata().lines_seen += N;
+
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    const double lps = summary.lines / std::max(1e-9, secs);
+    const double eta = (c.iterations - it - 1) * c.batch / std::max(1e-9, lps);
+    if (tty) {
+      std::fprintf(stderr, "\r  iter %lld/%lld  loss %.3f  lr %.2e  %.1f lines/s  ETA %dm%02ds   ",
+                   (long long)(it + 1), (long long)c.iterations, loss_avg, lr, lps,
+                   int(eta) / 60, int(eta) % 60);
+      std::fflush(stderr);
+    } else if ((it + 1) % 100 == 0) {
+      log::info("iter {}/{} loss {:.3f} lr {:.2e} {:.1f} lines/s ETA {:.0f}s", it + 1,
+                c.iterations, loss_avg, lr, lps, eta);
+    }
+
+    const bool last = it + 1 == c.iterations;
+    if ((it + 1) % c.val_every == 0 || last) {
+      if (tty) std::fprintf(stderr, "\n");
+      if (!val.empty()) {
+        Validation v = validate(model, val);
+        const bool better = summary.best_cer < 0 || v.cer < summary.best_cer;
+        log::info("iter {}: validation CER {:.3f}% ({} edits / {} chars){}", it + 1, 100 * v.cer,
+                  v.edits, v.chars, better ? ", best so far" : "");
+        if (better) {
+          summary.best_cer = v.cer;
+          model->metadata().validation_cer = v.cer;
+          model->save(c.out);
+          validations_without_gain = 0;
+        } else {
+          ++validations_without_gain;
+        }
+      } else {
+        model->save(c.out);
+      }
+      const double best = model->metadata().validation_cer;
+      model->metadata().validation_cer = summary.best_cer;
+      model->save(last_path);
+      model->metadata().validation_cer = best;
+      if (c.patience > 0 && validations_without_gain >= c.patience) {
+        log::info("no improvement in {} validations: stopping early", c.patience);
+        summary.stopped_early = true;
+        break;
+      }
+    }
+  }
+  summary.skipped = loader.skipped();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace ocr
