@@ -170,16 +170,22 @@ std::string read_line_text(const std::string& path) {
   return text;
 }
 
-std::string find_prediction(const std::string& pred_dir, const std::string& image) {
+std::vector<std::string> prediction_candidates(const std::string& pred_dir,
+                                               const std::string& image) {
   const std::string stem = path_stem(image);
-  std::error_code ec;
-  for (const char* suffix : {".txt", ".pred.txt"}) {
-    const fs::path p = fs::path(pred_dir) / (stem + suffix);
-    if (fs::is_regular_file(p, ec)) return p.string();
-  }
+  const fs::path dir(pred_dir);
+  std::vector<std::string> out = {(dir / (stem + ".txt")).string(),
+                                  (dir / (stem + ".pred.txt")).string()};
   // `ocr recognize --output-dir` replaces only the last extension: x.bin.png → x.bin.txt.
-  const fs::path p = fs::path(pred_dir) / fs::path(image).filename().replace_extension(".txt");
-  if (fs::is_regular_file(p, ec)) return p.string();
+  const std::string own = (dir / fs::path(image).filename().replace_extension(".txt")).string();
+  if (own != out[0]) out.push_back(own);
+  return out;
+}
+
+std::string find_prediction(const std::string& pred_dir, const std::string& image) {
+  std::error_code ec;
+  for (const auto& p : prediction_candidates(pred_dir, image))
+    if (fs::is_regular_file(p, ec)) return p;
   return "";
 }
 

@@ -70,9 +70,11 @@ size_t evaluate_predictions(const std::vector<GtPair>& pairs, const std::string&
   for (const GtPair& pair : pairs) {
     const std::string pred = find_prediction(pred_dir, pair.image);
     if (pred.empty()) {
-      if (problems)
-        problems->push_back("no prediction " + pred_dir + "/" + path_stem(pair.image) +
-                            ".txt (or .pred.txt) for image " + pair.image);
+      if (problems) {
+        std::string msg = "no prediction for image " + pair.image + ": none of";
+        for (const auto& c : prediction_candidates(pred_dir, pair.image)) msg += " " + c;
+        problems->push_back(msg);
+      }
       continue;
     }
     try {

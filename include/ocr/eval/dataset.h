@@ -31,9 +31,12 @@ bool is_line_image(const std::string& path);
 // Reads a one-line text file (ground truth or prediction): strips a UTF-8 BOM and trailing CR/LF.
 // Throws IoError if unreadable, FormatError (naming the file) if not valid UTF-8.
 std::string read_line_text(const std::string& path);
-// The prediction for an image in pred_dir: STEM.txt, else STEM.pred.txt, else the image name
-// with its last extension replaced by .txt (x.bin.png → x.bin.txt, as `ocr recognize` writes);
-// "" when none exists.
+// Where the prediction for an image may be in pred_dir, in order: STEM.txt, STEM.pred.txt, and the
+// image name with its last extension replaced by .txt (x.bin.png → x.bin.txt, as `ocr recognize`
+// writes).
+std::vector<std::string> prediction_candidates(const std::string& pred_dir,
+                                               const std::string& image);
+// The first candidate that exists; "" when none does.
 std::string find_prediction(const std::string& pred_dir, const std::string& image);
 
 }  // namespace ocr
