@@ -1,0 +1,121 @@
+// ocr eval: CER / WER of the recognizer (or of existing predictions) against line ground truth.
+#include <chrono>
+#include <iostream>
+#include <opencv2/imgproc.hpp>
+
+#include "cli/commands.h"
+#include "ocr/core/error.h"
+#include "ocr/core/log.h"
+#include "ocr/core/threads.h"
+#include "ocr/eval/dataset.h"
+#include "ocr/eval/metrics.h"
+#include "ocr/eval/report.h"
+#include "ocr/image/image_io.h"
+#include "ocr/model/model.h"
+#include "ocr/pipeline/line_recognizer.h"
+
+namespace ocr::cli {
+
+namespace {
+
+struct EvalOptions {
+  std::string gt;
+  std::string model;
+  std::string pred;
+  bool fold = false;
+  bool ignore_case = false;
+  bool json = false;
+  int threads = 0;
+  size_t worst = 10;
+  size_t confusions = 20;
+};
+
+// Lines are read and recognised in chunks, so memory stays bounded on large sets while the
+// recognizer still gets batches to sort by width and spread over the threads.
+constexpr size_t kChunk = 64;
+
+size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
+                       EvalAccumulator& acc, std::vector<std::string>& problems) {
+  set_thread_count(opt.threads);
+  const std::string model_path = opt.model.empty() ? default_model_path() : opt.model;
+  std::shared_ptr<const Model> model = Model::load(model_path);
+  RecognizerOptions ropt;
+  ropt.threads = opt.threads;
+  LineRecognizer rec(model, nullptr, ropt);
+  log::info("recognizing {} lines with {}", pairs.size(), model_path);
+
+  const auto start = std::chrono::steady_clock::now();
+  size_t added = 0;
+  for (size_t begin = 0; begin < pairs.size(); begin += kChunk) {
+    std::vector<cv::Mat> images;
+    std::vector<const GtPair*> chunk;
+    for (size_t i = begin; i < std::min(pairs.size(), begin + kChunk); ++i) {
+      try {
+        auto pages = load_image(pairs[i].image);
+        cv::Mat grey = pages.at(0).image;
+        if (grey.channels() == 3) cv::cvtColor(grey, grey, cv::COLOR_BGR2GRAY);
+        images.push_back(grey);
+        chunk.push_back(&pairs[i]);
+      } catch (const Error& e) {
+        problems.push_back(e.what());
+        log::warn("{}", e.what());
+      }
+    }
+    if (images.empty()) continue;
+    const auto lines = rec.recognize(images);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      acc.add(chunk[i]->image, chunk[i]->text, lines[i].text);
+      ++added;
+    }
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (added) log::info("{} lines in {:.2f} s ({:.1f} lines/s, images read included)", added, secs,
+                       added / std::max(secs, 1e-9));
+  return added;
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, Context& ctx) {
+  auto opt = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand(
+      "eval", "character and word error rates against ground truth (STEM.gt.txt beside each line)");
+  cmd->add_option("--gt", opt->gt, "line images with STEM.gt.txt: a directory or a list file")
+      ->required();
+  auto* model = cmd->add_option("-m,--model", opt->model, "model file (default: the shipped model)");
+  cmd->add_option("--pred", opt->pred,
+                  "compare existing outputs DIR/STEM.txt (or STEM.pred.txt) instead of recognizing")
+      ->excludes(model);
+  cmd->add_flag("--fold", opt->fold, "fold quote and dash styles (“ ” `` '' → \", ‘ ’ → ', – — → -)");
+  cmd->add_flag("--ignore-case", opt->ignore_case, "compare case-insensitively");
+  cmd->add_option("--threads", opt->threads, "threads (default: all cores)");
+  cmd->add_option("--worst", opt->worst, "number of worst lines to list")->capture_default_str();
+  cmd->add_option("--confusions", opt->confusions, "rows of the confusion table")
+      ->capture_default_str();
+  cmd->add_flag("--json", opt->json, "print the report as JSON");
+  cmd->callback([opt, &ctx] {
+    std::vector<std::string> problems;
+    const std::vector<GtPair> pairs = find_gt_pairs(opt->gt, &problems);
+    for (const auto& p : problems) log::warn("{}", p);
+    EvalAccumulator acc(NormalizeOptions{opt->fold, opt->ignore_case});
+    if (!opt->pred.empty()) {
+      const size_t before = problems.size();
+      evaluate_predictions(pairs, opt->pred, acc, &problems);
+      for (size_t i = before; i < problems.size(); ++i) log::warn("{}", problems[i]);
+    } else if (!pairs.empty()) {
+      recognize_pairs(*opt, pairs, acc, problems);
+    }
+    const ReportOptions ropt{opt->worst, opt->confusions};
+    std::cout << (opt->json ? format_report_json(acc, problems, ropt)
+                            : format_report(acc, problems.size(), ropt));
+    if (acc.lines().empty()) {
+      log::error("nothing to evaluate in {}", opt->gt);
+      ctx.exit_code = 1;
+    } else {
+      ctx.exit_code = 0;
+    }
+  });
+}
+
+}  // namespace ocr::cli
