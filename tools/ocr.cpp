@@ -23,7 +23,6 @@ int main(int argc, char** argv) {
   ocr::cli::add_train_command(app, ctx);
   ocr::cli::add_inspect_command(app, ctx);
   ocr::cli::add_eval_command(app, ctx);
-  ocr::cli::add_eval_command(app, ctx);
   ocr::cli::add_lm_command(app, ctx);
   ocr::cli::add_synth_command(app, ctx);
   app.parse_complete_callback([&] { ocr::log::init(quiet ? 0 : 1 + verbose); });
