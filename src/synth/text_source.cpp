@@ -211,7 +211,15 @@ std::u32string TextSource::corpus_line(Rng& rng, int target_len) {
       ++start;
     }
   }
-  for (size_t i = start; i < words.size(); ++i) {
+  for (size_t i = start;; ++i) {
+    if (i >= words.size()) {
+      // Most short paragraphs (dictionary entries, man page lines) do not end a printed line:
+      // running text continues with the next one.
+      if (out.size() >= 0.75 * target_len || !rng.chance(0.85)) break;
+      words = split_words(paragraph(rng));
+      i = 0;
+      if (words.empty()) break;
+    }
     const std::u32string& w = words[i];
     size_t need = out.size() + (out.empty() ? 0 : 1) + w.size();
     if (need <= static_cast<size_t>(target_len) || out.empty()) {
@@ -220,7 +228,7 @@ std::u32string TextSource::corpus_line(Rng& rng, int target_len) {
       continue;
     }
     // The word does not fit: hyphenate it at the last break that fits (about 15% of all lines).
-    if (rng.chance(0.32)) {
+    if (rng.chance(0.55)) {
       auto bp = break_points(w);
       size_t best = 0;
       if (out.size() + 1 < static_cast<size_t>(target_len)) {
