@@ -1,0 +1,197 @@
+// Runs the built `ocr recognize` on generated images with a small random-weight model: formats,
+// layouts, batch semantics, exit codes and every bad-input case of issue 4.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+
+#include "image/test_pages.h"
+#include "ocr/model/model.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+bool have(const char* tool) {
+  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+class RecognizeCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("ocr-cli-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "in" / "sub");
+    ocr::Model m("C3,3,8 Relu Mp2,2 Col Lbx16 O", ocr::Alphabet(U"abcdefghijklmnopqrstuvwxyz "), 32, 1);
+    m.save((dir_ / "model.ocrm").string());
+    cv::imwrite((dir_ / "line.png").string(), ocr::test::single_line());
+    cv::imwrite((dir_ / "page.png").string(), ocr::test::two_column_page());
+    cv::imwrite((dir_ / "in" / "a.png").string(), ocr::test::single_line());
+    cv::imwrite((dir_ / "in" / "sub" / "b.tif").string(), ocr::test::single_line());
+    cv::imwrite((dir_ / "in" / "010001.bin.png").string(), ocr::test::single_line());
+    std::ofstream(dir_ / "in" / "broken.png") << "this is text, not a PNG\n";
+    std::ofstream(dir_ / "in" / "sub" / "empty.jpg");
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+
+  // Runs `ocr recognize` with the test model, greedy decoding, no progress bar.
+  static Result run(const std::string& args, const std::string& stdin_file = "") {
+    const char* bin = std::getenv("OCR_TEST_BINARY");
+    std::string exe = bin ? bin : OCR_BINARY;
+    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    std::string cmd = "cd '" + dir_.string() + "' && '" + exe + "' recognize -m model.ocrm --decoder greedy --lm none " +
+                      args + (stdin_file.empty() ? " </dev/null" : " <'" + stdin_file + "'") + " >'" +
+                      out.string() + "' 2>'" + err.string() + "'";
+    int rc = std::system(cmd.c_str());
+    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : 128, slurp(out), slurp(err)};
+  }
+  static int lines_of(const std::string& s) {
+    int n = 0;
+    for (char c : s) n += c == '\n';
+    return n;
+  }
+  static fs::path dir_;
+};
+
+fs::path RecognizeCli::dir_;
+
+}  // namespace
+
+TEST_F(RecognizeCli, EveryFormatToStdout) {
+  for (std::string f : {"txt", "json", "hocr", "tsv", "alto", "page"}) {
+    auto r = run("--format " + f + " page.png");
+    EXPECT_EQ(r.code, 0) << f << ": " << r.err;
+    if (f == "tsv") EXPECT_EQ(r.out.rfind("level\tpage_num", 0), 0u);
+    if (f == "hocr") EXPECT_NE(r.out.find("ocr_page"), std::string::npos);
+    if (f == "alto") EXPECT_NE(r.out.find("ns-v4#"), std::string::npos);
+    if (f == "page") EXPECT_NE(r.out.find("2019-07-15"), std::string::npos);
+    if (f == "json") EXPECT_NE(r.out.find("\"skew_angle\""), std::string::npos);
+    if ((f == "hocr" || f == "alto" || f == "page") && have("xmllint")) {
+      std::ofstream(dir_ / "doc.xml") << r.out;
+      EXPECT_EQ(std::system(("xmllint --noout '" + (dir_ / "doc.xml").string() + "'").c_str()), 0) << f;
+    }
+  }
+}
+
+TEST_F(RecognizeCli, LayoutModesAndStdin) {
+  for (std::string l : {"auto", "page", "block", "line", "3", "6", "7"}) {
+    auto r = run("--layout " + l + " -f hocr page.png");
+    EXPECT_EQ(r.code, 0) << l << ": " << r.err;
+  }
+  auto s = run("-f json -", (dir_ / "line.png").string());
+  EXPECT_EQ(s.code, 0) << s.err;
+  EXPECT_NE(s.out.find("\"source\":\"-\""), std::string::npos);
+  EXPECT_NE(s.out.find("\"layout\":\"line\""), std::string::npos);
+  EXPECT_NE(run("--layout columns page.png").code, 0);
+}
+
+TEST_F(RecognizeCli, OutputFileWithSeveralFormats) {
+  auto r = run("-f txt,hocr,alto,page,tsv,json -o res.txt line.png page.png");
+  EXPECT_EQ(r.code, 0) << r.err;
+  for (std::string e : {"res.txt", "res.hocr", "res.xml", "res.page.xml", "res.tsv", "res.json"})
+    EXPECT_TRUE(fs::exists(dir_ / e)) << e;
+  EXPECT_NE(run("-f txt,hocr line.png").code, 0);  // several formats need a destination
+}
+
+TEST_F(RecognizeCli, FolderBatchMirrorsReportsBadFilesAndResumes) {
+  fs::remove_all(dir_ / "out");
+  auto r = run("--recursive --output-dir out -f txt,hocr in");
+  EXPECT_EQ(r.code, 1) << "a failed input must fail the run";
+  EXPECT_NE(r.err.find("broken.png"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("empty.jpg"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "a.txt"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "a.hocr"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "sub" / "b.txt"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "010001.bin.txt"));
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "broken.txt"));
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "sub" / "empty.txt"));
+  EXPECT_NE(r.err.find("3 done"), std::string::npos) << r.err;
+  // Interrupted run: one output missing. The rerun does just that one.
+  auto before = fs::last_write_time(dir_ / "out" / "a.txt");
+  fs::remove(dir_ / "out" / "sub" / "b.txt");
+  auto again = run("--recursive --output-dir out -f txt,hocr in");
+  EXPECT_NE(again.err.find("1 done, 2 skipped"), std::string::npos) << again.err;
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "sub" / "b.txt"));
+  EXPECT_EQ(fs::last_write_time(dir_ / "out" / "a.txt"), before);
+  auto forced = run("--recursive --output-dir out --force in/a.png");
+  EXPECT_EQ(forced.code, 0) << forced.err;
+  // Without --recursive the subfolder is not read.
+  fs::remove_all(dir_ / "flat");
+  run("--output-dir flat in");
+  EXPECT_FALSE(fs::exists(dir_ / "flat" / "sub"));
+  // --fail-fast stops at the first bad input.
+  auto ff = run("--fail-fast in/broken.png in/a.png");
+  EXPECT_EQ(ff.code, 1);
+  EXPECT_TRUE(ff.out.empty());
+  // --files-from with a list on stdin.
+  std::ofstream(dir_ / "list.txt") << "in/a.png\nin/sub/b.tif\n";
+  auto fl = run("--files-from -", (dir_ / "list.txt").string());
+  EXPECT_EQ(fl.code, 0) << fl.err;
+}
+
+TEST_F(RecognizeCli, BadInputsGiveOneLineErrorsAndNoOutput) {
+  fs::create_directories(dir_ / "bad");
+  std::ofstream(dir_ / "bad" / "text.png") << "hello\n";
+  std::ofstream(dir_ / "bad" / "empty.png");
+  std::vector<uchar> png;
+  cv::imencode(".png", ocr::test::single_line(), png);
+  std::ofstream(dir_ / "bad" / "cut.png", std::ios::binary).write(reinterpret_cast<char*>(png.data()), 200);
+  auto bomb = png;
+  bomb[16] = 0; bomb[17] = 1; bomb[18] = 0x86; bomb[19] = 0xA0;  // width 100000
+  bomb[20] = 0; bomb[21] = 1; bomb[22] = 0x86; bomb[23] = 0xA0;  // height 100000
+  std::ofstream(dir_ / "bad" / "bomb.png", std::ios::binary).write(reinterpret_cast<char*>(bomb.data()), static_cast<long>(bomb.size()));
+  struct Case { std::string file, words; };
+  for (const auto& c : std::vector<Case>{{"bad/text.png", "not an image"}, {"bad/empty.png", "empty"},
+                                         {"bad/cut.png", "truncated"}, {"bad/bomb.png", "too large"},
+                                         {"bad/missing.png", "No such file"}}) {
+    fs::remove_all(dir_ / "badout");
+    auto r = run("--output-dir badout " + c.file);
+    EXPECT_NE(r.code, 0) << c.file;
+    EXPECT_EQ(lines_of(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(c.file), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.words), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "badout") && !fs::is_empty(dir_ / "badout")) << c.file;
+  }
+  // A lower pixel limit refuses a normal page.
+  auto lim = run("--max-pixels 1000 page.png");
+  EXPECT_NE(lim.code, 0);
+  EXPECT_NE(lim.err.find("too large"), std::string::npos);
+  // Corrupt model.
+  std::ofstream(dir_ / "bad.ocrm") << "garbage model";
+  const char* bin = std::getenv("OCR_TEST_BINARY");
+  std::string exe = bin ? bin : OCR_BINARY;
+  std::string cmd = "cd '" + dir_.string() + "' && '" + exe + "' recognize -m bad.ocrm line.png >'" +
+                    (dir_ / "o").string() + "' 2>'" + (dir_ / "e").string() + "'";
+  int rc = std::system(cmd.c_str());
+  EXPECT_NE(WEXITSTATUS(rc), 0);
+  std::string err = slurp(dir_ / "e");
+  EXPECT_EQ(lines_of(err), 1) << err;
+  EXPECT_NE(err.find("bad.ocrm"), std::string::npos) << err;
+  EXPECT_TRUE(slurp(dir_ / "o").empty());
+}
+
+TEST_F(RecognizeCli, UnreadableFolder) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root can read any folder";
+  fs::create_directories(dir_ / "locked");
+  fs::permissions(dir_ / "locked", fs::perms::none);
+  auto r = run("--recursive locked line.png");
+  fs::permissions(dir_ / "locked", fs::perms::owner_all);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("locked"), std::string::npos) << r.err;
+  EXPECT_FALSE(r.out.empty());  // the good input was still read
+}
