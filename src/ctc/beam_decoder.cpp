@@ -8,6 +8,7 @@
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/core/utf8.h"
+#include "ocr/ctc/greedy_decoder.h"
 
 namespace ocr {
 
@@ -356,13 +357,14 @@ float extra_or(const std::map<std::string, std::string>& extra, const char* key,
 }  // namespace
 
 std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& o, const Alphabet& alphabet,
-                                            const std::map<std::string, std::string>& extra,
-                                            std::shared_ptr<const Decoder> greedy) {
+                                            const std::map<std::string, std::string>& extra) {
   std::u32string allow = utf8_decode(o.allow_chars), deny = utf8_decode(o.deny_chars);
   if (o.kind == "greedy") {
-    if (!greedy) throw Error("make_decoder: greedy decoding needs the greedy decoder");
-    if (allow.empty() && deny.empty()) return greedy;
-    return std::make_shared<MaskedDecoder>(greedy, alphabet, allow, deny);
+    if (allow.empty() && deny.empty()) return std::make_shared<GreedyDecoder>();
+    auto mask = label_mask(alphabet, allow, deny);
+    if (std::count(mask.begin() + 1, mask.end(), 1) == 0)
+      throw Error("the character allow/deny lists leave no character of the model's alphabet");
+    return std::make_shared<GreedyDecoder>(std::vector<bool>(mask.begin(), mask.end()));
   }
   if (o.kind != "beam") throw Error("unknown decoder '" + o.kind + "' (greedy or beam)");
   BeamOptions b;

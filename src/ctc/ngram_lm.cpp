@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -76,13 +77,16 @@ class EdgeMap {
 
  private:
   static constexpr uint64_t kEmpty = ~uint64_t(0);
-  size_t slot(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull >> 17) & mask_; }
+  // Fibonacci hashing: the top bits of the product mix every bit of the key.
+  size_t slot(uint64_t key) const { return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_); }
   void rehash(size_t cap) {
     std::vector<uint64_t> old_keys = std::move(keys_);
     std::vector<uint32_t> old_vals = std::move(vals_);
     keys_.assign(cap, kEmpty);
     vals_.assign(cap, 0);
     mask_ = cap - 1;
+    shift_ = 64;
+    for (size_t c = cap; c > 1; c >>= 1) --shift_;
     for (size_t i = 0; i < old_keys.size(); ++i) {
       if (old_keys[i] == kEmpty) continue;
       size_t j = slot(old_keys[i]);
@@ -94,6 +98,7 @@ class EdgeMap {
   std::vector<uint64_t> keys_;
   std::vector<uint32_t> vals_;
   size_t mask_ = 0, size_ = 0;
+  int shift_ = 64;
 };
 
 }  // namespace
@@ -371,6 +376,7 @@ NgramLm NgramLm::build(const std::vector<std::u32string>& lines, const NgramBuil
   }
   const uint32_t V = static_cast<uint32_t>(data.vocab.size());
 
+  auto t0 = std::chrono::steady_clock::now();
   // Count every k-gram (k ≤ N) by inserting, from each position, the path of the next N tokens.
   std::vector<uint32_t> parent{0}, token{0}, count{0};
   std::vector<uint8_t> depth{0};
@@ -402,6 +408,7 @@ NgramLm NgramLm::build(const std::vector<std::u32string>& lines, const NgramBuil
     }
   }
   const size_t M = parent.size();
+  auto t_count = std::chrono::steady_clock::now();
   log::info("lm build: {} lines, {} tokens in vocabulary, {} n-grams counted", lines.size(), V, M - 1);
 
   // Suffix links; a suffix can have a larger id than its n-gram, so go level by level.
@@ -471,9 +478,15 @@ NgramLm NgramLm::build(const std::vector<std::u32string>& lines, const NgramBuil
     logp[i] = prob[i] > 0 ? static_cast<float>(std::log(prob[i])) : kLogZero;
   level.clear();
   edges = EdgeMap();
+  auto t_est = std::chrono::steady_clock::now();
   detail::layout_trie(parent, token, logp, bow, &keep, data);
   NgramLm lm(std::move(data), "built model");
+  auto t_lay = std::chrono::steady_clock::now();
   lm.renormalize();
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  log::info("lm build: counting {:.1f} s, estimation {:.1f} s, layout {:.1f} s, renormalisation {:.1f} s",
+            secs(t0, t_count), secs(t_count, t_est), secs(t_est, t_lay),
+            secs(t_lay, std::chrono::steady_clock::now()));
   return lm;
 }
 

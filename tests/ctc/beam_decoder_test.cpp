@@ -139,30 +139,19 @@ TEST(BeamDecoder, AllowAndDenyListsMaskLabels) {
   EXPECT_THROW(BeamDecoder(a, o), Error);
 }
 
-// A stand-in for the greedy decoder: best path, collapsed.
-class BestPath : public Decoder {
- public:
-  Hypothesis decode(const Matrix& m) const override {
-    Hypothesis h;
-    int prev = 0;
-    for (Index t = 0; t < m.cols(); ++t) {
-      Index k;
-      m.col(t).maxCoeff(&k);
-      if (k != 0 && k != prev) h.labels.push_back({static_cast<int>(k), int(t), int(t), 1.f});
-      prev = static_cast<int>(k);
-    }
-    return h;
-  }
-};
-
-TEST(BeamDecoder, MaskedDecoderAppliesListsToGreedy) {
+TEST(BeamDecoder, FactoryAppliesListsToGreedyAndBeam) {
   Alphabet a(U"ab");
   Matrix m = from_probs({{0.1, 0.6, 0.3}, {0.9, 0.05, 0.05}});
   DecoderOptions o;
   o.kind = "greedy";
   o.deny_chars = "a";
-  auto d = make_decoder(o, a, {}, std::make_shared<BestPath>());
-  EXPECT_EQ(text(a, d->decode(m)), "b");
+  EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "b");
+  o.kind = "beam";
+  EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "b");
+  o.deny_chars = "ab";
+  EXPECT_THROW(make_decoder(o, a), Error);
+  o.kind = "viterbi";
+  EXPECT_THROW(make_decoder(o, a), Error);
 }
 
 TEST(BeamDecoder, LexiconPenalisesUnknownWords) {

@@ -70,8 +70,7 @@ class BeamDecoder : public Decoder {
   std::vector<uint8_t> word_char_;  // per label: a lexicon word character
 };
 
-// Wraps any decoder so masked labels are never emitted (their log-probs become -inf); this is
-// how the allow/deny lists apply to greedy decoding.
+// Wraps any decoder so masked labels are never emitted (their log-probs become -inf).
 class MaskedDecoder : public Decoder {
  public:
   MaskedDecoder(std::shared_ptr<const Decoder> inner, const Alphabet& alphabet,
@@ -104,12 +103,11 @@ struct DecoderOptions {
 };
 
 // Builds the decoder. model_extra is the model's metadata `extra` map (keys lm_alpha, lm_beta,
-// lm_oov_penalty, conf_scale, conf_bias). For kind "greedy", pass the greedy decoder as
-// `greedy`; it is returned wrapped in a MaskedDecoder when allow/deny lists are given.
-// Throws IoError/FormatError for a bad LM or lexicon file, Error for a bad kind.
+// lm_oov_penalty, conf_scale, conf_bias). "greedy" honours only the allow/deny lists.
+// Throws IoError/FormatError for a bad LM or lexicon file, Error for a bad kind or lists that
+// leave no character.
 std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& options, const Alphabet& alphabet,
-                                            const std::map<std::string, std::string>& model_extra = {},
-                                            std::shared_ptr<const Decoder> greedy = nullptr);
+                                            const std::map<std::string, std::string>& model_extra = {});
 
 // The LM shipped with a model: $OCR_LM if set, else eng.lm next to the model file; "" if none.
 std::string default_lm_path(const std::string& model_path);
