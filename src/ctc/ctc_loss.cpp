@@ -61,15 +61,16 @@ void validate(const Matrix& log_probs, const std::vector<int>& labels) {
 inline int band_lo(int S, int T, int t) { return std::max(0, S - 2 - 2 * (T - 1 - t)); }
 inline int band_hi(int S, int t) { return std::min(S - 1, 2 * t + 1); }
 
-// Gathers log p(class of state s, frame t) for s in [lo, lo + n) into out, with NaN rejected
-// and -inf floored.
+// Gathers log p(class of state s, frame t) for s in [lo, lo + n) into out, with -inf floored. A
+// NaN is a plain Error, not a ShapeError: callers skip lines that do not fit, but a NaN means the
+// network diverged and must not pass for a line that is too narrow.
 void gather_emissions(const Matrix& log_probs, const std::vector<int>& cls, int t, int lo, int n,
                       double* out) {
   const Scalar* col = log_probs.data() + static_cast<Index>(t) * log_probs.rows();
   for (int i = 0; i < n; ++i) {
     const double v = static_cast<double>(col[cls[lo + i]]);
     if (std::isnan(v))
-      throw ShapeError("ctc_loss: log_probs is NaN at class " + std::to_string(cls[lo + i]) +
+      throw Error("ctc_loss: log_probs is NaN at class " + std::to_string(cls[lo + i]) +
                        ", frame " + std::to_string(t));
     out[i] = std::max(v, kLogFloor);
   }

@@ -10,7 +10,8 @@ namespace ocr {
 // labels: the target, each in 1..K-1. Returns −log p(labels | log_probs) summed over all
 // alignments. If grad is given it is set to d loss / d log_probs (K × T), i.e. minus the
 // posterior occupancy of each class at each frame. Throws ShapeError when the labels cannot fit
-// in T frames (repeats need a blank between them), never returns NaN or infinity.
+// in T frames (repeats need a blank between them), never returns NaN or infinity (a class at
+// -inf is treated as a huge finite penalty); a NaN among the labels' log-probs throws Error.
 double ctc_loss(const Matrix& log_probs, const std::vector<int>& labels, Matrix* grad = nullptr);
 
 // Minimum number of frames an alignment of labels needs.
