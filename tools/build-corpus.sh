@@ -54,8 +54,11 @@ for p in manpages manpages-dev; do
     src "$p" text 2 $(files "$WORK/man-$p")
   fi
 done
-for p in debian-reference-en developers-reference debian-faq maint-guide; do
-  fetch "$p" && src "$p" html 1 $(files "$WORK/x/$p/usr/share/doc" -name '*.html' ! -name '*.??.html')
+fetch debian-reference-en && src debian-reference html 1 $(files "$WORK/x/debian-reference-en/usr/share/debian-reference" -name '*.en.html')
+fetch developers-reference && src developers-reference rst 1 $(files "$WORK/x/developers-reference/usr/share/developers-reference/_sources" -name '*.txt')
+fetch debian-handbook && src debian-handbook html 1 $(files "$WORK/x/debian-handbook/usr/share/doc/debian-handbook/html/en-US" -name '*.html')
+for p in debian-faq maint-guide; do
+  fetch "$p" && src "$p" html 1 $(files "$WORK/x/$p/usr/share/doc" -name '*.en.html')
 done
 fetch git-doc && src git-doc text 2 $(files "$WORK/x/git-doc/usr/share/doc/git-doc" -name '*.txt')
 fetch postgresql-doc-15 && src postgresql-doc html 3 $(files "$WORK/x/postgresql-doc-15/usr/share/doc" -name '*.html')

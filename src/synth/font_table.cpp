@@ -143,6 +143,7 @@ FontSet::FontSet(const std::string& table_path, const std::vector<std::string>& 
       continue;
     }
     face->x_height_em = box.yMax / 64.0 / 1000.0;
+    if (glyph_box(f, U'H', &box)) face->cap_height_em = box.yMax / 64.0 / 1000.0;
     double asc = 0, desc = 0;
     for (char32_t c : std::u32string(U"bdfhklt"))
       if (glyph_box(f, c, &box)) asc = std::max(asc, box.yMax / 64.0 / 1000.0);

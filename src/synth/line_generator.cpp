@@ -48,6 +48,32 @@ void paste_max(cv::Mat& dst, const cv::Mat& src, int ox, int oy) {
   cv::max(a, b, a);
 }
 
+char32_t to_upper(char32_t c);
+std::u32string upper_case(std::u32string s) {
+  for (auto& c : s)
+    if (c != 0xDF) c = to_upper(c);
+  return s;
+}
+
+char32_t to_upper(char32_t c) {
+  if (c >= U'a' && c <= U'z') return c - 32;
+  if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return c - 32;
+  if (c == 0xFF) return 0x178;
+  if (c == 0x153) return 0x152;
+  return c;
+}
+
+// Small capitals faked the way many documents do: lower-case letters drawn as capitals scaled
+// to the x-height; the label keeps the lower case ("Fig." set in small caps reads "Fig.").
+void append_small_caps(std::vector<TextRun>& runs, const std::u32string& s, int face, double scale) {
+  for (char32_t c : s) {
+    char32_t u = to_upper(c);
+    double sc = u != c ? scale : 1.0;
+    if (runs.empty() || runs.back().face != face || runs.back().scale != sc) runs.push_back({U"", face, sc});
+    runs.back().text.push_back(u);
+  }
+}
+
 cv::Mat to8u(const cv::Mat& f) {
   cv::Mat out;
   f.convertTo(out, CV_8U, 255.0);
@@ -125,6 +151,10 @@ struct LineGenerator::Impl {
   std::vector<double> profile_w;
   std::vector<int> print_faces, receipt_faces, screen_faces;
   std::vector<double> print_w, receipt_w, screen_w;
+  std::vector<int> mono_faces;  // Courier-like and code faces, for line-printer listings
+  std::vector<double> mono_w;
+  bool lineprinter = false;     // this line imitates a line printer or typewriter listing
+  std::string notes;            // what else is special about this line, for origin
   uint64_t count = 0;
   int last_profile = 0, last_face = 0;
   cv::Mat noise_tex;  // unit normal noise, 1024 x 256
@@ -136,32 +166,53 @@ struct LineGenerator::Impl {
 
   int pick_face(int profile) {
     if (profile == kReceipt && !receipt_faces.empty()) return receipt_faces[pick_weighted(rng, receipt_w)];
+    if (lineprinter && !mono_faces.empty()) return mono_faces[pick_weighted(rng, mono_w)];
     if (profile == kScreen) return screen_faces[pick_weighted(rng, screen_w)];
     return print_faces[pick_weighted(rng, print_w)];
   }
 
   // Splits the text into runs; some print lines set one to three words in the italic or bold
   // sibling of the face, as emphasis does in real print.
+  // Word starts of s, and the span [from, to) of one to three words (or the whole line).
+  std::pair<size_t, size_t> word_span(const std::u32string& s, bool whole_ok) {
+    std::vector<size_t> starts;
+    for (size_t i = 0; i < s.size(); ++i)
+      if (i == 0 || s[i - 1] == U' ') starts.push_back(i);
+    if (starts.size() < 2) return {0, whole_ok ? s.size() : 0};
+    size_t a = static_cast<size_t>(rng.integer(0, starts.size() - 1));
+    size_t b = std::min(starts.size(), a + static_cast<size_t>(rng.integer(1, 3)));
+    if (b - a == starts.size() && !whole_ok) return {0, 0};
+    return {starts[a], b < starts.size() ? starts[b] - 1 : s.size()};
+  }
+
+  // Splits the text into runs; some print lines set one to three words in the italic or bold
+  // sibling of the face, as emphasis does in real print, and a few use small capitals.
   std::vector<TextRun> runs_for(const std::u32string& s, int face, bool mix) {
     const Face& f = (*fonts)[face];
     if (mix && rng.chance(0.15)) {
       int sib = -1;
       if (f.entry.style == "regular") sib = rng.chance(0.7) ? (f.italic >= 0 ? f.italic : f.bold) : (f.bold >= 0 ? f.bold : f.italic);
       else sib = f.regular;
-      std::vector<size_t> starts;
-      for (size_t i = 0; i < s.size(); ++i)
-        if (i == 0 || s[i - 1] == U' ') starts.push_back(i);
-      if (sib >= 0 && starts.size() >= 2) {
-        size_t a = static_cast<size_t>(rng.integer(0, starts.size() - 1));
-        size_t b = std::min(starts.size(), a + static_cast<size_t>(rng.integer(1, 3)));
-        if (b - a < starts.size()) {
-          size_t from = starts[a], to = b < starts.size() ? starts[b] - 1 : s.size();
-          std::vector<TextRun> runs;
-          if (from > 0) runs.push_back({s.substr(0, from), face});
-          runs.push_back({s.substr(from, to - from), sib});
-          if (to < s.size()) runs.push_back({s.substr(to), face});
-          return runs;
-        }
+      auto [from, to] = word_span(s, false);
+      if (sib >= 0 && to > from) {
+        std::vector<TextRun> runs;
+        if (from > 0) runs.push_back({s.substr(0, from), face});
+        runs.push_back({s.substr(from, to - from), sib});
+        notes += " mixed";
+        if (to < s.size()) runs.push_back({s.substr(to), face});
+        return runs;
+      }
+    }
+    if (mix && rng.chance(0.03)) {
+      auto [from, to] = rng.chance(0.3) ? std::pair<size_t, size_t>{0, s.size()} : word_span(s, true);
+      if (to > from) {
+        double scale = std::clamp(f.x_height_em / f.cap_height_em * rng.uniform(1.0, 1.12), 0.6, 0.9);
+        std::vector<TextRun> runs;
+        if (from > 0) runs.push_back({s.substr(0, from), face});
+        append_small_caps(runs, s.substr(from, to - from), face, scale);
+        notes += " smallcaps";
+        if (to < s.size()) runs.push_back({s.substr(to), face});
+        return runs;
       }
     }
     return {{s, face}};
@@ -248,12 +299,18 @@ LineGenerator::LineGenerator(const GeneratorConfig& config) : impl_(std::make_un
       m.print_w.push_back(f.entry.weight);
       // Screens show mostly UI sans and code faces.
       bool ui = f.entry.cls == "sans" || f.entry.cls == "mono" || f.entry.cls == "helvetica";
+      if (f.entry.cls == "courier" || f.entry.cls == "mono") {
+        m.mono_faces.push_back(static_cast<int>(i));
+        m.mono_w.push_back(f.entry.weight);
+      }
       m.screen_faces.push_back(static_cast<int>(i));
       m.screen_w.push_back(f.entry.weight * (ui ? 4 : 1));
     }
     if (f.entry.receipt) {
+      // Receipt printers favour OCR-B and condensed sans over Courier-like faces.
+      bool sans = f.entry.cls == "ocr" || f.entry.cls == "sans" || f.entry.cls == "helvetica";
       m.receipt_faces.push_back(static_cast<int>(i));
-      m.receipt_w.push_back(f.entry.weight);
+      m.receipt_w.push_back(f.entry.weight * (sans ? 3 : 1));
     }
   }
   if (m.print_faces.empty()) {  // e.g. a holdout set of receipt faces only
@@ -289,14 +346,19 @@ LineSample LineGenerator::Impl::make(int profile) {
   RenderParams p;
   RenderedLine r;
   double xh = 0;
+  // Program listings from line printers and typewriters: the errors a model trained without
+  // them makes most on UW-III.
+  lineprinter = (profile == kScanBinary || profile == kScanGray) && rng.chance(0.05);
   for (int tries = 0; tries < 8 && r.coverage.empty(); ++tries) {
     // Text and face: resample the text, then the face, until every glyph is covered.
     std::vector<TextRun> runs;
     bool ok = false;
     for (int attempt = 0; attempt < 24 && !ok; ++attempt) {
       if (attempt % 4 == 0) face = pick_face(profile);
+      notes = lineprinter ? " lineprinter" : "";
       s = profile == kReceipt ? text->receipt_line(rng) : text->print_line(rng);
-      runs = runs_for(s, face, profile != kReceipt);
+      if (lineprinter && rng.chance(0.5)) s = upper_case(s);
+      runs = runs_for(s, face, profile != kReceipt && !lineprinter);
       ok = covered(runs);
     }
     if (!ok) {  // drop what the face cannot draw
@@ -335,7 +397,7 @@ LineSample LineGenerator::Impl::make(int profile) {
   out.image = img;
   out.text = utf8_encode(normalize_spaces(label));
   out.origin = "synth seed=" + std::to_string(cfg.seed) + " line=" + std::to_string(count) + " " +
-               profile_names()[profile] + " " + (*fonts)[face].entry.file;
+               profile_names()[profile] + " " + (*fonts)[face].entry.file + notes;
   return out;
 }
 
@@ -343,7 +405,9 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
                                         const RenderParams& p) {
   const bool receipt = profile == kReceipt, photo = profile == kPhoto || receipt;
   // Crop like a segmenter: the line's ink box plus a small margin on each side.
-  auto margin = [&] { return static_cast<int>(std::lround(rng.uniform(0.03, 0.35) * xh)); };
+  // Receipt lines come from looser crops of sparse layouts.
+  const double mmax = receipt ? 0.8 : 0.35;
+  auto margin = [&] { return static_cast<int>(std::lround(rng.uniform(0.03, mmax) * xh)); };
   int ml = margin(), mr = margin(), mt = margin(), mb = margin();
   cv::Rect crop(r.ink.x - ml, r.ink.y - mt, r.ink.width + ml + mr, r.ink.height + mt + mb);
   // Work on the crop plus a border that keeps blurs clean, not the whole canvas.
@@ -375,6 +439,7 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   // Targets tuned with `ocr synth --stats` against UW-III (stroke width / x-height median 0.19-0.21).
   double ratio = std::max(f.stroke_ratio * std::exp(rng.normal(0.15, 0.12)), rng.normal(0.215, 0.03));
   if (receipt) ratio = std::clamp(rng.normal(0.17, 0.04), 0.08, 0.3);
+  if (lineprinter) ratio = std::max(ratio, rng.normal(0.24, 0.03));  // heavy ribbon ink
   blur(cov, rng.uniform(0.4, 0.9) * xh / 20);
   double edge = rng.uniform(0, 0.06);
   if (edge > 0.005) cov += smooth_noise(cov.size(), rng.uniform(1.5, 4.0), rng) * edge;
@@ -397,6 +462,7 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     cv::Size ax(static_cast<int>(rng.uniform(0.2, 0.8) * xh), static_cast<int>(rng.uniform(0.2, 0.6) * xh));
     cv::ellipse(ink, c, ax, rng.uniform(0, 180), 0, 360, cv::Scalar(1.0), cv::FILLED, cv::LINE_AA);
   }
+  if (lineprinter && rng.chance(0.5)) ink = dot_matrix(ink, xh / rng.uniform(4, 6), rng);
   if (receipt) {
     if (rng.chance(0.3)) ink = dot_matrix(ink, xh / rng.uniform(3.5, 5.5), rng);
     if (rng.chance(0.5)) {  // thermal head streaks: vertical bands of faded print
@@ -411,16 +477,18 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
 
   // Paper and ink levels, uneven shading.
   double paper, inkv;
-  if (photo) {
+  if (receipt) {  // scanned or photographed thermal paper: light paper, often faded print
+    paper = rng.uniform(0.75, 1.0);
+    inkv = rng.chance(0.5) ? rng.uniform(0, 0.2) : rng.uniform(0.2, paper - 0.35);
+  } else if (photo) {
     paper = rng.uniform(0.55, 0.95);
     inkv = rng.uniform(0.02, std::max(0.05, paper - 0.35));
-    if (receipt) inkv = std::min(paper - 0.3, inkv + rng.uniform(0, 0.25));  // faded thermal print
   } else {
     paper = rng.uniform(0.85, 1.0);
     inkv = rng.uniform(0, 0.2);
   }
   cv::Mat img = paper - (paper - inkv) * ink;
-  shade(img, rng.uniform(0, photo ? 0.15 : 0.04), rng.uniform(10, 40) * xh, rng);
+  shade(img, rng.uniform(0, receipt ? 0.08 : photo ? 0.15 : 0.04), rng.uniform(10, 40) * xh, rng);
   // Optics.
   blur(img, (photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * xh / 20);
   if (rng.chance(0.2)) {

@@ -51,7 +51,8 @@ RenderedLine Renderer::render(FontSet& fonts, const std::vector<TextRun>& runs,
     if (run.text.empty()) continue;
     Face& face = fonts[run.face];
     FT_Face ft = face.ft;
-    FT_Set_Char_Size(ft, 0, static_cast<FT_F26Dot6>(std::lround(p.px_per_em * 64)), 72, 72);
+    const double px = p.px_per_em * run.scale;
+    FT_Set_Char_Size(ft, 0, static_cast<FT_F26Dot6>(std::lround(px * 64)), 72, 72);
     hb_buffer_clear_contents(buf_);
     // A tab is shaped as a space (fonts have no tab glyph) and widened below.
     text_ = run.text;
@@ -66,7 +67,7 @@ RenderedLine Renderer::render(FontSet& fonts, const std::vector<TextRun>& runs,
     unsigned n = 0;
     hb_glyph_info_t* info = hb_buffer_get_glyph_infos(buf_, &n);
     hb_glyph_position_t* pos = hb_buffer_get_glyph_positions(buf_, &n);
-    const double scale = p.px_per_em / face.upem;
+    const double scale = px / face.upem;
     for (unsigned i = 0; i < n; ++i) {
       char32_t ch = run.text[info[i].cluster];
       bool space = ch == U' ' || ch == U'\t';

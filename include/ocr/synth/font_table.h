@@ -34,6 +34,7 @@ struct Face {
   int upem = 1000;
   double x_height_em = 0.5;     // height of 'x' / em
   double ascender_em = 0.8;     // tallest of 'bdfhklt' / em
+  double cap_height_em = 0.7;   // height of 'H' / em
   double descender_em = 0.25;   // deepest of 'gjpqy' / em (positive)
   double stroke_ratio = 0.15;   // stroke width / x-height of a clean render
   std::vector<uint8_t> covers;  // covers[c] for code points below covers.size()

@@ -17,6 +17,7 @@ namespace ocr::synth {
 struct TextRun {
   std::u32string text;
   int face = 0;
+  double scale = 1.0;  // size relative to RenderParams::px_per_em (small capitals: < 1)
 };
 
 struct RenderParams {
