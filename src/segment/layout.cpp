@@ -198,6 +198,15 @@ class Analyzer {
     return {r.x + x0, r.y + y0, x1 - x0, y1 - y0};
   }
 
+  bool has_column_gap(const cv::Rect& region) const {
+    cv::Rect r = trim(region);
+    if (r.empty() || r.height < 2.5 * ch_) return false;  // a single line's word gaps are not columns
+    auto cols = profile(boxmask_, r, false);
+    for (const auto& g : runs(cols, false))
+      if (g.len() >= 1.8 * ch_) return true;
+    return false;
+  }
+
   // Recursive X-Y cut: columns first (a gap through the whole region), else the topmost
   // paragraph-sized horizontal gap; what cannot be cut is a block.
   void xycut(const cv::Rect& region, int depth, std::vector<cv::Rect>& leaves) const {
@@ -230,6 +239,16 @@ class Analyzer {
         if (g.len() >= thr) {
           xycut({r.x, r.y, r.width, g.a}, depth + 1, leaves);
           xycut({r.x, r.y + g.b, r.width, r.height - g.b}, depth + 1, leaves);
+          return;
+        }
+      }
+      // No paragraph-sized gap, but a title or footer line may be all that joins two columns:
+      // cut at the first line gap that leaves a column gap on one side.
+      for (const auto& g : gaps) {
+        cv::Rect above{r.x, r.y, r.width, g.a}, below{r.x, r.y + g.b, r.width, r.height - g.b};
+        if (has_column_gap(below) || has_column_gap(above)) {
+          xycut(above, depth + 1, leaves);
+          xycut(below, depth + 1, leaves);
           return;
         }
       }
