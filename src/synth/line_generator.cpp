@@ -426,7 +426,7 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     q.pad = 0;
     RenderedLine n = renderer.render(*fonts, {{t, face}}, q, rng);
     if (n.coverage.empty()) continue;
-    int d = static_cast<int>(std::lround(rng.uniform(0.05, 0.4) * xh)) + 1;
+    int d = static_cast<int>(std::lround(rng.uniform(0.03, 0.3) * xh)) + 1;
     int oy = side == 0 ? crop.y + d - n.coverage.rows : crop.y + crop.height - d;
     int ox = crop.x - static_cast<int>(rng.uniform(0, 0.3) * n.coverage.cols);
     paste_max(cov8, n.coverage, ox, oy);
@@ -487,7 +487,8 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     paper = rng.uniform(0.85, 1.0);
     inkv = rng.uniform(0, 0.2);
   }
-  cv::Mat img = paper - (paper - inkv) * ink;
+  cv::Mat img;
+  ink.convertTo(img, CV_32F, -(paper - inkv), paper);
   shade(img, rng.uniform(0, receipt ? 0.08 : photo ? 0.15 : 0.04), rng.uniform(10, 40) * xh, rng);
   // Optics.
   blur(img, (photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * xh / 20);

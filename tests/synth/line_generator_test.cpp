@@ -182,3 +182,28 @@ TEST(LineGenerator, ScanBinaryStatisticsLikeRealScans) {
 
 }  // namespace
 }  // namespace ocr::synth
+
+namespace ocr::synth {
+namespace {
+
+// What real print has and a model trained without it gets wrong: emphasis in a sibling face,
+// small capitals, line-printer listings. Each shows up in a few hundred scan lines.
+TEST(LineGenerator, ScanLinesIncludeMixedStylesSmallCapsAndListings) {
+  GeneratorConfig c = config(12);
+  c.profile_weights = {{"scan_binary", 1}, {"scan_gray", 1}};
+  LineGenerator gen(c);
+  int mixed = 0, smallcaps = 0, listing = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string o = gen.next().origin;
+    mixed += o.find(" mixed") != std::string::npos;
+    smallcaps += o.find(" smallcaps") != std::string::npos;
+    listing += o.find(" lineprinter") != std::string::npos;
+  }
+  EXPECT_GT(mixed, 20);
+  EXPECT_GT(smallcaps, 2);
+  EXPECT_GT(listing, 5);
+  EXPECT_LT(mixed + smallcaps + listing, 160);
+}
+
+}  // namespace
+}  // namespace ocr::synth
