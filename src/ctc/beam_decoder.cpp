@@ -179,6 +179,7 @@ std::vector<Hypothesis> BeamDecoder::decode_beam(const Matrix& lp) const {
   root.lex_state = 0;
   nodes.push_back(root);
   ws.beam.assign(1, 0);
+  ws.score.assign(1, 0.f);
   const float blank_skip = std::log(options_.blank_skip);
   const float min_lp = std::log(options_.min_prob);
   const float alpha = options_.alpha, beta = options_.beta;
@@ -240,13 +241,22 @@ std::vector<Hypothesis> BeamDecoder::decode_beam(const Matrix& lp) const {
         ws.next.push_back(n);
       }
     };
+    // Bound for the cheap threshold: no extension can beat best prefix + best label.
+    float floor = kNegInf;
+    if (!ws.cand.empty()) {
+      float best = kNegInf;
+      for (int32_t p : ws.beam) best = std::max(best, ws.score[p]);
+      floor = best + ws.cand[0].first - options_.prune_delta;
+    }
     for (int32_t p : ws.beam) {
       touch(p);
       Node& np = nodes[p];
       const float total = lse(np.pb, np.pnb);
       np.nb = lse(np.nb, total + lp_blank);
       if (np.label > 0) np.nnb = lse(np.nnb, np.pnb + static_cast<float>(col[np.label]));
+      const float base = total + np.lm;
       for (const auto& [lpc, c] : ws.cand) {
+        if (base + lpc < floor) break;  // candidates are sorted: the rest are lower still
         int32_t ch = child(p, c);  // may grow the arena: no references across this
         touch(ch);
         const Node& q = nodes[p];

@@ -562,10 +562,20 @@ void NgramLm::save(const std::string& path) const {
     put(payload, static_cast<uint32_t>(data_.vocab[t].size()));
     payload += data_.vocab[t];
   }
-  put_array(payload, data_.token);
+  // Small vocabularies (every character model) store tokens in 16 bits, and only nodes with
+  // children store a backoff weight: together about a third smaller.
+  if (data_.vocab.size() <= 65536) {
+    std::vector<uint16_t> t16(data_.token.begin(), data_.token.end());
+    put_array(payload, t16);
+  } else {
+    put_array(payload, data_.token);
+  }
   put_array(payload, data_.logp);
-  put_array(payload, data_.bow);
   put_array(payload, data_.child_begin);
+  std::vector<float> inner_bow;
+  for (size_t i = 0; i < data_.token.size(); ++i)
+    if (data_.child_begin[i + 1] > data_.child_begin[i]) inner_bow.push_back(data_.bow[i]);
+  put_array(payload, inner_bow);
   std::string out(kMagic, 8);
   put(out, kVersion);
   put(out, static_cast<uint32_t>(data_.unit));
@@ -622,16 +632,33 @@ NgramLm NgramLm::load(const std::string& path) {
     d.vocab.emplace_back(buf.data() + pos, len);
     pos += len;
   }
-  if (buf.size() - pos != nodes * 16 + 4) throw bad("array sizes do not match the header");
-  auto read = [&](auto& v, size_t count) {
-    v.resize(count);
-    std::memcpy(v.data(), buf.data() + pos, count * 4);
-    pos += count * 4;
-  };
-  read(d.token, nodes);
-  read(d.logp, nodes);
-  read(d.bow, nodes);
-  read(d.child_begin, nodes + 1);
+  const size_t tok_bytes = vocab <= 65536 ? 2 : 4;
+  if (buf.size() - pos < nodes * (tok_bytes + 8) + 4) throw bad("array sizes do not match the header");
+  d.token.resize(nodes);
+  if (tok_bytes == 2) {
+    std::vector<uint16_t> t16(nodes);
+    std::memcpy(t16.data(), buf.data() + pos, nodes * 2);
+    d.token.assign(t16.begin(), t16.end());
+  } else {
+    std::memcpy(d.token.data(), buf.data() + pos, nodes * 4);
+  }
+  pos += nodes * tok_bytes;
+  d.logp.resize(nodes);
+  std::memcpy(d.logp.data(), buf.data() + pos, nodes * 4);
+  pos += nodes * 4;
+  d.child_begin.resize(nodes + 1);
+  std::memcpy(d.child_begin.data(), buf.data() + pos, (nodes + 1) * 4);
+  pos += (nodes + 1) * 4;
+  size_t inner = 0;
+  for (size_t i = 0; i < nodes; ++i)
+    if (d.child_begin[i + 1] > d.child_begin[i]) ++inner;
+  if (buf.size() - pos != inner * 4) throw bad("array sizes do not match the header");
+  d.bow.assign(nodes, 0.f);
+  for (size_t i = 0; i < nodes; ++i)
+    if (d.child_begin[i + 1] > d.child_begin[i]) {
+      std::memcpy(&d.bow[i], buf.data() + pos, 4);
+      pos += 4;
+    }
   return NgramLm(std::move(d), path);
 }
 

@@ -313,7 +313,7 @@ Matrix synth_posteriors(const std::vector<int>& labels, int K, int T, std::mt199
   Matrix m(K, total);
   for (int t = 0; t < total; ++t) {
     int peak = fl[t];
-    double p = peak == 0 ? 0.95 + 0.0499 * u(rng) : 0.45 + 0.5 * u(rng);
+    double p = peak == 0 ? 0.95 + 0.0499 * u(rng) : 0.3 + 0.65 * u(rng);
     int runner = 1 + static_cast<int>(rng() % (K - 1));
     double rest = 1 - p;
     std::vector<double> col(K, rest * 0.2 / (K - 2));

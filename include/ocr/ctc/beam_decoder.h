@@ -7,7 +7,8 @@
 //   ln P_ctc + α·ln P_lm + β·length − oov_penalty·(words outside the lexicon),
 // with ln P_lm(</s>) and the last word's lexicon check added at the end of the line.
 // Per frame only the top_k labels covering cum_prob of the mass are extended, and frames where
-// blank ≥ blank_skip extend nothing (they only carry blank/repeat paths forward).
+// blank ≥ blank_skip extend nothing (they only carry blank/repeat paths forward); an extension
+// whose score before the LM is prune_delta below the frame's best possible extension is skipped.
 //
 // Frames: first_frame/last_frame come from a Viterbi forced alignment of the winning labels.
 // Confidence of a character: the posterior mass (softmax of final scores) of the beam's
@@ -40,6 +41,7 @@ struct BeamOptions {
   float cum_prob = 0.999f;     // ... and only until they cover this probability
   float min_prob = 1e-4f;      // labels below this are never extended
   float blank_skip = 0.999f;   // frames where blank ≥ this extend nothing
+  float prune_delta = 12.f;    // skip extensions scoring this far (nats) below the frame's best
   float alpha = kDefaultLmAlpha;   // LM weight
   float beta = kDefaultLmBeta;     // bonus per emitted character
   float oov_penalty = kDefaultOovPenalty;  // per word outside the lexicon (natural log units)
