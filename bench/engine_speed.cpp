@@ -15,6 +15,7 @@
 #include "ocr/ctc/ctc_loss.h"
 #include "ocr/nn/network.h"
 #include "ocr/pipeline/network_input.h"
+#include "ocr/train/data_parallel.h"
 #include "ocr/train/optimizer.h"
 
 using namespace ocr;
@@ -55,26 +56,19 @@ int main(int argc, char** argv) {
     return make_network_input(ptrs);
   };
 
-  // Training.
+  // Training: the trainer's own data-parallel step.
   {
-    Activations in = make_batch(train_batch);
     ParamList params = net.params();
     Adam adam(params);
+    DataParallelStep step_runner(net, threads);
     const int frames = width / net.width_divisor();
-    std::vector<std::vector<int>> labels(static_cast<size_t>(train_batch));
-    for (auto& l : labels)
-      for (int i = 0; i < frames / 3; ++i) l.push_back(int(rng.integer(1, classes - 1)));
+    std::vector<PreparedLine> batch(static_cast<size_t>(train_batch));
+    for (auto& l : batch) {
+      l.input = MatrixF::Random(height, width).cwiseAbs();
+      for (int i = 0; i < frames / 3; ++i) l.labels.push_back(int(rng.integer(1, classes - 1)));
+    }
     auto step = [&] {
-      const Activations& out = net.forward(in, Mode::Train);
-      Activations dout;
-      dout.reshape_like(out, out.channels());
-#pragma omp parallel for
-      for (int n = 0; n < train_batch; ++n) {
-        Matrix lp = sequence_of(out, n), g;
-        ctc_loss(lp, labels[size_t(n)], &g);
-        for (int t = 0; t < lp.cols(); ++t) dout.data.col(out.column(t, n, 0)) = g.col(t) / Scalar(train_batch);
-      }
-      net.backward(dout);
+      step_runner.run(batch);
       adam.step(1e-4);
     };
     step();  // warm-up: buffers sized

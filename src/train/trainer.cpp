@@ -18,6 +18,7 @@
 #include "ocr/pipeline/line_recognizer.h"
 #include "ocr/pipeline/network_input.h"
 #include "ocr/synth/line_generator.h"
+#include "ocr/train/data_parallel.h"
 #include "ocr/train/line_source.h"
 #include "ocr/train/optimizer.h"
 
@@ -53,12 +54,13 @@ std::map<std::string, double> parse_profiles(const std::string& s) {
   return out;
 }
 
-double learning_rate(const TrainConfig& c, int64_t it, int warmup) {
+// progress: fraction of the run done (by iterations or by the time budget, whichever is ahead).
+double learning_rate(const TrainConfig& c, int64_t it, int warmup, double progress) {
   double lr = c.lr;
   if (it < warmup) lr *= double(it + 1) / warmup;
-  const double decay_start = double(c.iterations) * (1 - c.decay_fraction);
-  if (c.decay_fraction > 0 && it >= decay_start) {
-    double p = (it - decay_start) / (double(c.iterations) - decay_start);
+  const double decay_start = 1 - c.decay_fraction;
+  if (c.decay_fraction > 0 && progress >= decay_start) {
+    double p = (progress - decay_start) / c.decay_fraction;
     const double floor = c.lr / 50;
     lr = floor + (c.lr - floor) * 0.5 * (1 + std::cos(M_PI * std::min(1.0, p)));
   }
@@ -151,6 +153,7 @@ TrainSummary train(const TrainConfig& c) {
 
   ParamList params = net.params();
   Adam adam(params);
+  DataParallelStep parallel_step(net, thread_count());
   const int warmup = c.init.empty() ? c.warmup : std::min(c.warmup, 50);
   TrainSummary summary;
   summary.best_cer = model->metadata().validation_cer;
@@ -178,23 +181,12 @@ TrainSummary train(const TrainConfig& c) {
                                     std::make_move_iterator(pool.begin() + (pick + 1) * c.batch));
     pool.erase(pool.begin() + pick * c.batch, pool.begin() + (pick + 1) * c.batch);
 
-    std::vector<const MatrixF*> inputs;
-    for (const auto& b : batch) inputs.push_back(&b.input);
-    Activations input = make_network_input(inputs);
-    const Activations& out = net.forward(input, Mode::Train);
-    Activations dout;
-    dout.reshape_like(out, out.channels());
-    dout.data.setZero();
-    std::vector<double> losses(batch.size());
     const int N = int(batch.size());
-#pragma omp parallel for schedule(dynamic)
-    for (int n = 0; n < N; ++n) {
-      Matrix lp = sequence_of(out, n), grad;
-      losses[size_t(n)] = ctc_loss(lp, batch[size_t(n)].labels, &grad);
-      for (int t = 0; t < lp.cols(); ++t) dout.data.col(out.column(t, n, 0)) = grad.col(t) / Scalar(N);
-    }
-    net.backward(dout);
-    const double lr = learning_rate(c, it, warmup);
+    std::vector<double> losses = parallel_step.run(batch);
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    double progress = double(it) / double(c.iterations);
+    if (c.time_budget_minutes > 0) progress = std::max(progress, elapsed / (60 * c.time_budget_minutes));
+    const double lr = learning_rate(c, it, warmup, progress);
     adam.step(lr);
     double loss = 0;
     for (double l : losses) loss += l;
@@ -207,7 +199,8 @@ TrainSummary train(const TrainConfig& c) {
 
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
     const double lps = summary.lines / std::max(1e-9, secs);
-    const double eta = (c.iterations - it - 1) * c.batch / std::max(1e-9, lps);
+    double eta = (c.iterations - it - 1) * c.batch / std::max(1e-9, lps);
+    if (c.time_budget_minutes > 0) eta = std::min(eta, 60 * c.time_budget_minutes - secs);
     if (tty) {
       std::fprintf(stderr, "\r  iter %lld/%lld  loss %.3f  lr %.2e  %.1f lines/s  ETA %dm%02ds   ",
                    (long long)(it + 1), (long long)c.iterations, loss_avg, lr, lps,
@@ -218,7 +211,9 @@ TrainSummary train(const TrainConfig& c) {
                 c.iterations, loss_avg, lr, lps, eta);
     }
 
-    const bool last = it + 1 == c.iterations;
+    const bool out_of_time =
+        c.time_budget_minutes > 0 && secs >= 60 * c.time_budget_minutes;
+    const bool last = it + 1 == c.iterations || out_of_time;
     if ((it + 1) % c.val_every == 0 || last) {
       if (tty) std::fprintf(stderr, "\n");
       if (!val.empty()) {
@@ -241,6 +236,7 @@ TrainSummary train(const TrainConfig& c) {
       model->metadata().validation_cer = summary.best_cer;
       model->save(last_path);
       model->metadata().validation_cer = best;
+      if (out_of_time) break;
       if (c.patience > 0 && validations_without_gain >= c.patience) {
         log::info("no improvement in {} validations: stopping early", c.patience);
         summary.stopped_early = true;

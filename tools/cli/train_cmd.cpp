@@ -21,6 +21,8 @@ void add_train_command(CLI::App& app, Context& ctx) {
       ->capture_default_str()->check(CLI::Range(16, 128));
   cmd->add_option("--iterations", cfg->iterations, "iterations in this run")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--time-budget", cfg->time_budget_minutes,
+                  "stop after this many minutes; the learning-rate decay is timed to end with it");
   cmd->add_option("--batch", cfg->batch, "lines per iteration")->capture_default_str()
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--lr", cfg->lr, "peak learning rate (Adam)")->capture_default_str()

@@ -18,6 +18,7 @@ struct TrainConfig {
   std::string spec = "C3,3,32 Bn Relu Mp2,2 R64 Mp2,2 R128 Mp2,1 Col Lbx128 Lbx128 O";
   int input_height = 32;
   int64_t iterations = 10000;  // in this run
+  double time_budget_minutes = 0;  // if > 0, the run ends (and the schedule decays) by this time
   int batch = 16;
   double lr = 1e-3;
   int warmup = 300;            // iterations of linear warm-up (from scratch; 50 when resuming)

@@ -1,0 +1,34 @@
+// Data-parallel training step: the mini-batch is split across threads, each running forward,
+// CTC loss and backward on its own replica of the network with single-threaded math, and the
+// replicas' gradients are summed into the master network. One synchronisation per batch, so it
+// scales on a busy machine where fine-grained parallel GEMMs stall at every barrier (measured:
+// 2 threads with per-GEMM parallelism trained 3.5x slower than 1 thread under load).
+// Batch norm sees per-replica statistics, as with several GPUs without synchronised BN.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "ocr/nn/network.h"
+#include "ocr/train/line_source.h"
+
+namespace ocr {
+
+class DataParallelStep {
+ public:
+  DataParallelStep(Network& master, int threads);
+  ~DataParallelStep();
+  // Accumulates d(mean loss)/d(params) into the master's gradients; returns each line's loss.
+  std::vector<double> run(const std::vector<PreparedLine>& batch);
+  int threads() const { return int(replicas_.size()) > 0 ? int(replicas_.size()) : 1; }
+
+ private:
+  Network& master_;
+  std::vector<std::unique_ptr<Network>> replicas_;
+};
+
+// Forward, CTC and backward of lines on one network (no threading of its own beyond Eigen's).
+// Gradients are scaled by 1/normaliser. Returns each line's loss.
+std::vector<double> forward_backward(Network& net, const std::vector<const PreparedLine*>& lines,
+                                     double normaliser);
+
+}  // namespace ocr

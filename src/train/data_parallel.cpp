@@ -1,0 +1,83 @@
+#include "ocr/train/data_parallel.h"
+
+#include <omp.h>
+
+#include "ocr/ctc/ctc_loss.h"
+#include "ocr/pipeline/network_input.h"
+
+namespace ocr {
+
+std::vector<double> forward_backward(Network& net, const std::vector<const PreparedLine*>& lines,
+                                     double normaliser) {
+  std::vector<const MatrixF*> inputs;
+  for (const auto* l : lines) inputs.push_back(&l->input);
+  Activations input = make_network_input(inputs);
+  const Activations& out = net.forward(input, Mode::Train);
+  Activations dout;
+  dout.reshape_like(out, out.channels());
+  dout.data.setZero();
+  std::vector<double> losses(lines.size());
+  for (size_t n = 0; n < lines.size(); ++n) {
+    Matrix lp = sequence_of(out, int(n)), grad;
+    losses[n] = ctc_loss(lp, lines[n]->labels, &grad);
+    for (int t = 0; t < lp.cols(); ++t)
+      dout.data.col(out.column(t, int(n), 0)) = grad.col(t) / Scalar(normaliser);
+  }
+  net.backward(dout);
+  return losses;
+}
+
+DataParallelStep::DataParallelStep(Network& master, int threads) : master_(master) {
+  if (threads <= 1) return;
+  for (int i = 0; i < threads; ++i)
+    replicas_.push_back(
+        std::make_unique<Network>(master.spec(), master.input_height(), master.num_classes()));
+}
+
+DataParallelStep::~DataParallelStep() = default;
+
+std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch) {
+  const double n_total = double(batch.size());
+  if (replicas_.empty()) {
+    std::vector<const PreparedLine*> all;
+    for (const auto& l : batch) all.push_back(&l);
+    return forward_backward(master_, all, n_total);
+  }
+  const int k = std::min(int(replicas_.size()), int(batch.size()));
+  ParamList master = master_.params();
+  std::vector<double> losses(batch.size());
+#pragma omp parallel num_threads(k)
+  {
+    const int r = omp_get_thread_num();
+    Network& net = *replicas_[size_t(r)];
+    ParamList mine = net.params();
+    for (size_t i = 0; i < mine.size(); ++i) {
+      *mine[i].value = *master[i].value;
+      if (mine[i].grad) mine[i].grad->setZero();
+    }
+    // Round-robin over a batch sorted by width gives each replica a similar amount of work.
+    std::vector<const PreparedLine*> part;
+    std::vector<size_t> ids;
+    for (size_t i = size_t(r); i < batch.size(); i += size_t(k)) {
+      part.push_back(&batch[i]);
+      ids.push_back(i);
+    }
+    std::vector<double> l = forward_backward(net, part, n_total);
+    for (size_t j = 0; j < ids.size(); ++j) losses[ids[j]] = l[j];
+  }
+  // Sum gradients; average the running statistics of batch norm.
+  std::vector<ParamList> replica_params;
+  for (int r = 0; r < k; ++r) replica_params.push_back(replicas_[size_t(r)]->params());
+  for (size_t i = 0; i < master.size(); ++i) {
+    if (master[i].grad) {
+      for (int r = 0; r < k; ++r) *master[i].grad += *replica_params[size_t(r)][i].grad;
+    } else {
+      master[i].value->setZero();
+      for (int r = 0; r < k; ++r) *master[i].value += *replica_params[size_t(r)][i].value;
+      *master[i].value /= Scalar(k);
+    }
+  }
+  return losses;
+}
+
+}  // namespace ocr
