@@ -129,3 +129,22 @@ TEST(Reference, FoldedBatchNormMatchesUnfolded) {
 
 }  // namespace
 }  // namespace ocr
+
+namespace ocr {
+namespace {
+
+// Inference builds im2col a few image columns at a time; the result must not depend on it.
+TEST(Reference, ChunkedInferenceConvEqualsWholeTrainingConv) {
+  Rng rng(6);
+  Conv2d conv(3, 3, 3, 5);
+  conv.init_params(rng);
+  Activations in = random_batch(rng, 3, 16, {700, 650, 333});  // > 16384 pixels: several chunks
+  Activations whole, chunked;
+  conv.forward(in, whole, Mode::Train);
+  conv.forward(in, chunked, Mode::Infer);
+  ASSERT_EQ(whole.data.cols(), chunked.data.cols());
+  EXPECT_LT((whole.data - chunked.data).cwiseAbs().maxCoeff(), 1e-5);
+}
+
+}  // namespace
+}  // namespace ocr

@@ -1,5 +1,6 @@
 #include "ocr/nn/layers/conv2d.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ocr/core/error.h"
@@ -31,15 +32,16 @@ void Conv2d::collect_params(ParamList& out, const std::string& prefix) {
   out.push_back({prefix + "bias", &bias_, &bias_grad_});
 }
 
-void Conv2d::im2col(const Activations& in, Matrix& col) const {
+void Conv2d::im2col(const Activations& in, int x_begin, int x_end, Matrix& col) const {
   const int H = in.height, W = in.width, N = in.batch, C = in_;
   const int ph = kh_ / 2, pw = kw_ / 2;
-  col.resize(Index(kh_) * kw_ * C, Index(W) * N * H);
+  const Index first = in.column(x_begin, 0, 0);
+  col.resize(Index(kh_) * kw_ * C, Index(x_end - x_begin) * N * H);
 #pragma omp parallel for schedule(static)
-  for (int x = 0; x < W; ++x) {
+  for (int x = x_begin; x < x_end; ++x) {
     for (int n = 0; n < N; ++n) {
       for (int y = 0; y < H; ++y) {
-        Scalar* dst = col.data() + in.column(x, n, y) * col.rows();
+        Scalar* dst = col.data() + (in.column(x, n, y) - first) * col.rows();
         for (int ky = 0; ky < kh_; ++ky) {
           int sy = y + ky - ph;
           for (int kx = 0; kx < kw_; ++kx, dst += C) {
@@ -57,11 +59,23 @@ void Conv2d::im2col(const Activations& in, Matrix& col) const {
   }
 }
 
-void Conv2d::forward(const Activations& in, Activations& out, Mode) {
+void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
   output_channels(in.channels());
-  im2col(in, col_);
   out.reshape_like(in, out_);
-  out.data.noalias() = weight_ * col_;
+  if (mode == Mode::Train) {
+    im2col(in, 0, in.width, col_);  // kept whole for backward
+    out.data.noalias() = weight_ * col_;
+  } else {
+    // Inference needs no col matrix afterwards: build it a few image columns at a time, so a
+    // page's worth of lines never holds a (kh·kw·C) × pixels matrix at once.
+    const Index per_x = Index(in.batch) * in.height;
+    const int step = int(std::max<Index>(1, kInferenceChunkPixels / std::max<Index>(1, per_x)));
+    for (int x0 = 0; x0 < in.width; x0 += step) {
+      const int x1 = std::min(in.width, x0 + step);
+      im2col(in, x0, x1, col_);
+      out.data.middleCols(x0 * per_x, (x1 - x0) * per_x).noalias() = weight_ * col_;
+    }
+  }
   out.data.colwise() += bias_.col(0);
   out.zero_padding();
 }

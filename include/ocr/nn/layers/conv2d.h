@@ -26,7 +26,9 @@ class Conv2d : public Layer {
   Matrix& bias() { return bias_; }
 
  private:
-  void im2col(const Activations& in, Matrix& col) const;
+  // Patches of the image columns x_begin..x_end-1 (all lines, all rows).
+  void im2col(const Activations& in, int x_begin, int x_end, Matrix& col) const;
+  static constexpr Index kInferenceChunkPixels = 16384;
   int kh_, kw_, in_, out_;
   Matrix weight_, bias_, weight_grad_, bias_grad_;
   Matrix col_, dcol_;  // scratch, reused across calls
