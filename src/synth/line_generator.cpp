@@ -1,6 +1,7 @@
 #include "ocr/synth/line_generator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -359,7 +360,9 @@ LineSample LineGenerator::Impl::make(int profile) {
       s = profile == kReceipt ? text->receipt_line(rng) : text->print_line(rng);
       if (lineprinter && rng.chance(0.5)) s = upper_case(s);
       runs = runs_for(s, face, profile != kReceipt && !lineprinter);
-      ok = covered(runs);
+      // A lone '.' or a rule of dashes is no line a segmenter hands over: want a letter or digit.
+      ok = covered(runs) && s.size() >= 2 &&
+           std::any_of(s.begin(), s.end(), [](char32_t c) { return c < 128 ? std::isalnum(static_cast<int>(c)) != 0 : c >= 0xC0; });
     }
     if (!ok) {  // drop what the face cannot draw
       std::u32string kept;
@@ -390,6 +393,12 @@ LineSample LineGenerator::Impl::make(int profile) {
   if (profile == kScreen) img = screen_look(r, xh, rng.uniform(1.25, 3.0));
   else img = print_look(profile, r, xh, face, p);
 
+  if (img.rows < 10) {  // tiny screen text or a line of punctuation: pad like a looser crop
+    int extra = 10 - img.rows;
+    double paper;
+    cv::minMaxLoc(img, nullptr, &paper);
+    cv::copyMakeBorder(img, img, extra / 2, extra - extra / 2, 2, 2, cv::BORDER_CONSTANT, cv::Scalar(paper));
+  }
   std::u32string label = s;
   for (auto& c : label)
     if (c == U'\t') c = U' ';

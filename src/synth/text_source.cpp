@@ -334,7 +334,10 @@ std::u32string TextSource::generated_line(Rng& rng) {
     case 5: {  // bibliographic references, several styles
       std::u32string title = lower_word();
       title[0] = upper(title[0]);
-      for (int i = 0, n = static_cast<int>(rng.integer(2, 6)); i < n; ++i) title += U" " + lower_word();
+      for (int i = 0, n = static_cast<int>(rng.integer(2, 6)); i < n; ++i) {
+        title += U' ';
+        title += lower_word();
+      }
       std::u32string pages = num(rng, 1, 400);
       pages += U(rng.chance(0.5) ? "–" : "-") + num(rng, 401, 900);
       switch (rng.integer(0, 3)) {
@@ -356,7 +359,10 @@ std::u32string TextSource::generated_line(Rng& rng) {
       std::vector<std::string> ext = {".html", ".htm", ".pdf", ".txt", "/", "", ".php?id=", ".tar.gz"};
       s = U(pick(rng, std::vector<std::string>{"http://", "https://", "https://www.", "ftp://ftp.", "www."})) + lower_word() + U"." +
           U(pick(rng, std::vector<std::string>{"com", "org", "edu", "net", "gov"}));
-      for (int i = 0, n = static_cast<int>(rng.integer(0, 3)); i < n; ++i) s += U"/" + lower_word();
+      for (int i = 0, n = static_cast<int>(rng.integer(0, 3)); i < n; ++i) {
+        s += U'/';
+        s += lower_word();
+      }
       s += U(pick(rng, ext));
       if (s.back() == U'=') s += digits(rng, 4);
       break;
@@ -444,6 +450,11 @@ std::u32string TextSource::finish(std::u32string s, Rng& rng, bool typographic) 
     s = out;
   }
   s = clean(s);
+  // No printed line is longer than ~100 characters; cut long generated lines at a word end.
+  if (s.size() > 100) {
+    size_t cut = s.rfind(U' ', 100);
+    s = normalize_spaces(s.substr(0, cut == std::u32string::npos || cut < 40 ? 100 : cut));
+  }
   if (s.empty()) s = word(rng);
   return s;
 }

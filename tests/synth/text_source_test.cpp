@@ -53,7 +53,9 @@ TEST(TextSource, CorpusLinesRespectLengthLimits) {
     expect_clean(s, src);
     bool single_word = s.find(U' ') == std::u32string::npos;
     // At most the target, plus a hyphen that may overhang by two; a lone long word may exceed it.
-    if (!single_word) EXPECT_LE(static_cast<int>(s.size()), target + 3) << utf8_encode(s);
+    if (!single_word) {
+      EXPECT_LE(static_cast<int>(s.size()), target + 3) << utf8_encode(s);
+    }
     EXPECT_LE(s.size(), 104u);
     hyphenated += s.back() == U'-' && s.size() > 1 && s[s.size() - 2] != U' ';
   }
