@@ -163,7 +163,19 @@ void agreement(const std::vector<int>& best, const std::vector<int>& other, int 
 
 }  // namespace
 
-std::vector<Hypothesis> BeamDecoder::decode_beam(const Matrix& lp) const {
+float calibrated_confidence(const ConfidenceFeatures& f, float scale, float peak, float bias) {
+  double z = double(scale) * f.beam_logit + double(peak) * f.peak_logit + bias;
+  return static_cast<float>(1 / (1 + std::exp(-z)));
+}
+
+namespace {
+float clamped_logit(double p) {
+  p = std::clamp(p, 1e-4, 1 - 1e-4);
+  return static_cast<float>(std::log(p / (1 - p)));
+}
+}  // namespace
+
+std::vector<Hypothesis> BeamDecoder::decode_beam(const Matrix& lp, std::vector<ConfidenceFeatures>* features) const {
   const int K = static_cast<int>(lp.rows()), T = static_cast<int>(lp.cols());
   if (K != alphabet_.size())
     throw ShapeError("decoder: log-prob matrix has " + std::to_string(K) + " rows, the alphabet " +
@@ -322,10 +334,14 @@ std::vector<Hypothesis> BeamDecoder::decode_beam(const Matrix& lp) const {
     for (size_t i = 0; i < best.size(); ++i)
       if (ok[i]) post[i] += w[j] / z;
   }
+  if (features) features->clear();
   for (size_t i = 0; i < best.size(); ++i) {
-    double p = std::clamp(post[i], 1e-4, 1 - 1e-4);
-    double logit = options_.conf_scale * std::log(p / (1 - p)) + options_.conf_bias;
-    out[0].labels[i].confidence = static_cast<float>(1 / (1 + std::exp(-logit)));
+    DecodedLabel& d = out[0].labels[i];
+    Scalar peak = -std::numeric_limits<Scalar>::infinity();
+    for (int t = d.first_frame; t <= d.last_frame && t < T; ++t) peak = std::max(peak, lp(d.label, t));
+    ConfidenceFeatures f{clamped_logit(post[i]), clamped_logit(std::exp(double(peak)))};
+    d.confidence = calibrated_confidence(f, options_.conf_scale, options_.conf_peak, options_.conf_bias);
+    if (features) features->push_back(f);
   }
   return out;
 }
@@ -383,6 +399,7 @@ std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& o, const Alpha
   b.beta = o.beta ? *o.beta : extra_or(extra, "lm_beta", kDefaultLmBeta);
   b.oov_penalty = o.oov_penalty ? *o.oov_penalty : extra_or(extra, "lm_oov_penalty", kDefaultOovPenalty);
   b.conf_scale = extra_or(extra, "conf_scale", 1.f);
+  b.conf_peak = extra_or(extra, "conf_peak", 0.f);
   b.conf_bias = extra_or(extra, "conf_bias", 0.f);
   b.allow_chars = allow;
   b.deny_chars = deny;

@@ -170,9 +170,17 @@ TEST(BeamDecoder, PlattScalingChangesConfidence) {
   Matrix m = from_probs({{0.6, 0.4, 0.0}, {0.6, 0.4, 0.0}});
   BeamOptions o = no_lm();
   o.conf_scale = 2.f;
+  o.conf_peak = 0.5f;
   o.conf_bias = -0.5f;
-  double p = 0.64, expect = 1 / (1 + std::exp(-(2 * std::log(p / (1 - p)) - 0.5)));
-  EXPECT_NEAR(BeamDecoder(a, o).decode(m).labels[0].confidence, expect, 1e-4);
+  // Beam posterior 0.64; peak frame posterior 0.4.
+  double p = 0.64, q = 0.4;
+  double expect = 1 / (1 + std::exp(-(2 * std::log(p / (1 - p)) + 0.5 * std::log(q / (1 - q)) - 0.5)));
+  std::vector<ConfidenceFeatures> f;
+  auto beam = BeamDecoder(a, o).decode_beam(m, &f);
+  EXPECT_NEAR(beam[0].labels[0].confidence, expect, 1e-4);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NEAR(f[0].beam_logit, std::log(p / (1 - p)), 1e-4);
+  EXPECT_NEAR(f[0].peak_logit, std::log(q / (1 - q)), 1e-4);
 }
 
 TEST(BeamDecoder, ConfidenceDropsWhereHypothesesDisagree) {

@@ -20,6 +20,7 @@
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/arpa.h"
 #include "ocr/ctc/beam_decoder.h"
+#include "ocr/ctc/calibration.h"
 #include "ocr/ctc/greedy_decoder.h"
 #include "ocr/ctc/ngram_lm.h"
 #include "ocr/image/image_io.h"
@@ -177,121 +178,63 @@ Scores score_decoder(const Decoder& dec, const Alphabet& alphabet, const std::ve
   return s;
 }
 
-// Words of a hypothesis with their confidence (min over characters) and whether an optimal
-// word alignment to the truth matches them.
-void word_outcomes(const Hypothesis& h, const Alphabet& alphabet, const std::u32string& truth,
-                   std::vector<std::pair<double, int>>& words, std::vector<std::pair<double, int>>& chars) {
-  std::u32string text;
-  for (const auto& l : h.labels) text.push_back(alphabet.symbol(l.label));
-  // Character outcomes: aligned match to the truth.
-  {
-    const size_t n = text.size(), m = truth.size();
-    std::vector<int> dp((n + 1) * (m + 1));
-    auto at = [&](size_t i, size_t j) -> int& { return dp[i * (m + 1) + j]; };
-    for (size_t i = 0; i <= n; ++i) at(i, 0) = int(i);
-    for (size_t j = 0; j <= m; ++j) at(0, j) = int(j);
-    for (size_t i = 1; i <= n; ++i)
-      for (size_t j = 1; j <= m; ++j)
-        at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (text[i - 1] != truth[j - 1])});
-    std::vector<int> ok(n, 0);
-    size_t i = n, j = m;
-    while (i > 0 && j > 0) {
-      if (text[i - 1] == truth[j - 1] && at(i, j) == at(i - 1, j - 1)) ok[i - 1] = 1, --i, --j;
-      else if (at(i, j) == at(i - 1, j - 1) + 1) --i, --j;
-      else if (at(i, j) == at(i - 1, j) + 1) --i;
-      else --j;
-    }
-    for (size_t k = 0; k < n; ++k)
-      if (text[k] != U' ') chars.emplace_back(h.labels[k].confidence, ok[k]);
-  }
-  // Word outcomes.
-  std::vector<std::u32string> pw;
-  std::vector<double> pc;
-  size_t start = 0;
-  for (size_t k = 0; k <= text.size(); ++k)
-    if (k == text.size() || text[k] == U' ') {
-      if (k > start) {
-        pw.push_back(text.substr(start, k - start));
-        pc.push_back(word_confidence(h, start, k));
-      }
-      start = k + 1;
-    }
-  auto tw = split_words(truth);
-  const size_t n = pw.size(), m = tw.size();
+// Calibration items of one line: its words (features of their characters) and its non-space
+// characters, each marked right when an optimal alignment to the truth matches it.
+template <typename T>
+std::vector<uint8_t> matched(const std::vector<T>& a, const std::vector<T>& b) {
+  const size_t n = a.size(), m = b.size();
   std::vector<int> dp((n + 1) * (m + 1));
   auto at = [&](size_t i, size_t j) -> int& { return dp[i * (m + 1) + j]; };
   for (size_t i = 0; i <= n; ++i) at(i, 0) = int(i);
   for (size_t j = 0; j <= m; ++j) at(0, j) = int(j);
   for (size_t i = 1; i <= n; ++i)
     for (size_t j = 1; j <= m; ++j)
-      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (pw[i - 1] != tw[j - 1])});
-  std::vector<int> ok(n, 0);
+      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] != b[j - 1])});
+  std::vector<uint8_t> ok(n, 0);
   size_t i = n, j = m;
   while (i > 0 && j > 0) {
-    if (pw[i - 1] == tw[j - 1] && at(i, j) == at(i - 1, j - 1)) ok[i - 1] = 1, --i, --j;
+    if (a[i - 1] == b[j - 1] && at(i, j) == at(i - 1, j - 1)) ok[i - 1] = 1, --i, --j;
     else if (at(i, j) == at(i - 1, j - 1) + 1) --i, --j;
     else if (at(i, j) == at(i - 1, j) + 1) --i;
     else --j;
   }
-  for (size_t k = 0; k < n; ++k) words.emplace_back(pc[k], ok[k]);
+  return ok;
 }
 
-// Platt scaling: fits P(correct) = sigmoid(a·logit(p) + b) by Newton's method on the log loss.
-std::pair<double, double> fit_platt(const std::vector<std::pair<double, int>>& data) {
-  double a = 1, b = 0;
-  for (int it = 0; it < 50; ++it) {
-    double ga = 0, gb = 0, haa = 1e-6, hab = 0, hbb = 1e-6;
-    for (const auto& [p, y] : data) {
-      double q = std::clamp(p, 1e-4, 1 - 1e-4);
-      double x = std::log(q / (1 - q));
-      double s = 1 / (1 + std::exp(-(a * x + b)));
-      double w = s * (1 - s);
-      ga += (s - y) * x;
-      gb += (s - y);
-      haa += w * x * x;
-      hab += w * x;
-      hbb += w;
+void line_samples(const Hypothesis& h, const std::vector<ConfidenceFeatures>& feats, const Alphabet& alphabet,
+                  const std::u32string& truth, std::vector<CalibrationSample>& words,
+                  std::vector<CalibrationSample>& chars) {
+  std::u32string text;
+  for (const auto& l : h.labels) text.push_back(alphabet.symbol(l.label));
+  auto cok = matched(std::vector<char32_t>(text.begin(), text.end()), std::vector<char32_t>(truth.begin(), truth.end()));
+  for (size_t k = 0; k < text.size(); ++k)
+    if (text[k] != U' ') chars.push_back({{feats[k]}, cok[k] != 0});
+  std::vector<std::u32string> pw;
+  std::vector<CalibrationSample> ws;
+  size_t start = 0;
+  for (size_t k = 0; k <= text.size(); ++k)
+    if (k == text.size() || text[k] == U' ') {
+      if (k > start) {
+        pw.push_back(text.substr(start, k - start));
+        ws.push_back({std::vector<ConfidenceFeatures>(feats.begin() + start, feats.begin() + k), false});
+      }
+      start = k + 1;
     }
-    double det = haa * hbb - hab * hab;
-    if (std::abs(det) < 1e-12) break;
-    double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (std::abs(da) + std::abs(db) < 1e-7) break;
+  auto wok = matched(pw, split_words(truth));
+  for (size_t k = 0; k < ws.size(); ++k) {
+    ws[k].correct = wok[k] != 0;
+    words.push_back(ws[k]);
   }
-  return {a, b};
 }
 
-double platt(double p, double a, double b) {
-  double q = std::clamp(p, 1e-4, 1 - 1e-4);
-  return 1 / (1 + std::exp(-(a * std::log(q / (1 - q)) + b)));
-}
-
-// Reliability table: reported confidence vs observed accuracy in equal-width bins; returns the
-// expected calibration error.
-double reliability(const char* title, const std::vector<std::pair<double, int>>& data, int bins, double a,
-                   double b, bool print) {
-  std::vector<double> conf(bins, 0), acc(bins, 0);
-  std::vector<int64_t> n(bins, 0);
-  for (const auto& [p0, y] : data) {
-    double p = platt(p0, a, b);
-    int k = std::min(bins - 1, static_cast<int>(p * bins));
-    conf[k] += p;
-    acc[k] += y;
-    ++n[k];
-  }
+void print_reliability(const char* title, const std::vector<CalibrationSample>& s, const Calibration& c, int bins) {
   double ece = 0;
-  if (print) std::printf("%s (%zu items)\n  bin          reported  observed  count\n", title, data.size());
-  for (int k = 0; k < bins; ++k) {
-    if (!n[k]) continue;
-    double c = conf[k] / n[k], o = acc[k] / n[k];
-    ece += std::abs(c - o) * n[k] / data.size();
-    if (print)
-      std::printf("  %.2f-%.2f    %6.3f    %6.3f   %6lld\n", double(k) / bins, double(k + 1) / bins, c, o,
-                  static_cast<long long>(n[k]));
-  }
-  if (print) std::printf("  expected calibration error: %.4f\n", ece);
-  return ece;
+  auto table = reliability(s, c, bins, &ece);
+  std::printf("%s (%zu items)\n  bin          reported  observed  count\n", title, s.size());
+  for (const auto& b : table)
+    std::printf("  %.2f-%.2f    %6.3f    %6.3f   %6lld\n", b.lo, b.hi, b.reported, b.observed,
+                static_cast<long long>(b.count));
+  std::printf("  expected calibration error: %.4f\n", ece);
 }
 
 // Synthetic network output for a text: each character peaks over 1-3 frames with a confusable
@@ -576,31 +519,36 @@ void add_calibrate(CLI::App& lm, Context& ctx) {
     EvalSet s = load_eval_set(*o);
     const Alphabet& A = s.model->alphabet();
     auto extra = s.model->metadata().extra;
-    extra.erase("conf_scale");
-    extra.erase("conf_bias");
     BeamOptions b;
     b.beam_width = o->beam;
     b.alpha = s.lm ? std::stof(extra.count("lm_alpha") ? extra["lm_alpha"] : std::to_string(kDefaultLmAlpha)) : 0.f;
     b.beta = s.lm ? std::stof(extra.count("lm_beta") ? extra["lm_beta"] : std::to_string(kDefaultLmBeta)) : 0.f;
+    BeamDecoder dec(A, b, s.lm, s.lexicon);
     std::vector<Hypothesis> hyps;
-    Scores r = score_decoder(BeamDecoder(A, b, s.lm, s.lexicon), A, s.lp, s.lines, &hyps);
+    Scores r = score_decoder(dec, A, s.lp, s.lines, &hyps);
     std::printf("beam (alpha %.2f, beta %.2f): CER %.3f%%  WER %.3f%%\n", b.alpha, b.beta, 100 * r.cer, 100 * r.wer);
-    std::vector<std::pair<double, int>> words, chars;
-    for (size_t i = 0; i < hyps.size(); ++i) word_outcomes(hyps[i], A, s.lines[i].truth, words, chars);
+    std::vector<CalibrationSample> words, chars;
+    std::vector<ConfidenceFeatures> feats;
+    for (size_t i = 0; i < s.lp.size(); ++i) {
+      Hypothesis h = dec.decode_beam(s.lp[i], &feats).front();
+      line_samples(h, feats, A, s.lines[i].truth, words, chars);
+    }
     if (words.empty()) throw Error("no words decoded");
-    // Fit on even lines, report on odd ones, so the table is not measured on its own fit.
-    std::vector<std::pair<double, int>> fit, held;
+    // Fit on even items, report on odd ones, so the table is not measured on its own fit.
+    std::vector<CalibrationSample> fit, held;
     for (size_t i = 0; i < words.size(); ++i) (i % 2 ? held : fit).push_back(words[i]);
-    auto [a, bias] = fit_platt(fit);
-    std::printf("Platt scaling fitted on %zu words: scale %.4f bias %.4f\n", fit.size(), a, bias);
-    reliability("words, raw beam posterior (held-out half)", held, *bins, 1, 0, true);
-    reliability("words, calibrated (held-out half)", held, *bins, a, bias, true);
-    reliability("characters, calibrated (all)", chars, *bins, a, bias, true);
+    Calibration c = fit_calibration(fit);
+    std::printf("fitted on %zu words: conf_scale %.4f conf_peak %.4f conf_bias %.4f\n", fit.size(), c.scale, c.peak,
+                c.bias);
+    print_reliability("words, raw beam posterior (held-out half)", held, Calibration{}, *bins);
+    print_reliability("words, calibrated (held-out half)", held, c, *bins);
+    print_reliability("characters, calibrated (all)", chars, c, *bins);
     if (o->write) {
-      s.model->metadata().extra["conf_scale"] = std::to_string(a);
-      s.model->metadata().extra["conf_bias"] = std::to_string(bias);
+      s.model->metadata().extra["conf_scale"] = std::to_string(c.scale);
+      s.model->metadata().extra["conf_peak"] = std::to_string(c.peak);
+      s.model->metadata().extra["conf_bias"] = std::to_string(c.bias);
       s.model->save(s.model_path);
-      std::printf("saved conf_scale, conf_bias in %s\n", s.model_path.c_str());
+      std::printf("saved conf_scale, conf_peak, conf_bias in %s\n", s.model_path.c_str());
     }
     ctx.exit_code = 0;
   });

@@ -13,8 +13,10 @@
 // Frames: first_frame/last_frame come from a Viterbi forced alignment of the winning labels.
 // Confidence of a character: the posterior mass (softmax of final scores) of the beam's
 // hypotheses that, aligned to the winner by edit distance, carry the same character and insert
-// no character next to it; then Platt-scaled: sigmoid(conf_scale·logit(p) + conf_bias), with the
-// two parameters fitted by `ocr lm calibrate`. A word's confidence is the minimum over its
+// no character next to it. It is combined with the character's peak frame posterior (max over
+// its aligned frames) by a logistic map fitted by `ocr lm calibrate`:
+//   sigmoid(conf_scale·logit(beam posterior) + conf_peak·logit(peak) + conf_bias)
+// (identity on the beam posterior by default). A word's confidence is the minimum over its
 // characters (word_confidence), i.e. the mass of hypotheses that agree on the whole word.
 #pragma once
 #include <map>
@@ -47,8 +49,15 @@ struct BeamOptions {
   float oov_penalty = kDefaultOovPenalty;  // per word outside the lexicon (natural log units)
   std::u32string allow_chars;  // non-empty: only these characters can be emitted
   std::u32string deny_chars;   // never emitted
-  float conf_scale = 1.f, conf_bias = 0.f;  // Platt scaling of the confidences
+  float conf_scale = 1.f, conf_peak = 0.f, conf_bias = 0.f;  // confidence calibration
 };
+
+// The raw inputs of one character's confidence (logits clamped to ±9.2, i.e. p in [1e-4, 1-1e-4]).
+struct ConfidenceFeatures {
+  float beam_logit = 0;  // logit of the beam posterior agreeing with the character
+  float peak_logit = 0;  // logit of its peak frame posterior
+};
+float calibrated_confidence(const ConfidenceFeatures& f, float scale, float peak, float bias);
 
 class BeamDecoder : public Decoder {
  public:
@@ -60,7 +69,9 @@ class BeamDecoder : public Decoder {
   Hypothesis decode(const Matrix& log_probs) const override;
   // All final beam entries, best first (labels and log_prob; frames and confidence only on the
   // first).
-  std::vector<Hypothesis> decode_beam(const Matrix& log_probs) const;
+  // features (optional) receives the winner's per-character confidence features.
+  std::vector<Hypothesis> decode_beam(const Matrix& log_probs,
+                                      std::vector<ConfidenceFeatures>* features = nullptr) const;
   const BeamOptions& options() const { return options_; }
 
  private:
@@ -105,7 +116,7 @@ struct DecoderOptions {
 };
 
 // Builds the decoder. model_extra is the model's metadata `extra` map (keys lm_alpha, lm_beta,
-// lm_oov_penalty, conf_scale, conf_bias). "greedy" honours only the allow/deny lists.
+// lm_oov_penalty, conf_scale, conf_peak, conf_bias). "greedy" honours only the allow/deny lists.
 // Throws IoError/FormatError for a bad LM or lexicon file, Error for a bad kind or lists that
 // leave no character.
 std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& options, const Alphabet& alphabet,
