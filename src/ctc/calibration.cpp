@@ -11,6 +11,22 @@ float sample_confidence(const CalibrationSample& s, const Calibration& c) {
   return conf;
 }
 
+namespace {
+// Penalised negative log-likelihood of the map w on the samples.
+double loss(const std::vector<CalibrationSample>& samples, const double w[3], double lambda) {
+  double l = 0.5 * lambda * ((w[0] - 1) * (w[0] - 1) + w[1] * w[1] + w[2] * w[2]);
+  for (const auto& s : samples) {
+    if (s.chars.empty()) continue;
+    double lo = 1e300;
+    for (const auto& f : s.chars) lo = std::min(lo, w[0] * f.beam_logit + w[1] * f.peak_logit + w[2]);
+    // log(1 + e^-z) for right items, log(1 + e^z) for wrong ones, computed stably.
+    double z = s.correct ? -lo : lo;
+    l += z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z));
+  }
+  return l;
+}
+}  // namespace
+
 Calibration fit_calibration(const std::vector<CalibrationSample>& samples) {
   // Features of each item's weakest character under the current map; re-chosen each step since
   // the weakest character can change with the parameters.
@@ -49,9 +65,17 @@ Calibration fit_calibration(const std::vector<CalibrationSample>& samples) {
         for (int b = 0; b < 3; ++b) M[a][b] = b == k ? g[a] : H[a][b];
       d[k] = det3(M) / D;
     }
-    double step = 0;
-    for (int k = 0; k < 3; ++k) w[k] -= d[k], step += std::abs(d[k]);
-    if (step < 1e-8) break;
+    // Backtracking: the weakest-character choice makes the loss only piecewise smooth.
+    const double before = loss(samples, w, lambda);
+    double t = 1, step = 0;
+    for (; t > 1e-4; t *= 0.5) {
+      double trial[3] = {w[0] - t * d[0], w[1] - t * d[1], w[2] - t * d[2]};
+      if (loss(samples, trial, lambda) <= before) {
+        for (int k = 0; k < 3; ++k) step += std::abs(trial[k] - w[k]), w[k] = trial[k];
+        break;
+      }
+    }
+    if (t <= 1e-4 || step < 1e-8) break;
   }
   return Calibration{static_cast<float>(w[0]), static_cast<float>(w[1]), static_cast<float>(w[2])};
 }
