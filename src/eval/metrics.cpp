@@ -99,13 +99,13 @@ std::vector<std::u32string> split_words(std::u32string_view s) {
   return words;
 }
 
-double LineResult::cer() const { return rate(char_edits, gt_chars); }
+double LineScore::cer() const { return rate(char_edits, gt_chars); }
 
-const LineResult& EvalAccumulator::add(std::string id, std::string_view gt, std::string_view ocr) {
+const LineScore& EvalAccumulator::add(std::string id, std::string_view gt, std::string_view ocr) {
   // normalize() collapses whitespace to single spaces, so splitting on ' ' finds the words.
   const std::u32string g = normalize(utf8_decode(gt), options_);
   const std::u32string o = normalize(utf8_decode(ocr), options_);
-  LineResult r;
+  LineScore r;
   r.id = std::move(id);
   r.gt = utf8_encode(g);
   r.ocr = utf8_encode(o);
@@ -147,16 +147,16 @@ void EvalAccumulator::merge(const EvalAccumulator& other) {
 double EvalAccumulator::cer() const { return rate(char_edits_, gt_chars_); }
 double EvalAccumulator::wer() const { return rate(word_edits_, gt_words_); }
 
-std::vector<LineResult> EvalAccumulator::worst(size_t n) const {
-  std::vector<const LineResult*> order;
+std::vector<LineScore> EvalAccumulator::worst(size_t n) const {
+  std::vector<const LineScore*> order;
   order.reserve(lines_.size());
   for (const auto& l : lines_) order.push_back(&l);
-  std::stable_sort(order.begin(), order.end(), [](const LineResult* a, const LineResult* b) {
+  std::stable_sort(order.begin(), order.end(), [](const LineScore* a, const LineScore* b) {
     if (a->char_edits != b->char_edits) return a->char_edits > b->char_edits;
     if (a->cer() != b->cer()) return a->cer() > b->cer();
     return a->id < b->id;
   });
-  std::vector<LineResult> out;
+  std::vector<LineScore> out;
   for (size_t i = 0; i < order.size() && i < n && order[i]->char_edits > 0; ++i)
     out.push_back(*order[i]);
   return out;

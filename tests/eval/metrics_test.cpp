@@ -68,7 +68,7 @@ TEST(Metrics, SplitWords) {
 TEST(Metrics, AccumulatorTotalsAreEditsOverReferenceUnits) {
   EvalAccumulator acc;
   // 1 substitution (u→a) + 6 insertions (" jumps") over 19 characters; words: 1 sub + 1 ins of 4.
-  const LineResult& r = acc.add("l1", "the quick brown fox", "the quack brown fox jumps");
+  const LineScore& r = acc.add("l1", "the quick brown fox", "the quack brown fox jumps");
   EXPECT_EQ(r.char_edits, 7);
   EXPECT_EQ(r.gt_chars, 19);
   EXPECT_EQ(r.word_edits, 2);

@@ -35,7 +35,7 @@ std::vector<EditOp> align(std::u32string_view ref, std::u32string_view hyp,
 
 std::vector<std::u32string> split_words(std::u32string_view s);
 
-struct LineResult {
+struct LineScore {
   std::string id;                // the line's name for reports (image path)
   std::string gt, ocr;           // normalised texts, UTF-8
   int64_t char_edits = 0, gt_chars = 0;
@@ -56,12 +56,12 @@ class EvalAccumulator {
 
   // Normalises both texts, then counts character and word edits and the character confusions.
   // Throws FormatError on malformed UTF-8 (nothing is added then).
-  const LineResult& add(std::string id, std::string_view gt, std::string_view ocr);
+  const LineScore& add(std::string id, std::string_view gt, std::string_view ocr);
   // Adds another accumulator's lines (same options), e.g. from another thread.
   void merge(const EvalAccumulator& other);
 
   const NormalizeOptions& options() const { return options_; }
-  const std::vector<LineResult>& lines() const { return lines_; }
+  const std::vector<LineScore>& lines() const { return lines_; }
   int64_t char_edits() const { return char_edits_; }
   int64_t gt_chars() const { return gt_chars_; }
   int64_t word_edits() const { return word_edits_; }
@@ -71,13 +71,13 @@ class EvalAccumulator {
 
   // Up to n lines with the most character edits (ties: higher CER, then id), worst first; lines
   // without errors are left out.
-  std::vector<LineResult> worst(size_t n) const;
+  std::vector<LineScore> worst(size_t n) const;
   // The n most frequent confusions (ties: gt, then ocr, in code point order), most frequent first.
   std::vector<Confusion> confusions(size_t n = SIZE_MAX) const;
 
  private:
   NormalizeOptions options_;
-  std::vector<LineResult> lines_;
+  std::vector<LineScore> lines_;
   std::map<std::pair<std::u32string, std::u32string>, int64_t> confusions_;
   int64_t char_edits_ = 0, gt_chars_ = 0, word_edits_ = 0, gt_words_ = 0;
 };
