@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include "ocr/core/error.h"
 #include "ocr/ctc/ctc_loss.h"
 #include "ocr/pipeline/network_input.h"
 
@@ -46,8 +47,9 @@ std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch
   const int k = std::min(int(replicas_.size()), int(batch.size()));
   ParamList master = master_.params();
   std::vector<double> losses(batch.size());
+  std::vector<std::string> errors(static_cast<size_t>(k));
 #pragma omp parallel num_threads(k)
-  {
+  try {
     const int r = omp_get_thread_num();
     Network& net = *replicas_[size_t(r)];
     ParamList mine = net.params();
@@ -64,7 +66,12 @@ std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch
     }
     std::vector<double> l = forward_backward(net, part, n_total);
     for (size_t j = 0; j < ids.size(); ++j) losses[ids[j]] = l[j];
+  } catch (const std::exception& e) {
+    // An exception must not leave an OpenMP region: carry it out and rethrow.
+    errors[size_t(omp_get_thread_num())] = e.what();
   }
+  for (const auto& e : errors)
+    if (!e.empty()) throw Error(e);
   // Sum gradients; average the running statistics of batch norm.
   std::vector<ParamList> replica_params;
   for (int r = 0; r < k; ++r) replica_params.push_back(replicas_[size_t(r)]->params());
