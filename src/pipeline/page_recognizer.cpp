@@ -73,7 +73,12 @@ PreparedPage PageRecognizer::prepare(const cv::Mat& image, const std::string& so
   p.page.dpi = p.pre.dpi;
   p.page.skew_degrees = p.pre.skew_degrees;
   p.page.inverted = p.pre.inverted;
-  p.layout = analyze_layout(p.pre.gray, options_.layout);
+  // A whole image much wider than high and no taller than a few text lines is a line image
+  // (a crop, a screenshot of one line): reading it as a page would cut it at its word gaps.
+  LayoutOptions layout = options_.layout;
+  if (layout.mode == LayoutMode::Auto && image.cols >= 4 * image.rows && image.rows <= 250)
+    layout.mode = LayoutMode::Line;
+  p.layout = analyze_layout(p.pre.gray, layout);
   p.page.layout = layout_name(p.layout.mode);
   p.lines = extract_line_images(p.pre.gray, p.layout);
   // A line that is still light-on-dark (a dark bar on a light page) is flipped for the reader.

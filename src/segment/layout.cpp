@@ -119,6 +119,7 @@ class Analyzer {
     LayoutMode mode = opt_.mode;
     cv::Rect all(0, 0, gray_.cols, gray_.rows);
     std::vector<cv::Rect> leaves;
+    if (mode == LayoutMode::Auto && looks_like_one_line(all)) mode = LayoutMode::Line;
     if (mode == LayoutMode::Line) {
       make_single_line(out);
     } else if (mode == LayoutMode::Block) {
@@ -183,6 +184,15 @@ class Analyzer {
       for (const auto& p : out.pictures)
         if (p.contains({c.cx(), c.cy()})) { c.kind = Kind::Picture; break; }
     }
+  }
+
+  // A line image: one band of text rows, no taller than a line, much wider than high. Checked
+  // before the X-Y cut, which would take the word gaps of a lone line for column gaps.
+  bool looks_like_one_line(const cv::Rect& all) const {
+    cv::Rect t = trim(all);
+    if (t.empty()) return false;
+    auto bands = runs(profile(boxmask_, t, true), true);
+    return bands.size() == 1 && t.height <= 2.6 * ch_ && t.width >= 3 * t.height;
   }
 
   cv::Rect trim(const cv::Rect& r) const {
