@@ -8,15 +8,17 @@ BUILD=${1:-build}
 SECS=${2:-15}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$BUILD/ocr-bench-engine"
+# Debian's python3-torch lives in the system Python, not in a pyenv/venv python3 on PATH.
+PY=${PY:-/usr/bin/python3}
 [ -x "$BENCH" ] || { echo "build $BENCH first: cmake --build $BUILD --target ocr-bench-engine" >&2; exit 1; }
-python3 -c "import torch" 2>/dev/null || { echo "python3-torch missing: tools/install-deps.sh --bench" >&2; exit 1; }
+$PY -c "import torch" 2>/dev/null || { echo "python3-torch missing: tools/install-deps.sh --bench" >&2; exit 1; }
 get() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 printf "%-8s %-22s %10s %10s %8s\n" threads metric ocr pytorch ratio
 for T in 1 2; do
   OURS=$(OMP_NUM_THREADS=$T "$BENCH" --threads "$T" --seconds "$SECS")
   # OpenBLAS overrides exported on this machine push PyTorch onto slow kernels: drop them here only.
   THEIRS=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$T \
-    python3 "$ROOT/bench/pytorch_engine.py" --threads "$T" --seconds "$SECS")
+    $PY "$ROOT/bench/pytorch_engine.py" --threads "$T" --seconds "$SECS")
   for M in train_lines_per_s infer_b1_lines_per_s infer_b16_lines_per_s; do
     A=$(get "$OURS" $M); B=$(get "$THEIRS" $M)
     printf "%-8s %-22s %10s %10s %8s\n" "$T" "$M" "$A" "$B" "$(echo "$A $B" | awk '{ printf "%.2f", $1 / $2 }')"
