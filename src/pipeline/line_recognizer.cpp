@@ -132,7 +132,7 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
     RecognizedLine& line = out[i];
     const double h = lines[i].rows;
     const double scale = h / norm.height;  // input px → line image px
-    const int pad = int(std::lround(norm.height * 0.125)) < 1 ? 1 : int(std::lround(norm.height * 0.125));
+    const int pad = line_side_padding(norm);
     double conf_sum = 0;
     for (const auto& d : hyp.labels) {
       RecognizedChar c;

@@ -13,16 +13,17 @@ namespace {
 // characters context frames, as segmenter crops with a margin do.
 constexpr double kSidePadding = 0.125;
 
-int side_padding(const LineNormalization& norm) {
+}  // namespace
+
+int line_side_padding(const LineNormalization& norm) {
   return std::max(1, int(std::lround(norm.height * kSidePadding)));
 }
-}  // namespace
 
 int normalized_width(int w, int h, const LineNormalization& norm) {
   if (w <= 0 || h <= 0) return norm.min_width;
   int body = int(std::lround(double(w) * norm.height / h));
   body = std::clamp(body, 1, norm.max_width);
-  return std::max(norm.min_width, body + 2 * side_padding(norm));
+  return std::max(norm.min_width, body + 2 * line_side_padding(norm));
 }
 
 MatrixF normalize_line(const cv::Mat& gray, const LineNormalization& norm) {
@@ -55,7 +56,7 @@ MatrixF normalize_line(const cv::Mat& gray, const LineNormalization& norm) {
   const bool shrink = gray.rows > norm.height;
   cv::resize(gray, scaled, cv::Size(body, norm.height), 0, 0,
              shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
-  const int pad = side_padding(norm);
+  const int pad = line_side_padding(norm);
   const int width = std::max(norm.min_width, body + 2 * pad);
   MatrixF out = MatrixF::Zero(norm.height, width);
   const float scale = 1.0f / float(paper - ink);

@@ -17,6 +17,9 @@ struct LineNormalization {
 // Returns height × width float image (row = y, column = x) in [0, 1], ink high.
 MatrixF normalize_line(const cv::Mat& gray, const LineNormalization& norm);
 
+// Blank columns added on each side of a normalised line (input pixels).
+int line_side_padding(const LineNormalization& norm);
+
 // Width in input pixels that a line of size (w, h) gets after normalisation.
 int normalized_width(int w, int h, const LineNormalization& norm);
 
