@@ -273,7 +273,7 @@ std::u32string TextSource::generated_line(Rng& rng) {
   };
   auto year = [&] { return num(rng, 1850, 2030); };
   std::u32string s;
-  switch (rng.integer(0, 13)) {
+  switch (rng.integer(0, 14)) {
     case 0: {  // postal address
       s = num(rng, 1, 9999) + U" " + name() + U" " +
           U(pick(rng, std::vector<std::string>{"Street", "St.", "Avenue", "Ave.", "Road", "Rd.", "Lane", "Drive", "Boulevard", "Place", "Court"}));
@@ -412,6 +412,29 @@ std::u32string TextSource::generated_line(Rng& rng) {
       int n = static_cast<int>(rng.integer(1, 7));
       if (rng.chance(0.5)) s = num(rng, 1, 12) + U"." + (rng.chance(0.5) ? num(rng, 1, 9) + U" " : U" ");
       for (int i = 0; i < n; ++i) s += (i ? U" " : U"") + (rng.chance(0.8) ? name() : lower_word());
+      break;
+    }
+    case 13: {  // leaders and enumerations: tables of contents, indexes, math lists
+      auto leader = [&] {
+        int dots = static_cast<int>(rng.integer(3, 14));
+        std::u32string l;
+        bool spaced = rng.chance(0.5);
+        for (int i = 0; i < dots; ++i) l += spaced && i ? U" ." : U".";
+        return l;
+      };
+      switch (rng.integer(0, 2)) {
+        case 0:
+          s = (rng.chance(0.5) ? num(rng, 1, 20) + U". " : U"") + name() + U" " + lower_word() + U" " + leader() + U" " + num(rng, 1, 400);
+          break;
+        case 1: {
+          std::u32string v = std::u32string(1, U'a' + rng.integer(0, 25));
+          s = lower_word() + U" " + v + U" = 1,2, . . . ," + std::u32string(1, U'A' + rng.integer(0, 25)) + U" and " + name() + U", " + num(rng, 1, 99) + U", " + num(rng, 1, 99) + U"," + leader();
+          break;
+        }
+        default:
+          s = name() + U", " + num(rng, 1, 400) + U", " + num(rng, 1, 400) + U"; " + lower_word() + U", " + num(rng, 1, 400) + U"–" + num(rng, 1, 400);
+          break;
+      }
       break;
     }
     default: {  // symbols and typographic characters in prose
