@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <functional>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
 
@@ -166,6 +168,10 @@ class Analyzer {
       } else if ((h >= 4 * ch_ && w <= 0.45 * ch_) || (h >= 3 * ch_ && h >= 15 * w)) {
         c.kind = Kind::Rule;
         out.rules.push_back(c.r);
+      } else if (touches_border(c.r) && (h >= 3 * w || w >= 3 * h)) {
+        // Slivers along the image edge: the shadow of the page edge, the scanner bed.
+        c.kind = Kind::Rule;
+        out.rules.push_back(c.r);
       } else if ((w > 5 * ch_ && h > 3 * ch_) || h > 6 * ch_) {
         // Big components: an outline (frame, table border) lets the text inside through; a
         // dense one is a picture and hides everything inside it.
@@ -178,11 +184,217 @@ class Analyzer {
         }
       }
     }
+    find_blobs(out);
+    find_barcodes(out);
+    find_dashed_rules(out);
     for (size_t i = 1; i < comps_.size(); ++i) {
       auto& c = comps_[i];
       if (c.kind != Kind::Text && c.kind != Kind::Noise) continue;
       for (const auto& p : out.pictures)
         if (p.contains({c.cx(), c.cy()})) { c.kind = Kind::Picture; break; }
+    }
+  }
+
+  bool touches_border(const cv::Rect& r) const {
+    return r.x == 0 || r.y == 0 || r.x + r.width == gray_.cols || r.y + r.height == gray_.rows;
+  }
+
+  // A solid, compact blob several lines high (a punched hole, a stamp, a filled mark) that has
+  // no letters of its size beside it: big bold letters come in words (touching, they make an
+  // elongated component), blobs alone.
+  void find_blobs(PageLayout& out) {
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      auto& c = comps_[i];
+      int lo = std::min(c.r.width, c.r.height), hi = std::max(c.r.width, c.r.height);
+      if (c.kind != Kind::Text || lo < 2 * ch_ || hi > 1.3 * lo || c.area < 0.7 * c.r.area())
+        continue;
+      bool word = false;
+      for (size_t j = 1; j < comps_.size() && !word; ++j) {
+        const auto& o = comps_[j];
+        if (j == i || (o.kind != Kind::Text && o.kind != Kind::Picture) ||
+            o.r.height < 0.6 * c.r.height)
+          continue;
+        int gap = std::max(o.r.x - (c.r.x + c.r.width), c.r.x - (o.r.x + o.r.width));
+        int overlap = std::min(o.r.y + o.r.height, c.r.y + c.r.height) - std::max(o.r.y, c.r.y);
+        word = gap <= c.r.height && overlap >= 0.5 * c.r.height;
+      }
+      if (word) continue;
+      c.kind = Kind::Picture;
+      out.pictures.push_back(c.r);
+    }
+  }
+
+  // A barcode: a row of bars much taller than the text, each solid from top to bottom. Thin
+  // bars pass for vertical rules and thick or touching ones for letters, so they are found as a
+  // group: tall components side by side whose ink columns run the whole height, with many
+  // bar/space alternations across. The group becomes a picture.
+  void find_barcodes(PageLayout& out) {
+    std::vector<int> tall;
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      const auto& c = comps_[i];
+      if ((c.kind == Kind::Text || c.kind == Kind::Rule) && c.r.height >= 2 * ch_ &&
+          c.r.width <= 2 * c.r.height)
+        tall.push_back(static_cast<int>(i));
+    }
+    if (tall.size() < 2) return;
+    std::sort(tall.begin(), tall.end(), [&](int a, int b) { return comps_[a].r.x < comps_[b].r.x; });
+    // Chains of neighbours: overlapping rows, gaps no wider than a character.
+    std::vector<int> parent(tall.size());
+    std::iota(parent.begin(), parent.end(), 0);
+    std::function<int(int)> find = [&](int a) { return parent[a] == a ? a : parent[a] = find(parent[a]); };
+    for (size_t a = 0; a < tall.size(); ++a) {
+      const cv::Rect& ra = comps_[tall[a]].r;
+      for (size_t b = a + 1; b < tall.size(); ++b) {
+        const cv::Rect& rb = comps_[tall[b]].r;
+        if (rb.x > ra.x + ra.width + ch_) break;
+        int overlap = std::min(ra.y + ra.height, rb.y + rb.height) - std::max(ra.y, rb.y);
+        if (overlap >= 0.7 * std::min(ra.height, rb.height))
+          parent[find(static_cast<int>(a))] = find(static_cast<int>(b));
+      }
+    }
+    std::vector<std::vector<int>> groups(tall.size());
+    for (size_t a = 0; a < tall.size(); ++a) groups[find(static_cast<int>(a))].push_back(tall[a]);
+    struct Group { cv::Rect box; std::vector<int> ids; int bars = 0; bool solid = false, code = false; };
+    std::vector<Group> found;
+    for (auto& g : groups) {
+      if (g.empty()) continue;
+      Group G;
+      G.box = comps_[g[0]].r;
+      for (int i : g) G.box |= comps_[i].r;
+      G.ids = std::move(g);
+      std::vector<uint8_t> member(comps_.size(), 0);
+      for (int i : G.ids) member[i] = 1;
+      // Per column: rows of member ink. Bars fill (nearly) the whole height; letters do not.
+      const cv::Rect& box = G.box;
+      std::vector<int> col(box.width, 0);
+      for (int y = box.y; y < box.y + box.height; ++y) {
+        const int* lp = labels_.ptr<int>(y);
+        for (int x = 0; x < box.width; ++x)
+          if (member[lp[box.x + x]]) ++col[x];
+      }
+      int inked = 0, full = 0;
+      for (int x = 0; x < box.width; ++x) {
+        if (col[x] == 0) continue;
+        ++inked;
+        bool is_full = col[x] >= 0.8 * box.height;
+        if (is_full) ++full;
+        if (is_full && (x == 0 || col[x - 1] < 0.8 * box.height)) ++G.bars;
+      }
+      G.solid = full >= 0.75 * inked;
+      G.code = G.solid && G.bars >= 12;
+      found.push_back(std::move(G));
+    }
+    // A wider quiet gap can split a code into parts: solid bar groups beside a code, on the
+    // same rows, belong to it.
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (auto& a : found) {
+        if (a.code || !a.solid || a.bars < 2) continue;
+        for (const auto& b : found) {
+          if (!b.code) continue;
+          int gap = std::max(a.box.x - (b.box.x + b.box.width), b.box.x - (a.box.x + a.box.width));
+          int overlap = std::min(a.box.y + a.box.height, b.box.y + b.box.height) - std::max(a.box.y, b.box.y);
+          if (gap <= 3 * ch_ && overlap >= 0.7 * std::min(a.box.height, b.box.height)) {
+            a.code = grew = true;
+            break;
+          }
+        }
+      }
+    }
+    for (const auto& G : found) {
+      if (!G.code) continue;
+      for (int i : G.ids) comps_[i].kind = Kind::Picture;
+      const cv::Rect box = G.box;
+      out.pictures.push_back(box);
+      out.rules.erase(std::remove_if(out.rules.begin(), out.rules.end(),
+                                     [&](const cv::Rect& r) { return (r & box) == r; }),
+                      out.rules.end());
+    }
+  }
+
+  // Dashed and dotted rules: a row of flat marks (dashes, dots, the broken pieces of a thin
+  // printed rule) that stands alone in its row. Marks touching a letter (the dot of an i) do not
+  // count, and a row with letters in it (dot leaders, "- - -" in a sentence) stays text: if it
+  // is a separator after all, the line filter of the page recognizer drops its reading.
+  void find_dashed_rules(PageLayout& out) {
+    const double flat = 0.4 * ch_;
+    // A dash is at least 1.5 times as wide as high, a dot tiny; small print (digits under a
+    // barcode) is taller than wide.
+    auto is_mark = [&](const Component& c) {
+      bool shape = c.r.width >= 1.5 * c.r.height ||
+                   std::max(c.r.width, c.r.height) <= std::max(2.0, 0.25 * ch_);
+      return (c.kind == Kind::Text || c.kind == Kind::Noise ||
+              (c.kind == Kind::Rule && c.r.width > c.r.height)) &&
+             c.r.height <= std::max(2.0, flat) && shape;
+    };
+    std::vector<int> marks, letters;
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      if (is_mark(comps_[i])) marks.push_back(static_cast<int>(i));
+      else if (comps_[i].kind == Kind::Text && comps_[i].r.height >= 0.5 * ch_) letters.push_back(static_cast<int>(i));
+    }
+    if (marks.size() < 4) return;
+    // Letters by x for the neighbourhood queries below.
+    std::sort(letters.begin(), letters.end(), [&](int a, int b) { return comps_[a].r.x < comps_[b].r.x; });
+    int widest = 0;
+    for (int i : letters) widest = std::max(widest, comps_[i].r.width);
+    auto letters_in = [&](const cv::Rect& q, auto&& pred) {
+      auto it = std::lower_bound(letters.begin(), letters.end(), q.x - widest,
+                                 [&](int a, int x) { return comps_[a].r.x < x; });
+      for (; it != letters.end() && comps_[*it].r.x < q.x + q.width; ++it)
+        if ((comps_[*it].r & q).area() > 0 && pred(comps_[*it])) return true;
+      return false;
+    };
+    // Drop marks that belong to a letter: a letter right above or below, covering the mark.
+    std::vector<int> free_marks;
+    for (int i : marks) {
+      const auto& m = comps_[i];
+      int reach = static_cast<int>(std::ceil(0.4 * ch_));
+      cv::Rect q(m.r.x, m.r.y - reach, m.r.width, m.r.height + 2 * reach);
+      bool attached = letters_in(q, [&](const Component& l) {
+        return l.r.x <= m.cx() && m.cx() < l.r.x + l.r.width;
+      });
+      if (!attached) free_marks.push_back(i);
+    }
+    std::sort(free_marks.begin(), free_marks.end(), [&](int a, int b) { return comps_[a].r.x < comps_[b].r.x; });
+    // Chains left to right: same row (centres within a quarter of the text height), gaps
+    // shorter than 1.5 text heights.
+    struct Chain { std::vector<int> ids; cv::Rect box; int last_x1; double cy; };
+    std::vector<Chain> chains;
+    std::vector<size_t> open;
+    for (int i : free_marks) {
+      const auto& m = comps_[i];
+      size_t best = SIZE_MAX;
+      double best_d = 0.25 * ch_ + 0.5;
+      for (size_t k : open) {
+        const Chain& c = chains[k];
+        int gap = m.r.x - c.last_x1;
+        double d = std::abs(m.r.y + m.r.height / 2.0 - c.cy);
+        if (gap <= 1.5 * ch_ && d <= best_d) { best = k; best_d = d; }
+      }
+      if (best == SIZE_MAX) {
+        chains.push_back({{i}, m.r, m.r.x + m.r.width, m.r.y + m.r.height / 2.0});
+        open.push_back(chains.size() - 1);
+      } else {
+        Chain& c = chains[best];
+        c.ids.push_back(i);
+        c.box |= m.r;
+        c.last_x1 = std::max(c.last_x1, m.r.x + m.r.width);
+      }
+      // Close chains the sweep has left behind.
+      open.erase(std::remove_if(open.begin(), open.end(),
+                                [&](size_t k) { return chains[k].last_x1 + 1.5 * ch_ < m.r.x; }),
+                 open.end());
+    }
+    for (const auto& c : chains) {
+      if (c.ids.size() < 4 || c.box.width < 4 * ch_) continue;
+      // Alone in its row: no letter anywhere across the page overlapping the row's band.
+      int band = static_cast<int>(std::ceil(0.4 * ch_));
+      int cy = static_cast<int>(std::lround(c.cy));
+      cv::Rect row(0, cy - band, gray_.cols, 2 * band + 1);
+      if (letters_in(row, [](const Component&) { return true; })) continue;
+      for (int i : c.ids)
+        if (comps_[i].kind != Kind::Rule) comps_[i].kind = Kind::Rule;
+      out.rules.push_back(c.box);
     }
   }
 
@@ -217,6 +429,45 @@ class Analyzer {
     return false;
   }
 
+  // Whether the pieces between the column gaps `cut` of region r are the cells of a table or
+  // form (a label and its value, a receipt's price columns) rather than columns of text: they
+  // share rows (every text row of a piece lies in one row of the region, and no region row holds
+  // two of a piece's rows) and in at least one piece the lines are short (median under 12 text
+  // heights, some 15 characters), as in no column of running text.
+  // Such a region is read row by row, each row a line across the gaps.
+  bool is_table(const cv::Rect& r, const std::vector<Run>& cut) const {
+    std::vector<Run> rows = runs(profile(boxmask_, r, true), true);
+    std::vector<cv::Rect> pieces;
+    int start = 0;
+    for (const auto& g : cut) {
+      pieces.push_back({r.x + start, r.y, g.a - start, r.height});
+      start = g.b;
+    }
+    pieces.push_back({r.x + start, r.y, r.width - start, r.height});
+    double narrowest = 1e9;  // the smallest median line width of a piece
+    int shared = 0;  // region rows holding text of two or more pieces
+    std::vector<int> pieces_in_row(rows.size(), 0);
+    for (const auto& p : pieces) {
+      std::vector<int> seen(rows.size(), 0);
+      std::vector<int> widths;
+      for (const auto& b : runs(profile(boxmask_, p, true), true)) {
+        if (b.len() < 0.5 * ch_) continue;  // dots, accents, specks
+        widths.push_back(trim({p.x, p.y + b.a, p.width, b.len()}).width);
+        // The region row containing this band (region rows are unions of the pieces' bands).
+        auto it = std::upper_bound(rows.begin(), rows.end(), b.a,
+                                   [](int y, const Run& q) { return y < q.b; });
+        if (it == rows.end()) continue;
+        size_t k = static_cast<size_t>(it - rows.begin());
+        if (++seen[k] > 1) return false;  // two lines of one piece beside one of another
+        if (++pieces_in_row[k] == 2) ++shared;
+      }
+      if (widths.empty()) continue;
+      std::nth_element(widths.begin(), widths.begin() + widths.size() / 2, widths.end());
+      narrowest = std::min<double>(narrowest, widths[widths.size() / 2]);
+    }
+    return shared > 0 && narrowest < 12 * ch_;
+  }
+
   // Recursive X-Y cut: columns first (a gap through the whole region), else the topmost
   // paragraph-sized horizontal gap; what cannot be cut is a block.
   void xycut(const cv::Rect& region, int depth, std::vector<cv::Rect>& leaves) const {
@@ -228,7 +479,7 @@ class Analyzer {
     std::vector<Run> cut;
     for (const auto& g : runs(cols, false))
       if (g.len() >= col_gap) cut.push_back(g);
-    if (!cut.empty()) {
+    if (!cut.empty() && !is_table(r, cut)) {
       int start = 0;
       for (const auto& g : cut) {
         xycut({r.x + start, r.y, g.a - start, r.height}, depth + 1, leaves);
@@ -340,6 +591,12 @@ class Analyzer {
         if (c.r.height >= 0.5 * ch_) bottoms.push_back(c.r.y + c.r.height);
       }
       if (box.empty()) continue;
+      // Nothing of a character's height: specks, a stray dot or dash. Not a line; keep its marks
+      // out of the neighbours' crops too.
+      if (bottoms.empty()) {
+        for (int i : own) owner_[i] = -2;
+        continue;
+      }
       // A component that reaches into the next line must not stretch this one.
       int lo = std::max(box.y, y0 - static_cast<int>(0.3 * ch_));
       int hi = std::min(box.y + box.height, y1 + static_cast<int>(0.3 * ch_));

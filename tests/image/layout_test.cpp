@@ -116,3 +116,113 @@ TEST(Layout, BlankPageAndModes) {
   EXPECT_THROW(ocr::parse_layout("columns"), ocr::FormatError);
   EXPECT_THROW(ocr::analyze_layout(cv::Mat(), opt), ocr::ShapeError);
 }
+
+namespace {
+
+ocr::PageLayout page_layout(const cv::Mat& img) {
+  ocr::LayoutOptions opt;
+  opt.mode = ocr::LayoutMode::Page;
+  return ocr::analyze_layout(img, opt);
+}
+
+bool any_line_meets(const ocr::PageLayout& layout, const cv::Rect& r) {
+  for (const auto& l : all_lines(layout))
+    if ((l.box & r).area() > 0) return true;
+  return false;
+}
+
+// A receipt-like page: text lines, a dashed separator, a barcode, and text again.
+cv::Mat page_with_dashes_and_barcode() {
+  cv::Mat img(520, 700, CV_8UC1, cv::Scalar(255));
+  ocr::test::draw_line(img, 40, 60, 4, 1);
+  ocr::test::draw_line(img, 40, 100, 4, 2);
+  for (int x = 40; x < 640; x += 20) cv::line(img, {x, 140}, {x + 11, 140}, 0, 2);  // - - - -
+  ocr::test::draw_line(img, 40, 190, 4, 3);
+  // Bars 2-6 px wide, 2-4 px apart, 90 px tall: a fixed pseudo-random pattern.
+  for (int x = 120, k = 0; x < 480; ++k) {
+    int w = 2 + (k * 7) % 5, gap = 2 + (k * 3) % 3;
+    cv::rectangle(img, cv::Rect(x, 230, w, 90), 0, cv::FILLED);
+    x += w + gap;
+  }
+  ocr::test::draw_line(img, 40, 380, 4, 4);
+  return img;
+}
+
+}  // namespace
+
+TEST(Layout, DashedRuleAndBarcodeAreNotText) {
+  cv::Mat img = page_with_dashes_and_barcode();
+  auto layout = page_layout(img);
+  EXPECT_EQ(layout.line_count(), 4);
+  EXPECT_FALSE(any_line_meets(layout, {40, 136, 600, 9})) << "a line on the dashed rule";
+  EXPECT_FALSE(any_line_meets(layout, {120, 230, 360, 90})) << "a line on the barcode";
+  bool rule = false, code = false;
+  for (const auto& r : layout.rules) rule = rule || (r.y <= 140 && r.y + r.height >= 140 && r.width > 400);
+  for (const auto& p : layout.pictures) code = code || ((p & cv::Rect(120, 230, 360, 90)).area() > 300 * 80);
+  EXPECT_TRUE(rule);
+  EXPECT_TRUE(code);
+  // The text lines read in order, top to bottom.
+  auto lines = all_lines(layout);
+  for (size_t i = 1; i < lines.size(); ++i) EXPECT_GT(lines[i].box.y, lines[i - 1].box.y);
+}
+
+TEST(Layout, DotLeadersAndDotsOfLettersStayText) {
+  cv::Mat img(200, 700, CV_8UC1, cv::Scalar(255));
+  cv::putText(img, "Total", {40, 60}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv::LINE_AA);
+  for (int x = 130; x < 520; x += 12) cv::circle(img, {x, 58}, 1, 0, cv::FILLED);  // . . . .
+  cv::putText(img, "9.00", {540, 60}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv::LINE_AA);
+  cv::putText(img, "ii iii illicit iiii minimi iii", {40, 130}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2,
+              cv::LINE_AA);
+  auto layout = page_layout(img);
+  EXPECT_TRUE(layout.rules.empty());
+  EXPECT_EQ(layout.line_count(), 2);
+  auto lines = all_lines(layout);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_LT(lines[0].box.x, 60);
+  EXPECT_GT(lines[0].box.x + lines[0].box.width, 560);  // one line from "Total" to "9.00"
+}
+
+TEST(Layout, LabelsAndValuesAreReadRowByRow) {
+  // A receipt's totals: labels on the left, amounts far right, on shared rows.
+  cv::Mat img(260, 700, CV_8UC1, cv::Scalar(255));
+  const char* labels[] = {"Total", "Cash", "Change", "Rounding"};
+  const char* values[] = {"9.00", "10.00", "1.00", "0.00"};
+  for (int i = 0; i < 4; ++i) {
+    cv::putText(img, labels[i], {40, 50 + 40 * i}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv::LINE_AA);
+    cv::putText(img, values[i], {560, 50 + 40 * i}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv::LINE_AA);
+  }
+  auto layout = page_layout(img);
+  auto lines = all_lines(layout);
+  ASSERT_EQ(lines.size(), 4u);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_LT(lines[i].box.x, 60) << i;
+    EXPECT_GT(lines[i].box.x + lines[i].box.width, 600) << i;
+    if (i > 0) {
+      EXPECT_GT(lines[i].box.y, lines[i - 1].box.y);
+    }
+  }
+}
+
+TEST(Layout, SolidBlobIsAPictureButBigBoldWordsAreText) {
+  cv::Mat img(400, 700, CV_8UC1, cv::Scalar(255));
+  cv::putText(img, "moon", {40, 90}, cv::FONT_HERSHEY_SIMPLEX, 1.6, 0, 9, cv::LINE_AA);
+  for (int i = 0; i < 4; ++i) ocr::test::draw_line(img, 120, 170 + 36 * i, 4, i);
+  cv::circle(img, {60, 210}, 28, 0, cv::FILLED);  // a punched hole beside the text
+  auto layout = page_layout(img);
+  ASSERT_EQ(layout.pictures.size(), 1u);
+  EXPECT_TRUE(layout.pictures[0].contains({60, 210}));
+  EXPECT_EQ(layout.line_count(), 5);
+  EXPECT_TRUE(any_line_meets(layout, {40, 40, 300, 50}));  // the big word
+  EXPECT_FALSE(any_line_meets(layout, {40, 190, 40, 40}));
+}
+
+TEST(Layout, SpecksAndPageEdgesMakeNoLines) {
+  cv::Mat img(300, 600, CV_8UC1, cv::Scalar(255));
+  ocr::test::draw_line(img, 40, 60, 4, 1);
+  cv::rectangle(img, cv::Rect(300, 120, 4, 4), 0, cv::FILLED);  // a speck on a row of its own
+  cv::rectangle(img, cv::Rect(596, 0, 4, 300), 0, cv::FILLED);  // the page edge's shadow
+  ocr::test::draw_line(img, 40, 180, 4, 2);
+  auto layout = page_layout(img);
+  ASSERT_EQ(layout.line_count(), 2);
+  for (const auto& l : all_lines(layout)) EXPECT_LT(l.box.x + l.box.width, 560);
+}
