@@ -1,5 +1,7 @@
 // The fast layers (im2col + GEMM, batched and threaded) against plain loops, and batched
 // padded execution against one line at a time.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "common/reference_ops.h"
@@ -7,6 +9,7 @@
 #include "ocr/core/threads.h"
 #include "ocr/nn/layers/conv2d.h"
 #include "ocr/nn/layers/lstm.h"
+#include "ocr/nn/layers/max_pool.h"
 #include "ocr/nn/network.h"
 
 namespace ocr {
@@ -106,7 +109,8 @@ TEST(Reference, BatchedPaddedNetworkEqualsOneLineAtATime) {
   set_thread_count(0);
 }
 
-TEST(Reference, FoldedBatchNormMatchesUnfolded) {
+// prepare_inference folds each Bn into its convolution and fuses the Relu after it.
+TEST(Reference, FoldedBatchNormAndFusedReluMatchUnfolded) {
   Rng rng(5);
   Network a("C3,3,4 Bn Relu R8 Mp2,2 Col Lbx4 O", 8, 5);
   a.init_params(rng);
@@ -144,6 +148,38 @@ TEST(Reference, ChunkedInferenceConvEqualsWholeTrainingConv) {
   conv.forward(in, chunked, Mode::Infer);
   ASSERT_EQ(whole.data.cols(), chunked.data.cols());
   EXPECT_LT((whole.data - chunked.data).cwiseAbs().maxCoeff(), 1e-5);
+}
+
+}  // namespace
+}  // namespace ocr
+
+namespace ocr {
+namespace {
+
+// The channel-vectorised max-pool against a plain per-element loop, in both modes.
+TEST(Reference, MaxPoolMatchesPlainLoop) {
+  Rng rng(8);
+  Activations in = random_batch(rng, 5, 6, {9, 4, 7});
+  for (Mode mode : {Mode::Train, Mode::Infer}) {
+    MaxPool pool(2, 2);
+    Activations out;
+    pool.forward(in, out, mode);
+    ASSERT_EQ(out.height, 3);
+    ASSERT_EQ(out.width, 4);
+    for (int n = 0; n < in.batch; ++n)
+      for (int x = 0; x < out.width; ++x)
+        for (int y = 0; y < out.height; ++y)
+          for (int c = 0; c < 5; ++c) {
+            float expect = 0;
+            if (x < in.widths[n] / 2) {
+              expect = -1e30f;
+              for (int ky = 0; ky < 2; ++ky)
+                for (int kx = 0; kx < 2; ++kx)
+                  expect = std::max(expect, in.data(c, in.column(2 * x + kx, n, 2 * y + ky)));
+            }
+            ASSERT_EQ(out.data(c, out.column(x, n, y)), expect) << n << " " << x << " " << y << " " << c;
+          }
+  }
 }
 
 }  // namespace

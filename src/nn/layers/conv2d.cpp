@@ -63,8 +63,10 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
   output_channels(in.channels());
   out.reshape_like(in, out_);
   if (mode == Mode::Train) {
+    OCR_CHECK(!fused_relu_, "a convolution with a fused ReLU is for inference only");
     im2col(in, 0, in.width, col_);  // kept whole for backward
     out.data.noalias() = weight_ * col_;
+    out.data.colwise() += bias_.col(0);
   } else {
     // Inference needs no col matrix afterwards: build it a few image columns at a time, so a
     // page's worth of lines never holds a (kh·kw·C) × pixels matrix at once.
@@ -73,10 +75,12 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
     for (int x0 = 0; x0 < in.width; x0 += step) {
       const int x1 = std::min(in.width, x0 + step);
       im2col(in, x0, x1, col_);
-      out.data.middleCols(x0 * per_x, (x1 - x0) * per_x).noalias() = weight_ * col_;
+      auto chunk = out.data.middleCols(x0 * per_x, (x1 - x0) * per_x);
+      chunk.noalias() = weight_ * col_;
+      chunk.colwise() += bias_.col(0);
+      if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
     }
   }
-  out.data.colwise() += bias_.col(0);
   out.zero_padding();
 }
 

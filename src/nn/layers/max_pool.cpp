@@ -1,5 +1,7 @@
 #include "ocr/nn/layers/max_pool.h"
 
+#include <algorithm>
+
 #include "ocr/core/error.h"
 
 namespace ocr {
@@ -22,6 +24,8 @@ void MaxPool::forward(const Activations& in, Activations& out, Mode mode) {
   out.resize(C, N, OH, OW, widths);
   const bool train = mode == Mode::Train;
   if (train) argmax_.assign(size_t(out.data.size()), -1);
+  // Channels of a pixel are contiguous: take the window's first pixel, then fold in the others
+  // channel-vectorised. Ties keep the first maximum in (ky, kx) order.
 #pragma omp parallel for schedule(static)
   for (int x = 0; x < OW; ++x) {
     for (int n = 0; n < N; ++n) {
@@ -32,17 +36,22 @@ void MaxPool::forward(const Activations& in, Activations& out, Mode mode) {
           std::fill(dst, dst + C, Scalar(0));
           continue;
         }
-        for (int c = 0; c < C; ++c) {
-          Scalar best = -std::numeric_limits<Scalar>::infinity();
-          Index best_at = 0;
-          for (int ky = 0; ky < kh_; ++ky)
-            for (int kx = 0; kx < kw_; ++kx) {
-              Index at = in.column(x * kw_ + kx, n, y * kh_ + ky) * C + c;
-              Scalar v = in.data.data()[at];
-              if (v > best) best = v, best_at = at;
+        Index* best_at = train ? argmax_.data() + oc * C : nullptr;
+        for (int ky = 0; ky < kh_; ++ky) {
+          for (int kx = 0; kx < kw_; ++kx) {
+            const Index base = in.column(x * kw_ + kx, n, y * kh_ + ky) * C;
+            const Scalar* src = in.data.data() + base;
+            if (ky == 0 && kx == 0) {
+              std::copy(src, src + C, dst);
+              if (train)
+                for (int c = 0; c < C; ++c) best_at[c] = base + c;
+            } else if (train) {
+              for (int c = 0; c < C; ++c)
+                if (src[c] > dst[c]) dst[c] = src[c], best_at[c] = base + c;
+            } else {
+              for (int c = 0; c < C; ++c) dst[c] = std::max(dst[c], src[c]);
             }
-          dst[c] = best;
-          if (train) argmax_[size_t(oc * C + c)] = best_at;
+          }
         }
       }
     }

@@ -42,12 +42,15 @@ void Sequential::backward(const Activations& in, const Activations& out, const A
     return;
   }
   const size_t L = children_.size();
-  grads_.resize(2);
+  // One gradient buffer per layer input, like acts_: each keeps its size from batch to batch, so
+  // backward never frees and re-allocates (a ping-pong pair changed size at every layer, and the
+  // churn fragmented the heap into fresh, page-faulting memory each batch).
+  grads_.resize(L);
   const Activations* g = &dout;
   for (size_t k = L; k-- > 0;) {
     const Activations& x = k == 0 ? in : acts_[k - 1];
     const Activations& y = k == L - 1 ? out : acts_[k];
-    Activations* dx = k == 0 ? din : &grads_[k % 2];
+    Activations* dx = k == 0 ? din : &grads_[k];
     children_[k]->backward(x, y, *g, dx);
     if (k == 0) break;
     g = dx;
@@ -73,6 +76,10 @@ void Sequential::prepare_inference() {
     if (conv && bn) {
       conv->fold(*bn);
       ++i;  // the batch norm is now part of the convolution
+    }
+    if (conv && i + 1 < children_.size() && children_[i + 1]->kind() == "Relu") {
+      conv->fuse_relu();
+      ++i;  // and so is the ReLU
     }
   }
   children_ = std::move(kept);

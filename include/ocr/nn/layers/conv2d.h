@@ -21,6 +21,10 @@ class Conv2d : public Layer {
   double macs_per_output_column(int, int) const override { return double(weight_.size()); }
   // Folds an inference-mode batch norm that follows this convolution into weight and bias.
   void fold(const BatchNorm& bn);
+  // Applies ReLU to the output in inference, so a following Relu layer can be dropped: the
+  // activation is applied while each chunk of the output is still in cache.
+  void fuse_relu() { fused_relu_ = true; }
+  bool fused_relu() const { return fused_relu_; }
 
   Matrix& weight() { return weight_; }
   Matrix& bias() { return bias_; }
@@ -30,6 +34,7 @@ class Conv2d : public Layer {
   void im2col(const Activations& in, int x_begin, int x_end, Matrix& col) const;
   static constexpr Index kInferenceChunkPixels = 16384;
   int kh_, kw_, in_, out_;
+  bool fused_relu_ = false;
   Matrix weight_, bias_, weight_grad_, bias_grad_;
   Matrix col_, dcol_;  // scratch, reused across calls
 };

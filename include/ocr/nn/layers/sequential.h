@@ -29,7 +29,7 @@ class Sequential : public Layer {
  private:
   std::vector<LayerPtr> children_;
   std::vector<Activations> acts_;   // output of child i (the last one is copied to out)
-  std::vector<Activations> grads_;  // scratch for backward
+  std::vector<Activations> grads_;  // grads_[k]: gradient w.r.t. the input of child k (k > 0)
 };
 
 }  // namespace ocr
