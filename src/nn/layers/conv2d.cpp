@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ocr/core/error.h"
+#include "ocr/core/gemm.h"
 #include "ocr/nn/layers/batch_norm.h"
 
 namespace ocr {
@@ -65,7 +66,7 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
   if (mode == Mode::Train) {
     OCR_CHECK(!fused_relu_, "a convolution with a fused ReLU is for inference only");
     im2col(in, 0, in.width, col_);  // kept whole for backward
-    out.data.noalias() = weight_ * col_;
+    gemm_wide(weight_, col_, out.data);
     out.data.colwise() += bias_.col(0);
   } else {
     // Inference needs no col matrix afterwards: build it a few image columns at a time, so a
@@ -76,7 +77,7 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
       const int x1 = std::min(in.width, x0 + step);
       im2col(in, x0, x1, col_);
       auto chunk = out.data.middleCols(x0 * per_x, (x1 - x0) * per_x);
-      chunk.noalias() = weight_ * col_;
+      gemm_wide(weight_, col_, chunk);
       chunk.colwise() += bias_.col(0);
       if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
     }
@@ -91,7 +92,9 @@ void Conv2d::backward(const Activations& in, const Activations&, const Activatio
   weight_grad_.noalias() += dout.data * col_.transpose();
   bias_grad_.col(0) += dout.data.rowwise().sum();
   if (!din) return;
-  dcol_.noalias() = weight_.transpose() * dout.data;
+  weight_t_ = weight_.transpose();
+  dcol_.resize(weight_t_.rows(), dout.data.cols());
+  gemm_wide(weight_t_, dout.data, dcol_);
   // col2im as a gather: each input pixel sums the patch entries that read it, so threads never
   // write the same pixel.
   const int H = in.height, W = in.width, N = in.batch, C = in_;

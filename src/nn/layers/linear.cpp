@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ocr/core/error.h"
+#include "ocr/core/gemm.h"
 
 namespace ocr {
 
@@ -31,7 +32,7 @@ void Linear::collect_params(ParamList& out, const std::string& prefix) {
 void Linear::forward(const Activations& in, Activations& out, Mode) {
   output_channels(in.channels());
   out.reshape_like(in, out_);
-  out.data.noalias() = weight_ * in.data;
+  gemm_wide(weight_, in.data, out.data);
   out.data.colwise() += bias_.col(0);
   out.zero_padding();
 }
@@ -42,7 +43,8 @@ void Linear::backward(const Activations& in, const Activations&, const Activatio
   bias_grad_.col(0) += dout.data.rowwise().sum();
   if (!din) return;
   din->reshape_like(in, in_);
-  din->data.noalias() = weight_.transpose() * dout.data;
+  weight_t_ = weight_.transpose();
+  gemm_wide(weight_t_, dout.data, din->data);
 }
 
 }  // namespace ocr

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ocr/core/error.h"
+#include "ocr/core/gemm.h"
 
 namespace ocr {
 
@@ -47,7 +48,8 @@ void Lstm::forward(const Activations& in, Activations& out, Mode) {
   const int H = hidden_, N = in.batch, T = in.width;
   out.reshape_like(in, H);
   Matrix& gates = gates_;
-  gates.noalias() = wx_ * in.data;
+  gates.resize(4 * H, in.data.cols());
+  gemm_wide(wx_, in.data, gates);
   gates.colwise() += bias_.col(0);
   cell_.resize(H, Index(T) * N);
   for (int t = 0; t < T; ++t) {
@@ -108,7 +110,8 @@ void Lstm::backward(const Activations& in, const Activations& out, const Activat
   bias_grad_.col(0) += dgates_.rowwise().sum();
   if (!din) return;
   din->reshape_like(in, in_);
-  din->data.noalias() = wx_.transpose() * dgates_;
+  wx_t_ = wx_.transpose();
+  gemm_wide(wx_t_, dgates_, din->data);
 }
 
 }  // namespace ocr

@@ -36,7 +36,7 @@ class Conv2d : public Layer {
   int kh_, kw_, in_, out_;
   bool fused_relu_ = false;
   Matrix weight_, bias_, weight_grad_, bias_grad_;
-  Matrix col_, dcol_;  // scratch, reused across calls
+  Matrix col_, dcol_, weight_t_;  // scratch, reused across calls
 };
 
 }  // namespace ocr

@@ -22,6 +22,7 @@ class Linear : public Layer {
  private:
   int in_, out_;
   Matrix weight_, bias_, weight_grad_, bias_grad_;
+  Matrix weight_t_;  // scratch: weight transposed, for backward
 };
 
 }  // namespace ocr
