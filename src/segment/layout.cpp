@@ -432,8 +432,9 @@ class Analyzer {
   // Whether the pieces between the column gaps `cut` of region r are the cells of a table or
   // form (a label and its value, a receipt's price columns) rather than columns of text: they
   // share rows (every text row of a piece lies in one row of the region, and no region row holds
-  // two of a piece's rows) and in at least one piece the lines are short (median under 12 text
-  // heights, some 15 characters), as in no column of running text.
+  // two of a piece's rows) and in at least one piece the lines are short (median under 8 text
+  // heights, some 10 characters, or at most two words) or half of them hold column-wide gaps,
+  // as in no column of running text.
   // Such a region is read row by row, each row a line across the gaps.
   bool is_table(const cv::Rect& r, const std::vector<Run>& cut) const {
     std::vector<Run> rows = runs(profile(boxmask_, r, true), true);
@@ -444,15 +445,41 @@ class Analyzer {
       start = g.b;
     }
     pieces.push_back({r.x + start, r.y, r.width - start, r.height});
-    double narrowest = 1e9;  // the smallest median line width of a piece
-    int shared = 0;  // region rows holding text of two or more pieces
+    bool cells = false;  // a piece whose lines are short: a word or two, a few characters
+    int shared = 0;      // region rows holding text of two or more pieces
     std::vector<int> pieces_in_row(rows.size(), 0);
+    auto median = [](std::vector<int> v) {
+      std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+      return v[v.size() / 2];
+    };
     for (const auto& p : pieces) {
       std::vector<int> seen(rows.size(), 0);
-      std::vector<int> widths;
+      std::vector<int> widths, words;
+      int split_lines = 0;
       for (const auto& b : runs(profile(boxmask_, p, true), true)) {
         if (b.len() < 0.5 * ch_) continue;  // dots, accents, specks
-        widths.push_back(trim({p.x, p.y + b.a, p.width, b.len()}).width);
+        cv::Rect line = trim({p.x, p.y + b.a, p.width, b.len()});
+        widths.push_back(line.width);
+        // Words: gaps between ink runs wider than 0.3 text heights; when the runs are single
+        // letters (narrower than the text height, at least five of them), wider than twice
+        // the usual letter gap too, up to 0.8 (wide-set monospaced print has letter gaps of
+        // a third of the text height and word gaps of more than one). Runs that are whole
+        // words (blurred print) leave only word gaps.
+        auto ink = runs(profile(boxmask_, line, false), true);
+        std::vector<int> gaps, run_widths;
+        for (size_t k = 0; k < ink.size(); ++k) {
+          run_widths.push_back(ink[k].len());
+          if (k > 0) gaps.push_back(ink[k].a - ink[k - 1].b);
+        }
+        double word_gap = 0.3 * ch_;
+        if (gaps.size() >= 4 && median(run_widths) <= ch_)
+          word_gap = std::clamp(2.0 * median(gaps), 0.3 * ch_, 0.8 * ch_);
+        int n = 1;
+        for (int g : gaps) n += g > word_gap;
+        words.push_back(n);
+        // A gap as wide as a column gap inside a line: cells of a table row.
+        for (int g : gaps)
+          if (g >= 1.8 * ch_) { ++split_lines; break; }
         // The region row containing this band (region rows are unions of the pieces' bands).
         auto it = std::upper_bound(rows.begin(), rows.end(), b.a,
                                    [](int y, const Run& q) { return y < q.b; });
@@ -462,10 +489,10 @@ class Analyzer {
         if (++pieces_in_row[k] == 2) ++shared;
       }
       if (widths.empty()) continue;
-      std::nth_element(widths.begin(), widths.begin() + widths.size() / 2, widths.end());
-      narrowest = std::min<double>(narrowest, widths[widths.size() / 2]);
+      cells = cells || median(widths) < 8 * ch_ || median(words) <= 2 ||
+              2 * split_lines >= static_cast<int>(widths.size());
     }
-    return shared > 0 && narrowest < 12 * ch_;
+    return shared > 0 && cells;
   }
 
   // Recursive X-Y cut: columns first (a gap through the whole region), else the topmost
