@@ -1,7 +1,9 @@
 #include "ocr/pipeline/page_recognizer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <string>
 #include <opencv2/imgproc.hpp>
 
 #include "ocr/core/error.h"
@@ -47,7 +49,36 @@ cv::Mat crop_ink(const cv::Mat& crop) {
   return ink;
 }
 
+// Below this mean confidence a line of symbols only (no letter, digit or mark) is dropped.
+constexpr float kSymbolLineConfidence = 0.5f;
+
 }  // namespace
+
+bool is_mark_line(const RecognizedLine& line) {
+  static const std::string kMarks = "-_=~|!.,:;'`\"*^+/\\()[]{}<>";
+  static const char* const kWideMarks[] = {"\u2013", "\u2014", "\u2022", "\u2026", "\u2018",
+                                           "\u2019", "\u201c", "\u201d", "\u00b0"};
+  bool marks_only = true, any = false;
+  for (const auto& c : line.chars) {
+    const std::string& t = c.text;
+    if (t.empty() || t == " ") continue;
+    any = true;
+    if (t.size() == 1) {
+      unsigned char ch = static_cast<unsigned char>(t[0]);
+      if (std::isalnum(ch)) return false;
+      if (kMarks.find(t[0]) == std::string::npos) marks_only = false;
+    } else {
+      bool mark = false;
+      for (const char* m : kWideMarks) mark = mark || t == m;
+      if (!mark) {
+        // Any other non-ASCII character (a letter with an accent, a currency sign) is content.
+        return false;
+      }
+    }
+  }
+  if (!any) return false;  // empty lines are dropped anyway (no words)
+  return marks_only || line.confidence < kSymbolLineConfidence;
+}
 
 PageRecognizer::PageRecognizer(std::shared_ptr<const LineRecognizer> recognizer,
                                PageRecognizerOptions options)
@@ -107,6 +138,8 @@ PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<Recogni
         const RecognizedLine& rl = lines[li];
         const cv::Mat& crop = prep.lines[li];
         ++li;
+        if (options_.drop_mark_lines && prep.layout.mode != LayoutMode::Line && is_mark_line(rl))
+          continue;
         cv::Rect c = region.crop;
         cv::Mat ink = crop_ink(crop);
         // Characters in working coordinates, vertical extent from the line box.

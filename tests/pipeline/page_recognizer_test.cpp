@@ -144,3 +144,68 @@ TEST(PageRecognizer, RandomWeightModelRunsTheWholePipeline) {
         EXPECT_LE(l.confidence, 1);
       }
 }
+
+namespace {
+
+ocr::RecognizedLine line_of(const std::string& text, float conf) {
+  ocr::RecognizedLine l;
+  l.text = text;
+  int x = 0;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = 1;
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
+    l.chars.push_back({text.substr(i, n), x, x + 10, conf});
+    x += 10;
+    i += n;
+  }
+  l.confidence = conf;
+  return l;
+}
+
+}  // namespace
+
+TEST(PageRecognizer, MarkLines) {
+  EXPECT_TRUE(ocr::is_mark_line(line_of("--------------", 0.99f)));
+  EXPECT_FALSE(ocr::is_mark_line(line_of("| || |ii", 0.3f)));  // i is a letter
+  EXPECT_TRUE(ocr::is_mark_line(line_of("| || | |", 0.95f)));
+  EXPECT_TRUE(ocr::is_mark_line(line_of("* * * * *", 0.9f)));
+  EXPECT_TRUE(ocr::is_mark_line(line_of("\u2014 \u2026", 0.9f)));
+  EXPECT_TRUE(ocr::is_mark_line(line_of("#%&", 0.2f)));   // symbols read with low confidence
+  EXPECT_FALSE(ocr::is_mark_line(line_of("#%&", 0.9f)));  // ... or with high confidence: kept
+  EXPECT_FALSE(ocr::is_mark_line(line_of("TOTAL ----- 9.00", 0.4f)));
+  EXPECT_FALSE(ocr::is_mark_line(line_of("1", 0.2f)));
+  EXPECT_FALSE(ocr::is_mark_line(line_of("\u00e9", 0.2f)));   // é is a letter
+  EXPECT_FALSE(ocr::is_mark_line(line_of("\u20ac", 0.9f)));   // € is content
+  EXPECT_FALSE(ocr::is_mark_line(line_of("", 1.0f)));
+}
+
+TEST(PageRecognizer, LinesReadAsMarksAreDropped) {
+  cv::Mat img(300, 600, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 3; ++i) ocr::test::draw_line(img, 40, 60 + 80 * i, 4, i);
+  // The reader takes the second line for a row of dashes.
+  ocr::LineReader reader = [](const std::vector<cv::Mat>& crops) {
+    std::vector<ocr::RecognizedLine> out;
+    for (size_t i = 0; i < crops.size(); ++i) {
+      ocr::RecognizedLine l = ocr::test::fake_read(crops[i]);
+      if (i == 1)
+        for (auto& c : l.chars) c.text = c.text == " " ? " " : "-";
+      out.push_back(l);
+    }
+    return out;
+  };
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Page;
+  EXPECT_EQ(count_lines(ocr::PageRecognizer(reader, opt).recognize(img)), 2);
+  opt.drop_mark_lines = false;
+  EXPECT_EQ(count_lines(ocr::PageRecognizer(reader, opt).recognize(img)), 3);
+  // A single line image is read as it is, marks or not.
+  opt.drop_mark_lines = true;
+  opt.layout.mode = ocr::LayoutMode::Line;
+  ocr::LineReader dashes = [](const std::vector<cv::Mat>& crops) {
+    std::vector<ocr::RecognizedLine> out;
+    for (size_t i = 0; i < crops.size(); ++i) out.push_back(line_of("-----", 0.9f));
+    return out;
+  };
+  EXPECT_EQ(count_lines(ocr::PageRecognizer(dashes, opt).recognize(img)), 1);
+}

@@ -19,7 +19,15 @@ namespace ocr {
 struct PageRecognizerOptions {
   PreprocessOptions preprocess;
   LayoutOptions layout;
+  // Drop page lines read as marks only (see is_mark_line): separators of dashes or asterisks,
+  // barcode bars, speckle. Off keeps every line the layout found. Line layout keeps all.
+  bool drop_mark_lines = true;
 };
+
+// A recognised line with no letter or digit that is nothing but marks (dashes, bars, dots,
+// asterisks, brackets, quotes), or that holds other symbols read with low confidence: the
+// reading of a rule, a barcode or speckle, not text.
+bool is_mark_line(const RecognizedLine& line);
 
 // The per-line recognition step: line crops (dark on light) in, one RecognizedLine per crop out.
 using LineReader = std::function<std::vector<RecognizedLine>(const std::vector<cv::Mat>&)>;
