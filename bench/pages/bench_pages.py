@@ -2,7 +2,8 @@
 """Whole-page CER, time per page and peak memory: `ocr recognize` vs `tesseract IMAGE stdout`.
 
 Usage: bench/pages/bench_pages.py [--ocr build/ocr] [--model models/eng.ocrm] [--shared ../shared]
-                                  [--threads N] [--skip-tesseract] [-- extra ocr flags]
+                                  [--threads N] [--skip-tesseract] [--set pages|receipts]
+                                  [--only NAME ...] [-- extra ocr flags]
 
 Reads ../shared/data/pages/*.tif and ../shared/data/receipts/pages/*.jpg with NAME.gt.txt beside
 them. CER = total edit distance / total ground-truth characters after Unicode NFC and collapsing
@@ -67,6 +68,10 @@ def main():
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--skip-tesseract", action="store_true")
+    ap.add_argument("--set", choices=["pages", "receipts"], action="append",
+                    help="only this set (repeatable; default both)")
+    ap.add_argument("--only", action="append", metavar="NAME",
+                    help="only images whose file name contains NAME (repeatable)")
     ap.add_argument("extra", nargs="*", help="extra flags for ocr recognize")
     a = ap.parse_args()
 
@@ -85,6 +90,9 @@ def main():
     env = dict(os.environ, OMP_THREAD_LIMIT=str(a.threads))
     sets = [("pages", sorted((data / "pages").glob("*.tif")), False),
             ("receipts", sorted((data / "receipts" / "pages").glob("*.jpg")), True)]
+    sets = [x for x in sets if not a.set or x[0] in a.set]
+    if a.only:
+        sets = [(n, [i for i in imgs if any(o in i.name for o in a.only)], f) for n, imgs, f in sets]
     print(f"{'set':9} {'image':18} {'engine':9} {'CER%':>7} {'sec':>6} {'MiB':>7}")
     totals = {}
     for name, images, fold in sets:
