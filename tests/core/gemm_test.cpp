@@ -68,3 +68,40 @@ TEST(Gemm, ThreadedEqualsSingleThreaded) {
 
 }  // namespace
 }  // namespace ocr
+
+namespace ocr {
+namespace {
+
+void expect_product_nt(const Matrix& a, const Matrix& b, const Matrix& c0, const Matrix& c,
+                       bool accumulate) {
+  for (Index j = 0; j < c.cols(); ++j)
+    for (Index i = 0; i < c.rows(); ++i) {
+      double sum = accumulate ? double(c0(i, j)) : 0.0;
+      for (Index k = 0; k < a.cols(); ++k) sum += double(a(i, k)) * double(b(j, k));
+      ASSERT_NEAR(double(c(i, j)), sum, 1e-4 * (1 + a.cols())) << i << "," << j;
+    }
+}
+
+// A·Bᵀ with the contraction over the long side, across its chunk boundary (256).
+TEST(Gemm, TransposedMatchesPlainLoop) {
+  Rng rng(14);
+  for (Index m : {1, 16, 17, 33, 64})
+    for (Index n : {1, 11, 12, 13, 30})
+      for (Index p : {1, 5, 256, 300, 700}) {
+        Matrix a = random_matrix(rng, m, p), b = random_matrix(rng, n, p);
+        Matrix c0 = random_matrix(rng, m, n);
+        for (bool acc : {false, true}) {
+          Matrix c = c0;
+          gemm_wide_nt(a, b, c, acc);
+          expect_product_nt(a, b, c0, c, acc);
+        }
+      }
+  // Column blocks of larger matrices, as the LSTM's recurrent weight gradient uses them.
+  Matrix big_a = random_matrix(rng, 20, 90), big_b = random_matrix(rng, 7, 90);
+  Matrix c = Matrix::Zero(20, 7);
+  gemm_wide_nt(big_a.rightCols(80), big_b.leftCols(80), c);
+  expect_product_nt(Matrix(big_a.rightCols(80)), Matrix(big_b.leftCols(80)), c, c, false);
+}
+
+}  // namespace
+}  // namespace ocr

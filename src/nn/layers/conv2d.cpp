@@ -89,7 +89,7 @@ void Conv2d::backward(const Activations& in, const Activations&, const Activatio
                       Activations* din) {
   // col_ still holds the forward im2col of in (forward(Train) is always followed by backward
   // before the next forward of this layer).
-  weight_grad_.noalias() += dout.data * col_.transpose();
+  gemm_wide_nt(dout.data, col_, weight_grad_, true);
   bias_grad_.col(0) += dout.data.rowwise().sum();
   if (!din) return;
   weight_t_ = weight_.transpose();

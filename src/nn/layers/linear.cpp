@@ -39,7 +39,7 @@ void Linear::forward(const Activations& in, Activations& out, Mode) {
 
 void Linear::backward(const Activations& in, const Activations&, const Activations& dout,
                       Activations* din) {
-  weight_grad_.noalias() += dout.data * in.data.transpose();
+  gemm_wide_nt(dout.data, in.data, weight_grad_, true);
   bias_grad_.col(0) += dout.data.rowwise().sum();
   if (!din) return;
   din->reshape_like(in, in_);

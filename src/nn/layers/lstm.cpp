@@ -103,10 +103,10 @@ void Lstm::backward(const Activations& in, const Activations& out, const Activat
     dc_next = dc.cwiseProduct(f);
     dh_next.noalias() = wh_.transpose() * dg;
   }
-  wx_grad_.noalias() += dgates_ * in.data.transpose();
+  gemm_wide_nt(dgates_, in.data, wx_grad_, true);
   if (T > 1)
-    wh_grad_.noalias() +=
-        dgates_.rightCols(Index(T - 1) * N) * out.data.leftCols(Index(T - 1) * N).transpose();
+    gemm_wide_nt(dgates_.rightCols(Index(T - 1) * N), out.data.leftCols(Index(T - 1) * N), wh_grad_,
+                 true);
   bias_grad_.col(0) += dgates_.rowwise().sum();
   if (!din) return;
   din->reshape_like(in, in_);
