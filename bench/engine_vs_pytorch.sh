@@ -12,6 +12,12 @@ BENCH="$BUILD/ocr-bench-engine"
 PY=${PY:-/usr/bin/python3}
 [ -x "$BENCH" ] || { echo "build $BENCH first: cmake --build $BUILD --target ocr-bench-engine" >&2; exit 1; }
 $PY -c "import torch" 2>/dev/null || { echo "python3-torch missing: tools/install-deps.sh --bench" >&2; exit 1; }
+# Debian's torch does its LSTM and linear GEMMs through the system BLAS: with the reference BLAS
+# (libblas3 alone) it runs ~20x slower than with OpenBLAS, which install-deps.sh --bench installs.
+case "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)" in
+  *openblas*) ;;
+  *) echo "warning: the system BLAS is not OpenBLAS; PyTorch's figures will be far too low" >&2 ;;
+esac
 get() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 printf "%-8s %-22s %10s %10s %8s\n" threads metric ocr pytorch ratio
 for T in 1 2; do
