@@ -86,6 +86,16 @@ void panels(const float* a, Index sa, const float* b, Index sbj, Index sbk, floa
   }
 }
 
+void eigen_product(const Scalar* a, Index lda, const Scalar* b, Index ldb, Scalar* c, Index ldc,
+                   Index m, Index k, Index p, bool accumulate) {
+  using Stride = Eigen::OuterStride<>;
+  Eigen::Map<const Matrix, 0, Stride> A(a, m, k, Stride(lda));
+  Eigen::Map<const Matrix, 0, Stride> B(b, k, p, Stride(ldb));
+  Eigen::Map<Matrix, 0, Stride> C(c, m, p, Stride(ldc));
+  if (accumulate) C.noalias() += A * B;
+  else C.noalias() = A * B;
+}
+
 bool worth_threads(Index flops) {
   return !omp_in_parallel() && thread_count() > 1 && flops > (Index(1) << 22);
 }
@@ -103,6 +113,12 @@ void gemm_wide_raw(const Scalar* a, Index lda, const Scalar* b, Index ldb, Scala
                    Index m, Index k, Index p, bool accumulate) {
   if (m == 0 || p == 0) return;
   if (k == 0) return zero_or_keep(c, ldc, m, p, accumulate);
+  if (p < 8) {
+    // A few columns (an LSTM step at batch 1): too few accumulators to hide the FMA latency;
+    // Eigen's matrix-vector kernel runs along the rows instead.
+    eigen_product(a, lda, b, ldb, c, ldc, m, k, p, accumulate);
+    return;
+  }
   // A's columns are contiguous rows of a panel: read in place, like B. Column blocks of C are
   // independent, so threads split them.
   const Index col_blocks = (p + kNR - 1) / kNR;

@@ -54,7 +54,7 @@ void Lstm::forward(const Activations& in, Activations& out, Mode) {
   cell_.resize(H, Index(T) * N);
   for (int t = 0; t < T; ++t) {
     auto g = gates.middleCols(Index(t) * N, N);
-    if (t > 0) g.noalias() += wh_ * out.data.middleCols(Index(t - 1) * N, N);
+    if (t > 0) gemm_wide(wh_, out.data.middleCols(Index(t - 1) * N, N), g, true);
     sigmoid_inplace(g.topRows(2 * H));
     g.middleRows(2 * H, H) = g.middleRows(2 * H, H).array().tanh().matrix();
     sigmoid_inplace(g.bottomRows(H));
@@ -76,6 +76,7 @@ void Lstm::backward(const Activations& in, const Activations& out, const Activat
   const int H = hidden_, N = in.batch, T = in.width;
   dgates_.resize(4 * H, Index(T) * N);
   Matrix dh_next = Matrix::Zero(H, N), dc_next = Matrix::Zero(H, N);
+  wh_t_ = wh_.transpose();
   for (int t = T - 1; t >= 0; --t) {
     auto g = gates_.middleCols(Index(t) * N, N);
     auto c = cell_.middleCols(Index(t) * N, N);
@@ -101,7 +102,7 @@ void Lstm::backward(const Activations& in, const Activations& out, const Activat
         dc.col(n).setZero();
       }
     dc_next = dc.cwiseProduct(f);
-    dh_next.noalias() = wh_.transpose() * dg;
+    gemm_wide(wh_t_, dg, dh_next);
   }
   gemm_wide_nt(dgates_, in.data, wx_grad_, true);
   if (T > 1)

@@ -28,7 +28,7 @@ class Lstm : public Layer {
   Matrix gates_;  // 4H × (T·N): activated gates, cached in training
   Matrix cell_;   // H × (T·N): cell state
   Matrix dgates_; // scratch for backward
-  Matrix wx_t_;   // scratch: wx transposed, for backward
+  Matrix wx_t_, wh_t_;  // scratch: weights transposed, for backward
 };
 
 }  // namespace ocr
