@@ -453,15 +453,44 @@ std::u32string TextSource::generated_line(Rng& rng) {
   return s;
 }
 
-// Typography of printed text: curly quotes and em dashes for `--` in prose.
+// Accented letters by base letter: the corpus is English, so without help the network sees
+// Western European accents too rarely to read them (eurotext lost every one).
+static const std::vector<std::pair<char32_t, std::u32string>>& accent_table() {
+  static const std::vector<std::pair<char32_t, std::u32string>> table = {
+      {U'a', U"áàâäãå"}, {U'e', U"éèêë"}, {U'i', U"íìîï"}, {U'o', U"óòôöõø"}, {U'u', U"úùûü"},
+      {U'c', U"ç"},      {U'n', U"ñ"},    {U'y', U"ýÿ"},   {U'A', U"ÁÀÂÄÃÅ"}, {U'E', U"ÉÈÊË"},
+      {U'I', U"ÍÌÎÏ"},   {U'O', U"ÓÒÔÖÕØ"}, {U'U', U"ÚÙÛÜ"}, {U'C', U"Ç"},     {U'N', U"Ñ"}};
+  return table;
+}
+
+std::u32string TextSource::accent_some_letters(std::u32string s, Rng& rng) const {
+  int changes = static_cast<int>(rng.integer(1, 4));
+  for (int tries = 0; tries < 40 && changes > 0; ++tries) {
+    size_t at = static_cast<size_t>(rng.integer(0, static_cast<int64_t>(s.size()) - 1));
+    for (const auto& [base, variants] : accent_table()) {
+      if (s[at] != base) continue;
+      char32_t v = variants[static_cast<size_t>(rng.integer(0, static_cast<int64_t>(variants.size()) - 1))];
+      if (allowed(v)) s[at] = v, --changes;
+      break;
+    }
+  }
+  return s;
+}
+
+// Typography of printed text: curly quotes (English, or the German „…“ and French «…» styles
+// where the alphabet has them) and em dashes for `--` in prose.
 std::u32string TextSource::finish(std::u32string s, Rng& rng, bool typographic) {
   if (typographic) {
+    char32_t open_double = U'“', close_double = U'”';
+    double style = rng.uniform();
+    if (style < 0.1 && allowed(U'„')) open_double = U'„', close_double = U'“';
+    else if (style < 0.2 && allowed(U'«') && allowed(U'»')) open_double = U'«', close_double = U'»';
     std::u32string out;
     for (size_t i = 0; i < s.size(); ++i) {
       char32_t c = s[i];
       char32_t prev = i ? s[i - 1] : U' ';
       bool open = prev == U' ' || prev == U'(' || prev == U'[' || prev == U'{' || prev == U'“' || prev == U'‘';
-      if (c == U'"') c = open ? U'“' : U'”';
+      if (c == U'"') c = open ? open_double : close_double;
       else if (c == U'\'') c = open ? U'‘' : U'’';
       else if (c == U'-' && i + 1 < s.size() && s[i + 1] == U'-' && (i + 2 >= s.size() || s[i + 2] != U'-') &&
                !(prev == U' ' && i + 2 < s.size() && s[i + 2] != U' ') && prev != U'-') {
@@ -488,6 +517,7 @@ std::u32string TextSource::print_line(Rng& rng) {
   bool typographic = rng.chance(0.5);
   if (u < 0.78) s = corpus_line(rng, sample_length(rng));
   else s = generated_line(rng);
+  if (!s.empty() && rng.chance(0.12)) s = accent_some_letters(s, rng);
   return finish(s, rng, typographic);
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,41 @@ TEST(TextSource, SameSeedSameText) {
   }
   EXPECT_EQ(sa, sb);
   EXPECT_NE(sa, sc);
+}
+
+}  // namespace
+}  // namespace ocr::synth
+
+namespace ocr::synth {
+namespace {
+
+// The corpus is English: the generator itself must put Western European accents and the German
+// and French quote styles in front of the network, or it never learns to read them.
+TEST(TextSource, PrintLinesCarryAccentsAndEuropeanQuotes) {
+  // A corpus where every paragraph quotes something, so the quote styles show up quickly.
+  const std::string corpus = ::testing::TempDir() + "/quoted-corpus.txt";
+  {
+    std::ofstream out(corpus);
+    for (int i = 0; i < 50; ++i)
+      out << "He said \"the quick brown fox\" and then the lazy dog answered \"not today\" before "
+             "the story went on about the river, the mill and the old bridge number " << i << ".\n";
+  }
+  TextSource src(corpus, read_alphabet_file(kData + "/eng.alphabet"));
+  Rng rng(21);
+  const std::u32string accented = U"áàâäãåéèêëíìîïóòôöõøúùûüçñýÿÁÀÂÄÃÅÉÈÊËÍÌÎÏÓÒÔÖÕØÚÙÛÜÇÑ";
+  int with_accent = 0, german = 0, french = 0;
+  const int n = 3000;
+  for (int i = 0; i < n; ++i) {
+    std::u32string s = src.print_line(rng);
+    expect_clean(s, src);
+    with_accent += s.find_first_of(accented) != std::u32string::npos;
+    german += s.find(U'„') != std::u32string::npos;
+    french += s.find(U'«') != std::u32string::npos;
+  }
+  EXPECT_GT(with_accent, n / 12);
+  EXPECT_LT(with_accent, n / 3);
+  EXPECT_GT(german, 0);
+  EXPECT_GT(french, 0);
 }
 
 }  // namespace
