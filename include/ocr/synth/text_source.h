@@ -46,7 +46,7 @@ class TextSource {
  private:
   std::u32string paragraph(Rng& rng);
   std::u32string finish(std::u32string s, Rng& rng, bool typographic);
-  // Replaces 1–3 letters by accented forms of the same base letter.
+  // Replaces 1–4 letters by accented forms of the same base letter.
   std::u32string accent_some_letters(std::u32string s, Rng& rng) const;
   std::u32string clean(std::u32string s) const;
 
