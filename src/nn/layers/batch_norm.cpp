@@ -49,18 +49,37 @@ void BatchNorm::forward(const Activations& in, Activations& out, Mode mode) {
     out.zero_padding();
     return;
   }
-  // Padding columns are zero, so plain row sums are sums over valid pixels.
+  // Two passes over the valid pixels: channel sums and sums of squares (in double, so the
+  // variance keeps its digits), then normalise and scale in one go. Padding stays zero.
   const double count = double(in.valid_pixels());
   OCR_CHECK(count > 1, "batch norm needs more than one valid pixel");
-  Vector mean = in.data.rowwise().sum() / Scalar(count);
-  xhat_ = in.data.colwise() - mean;
-  in.zero_padding_of(xhat_);
-  Vector var = xhat_.array().square().rowwise().sum().matrix() / Scalar(count);
+  const int C = channels_, H = in.height;
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(C), sum_sq = Eigen::VectorXd::Zero(C);
+  for (int x = 0; x < in.width; ++x)
+    for (int n = 0; n < in.batch; ++n) {
+      if (!in.valid(x, n)) continue;
+      auto block = in.data.middleCols(in.column(x, n, 0), H);
+      sum += block.rowwise().sum().cast<double>();
+      sum_sq += block.array().square().matrix().rowwise().sum().cast<double>();
+    }
+  const Eigen::VectorXd mean_d = sum / count;
+  const Eigen::VectorXd var_d = (sum_sq / count - mean_d.cwiseAbs2()).cwiseMax(0.0);
+  const Vector mean = mean_d.cast<Scalar>(), var = var_d.cast<Scalar>();
   inv_std_ = (var.array() + Scalar(epsilon_)).rsqrt().matrix();
-  xhat_ = inv_std_.asDiagonal() * xhat_;
-  out.data.noalias() = gamma_.col(0).asDiagonal() * xhat_;
-  out.data.colwise() += beta_.col(0);
-  out.zero_padding();
+  xhat_.resize(C, in.data.cols());
+  for (int x = 0; x < in.width; ++x)
+    for (int n = 0; n < in.batch; ++n) {
+      const Index c0 = in.column(x, n, 0);
+      auto xh = xhat_.middleCols(c0, H);
+      auto y = out.data.middleCols(c0, H);
+      if (!in.valid(x, n)) {
+        xh.setZero();
+        y.setZero();
+        continue;
+      }
+      xh = inv_std_.asDiagonal() * (in.data.middleCols(c0, H).colwise() - mean);
+      y = (gamma_.col(0).asDiagonal() * xh).colwise() + beta_.col(0);
+    }
   const Scalar m = Scalar(momentum_);
   running_mean_.col(0) = (1 - m) * running_mean_.col(0) + m * mean;
   running_var_.col(0) = (1 - m) * running_var_.col(0) + m * var * Scalar(count / (count - 1));
@@ -68,21 +87,34 @@ void BatchNorm::forward(const Activations& in, Activations& out, Mode mode) {
 
 void BatchNorm::backward(const Activations& in, const Activations&, const Activations& dout,
                          Activations* din) {
-  // dout is zero on padding and so is xhat_, so sums over all columns are sums over valid pixels.
+  // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂)); dout and xhat_ are zero on padding, so the
+  // sums may run over every column.
   const double count = double(in.valid_pixels());
-  Vector dbeta = dout.data.rowwise().sum();
-  Vector dgamma = dout.data.cwiseProduct(xhat_).rowwise().sum();
+  const int C = channels_, H = in.height;
+  Vector dbeta = Vector::Zero(C), dgamma = Vector::Zero(C);
+  for (Index c0 = 0; c0 < dout.data.cols(); c0 += H) {
+    auto dy = dout.data.middleCols(c0, H);
+    dbeta += dy.rowwise().sum();
+    dgamma += dy.cwiseProduct(xhat_.middleCols(c0, H)).rowwise().sum();
+  }
   gamma_grad_.col(0) += dgamma;
   beta_grad_.col(0) += dbeta;
   if (!din) return;
-  // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂))
-  din->reshape_like(in, channels_);
-  Vector mean_dy = dbeta / Scalar(count);
-  Vector mean_dyx = dgamma / Scalar(count);
-  din->data = dout.data - mean_dyx.asDiagonal() * xhat_;
-  din->data = din->data.colwise() - mean_dy;
-  din->data = (gamma_.col(0).cwiseProduct(inv_std_)).asDiagonal() * din->data;
-  din->zero_padding();
+  din->reshape_like(in, C);
+  const Vector mean_dy = dbeta / Scalar(count);
+  const Vector mean_dyx = dgamma / Scalar(count);
+  const Vector k = gamma_.col(0).cwiseProduct(inv_std_);
+  for (int x = 0; x < in.width; ++x)
+    for (int n = 0; n < in.batch; ++n) {
+      const Index c0 = in.column(x, n, 0);
+      auto dx = din->data.middleCols(c0, H);
+      if (!in.valid(x, n)) {
+        dx.setZero();
+        continue;
+      }
+      dx = k.asDiagonal() * ((dout.data.middleCols(c0, H) - mean_dyx.asDiagonal() * xhat_.middleCols(c0, H))
+                                 .colwise() - mean_dy);
+    }
 }
 
 }  // namespace ocr
