@@ -33,7 +33,8 @@ TEST_P(ConvSweep, MatchesPlainLoops) {
   Conv2d conv(kh, kw, cin, cout);
   conv.init_params(rng);
   conv.bias().setRandom();
-  Activations in = random_batch(rng, cin, 5, {7, 4, 1});
+  // Wide enough for several im2col chunks once the patch has 45 values or more.
+  Activations in = random_batch(rng, cin, 5, {300, 170, 1});
   Activations out;
   conv.forward(in, out, Mode::Infer);
   for (int n = 0; n < in.batch; ++n) {
@@ -137,17 +138,49 @@ TEST(Reference, FoldedBatchNormAndFusedReluMatchUnfolded) {
 namespace ocr {
 namespace {
 
-// Inference builds im2col a few image columns at a time; the result must not depend on it.
-TEST(Reference, ChunkedInferenceConvEqualsWholeTrainingConv) {
+// Backward walks the same cache-sized chunks as forward, rebuilding each patch matrix: its weight
+// and input gradients against direct sums over all pixels, on a batch of many chunks.
+TEST(Reference, ChunkedConvBackwardMatchesPlainLoops) {
   Rng rng(6);
-  Conv2d conv(3, 3, 3, 5);
+  const int kh = 3, kw = 3, C = 6, O = 5, H = 6;
+  Conv2d conv(kh, kw, C, O);
   conv.init_params(rng);
-  Activations in = random_batch(rng, 3, 16, {700, 650, 333});  // > 16384 pixels: several chunks
-  Activations whole, chunked;
-  conv.forward(in, whole, Mode::Train);
-  conv.forward(in, chunked, Mode::Infer);
-  ASSERT_EQ(whole.data.cols(), chunked.data.cols());
-  EXPECT_LT((whole.data - chunked.data).cwiseAbs().maxCoeff(), 1e-5);
+  Activations in = random_batch(rng, C, H, {400, 250, 3});  // 54-value patches: 6 chunks
+  Activations out, dout, din;
+  conv.forward(in, out, Mode::Train);
+  dout.reshape_like(out, O);
+  for (Index i = 0; i < dout.data.size(); ++i) dout.data.data()[i] = Scalar(rng.uniform(-1, 1));
+  dout.zero_padding();
+  conv.backward(in, out, dout, &din);
+  ParamList params;
+  conv.collect_params(params, "");
+  const Matrix& dw = *params[0].grad;
+  auto at = [&](const Activations& a, int c, int x, int n, int y) -> double {
+    if (y < 0 || y >= a.height || x < 0 || x >= a.width) return 0.0;
+    return double(a.data(c, a.column(x, n, y)));
+  };
+  for (int o = 0; o < O; ++o)
+    for (int ky = 0; ky < kh; ++ky)
+      for (int kx = 0; kx < kw; ++kx)
+        for (int c = 0; c < C; ++c) {
+          double sum = 0;
+          for (int n = 0; n < in.batch; ++n)
+            for (int x = 0; x < in.widths[n]; ++x)
+              for (int y = 0; y < H; ++y) sum += at(dout, o, x, n, y) * at(in, c, x + kx - 1, n, y + ky - 1);
+          ASSERT_NEAR(dw(o, (ky * kw + kx) * C + c), sum, 1e-3) << o << " " << ky << kx << " " << c;
+        }
+  for (int n = 0; n < in.batch; ++n)
+    for (int x = 0; x < in.width; ++x)
+      for (int y = 0; y < H; ++y)
+        for (int c = 0; c < C; ++c) {
+          double sum = 0;
+          if (x < in.widths[n])
+            for (int o = 0; o < O; ++o)
+              for (int ky = 0; ky < kh; ++ky)
+                for (int kx = 0; kx < kw; ++kx)
+                  sum += at(dout, o, x - kx + 1, n, y - ky + 1) * double(conv.weight()(o, (ky * kw + kx) * C + c));
+          ASSERT_NEAR(din.data(c, din.column(x, n, y)), sum, 1e-4) << n << " " << x << " " << y << " " << c;
+        }
 }
 
 }  // namespace

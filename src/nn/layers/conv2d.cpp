@@ -1,10 +1,13 @@
 #include "ocr/nn/layers/conv2d.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 
 #include "ocr/core/error.h"
 #include "ocr/core/gemm.h"
+#include "ocr/core/threads.h"
 #include "ocr/nn/layers/batch_norm.h"
 
 namespace ocr {
@@ -33,27 +36,26 @@ void Conv2d::collect_params(ParamList& out, const std::string& prefix) {
   out.push_back({prefix + "bias", &bias_, &bias_grad_});
 }
 
-void Conv2d::im2col(const Activations& in, int x_begin, int x_end, Matrix& col) const {
+Index Conv2d::chunk_pixels() const {
+  return std::max<Index>(48, kChunkBytes / (Index(kh_) * kw_ * in_ * Index(sizeof(Scalar))));
+}
+
+void Conv2d::im2col(const Activations& in, Index c_begin, Index c_end, Matrix& col) const {
   const int H = in.height, W = in.width, N = in.batch, C = in_;
   const int ph = kh_ / 2, pw = kw_ / 2;
-  const Index first = in.column(x_begin, 0, 0);
-  col.resize(Index(kh_) * kw_ * C, Index(x_end - x_begin) * N * H);
-#pragma omp parallel for schedule(static)
-  for (int x = x_begin; x < x_end; ++x) {
-    for (int n = 0; n < N; ++n) {
-      for (int y = 0; y < H; ++y) {
-        Scalar* dst = col.data() + (in.column(x, n, y) - first) * col.rows();
-        for (int ky = 0; ky < kh_; ++ky) {
-          int sy = y + ky - ph;
-          for (int kx = 0; kx < kw_; ++kx, dst += C) {
-            int sx = x + kx - pw;
-            if (sy < 0 || sy >= H || sx < 0 || sx >= W) {
-              std::fill(dst, dst + C, Scalar(0));
-            } else {
-              const Scalar* src = in.data.data() + in.column(sx, n, sy) * C;
-              std::copy(src, src + C, dst);
-            }
-          }
+  col.resize(Index(kh_) * kw_ * C, c_end - c_begin);
+  for (Index c = c_begin; c < c_end; ++c) {
+    const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
+    Scalar* dst = col.data() + (c - c_begin) * col.rows();
+    for (int ky = 0; ky < kh_; ++ky) {
+      const int sy = y + ky - ph;
+      for (int kx = 0; kx < kw_; ++kx, dst += C) {
+        const int sx = x + kx - pw;
+        if (sy < 0 || sy >= H || sx < 0 || sx >= W) {
+          std::fill(dst, dst + C, Scalar(0));
+        } else {
+          const Scalar* src = in.data.data() + in.column(sx, n, sy) * C;
+          std::copy(src, src + C, dst);
         }
       }
     }
@@ -62,22 +64,23 @@ void Conv2d::im2col(const Activations& in, int x_begin, int x_end, Matrix& col) 
 
 void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
   output_channels(in.channels());
+  OCR_CHECK(mode == Mode::Infer || !fused_relu_,
+            "a convolution with a fused ReLU is for inference only");
   out.reshape_like(in, out_);
-  if (mode == Mode::Train) {
-    OCR_CHECK(!fused_relu_, "a convolution with a fused ReLU is for inference only");
-    im2col(in, 0, in.width, col_);  // kept whole for backward
-    gemm_wide(weight_, col_, out.data);
-    out.data.colwise() += bias_.col(0);
-  } else {
-    // Inference needs no col matrix afterwards: build it a few image columns at a time, so a
-    // page's worth of lines never holds a (kh·kw·C) × pixels matrix at once.
-    const Index per_x = Index(in.batch) * in.height;
-    const int step = int(std::max<Index>(1, kInferenceChunkPixels / std::max<Index>(1, per_x)));
-    for (int x0 = 0; x0 < in.width; x0 += step) {
-      const int x1 = std::min(in.width, x0 + step);
-      im2col(in, x0, x1, col_);
-      auto chunk = out.data.middleCols(x0 * per_x, (x1 - x0) * per_x);
-      gemm_wide(weight_, col_, chunk);
+  // im2col + GEMM one cache-sized chunk of pixels at a time: the patch matrix of a whole batch
+  // (hundreds of MB in training) would stream through memory twice; a chunk stays in L2.
+  // Backward rebuilds the chunks it needs instead of keeping them.
+  const Index total = in.data.cols(), step = chunk_pixels();
+  const bool threads = !omp_in_parallel() && thread_count() > 1 && total > step;
+#pragma omp parallel if (threads)
+  {
+    Matrix col;
+#pragma omp for schedule(static)
+    for (Index c0 = 0; c0 < total; c0 += step) {
+      const Index len = std::min(step, total - c0);
+      im2col(in, c0, c0 + len, col);
+      auto chunk = out.data.middleCols(c0, len);
+      gemm_wide(weight_, col, chunk);
       chunk.colwise() += bias_.col(0);
       if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
     }
@@ -87,40 +90,39 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
 
 void Conv2d::backward(const Activations& in, const Activations&, const Activations& dout,
                       Activations* din) {
-  // col_ still holds the forward im2col of in (forward(Train) is always followed by backward
-  // before the next forward of this layer).
-  gemm_wide_nt(dout.data, col_, weight_grad_, true);
   bias_grad_.col(0) += dout.data.rowwise().sum();
-  if (!din) return;
-  weight_t_ = weight_.transpose();
-  dcol_.resize(weight_t_.rows(), dout.data.cols());
-  gemm_wide(weight_t_, dout.data, dcol_);
-  // col2im as a gather: each input pixel sums the patch entries that read it, so threads never
-  // write the same pixel.
   const int H = in.height, W = in.width, N = in.batch, C = in_;
   const int ph = kh_ / 2, pw = kw_ / 2;
-  din->reshape_like(in, C);
-#pragma omp parallel for schedule(static)
-  for (int x = 0; x < W; ++x) {
-    for (int n = 0; n < N; ++n) {
-      for (int y = 0; y < H; ++y) {
-        Scalar* dst = din->data.data() + in.column(x, n, y) * C;
-        std::fill(dst, dst + C, Scalar(0));
-        if (x >= in.widths[n]) continue;
-        for (int ky = 0; ky < kh_; ++ky) {
-          int oy = y - ky + ph;
-          if (oy < 0 || oy >= H) continue;
-          for (int kx = 0; kx < kw_; ++kx) {
-            int ox = x - kx + pw;
-            if (ox < 0 || ox >= W) continue;
-            const Scalar* src =
-                dcol_.data() + in.column(ox, n, oy) * dcol_.rows() + (Index(ky) * kw_ + kx) * C;
-            for (int c = 0; c < C; ++c) dst[c] += src[c];
-          }
+  if (din) {
+    din->reshape_like(in, C);
+    din->data.setZero();
+    weight_t_ = weight_.transpose();
+  }
+  const Index total = in.data.cols(), step = chunk_pixels();
+  for (Index c0 = 0; c0 < total; c0 += step) {
+    const Index len = std::min(step, total - c0);
+    const auto dy = dout.data.middleCols(c0, len);
+    im2col(in, c0, c0 + len, col_);
+    gemm_wide_nt(dy, col_, weight_grad_, true);
+    if (!din) continue;
+    // col2im: each output pixel's patch gradient goes back to the input pixels it read.
+    dcol_.resize(weight_t_.rows(), len);
+    gemm_wide(weight_t_, dy, dcol_);
+    for (Index c = c0; c < c0 + len; ++c) {
+      const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
+      const Scalar* src = dcol_.data() + (c - c0) * dcol_.rows();
+      for (int ky = 0; ky < kh_; ++ky) {
+        const int sy = y + ky - ph;
+        for (int kx = 0; kx < kw_; ++kx, src += C) {
+          const int sx = x + kx - pw;
+          if (sy < 0 || sy >= H || sx < 0 || sx >= W) continue;
+          Scalar* dst = din->data.data() + in.column(sx, n, sy) * C;
+          for (int ch = 0; ch < C; ++ch) dst[ch] += src[ch];
         }
       }
     }
   }
+  if (din) din->zero_padding();  // padding pixels were read as zeros: no gradient to them
 }
 
 void Conv2d::fold(const BatchNorm& bn) {

@@ -1,4 +1,4 @@
-// 2-D convolution, stride 1, "same" zero padding, by im2col + one GEMM.
+// 2-D convolution, stride 1, "same" zero padding, by im2col + GEMM over cache-sized chunks.
 // weight: out × (kh · kw · in), patch order (ky, kx, c) with c fastest — a patch is kh · kw whole
 // pixels copied from the input; bias: out × 1.
 #pragma once
@@ -30,9 +30,11 @@ class Conv2d : public Layer {
   Matrix& bias() { return bias_; }
 
  private:
-  // Patches of the image columns x_begin..x_end-1 (all lines, all rows).
-  void im2col(const Activations& in, int x_begin, int x_end, Matrix& col) const;
-  static constexpr Index kInferenceChunkPixels = 16384;
+  // Patches of the pixel columns c_begin..c_end-1 of in.data, one column each.
+  void im2col(const Activations& in, Index c_begin, Index c_end, Matrix& col) const;
+  // Pixels per im2col chunk: its patch matrix stays around kChunkBytes, within L2.
+  Index chunk_pixels() const;
+  static constexpr Index kChunkBytes = 256 * 1024;
   int kh_, kw_, in_, out_;
   bool fused_relu_ = false;
   Matrix weight_, bias_, weight_grad_, bias_grad_;
