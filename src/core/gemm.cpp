@@ -14,6 +14,22 @@
 
 namespace ocr {
 
+namespace {
+
+// Eigen's product on raw column-major operands: the whole product off AVX-512, and the few-column
+// case on it.
+void eigen_product(const Scalar* a, Index lda, const Scalar* b, Index ldb, Scalar* c, Index ldc,
+                   Index m, Index k, Index p, bool accumulate) {
+  using Stride = Eigen::OuterStride<>;
+  Eigen::Map<const Matrix, 0, Stride> A(a, m, k, Stride(lda));
+  Eigen::Map<const Matrix, 0, Stride> B(b, k, p, Stride(ldb));
+  Eigen::Map<Matrix, 0, Stride> C(c, m, p, Stride(ldc));
+  if (accumulate) C.noalias() += A * B;
+  else C.noalias() = A * B;
+}
+
+}  // namespace
+
 #ifdef OCR_GEMM_NATIVE
 
 namespace {
@@ -86,16 +102,6 @@ void panels(const float* a, Index sa, const float* b, Index sbj, Index sbk, floa
   }
 }
 
-void eigen_product(const Scalar* a, Index lda, const Scalar* b, Index ldb, Scalar* c, Index ldc,
-                   Index m, Index k, Index p, bool accumulate) {
-  using Stride = Eigen::OuterStride<>;
-  Eigen::Map<const Matrix, 0, Stride> A(a, m, k, Stride(lda));
-  Eigen::Map<const Matrix, 0, Stride> B(b, k, p, Stride(ldb));
-  Eigen::Map<Matrix, 0, Stride> C(c, m, p, Stride(ldc));
-  if (accumulate) C.noalias() += A * B;
-  else C.noalias() = A * B;
-}
-
 bool worth_threads(Index flops) {
   return !omp_in_parallel() && thread_count() > 1 && flops > (Index(1) << 22);
 }
@@ -156,12 +162,7 @@ bool gemm_wide_is_native() { return false; }
 
 void gemm_wide_raw(const Scalar* a, Index lda, const Scalar* b, Index ldb, Scalar* c, Index ldc,
                    Index m, Index k, Index p, bool accumulate) {
-  using Stride = Eigen::OuterStride<>;
-  Eigen::Map<const Matrix, 0, Stride> A(a, m, k, Stride(lda));
-  Eigen::Map<const Matrix, 0, Stride> B(b, k, p, Stride(ldb));
-  Eigen::Map<Matrix, 0, Stride> C(c, m, p, Stride(ldc));
-  if (accumulate) C.noalias() += A * B;
-  else C.noalias() = A * B;
+  eigen_product(a, lda, b, ldb, c, ldc, m, k, p, accumulate);
 }
 
 void gemm_wide_nt_raw(const Scalar* a, Index lda, const Scalar* b, Index ldb, Scalar* c, Index ldc,

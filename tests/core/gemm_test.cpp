@@ -15,14 +15,25 @@ Matrix random_matrix(Rng& rng, Index rows, Index cols) {
   return m;
 }
 
-void expect_product(const Matrix& a, const Matrix& b, const Matrix& c0, const Matrix& c,
-                    bool accumulate) {
+// c against c0 (if accumulating) + Σ_k a(i, k) · b_at(k, j), summed in double.
+template <class BAt>
+void expect_product_of(const Matrix& a, BAt b_at, const Matrix& c0, const Matrix& c, bool accumulate) {
   for (Index j = 0; j < c.cols(); ++j)
     for (Index i = 0; i < c.rows(); ++i) {
       double sum = accumulate ? double(c0(i, j)) : 0.0;
-      for (Index k = 0; k < a.cols(); ++k) sum += double(a(i, k)) * double(b(k, j));
+      for (Index k = 0; k < a.cols(); ++k) sum += double(a(i, k)) * double(b_at(k, j));
       ASSERT_NEAR(double(c(i, j)), sum, 1e-4 * (1 + a.cols())) << i << "," << j;
     }
+}
+
+void expect_product(const Matrix& a, const Matrix& b, const Matrix& c0, const Matrix& c,
+                    bool accumulate) {
+  expect_product_of(a, [&](Index k, Index j) { return b(k, j); }, c0, c, accumulate);
+}
+
+void expect_product_nt(const Matrix& a, const Matrix& b, const Matrix& c0, const Matrix& c,
+                       bool accumulate) {
+  expect_product_of(a, [&](Index k, Index j) { return b(j, k); }, c0, c, accumulate);
 }
 
 TEST(Gemm, MatchesPlainLoopOnAllBlockEdges) {
@@ -51,7 +62,9 @@ TEST(Gemm, StridedBlocksLeaveTheRestUntouched) {
   expect_product(a, Matrix(b), Matrix::Zero(40, 29), Matrix(c), false);
   for (Index j = 0; j < big_c.cols(); ++j)
     for (Index i = 0; i < big_c.rows(); ++i)
-      if (!(i >= 3 && i < 43 && j >= 7 && j < 36)) ASSERT_EQ(big_c(i, j), before(i, j));
+      if (!(i >= 3 && i < 43 && j >= 7 && j < 36)) {
+        ASSERT_EQ(big_c(i, j), before(i, j));
+      }
 }
 
 TEST(Gemm, ThreadedEqualsSingleThreaded) {
@@ -71,16 +84,6 @@ TEST(Gemm, ThreadedEqualsSingleThreaded) {
 
 namespace ocr {
 namespace {
-
-void expect_product_nt(const Matrix& a, const Matrix& b, const Matrix& c0, const Matrix& c,
-                       bool accumulate) {
-  for (Index j = 0; j < c.cols(); ++j)
-    for (Index i = 0; i < c.rows(); ++i) {
-      double sum = accumulate ? double(c0(i, j)) : 0.0;
-      for (Index k = 0; k < a.cols(); ++k) sum += double(a(i, k)) * double(b(j, k));
-      ASSERT_NEAR(double(c(i, j)), sum, 1e-4 * (1 + a.cols())) << i << "," << j;
-    }
-}
 
 // A·Bᵀ with the contraction over the long side, across its chunk boundary (256).
 TEST(Gemm, TransposedMatchesPlainLoop) {
