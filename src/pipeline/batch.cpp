@@ -206,6 +206,12 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
   if (!to_dir && opt.output_file.empty() && several)
     throw Error("several formats need -o FILE or --output-dir DIR");
   const int jobs = opt.jobs > 0 ? opt.jobs : thread_count();
+  // -j 1 means one core: OpenCV's own pool must not spread a page's filters over more.
+  struct OpenCvThreads {
+    int saved = cv::getNumThreads();
+    explicit OpenCvThreads(int jobs) { if (jobs == 1) cv::setNumThreads(1); }
+    ~OpenCvThreads() { cv::setNumThreads(saved); }
+  } opencv_threads(jobs);
   bool tty = opt.progress == 1 || (opt.progress < 0 && ::isatty(STDERR_FILENO));
   Progress progress(sum.inputs, tty);
 

@@ -142,6 +142,12 @@ PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<Recogni
           continue;
         cv::Rect c = region.crop;
         cv::Mat ink = crop_ink(crop);
+        // Ink per column, once per line: word boxes below look up spans in it.
+        std::vector<int> ink_cols(size_t(ink.cols), 0);
+        for (int y = 0; y < ink.rows; ++y) {
+          const uint8_t* row = ink.ptr<uint8_t>(y);
+          for (int x = 0; x < ink.cols; ++x) ink_cols[size_t(x)] += row[x] != 0;
+        }
         // Characters in working coordinates, vertical extent from the line box.
         std::vector<CharResult> chars;
         std::vector<std::pair<int, int>> xs;  // crop-relative spans, parallel to chars
@@ -167,17 +173,18 @@ PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<Recogni
           hi = std::clamp(hi, lo, crop.cols);
           int first = -1, last = -1, top = -1, bottom = -1;
           for (int x = lo; x < hi; ++x)
-            if (cv::countNonZero(ink.col(x)) > 0) {
+            if (ink_cols[size_t(x)] > 0) {
               if (first < 0) first = x;
               last = x;
             }
           if (first >= 0) {
-            cv::Mat sub = ink.colRange(first, last + 1);
-            for (int y = 0; y < sub.rows; ++y)
-              if (cv::countNonZero(sub.row(y)) > 0) {
+            for (int y = 0; y < ink.rows; ++y) {
+              const uint8_t* row = ink.ptr<uint8_t>(y);
+              if (std::any_of(row + first, row + last + 1, [](uint8_t v) { return v != 0; })) {
                 if (top < 0) top = y;
                 bottom = y;
               }
+            }
             w.box = {c.x + first, c.y + top, c.x + last + 1, c.y + bottom + 1};
           }
           for (auto& ch : w.chars) {

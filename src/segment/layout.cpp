@@ -96,7 +96,7 @@ class Analyzer {
       c.r = {stats.at<int>(i, 0), stats.at<int>(i, 1), stats.at<int>(i, 2), stats.at<int>(i, 3)};
       c.area = stats.at<int>(i, cv::CC_STAT_AREA);
       if (c.r.height >= 4 && c.r.width <= 4 * c.r.height && c.r.width * 8 >= c.r.height &&
-          c.area >= 6 && c.r.height <= std::max(8, gray_.rows / 3))
+          c.area >= 6 && c.r.height <= max_glyph_height(gray_.rows))
         hs.push_back(c.r.height);
     }
     if (!hs.empty()) {
@@ -106,6 +106,17 @@ class Analyzer {
       ch_ = std::max(8.0, std::min(gray_.rows, 40) * 0.5);
     }
     out.text_height = ch_;
+    if (opt_.mode == LayoutMode::Line) {
+      // A line image is read whole: only specks are left out of its box, so the rule, picture
+      // and barcode searches of a page are not needed.
+      classify_noise();
+      owner_.assign(n, -1);
+      make_single_line(out);
+      out.mode = LayoutMode::Line;
+      out.labels = labels_;
+      out.label_owner = owner_;
+      return out;
+    }
     classify(out);
 
     owner_.assign(n, -1);
@@ -154,8 +165,15 @@ class Analyzer {
   }
 
  private:
+  double noise_area() const { return std::max(2.0, 0.012 * ch_ * ch_); }
+
+  void classify_noise() {
+    for (size_t i = 1; i < comps_.size(); ++i)
+      if (comps_[i].area < noise_area()) comps_[i].kind = Kind::Noise;
+  }
+
   void classify(PageLayout& out) {
-    double noise_area = std::max(2.0, 0.012 * ch_ * ch_);
+    double noise_area = this->noise_area();
     for (size_t i = 1; i < comps_.size(); ++i) {
       auto& c = comps_[i];
       int w = c.r.width, h = c.r.height;

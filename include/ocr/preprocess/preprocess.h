@@ -50,6 +50,10 @@ cv::Mat binarize_sauvola(const cv::Mat& gray, int window = 31, double k = 0.2); 
 double estimate_skew(const cv::Mat& gray, double max_degrees = 15);
 // Median height in pixels of character-sized connected components; 0 if no text-like ink.
 double estimate_text_height(const cv::Mat& gray);
+// Tallest component counted as a character by the text-height estimates. On a page a third of
+// its height keeps pictures and frames out; an image this short holds a line or two, whose
+// capitals and x-height letters must all count (capped at a third, the median was a comma's).
+int max_glyph_height(int image_rows);
 
 Binarization parse_binarization(const std::string& s);  // none|otsu|sauvola; FormatError otherwise
 
