@@ -80,6 +80,19 @@ TEST(Preprocess, RescalesTinyAndHugeText) {
   EXPECT_EQ(ocr::preprocess(tiny, off).scale, 1.0);
 }
 
+TEST(Preprocess, LineImageTextHeightIsItsLettersNotItsCommas) {
+  // The same line alone in a tight crop and on a tall page must measure the same text height:
+  // a cap of a third of the image height once left only commas and dots to count in the crop,
+  // and the line was then blown up 4x before every filter.
+  cv::Mat line = ocr::test::single_line(420, 40);
+  cv::Mat page(600, 420, CV_8UC1, cv::Scalar(255));
+  line.copyTo(page(cv::Rect(0, 280, 420, 40)));
+  const double on_page = ocr::estimate_text_height(page);
+  EXPECT_GT(on_page, 10);
+  EXPECT_NEAR(ocr::estimate_text_height(line), on_page, 1.0);
+  EXPECT_EQ(ocr::preprocess(line, {}).scale, 1.0);
+}
+
 TEST(Preprocess, FlattensUnevenLightingAndBinarizes) {
   cv::Mat img = text_block();
   cv::Mat shade(img.size(), CV_8UC1);
