@@ -195,3 +195,40 @@ TEST_F(RecognizeCli, UnreadableFolder) {
   EXPECT_NE(r.err.find("locked"), std::string::npos) << r.err;
   EXPECT_FALSE(r.out.empty());  // the good input was still read
 }
+
+// `ocr eval --model` must report on exactly the text `ocr recognize` writes for the same lines
+// (same preprocessing, layout and decoder). The shipped model reads them, so the text is real;
+// one line is light on dark, which only the page path turns around, so --raw must differ.
+TEST_F(RecognizeCli, EvalMeasuresWhatRecognizeWrites) {
+  const std::string model = std::string(OCR_SOURCE_DIR) + "/models/eng.ocrm";
+  fs::create_directories(dir_ / "gtset");
+  const char* texts[] = {"alpha beta", "gamma delta echo", "fox golf hotel india"};
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat line(40, 260 + 90 * i, CV_8UC1, cv::Scalar(235));
+    ocr::test::draw_line(line, 8, 28, 2 + i, i, 0.6);
+    if (i == 2) cv::bitwise_not(line, line);
+    cv::imwrite((dir_ / "gtset" / ("l" + std::to_string(i) + ".png")).string(), line);
+    std::ofstream(dir_ / "gtset" / ("l" + std::to_string(i) + ".gt.txt")) << texts[i] << "\n";
+  }
+  const char* bin = std::getenv("OCR_TEST_BINARY");
+  const std::string exe = bin ? bin : OCR_BINARY;
+  auto ocr = [&](const std::string& args) {
+    fs::path out = dir_ / "cmd.out";
+    std::string cmd = "cd '" + dir_.string() + "' && '" + exe + "' -q " + args + " >'" + out.string() +
+                      "' 2>/dev/null";
+    int rc = std::system(cmd.c_str());
+    return Result{WIFEXITED(rc) ? WEXITSTATUS(rc) : 128, slurp(out), ""};
+  };
+  fs::remove_all(dir_ / "gtpred");
+  ASSERT_EQ(ocr("recognize -m '" + model + "' --layout line --output-dir gtpred gtset").code, 0);
+  auto from_files = ocr("eval --gt gtset --json --pred gtpred");
+  auto direct = ocr("eval --gt gtset --json -m '" + model + "'");
+  auto raw = ocr("eval --gt gtset --json --raw -m '" + model + "'");
+  ASSERT_EQ(from_files.code, 0);
+  ASSERT_EQ(direct.code, 0);
+  ASSERT_EQ(raw.code, 0);
+  EXPECT_NE(direct.out.find("\"lines\": 3"), std::string::npos) << direct.out;
+  EXPECT_EQ(direct.out, from_files.out);  // the worst lines, with their text, are part of it
+  EXPECT_NE(raw.out, direct.out) << raw.out;
+  EXPECT_NE(ocr("eval --gt gtset --pred gtpred -m '" + model + "'").code, 0);  // one or the other
+}

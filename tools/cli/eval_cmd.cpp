@@ -1,9 +1,12 @@
 // ocr eval: CER / WER of the recognizer (or of existing predictions) against line ground truth.
 #include <chrono>
 #include <iostream>
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 
 #include "cli/commands.h"
+#include "cli/recognition_options.h"
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
@@ -20,8 +23,9 @@ namespace {
 
 struct EvalOptions {
   std::string gt;
-  std::string model;
   std::string pred;
+  RecognitionOptions read;
+  bool raw = false;
   bool fold = false;
   bool ignore_case = false;
   bool json = false;
@@ -34,15 +38,47 @@ struct EvalOptions {
 // recognizer still gets batches to sort by width and spread over the threads.
 constexpr size_t kChunk = 64;
 
+// The text `ocr recognize` would write for each image: page preprocessing and layout (a line by
+// default), then one pooled call of the line reader, as in a batch run.
+std::vector<std::string> read_pages(const Reader& reader, const std::vector<cv::Mat>& images,
+                                    const std::vector<const GtPair*>& chunk,
+                                    std::vector<std::string>& errors) {
+  const int n = int(images.size());
+  std::vector<std::optional<PreparedPage>> prepared(static_cast<size_t>(n));
+  const int cv_threads = cv::getNumThreads();
+  cv::setNumThreads(1);  // OpenMP owns the cores here
+#pragma omp parallel for schedule(dynamic)
+  for (int i = 0; i < n; ++i) {
+    try {
+      prepared[size_t(i)] = reader.pages->prepare(images[size_t(i)], chunk[size_t(i)]->image);
+    } catch (const std::exception& e) {
+      errors[size_t(i)] = e.what();
+    }
+  }
+  cv::setNumThreads(cv_threads);
+  std::vector<cv::Mat> lines;
+  for (const auto& p : prepared)
+    if (p) lines.insert(lines.end(), p->lines.begin(), p->lines.end());
+  const std::vector<RecognizedLine> read = lines.empty() ? std::vector<RecognizedLine>{}
+                                                          : reader.pages->reader()(lines);
+  std::vector<std::string> texts(static_cast<size_t>(n));
+  size_t off = 0;
+  for (int i = 0; i < n; ++i) {
+    if (!prepared[size_t(i)]) continue;
+    const size_t m = prepared[size_t(i)]->lines.size();
+    std::vector<RecognizedLine> mine(read.begin() + long(off), read.begin() + long(off + m));
+    off += m;
+    texts[size_t(i)] = reader.pages->finish(std::move(*prepared[size_t(i)]), mine).text();
+  }
+  return texts;
+}
+
 size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
                        EvalAccumulator& acc, std::vector<std::string>& problems) {
   set_thread_count(opt.threads);
-  const std::string model_path = opt.model.empty() ? default_model_path() : opt.model;
-  std::shared_ptr<const Model> model = Model::load(model_path);
-  RecognizerOptions ropt;
-  ropt.threads = opt.threads;
-  LineRecognizer rec(model, nullptr, ropt);
-  log::info("recognizing {} lines with {}", pairs.size(), model_path);
+  const Reader reader = make_reader(opt.read);
+  log::info("recognizing {} lines with {} ({}, {} decoder)", pairs.size(), reader.model_path,
+            opt.raw ? "raw images" : "layout " + opt.read.layout, opt.read.decoder);
 
   const auto start = std::chrono::steady_clock::now();
   size_t added = 0;
@@ -53,7 +89,7 @@ size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
       try {
         auto pages = load_image(pairs[i].image);
         cv::Mat grey = pages.at(0).image;
-        if (grey.channels() == 3) cv::cvtColor(grey, grey, cv::COLOR_BGR2GRAY);
+        if (opt.raw && grey.channels() == 3) cv::cvtColor(grey, grey, cv::COLOR_BGR2GRAY);
         images.push_back(grey);
         chunk.push_back(&pairs[i]);
       } catch (const Error& e) {
@@ -62,9 +98,19 @@ size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
       }
     }
     if (images.empty()) continue;
-    const auto lines = rec.recognize(images);
-    for (size_t i = 0; i < lines.size(); ++i) {
-      acc.add(chunk[i]->image, chunk[i]->text, lines[i].text);
+    std::vector<std::string> texts, errors(images.size());
+    if (opt.raw) {
+      for (auto& line : reader.lines->recognize(images)) texts.push_back(std::move(line.text));
+    } else {
+      texts = read_pages(reader, images, chunk, errors);
+    }
+    for (size_t i = 0; i < texts.size(); ++i) {
+      if (!errors[i].empty()) {
+        problems.push_back(errors[i]);
+        log::warn("{}", errors[i]);
+        continue;
+      }
+      acc.add(chunk[i]->image, chunk[i]->text, texts[i]);
       ++added;
     }
   }
@@ -83,10 +129,16 @@ void add_eval_command(CLI::App& app, Context& ctx) {
       "eval", "character and word error rates against ground truth (STEM.gt.txt beside each line)");
   cmd->add_option("--gt", opt->gt, "line images with STEM.gt.txt: a directory or a list file")
       ->required();
-  auto* model = cmd->add_option("-m,--model", opt->model, "model file (default: the shipped model)");
+  add_recognition_options(cmd, opt->read);
+  opt->read.layout = "line";  // ground truth is one line per image
+  cmd->get_option("--layout")->default_str("line");
+  cmd->add_flag("--raw", opt->raw,
+                "feed each image straight to the network: no page preprocessing or layout (what "
+                "training validation sees)");
   cmd->add_option("--pred", opt->pred,
                   "compare existing outputs DIR/STEM.txt (or STEM.pred.txt) instead of recognizing")
-      ->excludes(model);
+      ->excludes(cmd->get_option("--model"))
+      ->excludes(cmd->get_option("--raw"));
   cmd->add_flag("--fold", opt->fold, "fold quote and dash styles (“ ” `` '' → \", ‘ ’ → ', – — → -)");
   cmd->add_flag("--ignore-case", opt->ignore_case, "compare case-insensitively");
   cmd->add_option("--threads", opt->threads, "threads (default: all cores)");

@@ -15,7 +15,7 @@ struct TrainConfig {
   std::string val;    // folder or list; empty with synth = synthetic holdout-font lines
   std::string out;    // best model by validation CER; the latest goes to <out>.last
   std::string init;   // start from this model (fine-tune or resume)
-  std::string spec = "C3,3,32 Bn Relu Mp2,2 R64 Mp2,2 R128 Mp2,1 Col Lbx128 Lbx128 O";
+  std::string spec = "C3,3,16 Bn Relu Mp2,2 R32 Mp2,2 R64 R64 Mp2,1 Col Lbx128 Lbx128 O";  // the shipped model's
   int input_height = 32;
   int64_t iterations = 10000;  // in this run
   double time_budget_minutes = 0;  // if > 0, the run ends (and the schedule decays) by this time

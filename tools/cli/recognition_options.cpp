@@ -1,0 +1,85 @@
+#include "cli/recognition_options.h"
+
+#include "ocr/ctc/beam_decoder.h"
+#include "ocr/model/model.h"
+#include "ocr/pipeline/line_recognizer.h"
+#include "ocr/preprocess/preprocess.h"
+
+namespace ocr::cli {
+
+namespace {
+
+Toggle parse_toggle(const std::string& s) {
+  if (s == "auto") return Toggle::Auto;
+  if (s == "yes" || s == "on") return Toggle::On;
+  return Toggle::Off;
+}
+
+}  // namespace
+
+void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
+  cmd->add_option("-m,--model", o.model, "model file (default: $OCR_MODEL or the shipped model)");
+  cmd->add_option("--layout,--psm", o.layout,
+                  "auto (page or single line), page (psm 3), block (psm 6), line (psm 7)")
+      ->check(CLI::IsMember({"auto", "page", "block", "line", "3", "6", "7"}));
+  cmd->add_option("--dpi", o.dpi, "input resolution (default: from the file, else estimated)")
+      ->check(CLI::Range(10.0, 4800.0));
+  cmd->add_option("--invert", o.invert, "light-on-dark text: auto (detect), yes, no")
+      ->check(CLI::IsMember({"auto", "yes", "no"}));
+  cmd->add_option("--contrast", o.contrast, "auto (flatten lighting + stretch), stretch, background, none")
+      ->check(CLI::IsMember({"auto", "stretch", "background", "none"}));
+  cmd->add_option("--denoise", o.denoise, "auto (median on speckled images), median, none")
+      ->check(CLI::IsMember({"auto", "median", "none"}));
+  cmd->add_option("--binarize", o.binarize, "none (default), otsu, sauvola")
+      ->check(CLI::IsMember({"none", "otsu", "sauvola"}));
+  cmd->add_flag("--no-deskew", o.no_deskew, "do not estimate and correct skew");
+  cmd->add_flag("--no-rescale", o.no_rescale, "do not rescale small or huge text");
+  cmd->add_option("--decoder", o.decoder, "beam (default) or greedy")
+      ->check(CLI::IsMember({"beam", "greedy"}));
+  cmd->add_option("--beam-width", o.beam_width, "beam width")->check(CLI::PositiveNumber);
+  cmd->add_option("--lm", o.lm, "character n-gram LM (ARPA); none to disable (default: eng.lm beside the model)");
+  cmd->add_option("--lm-weight", o.lm_weight, "LM weight alpha");
+  cmd->add_option("--word-bonus", o.word_bonus, "word insertion bonus beta");
+  cmd->add_option("--lexicon", o.lexicon, "word list to favour");
+  cmd->add_option("--allow-chars", o.allow_chars, "only these characters may be output");
+  cmd->add_option("--deny-chars", o.deny_chars, "these characters are never output");
+}
+
+PageRecognizerOptions page_options(const RecognitionOptions& o) {
+  PageRecognizerOptions po;
+  po.layout.mode = parse_layout(o.layout);
+  po.preprocess.invert = parse_toggle(o.invert);
+  po.preprocess.contrast = o.contrast == "none"         ? ContrastMode::None
+                           : o.contrast == "stretch"    ? ContrastMode::Stretch
+                           : o.contrast == "background" ? ContrastMode::Background
+                                                        : ContrastMode::Auto;
+  po.preprocess.denoise = o.denoise == "none"     ? Denoise::None
+                          : o.denoise == "median" ? Denoise::Median
+                                                  : Denoise::Auto;
+  po.preprocess.binarize = parse_binarization(o.binarize);
+  po.preprocess.deskew = !o.no_deskew;
+  po.preprocess.rescale = !o.no_rescale;
+  po.preprocess.dpi = o.dpi;
+  return po;
+}
+
+Reader make_reader(const RecognitionOptions& o) {
+  Reader r;
+  r.model_path = o.model.empty() ? default_model_path() : o.model;
+  auto model = Model::load(r.model_path);
+  DecoderOptions dopt;
+  dopt.kind = o.decoder;
+  if (o.beam_width > 0) dopt.beam_width = o.beam_width;
+  dopt.lm_path = o.lm.empty() ? default_lm_path(r.model_path) : o.lm;
+  dopt.alpha = o.lm_weight;
+  dopt.beta = o.word_bonus;
+  dopt.lexicon = o.lexicon;
+  dopt.allow_chars = o.allow_chars;
+  dopt.deny_chars = o.deny_chars;
+  auto decoder = make_decoder(dopt, model->alphabet(), model->metadata().extra);
+  r.lines = std::make_shared<LineRecognizer>(model, decoder);
+  r.pages = std::make_unique<PageRecognizer>(r.lines, page_options(o));
+  return r;
+}
+
+}  // namespace ocr::cli

@@ -1,0 +1,39 @@
+// The options that decide how an image is read (preprocessing, layout, decoder, LM), shared by
+// `ocr recognize` and `ocr eval`, so evaluating a model measures exactly what recognize outputs.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ocr/pipeline/page_recognizer.h"
+
+namespace ocr::cli {
+
+struct RecognitionOptions {
+  std::string model;
+  std::string layout = "auto";
+  double dpi = 0;
+  std::string invert = "auto", contrast = "auto", denoise = "auto", binarize = "none";
+  bool no_deskew = false, no_rescale = false;
+  std::string decoder = "beam";
+  int beam_width = 0;
+  std::string lm, lexicon, allow_chars, deny_chars;
+  std::optional<float> lm_weight, word_bonus;
+};
+
+// Registers --model, --layout, the preprocessing and the decoder options on cmd.
+void add_recognition_options(CLI::App* cmd, RecognitionOptions& o);
+
+PageRecognizerOptions page_options(const RecognitionOptions& o);
+
+struct Reader {
+  std::string model_path;
+  std::shared_ptr<const LineRecognizer> lines;
+  std::unique_ptr<PageRecognizer> pages;
+};
+
+// Loads the model (given, else $OCR_MODEL or the shipped one) and its decoder (LM beside it).
+Reader make_reader(const RecognitionOptions& o);
+
+}  // namespace ocr::cli
