@@ -65,7 +65,8 @@ char32_t to_upper(char32_t c) {
 }
 
 // Small capitals faked the way many documents do: lower-case letters drawn as capitals scaled
-// to the x-height; the label keeps the lower case ("Fig." set in small caps reads "Fig.").
+// to the x-height. The label is in capitals too: that is what the glyphs are, and how UW-III and
+// other ground truth transcribe small caps ("Kuhn" set in small caps reads "KUHN").
 void append_small_caps(std::vector<TextRun>& runs, const std::u32string& s, int face, double scale) {
   for (char32_t c : s) {
     char32_t u = to_upper(c);
@@ -350,9 +351,9 @@ LineSample LineGenerator::Impl::make(int profile) {
   // Program listings from line printers and typewriters: the errors a model trained without
   // them makes most on UW-III.
   lineprinter = (profile == kScanBinary || profile == kScanGray) && rng.chance(0.05);
+  std::vector<TextRun> runs;
   for (int tries = 0; tries < 8 && r.coverage.empty(); ++tries) {
     // Text and face: resample the text, then the face, until every glyph is covered.
-    std::vector<TextRun> runs;
     bool ok = false;
     for (int attempt = 0; attempt < 24 && !ok; ++attempt) {
       if (attempt % 4 == 0) face = pick_face(profile);
@@ -399,7 +400,8 @@ LineSample LineGenerator::Impl::make(int profile) {
     cv::minMaxLoc(img, nullptr, &paper);
     cv::copyMakeBorder(img, img, extra / 2, extra - extra / 2, 2, 2, cv::BORDER_CONSTANT, cv::Scalar(paper));
   }
-  std::u32string label = s;
+  std::u32string label;  // what was drawn: the runs, small capitals included
+  for (const auto& run : runs) label += run.text;
   for (auto& c : label)
     if (c == U'\t') c = U' ';
   LineSample out;

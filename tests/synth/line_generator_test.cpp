@@ -194,15 +194,31 @@ TEST(LineGenerator, ScanLinesIncludeMixedStylesSmallCapsAndListings) {
   GeneratorConfig c = config(12);
   c.profile_weights = {{"scan_binary", 1}, {"scan_gray", 1}};
   LineGenerator gen(c);
-  int mixed = 0, smallcaps = 0, listing = 0;
+  int mixed = 0, smallcaps = 0, listing = 0, smallcaps_labelled_upper = 0;
+  // Small capitals are labelled as the capitals they are drawn as: a word of 3+ letters all
+  // upper case (rare in corpus text otherwise) in the label.
+  auto has_capital_word = [](const std::string& t) {
+    std::string word;
+    for (char c : t + " ") {
+      if (std::isalpha(static_cast<unsigned char>(c))) { word += c; continue; }
+      if (word.size() >= 3 && std::all_of(word.begin(), word.end(), [](char w) { return std::isupper(static_cast<unsigned char>(w)) != 0; }))
+        return true;
+      word.clear();
+    }
+    return false;
+  };
   for (int i = 0; i < 400; ++i) {
-    std::string o = gen.next().origin;
+    LineSample l = gen.next();
+    const std::string& o = l.origin;
     mixed += o.find(" mixed") != std::string::npos;
-    smallcaps += o.find(" smallcaps") != std::string::npos;
+    const bool sc = o.find(" smallcaps") != std::string::npos;
+    smallcaps += sc;
+    smallcaps_labelled_upper += sc && has_capital_word(l.text);
     listing += o.find(" lineprinter") != std::string::npos;
   }
   EXPECT_GT(mixed, 20);
   EXPECT_GT(smallcaps, 2);
+  EXPECT_GE(smallcaps_labelled_upper, smallcaps * 3 / 4);
   EXPECT_GT(listing, 5);
   EXPECT_LT(mixed + smallcaps + listing, 160);
 }
