@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the shipped character language model models/eng.lm (order 7, modified Kneser-Ney,
-# count-pruned to about 5 MB) from data/corpus/eng.txt (made by tools/build-corpus.sh).
+# count-pruned to about 5 MB) and the decoder's word list models/eng.words from
+# data/corpus/eng.txt (made by tools/build-corpus.sh).
 # Every 100th corpus line is held out to report the model's cross-entropy.
 # Usage: tools/build-lm.sh [OCR_BINARY]   (default: build/ocr)
 set -e
@@ -14,3 +15,9 @@ awk 'NR % 100 != 0' "$CORPUS" > "$TMP/train.txt"
 awk 'NR % 100 == 0' "$CORPUS" > "$TMP/heldout.txt"
 "$OCR" lm build "$TMP/train.txt" -o "$ROOT/models/eng.lm" --order 7 --prune 1,5,15,30,50,80
 "$OCR" lm info "$ROOT/models/eng.lm" --text "$TMP/heldout.txt"
+# Word list: runs of letters (the decoder ends a word at any other character, so "don't" is
+# "don" + "t") seen at least 3 times, lower-cased (the lexicon also accepts Capitalised and UPPER
+# forms), most frequent first.
+LC_ALL=C.UTF-8 grep -oE '[[:alpha:]]+' "$TMP/train.txt" | tr 'A-Z' 'a-z' | LC_ALL=C sort | LC_ALL=C uniq -c |
+  awk '$1 >= 3 {print $1, $2}' | LC_ALL=C sort -k1,1nr -k2,2 | awk '{print $2}' > "$ROOT/models/eng.words"
+echo "models/eng.words: $(wc -l < "$ROOT/models/eng.words") words"

@@ -407,20 +407,33 @@ std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& o, const Alpha
   if (!o.lm_path.empty() && o.lm_path != "none") lm = load_language_model(o.lm_path);
   if (!lm) b.beta = o.beta ? *o.beta : 0.f;  // the bonus only offsets LM cost
   std::shared_ptr<const Lexicon> lex;
-  if (!o.lexicon.empty()) lex = std::make_shared<Lexicon>(Lexicon::load(o.lexicon));
+  if (!o.lexicon.empty() && o.lexicon != "none") lex = std::make_shared<Lexicon>(Lexicon::load(o.lexicon));
   return std::make_shared<BeamDecoder>(alphabet, b, lm, lex);
 }
 
-std::string default_lm_path(const std::string& model_path) {
-  if (const char* env = std::getenv("OCR_LM"); env && *env) return env;
+namespace {
+
+// env if set, else `name` in the model's folder if it exists, else "".
+std::string beside_model(const char* env_var, const std::string& model_path, const std::string& name) {
+  if (const char* env = std::getenv(env_var); env && *env) return env;
   auto slash = model_path.find_last_of('/');
   std::string dir = slash == std::string::npos ? "." : model_path.substr(0, slash);
-  std::string p = dir + "/eng.lm";
+  std::string p = dir + "/" + name;
   if (std::FILE* f = std::fopen(p.c_str(), "rb")) {
     std::fclose(f);
     return p;
   }
   return "";
+}
+
+}  // namespace
+
+std::string default_lm_path(const std::string& model_path) {
+  return beside_model("OCR_LM", model_path, "eng.lm");
+}
+
+std::string default_lexicon_path(const std::string& model_path) {
+  return beside_model("OCR_LEXICON", model_path, "eng.words");
 }
 
 }  // namespace ocr

@@ -433,7 +433,7 @@ void eval_options(CLI::App* cmd, EvalOpt& o) {
   cmd->add_option("--model", o.model, "model file (.ocrm); default: the shipped model");
   cmd->add_option("--gt", o.gt, "directories of <stem>.gt.txt + image line pairs")->required();
   cmd->add_option("--lm", o.lm, "language model (default: the one shipped next to the model; none = without)");
-  cmd->add_option("--lexicon", o.lexicon, "word list");
+  cmd->add_option("--lexicon", o.lexicon, "word list (default: the one shipped next to the model; none = without)");
   cmd->add_option("--limit", o.limit, "use at most this many lines");
   cmd->add_option("--beam-width", o.beam, "beam width")->capture_default_str();
   cmd->add_flag("--write", o.write, "store the result in the model's metadata and save the model");
@@ -462,7 +462,11 @@ EvalSet load_eval_set(const EvalOpt& o) {
     s.lm = load_language_model(lm_path);
     std::printf("language model: %s\n", lm_path.c_str());
   }
-  if (!o.lexicon.empty()) s.lexicon = std::make_shared<Lexicon>(Lexicon::load(o.lexicon));
+  const std::string lexicon_path = o.lexicon.empty() ? default_lexicon_path(s.model_path) : o.lexicon;
+  if (!lexicon_path.empty() && lexicon_path != "none") {
+    s.lexicon = std::make_shared<Lexicon>(Lexicon::load(lexicon_path));
+    std::printf("lexicon: %s\n", lexicon_path.c_str());
+  }
   return s;
 }
 
@@ -470,11 +474,15 @@ void add_tune(CLI::App& lm, Context& ctx) {
   auto o = std::make_shared<EvalOpt>();
   auto alphas = std::make_shared<std::string>("0,0.25,0.5,0.75,1,1.5");
   auto betas = std::make_shared<std::string>("0,0.5,1,1.5,2,3");
-  auto* cmd = lm.add_subcommand("tune", "grid-search the LM weight α and bonus β on a validation set (CER)");
+  auto penalties = std::make_shared<std::string>("0,1,2,3,5");
+  auto* cmd = lm.add_subcommand(
+      "tune", "grid-search the LM weight α, bonus β and lexicon OOV penalty on a validation set (CER)");
   eval_options(cmd, *o);
   cmd->add_option("--alphas", *alphas, "comma-separated α values")->capture_default_str();
   cmd->add_option("--betas", *betas, "comma-separated β values")->capture_default_str();
-  cmd->callback([o, alphas, betas, &ctx] {
+  cmd->add_option("--oov-penalties", *penalties, "comma-separated OOV penalties (with a lexicon)")
+      ->capture_default_str();
+  cmd->callback([o, alphas, betas, penalties, &ctx] {
     EvalSet s = load_eval_set(*o);
     const Alphabet& A = s.model->alphabet();
     Scores g = score_decoder(GreedyDecoder(), A, s.lp, s.lines);
@@ -486,23 +494,28 @@ void add_tune(CLI::App& lm, Context& ctx) {
     std::printf("beam, no LM:      CER %6.3f%%  WER %6.3f%%  %.3f ms/line\n", 100 * nb.cer, 100 * nb.wer, nb.ms_per_line);
     if (!s.lm) throw Error("lm tune needs a language model (--lm)");
     double best = 2;
-    float ba = 0, bb = 0;
-    std::printf("   alpha    beta     CER      WER   ms/line\n");
+    float ba = 0, bb = 0, bp = 0;
+    const std::vector<float> pens = s.lexicon ? parse_float_list(*penalties) : std::vector<float>{0.f};
+    std::printf("   alpha    beta     oov     CER      WER   ms/line\n");
     for (float a : parse_float_list(*alphas))
-      for (float be : parse_float_list(*betas)) {
-        b.alpha = a;
-        b.beta = be;
-        Scores r = score_decoder(BeamDecoder(A, b, s.lm, s.lexicon), A, s.lp, s.lines);
-        std::printf("  %6.2f  %6.2f  %6.3f%%  %6.3f%%  %6.3f\n", a, be, 100 * r.cer, 100 * r.wer, r.ms_per_line);
-        if (r.cer < best) best = r.cer, ba = a, bb = be;
-      }
-    std::printf("best: alpha %.2f beta %.2f CER %.3f%% (greedy %.3f%%, %+.1f%% relative)\n", ba, bb, 100 * best,
-                100 * g.cer, g.cer > 0 ? 100 * (best - g.cer) / g.cer : 0.0);
+      for (float be : parse_float_list(*betas))
+        for (float pen : pens) {
+          b.alpha = a;
+          b.beta = be;
+          b.oov_penalty = pen;
+          Scores r = score_decoder(BeamDecoder(A, b, s.lm, s.lexicon), A, s.lp, s.lines);
+          std::printf("  %6.2f  %6.2f  %6.2f  %6.3f%%  %6.3f%%  %6.3f\n", a, be, pen, 100 * r.cer, 100 * r.wer,
+                      r.ms_per_line);
+          if (r.cer < best) best = r.cer, ba = a, bb = be, bp = pen;
+        }
+    std::printf("best: alpha %.2f beta %.2f oov penalty %.2f CER %.3f%% (greedy %.3f%%, %+.1f%% relative)\n", ba,
+                bb, bp, 100 * best, 100 * g.cer, g.cer > 0 ? 100 * (best - g.cer) / g.cer : 0.0);
     if (o->write) {
       s.model->metadata().extra["lm_alpha"] = std::to_string(ba);
       s.model->metadata().extra["lm_beta"] = std::to_string(bb);
+      if (s.lexicon) s.model->metadata().extra["lm_oov_penalty"] = std::to_string(bp);
       s.model->save(s.model_path);
-      std::printf("saved lm_alpha, lm_beta in %s\n", s.model_path.c_str());
+      std::printf("saved lm_alpha, lm_beta%s in %s\n", s.lexicon ? ", lm_oov_penalty" : "", s.model_path.c_str());
     }
     ctx.exit_code = 0;
   });
@@ -523,6 +536,7 @@ void add_calibrate(CLI::App& lm, Context& ctx) {
     b.beam_width = o->beam;
     b.alpha = s.lm ? std::stof(extra.count("lm_alpha") ? extra["lm_alpha"] : std::to_string(kDefaultLmAlpha)) : 0.f;
     b.beta = s.lm ? std::stof(extra.count("lm_beta") ? extra["lm_beta"] : std::to_string(kDefaultLmBeta)) : 0.f;
+    b.oov_penalty = std::stof(extra.count("lm_oov_penalty") ? extra["lm_oov_penalty"] : std::to_string(kDefaultOovPenalty));
     BeamDecoder dec(A, b, s.lm, s.lexicon);
     std::vector<Hypothesis> hyps;
     Scores r = score_decoder(dec, A, s.lp, s.lines, &hyps);

@@ -40,7 +40,9 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("--lm", o.lm, "character n-gram LM (ARPA); none to disable (default: eng.lm beside the model)");
   cmd->add_option("--lm-weight", o.lm_weight, "LM weight alpha");
   cmd->add_option("--word-bonus", o.word_bonus, "word insertion bonus beta");
-  cmd->add_option("--lexicon", o.lexicon, "word list to favour");
+  cmd->add_option("--lexicon", o.lexicon,
+                  "word list to favour, one per line; none to disable (default: eng.words beside the model)");
+  cmd->add_option("--oov-penalty", o.oov_penalty, "cost of a word outside the lexicon (natural log)");
   cmd->add_option("--allow-chars", o.allow_chars, "only these characters may be output");
   cmd->add_option("--deny-chars", o.deny_chars, "these characters are never output");
 }
@@ -73,7 +75,8 @@ Reader make_reader(const RecognitionOptions& o) {
   dopt.lm_path = o.lm.empty() ? default_lm_path(r.model_path) : o.lm;
   dopt.alpha = o.lm_weight;
   dopt.beta = o.word_bonus;
-  dopt.lexicon = o.lexicon;
+  dopt.lexicon = o.lexicon.empty() ? default_lexicon_path(r.model_path) : o.lexicon;
+  dopt.oov_penalty = o.oov_penalty;
   dopt.allow_chars = o.allow_chars;
   dopt.deny_chars = o.deny_chars;
   auto decoder = make_decoder(dopt, model->alphabet(), model->metadata().extra);

@@ -19,7 +19,7 @@ struct RecognitionOptions {
   std::string decoder = "beam";
   int beam_width = 0;
   std::string lm, lexicon, allow_chars, deny_chars;
-  std::optional<float> lm_weight, word_bonus;
+  std::optional<float> lm_weight, word_bonus, oov_penalty;
 };
 
 // Registers --model, --layout, the preprocessing and the decoder options on cmd.

@@ -110,7 +110,7 @@ struct DecoderOptions {
   std::string lm_path;           // "" or "none": no language model
   std::optional<float> alpha;    // unset: model metadata "lm_alpha", else kDefaultLmAlpha
   std::optional<float> beta;     // unset: model metadata "lm_beta", else kDefaultLmBeta
-  std::string lexicon;           // word-list path, "" = none
+  std::string lexicon;           // word-list path, "" or "none": no lexicon
   std::optional<float> oov_penalty;  // unset: metadata "lm_oov_penalty", else kDefaultOovPenalty
   std::string allow_chars, deny_chars;  // UTF-8
 };
@@ -124,5 +124,8 @@ std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& options, const
 
 // The LM shipped with a model: $OCR_LM if set, else eng.lm next to the model file; "" if none.
 std::string default_lm_path(const std::string& model_path);
+// The word list shipped with a model: $OCR_LEXICON if set, else eng.words next to the model
+// file; "" if none.
+std::string default_lexicon_path(const std::string& model_path);
 
 }  // namespace ocr
