@@ -1,5 +1,7 @@
 #include "ocr/nn/layers/sequential.h"
 
+#include <algorithm>
+
 #include "ocr/nn/layers/batch_norm.h"
 #include "ocr/nn/layers/conv2d.h"
 
@@ -26,11 +28,16 @@ void Sequential::forward(const Activations& in, Activations& out, Mode mode) {
     out = in;
     return;
   }
-  acts_.resize(children_.size() - 1);
+  // Training keeps every layer's output for backward; inference only needs the one being read
+  // and the one being written, so two buffers take turns (a page batch's activations shrink
+  // from the sum over all layers to the two largest).
+  const bool keep_all = mode != Mode::Infer;
+  acts_.resize(keep_all ? children_.size() - 1 : std::min<size_t>(2, children_.size() - 1));
   const Activations* x = &in;
   for (size_t i = 0; i + 1 < children_.size(); ++i) {
-    children_[i]->forward(*x, acts_[i], mode);
-    x = &acts_[i];
+    Activations& y = acts_[keep_all ? i : i % 2];
+    children_[i]->forward(*x, y, mode);
+    x = &y;
   }
   children_.back()->forward(*x, out, mode);
 }
