@@ -132,6 +132,24 @@ TEST(Reference, FoldedBatchNormAndFusedReluMatchUnfolded) {
   EXPECT_LT((ya.data - yb.data).cwiseAbs().maxCoeff(), 1e-4);
 }
 
+// Inference lets two buffers take turns along a Sequential; training keeps every output. Both
+// must compute the same thing, also when the buffers are reused for inputs of other widths.
+TEST(Reference, InferenceWithTwoBuffersMatchesTraining) {
+  Rng rng(9);
+  const std::string spec = "C3,3,4 Relu Mp2,2 C3,3,6 Relu C3,3,6 Relu Mp2,1 Col Lbx4 Lbx4 O";
+  Network a(spec, 8, 5), b(spec, 8, 5);
+  a.init_params(rng);
+  auto pa = a.params(), pb = b.params();
+  for (size_t i = 0; i < pa.size(); ++i) *pb[i].value = *pa[i].value;
+  Activations wide = random_batch(rng, 1, 8, {40, 33}), narrow = random_batch(rng, 1, 8, {12});
+  const Activations trained = a.forward(wide, Mode::Train);
+  b.forward(narrow, Mode::Infer);
+  const Activations inferred = b.forward(wide, Mode::Infer);
+  ASSERT_EQ(trained.data.rows(), inferred.data.rows());
+  ASSERT_EQ(trained.data.cols(), inferred.data.cols());
+  EXPECT_LT((trained.data - inferred.data).cwiseAbs().maxCoeff(), 1e-4);
+}
+
 }  // namespace
 }  // namespace ocr
 
