@@ -94,19 +94,32 @@ PageRecognizer::PageRecognizer(LineReader reader, PageRecognizerOptions options)
 
 PreparedPage PageRecognizer::prepare(const cv::Mat& image, const std::string& source,
                                      int page_index, double dpi) const {
+  return prepare_page(image, options_, source, page_index, dpi);
+}
+
+cv::Mat prepare_line_image(const cv::Mat& image, const PreprocessOptions& preprocess, double dpi) {
+  PageRecognizerOptions options;
+  options.preprocess = preprocess;
+  options.layout.mode = LayoutMode::Line;
+  PreparedPage p = prepare_page(image, options, "", 0, dpi);
+  return p.lines.empty() ? cv::Mat() : p.lines.front();
+}
+
+PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& options,
+                          const std::string& source, int page_index, double dpi) {
   if (image.empty()) throw FormatError(source + ": empty image");
   PreparedPage p;
   p.page.source = source;
   p.page.page_index = page_index;
   p.page.width = image.cols;
   p.page.height = image.rows;
-  p.pre = preprocess(image, options_.preprocess, dpi);
+  p.pre = preprocess(image, options.preprocess, dpi);
   p.page.dpi = p.pre.dpi;
   p.page.skew_degrees = p.pre.skew_degrees;
   p.page.inverted = p.pre.inverted;
   // A whole image much wider than high and no taller than a few text lines is a line image
   // (a crop, a screenshot of one line): reading it as a page would cut it at its word gaps.
-  LayoutOptions layout = options_.layout;
+  LayoutOptions layout = options.layout;
   if (layout.mode == LayoutMode::Auto && image.cols >= 4 * image.rows && image.rows <= 250)
     layout.mode = LayoutMode::Line;
   p.layout = analyze_layout(p.pre.gray, layout);

@@ -1,12 +1,13 @@
 #include "ocr/train/line_source.h"
 
 #include <algorithm>
-#include <opencv2/imgcodecs.hpp>
 
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/ctc/ctc_loss.h"
 #include "ocr/eval/dataset.h"
+#include "ocr/image/image_io.h"
+#include "ocr/pipeline/page_recognizer.h"
 
 namespace ocr {
 
@@ -16,13 +17,22 @@ FileLineSource::FileLineSource(const std::string& dir_or_list, uint64_t seed) : 
   for (const auto& p : problems) log::warn("{}", p);
   skipped_ = int(problems.size());
   for (const auto& p : pairs) {
-    cv::Mat img = cv::imread(p.image, cv::IMREAD_GRAYSCALE);
-    if (img.empty()) {
-      log::warn("{}: unreadable image, skipped", p.image);
+    cv::Mat line;
+    try {
+      ImageFile file = ImageFile::open(p.image);
+      PageImage page = file.page(0);
+      line = prepare_line_image(page.image, {}, page.dpi);
+    } catch (const Error& e) {
+      log::warn("{}, skipped", e.what());
       ++skipped_;
       continue;
     }
-    samples_.push_back({img, p.text, p.image});
+    if (line.empty()) {
+      log::warn("{}: no text line found, skipped", p.image);
+      ++skipped_;
+      continue;
+    }
+    samples_.push_back({line, p.text, p.image});
   }
   if (samples_.empty())
     throw IoError(dir_or_list + ": no usable line images with ground truth");

@@ -40,6 +40,16 @@ struct PreparedPage {
   std::vector<cv::Mat> lines;  // crops in reading order, as the reader gets them
 };
 
+// The first half of reading a page, which needs no network: preprocessing, layout, line crops.
+PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& options,
+                          const std::string& source = "", int page_index = 0, double dpi = 0);
+
+// The crop `ocr recognize --layout line` hands the network for a line image (contrast, skew,
+// scale and polarity corrected). Training on labelled lines reads them through it too, so a
+// model is fitted to the pixels it will see. Empty if the image holds no line.
+cv::Mat prepare_line_image(const cv::Mat& image, const PreprocessOptions& preprocess = {},
+                           double dpi = 0);
+
 class PageRecognizer {
  public:
   PageRecognizer(std::shared_ptr<const LineRecognizer> recognizer, PageRecognizerOptions options = {});

@@ -25,7 +25,9 @@ class LineSource {
   virtual std::string describe() const = 0;
 };
 
-// Line images with STEM.gt.txt beside them (a folder or a list file), loaded once into memory.
+// Line images with STEM.gt.txt beside them (a folder or a list file), loaded once into memory
+// and prepared the way `ocr recognize --layout line` prepares a line image (prepare_line_image),
+// so a model trained or fine-tuned on them is fitted to the pixels it will read.
 class FileLineSource : public LineSource {
  public:
   // Bad entries (missing/empty ground truth, unreadable image) are logged with their path and
