@@ -23,9 +23,11 @@
 #include "ocr/ctc/calibration.h"
 #include "ocr/ctc/greedy_decoder.h"
 #include "ocr/ctc/ngram_lm.h"
+#include "ocr/eval/dataset.h"
 #include "ocr/image/image_io.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/line_recognizer.h"
+#include "ocr/pipeline/page_recognizer.h"
 
 namespace ocr::cli {
 
@@ -93,42 +95,26 @@ struct GtLine {
   cv::Mat image;
 };
 
+// Line images with ground truth, each prepared as `ocr recognize --layout line` prepares it, so
+// the decoder is tuned and calibrated on the network outputs recognize will produce.
 std::vector<GtLine> load_gt(const std::vector<std::string>& dirs, size_t limit) {
   std::vector<GtLine> out;
   for (const auto& dir : dirs) {
-    if (!fs::is_directory(dir)) throw IoError("not a directory: " + dir);
-    std::vector<std::string> gts;
-    for (const auto& e : fs::directory_iterator(dir)) {
-      std::string p = e.path().string();
-      if (p.size() > 7 && p.compare(p.size() - 7, 7, ".gt.txt") == 0) gts.push_back(p);
-    }
-    std::sort(gts.begin(), gts.end());
-    for (const auto& gt : gts) {
-      std::string stem = gt.substr(0, gt.size() - 7);
-      std::string img;
-      for (const char* ext : {".png", ".bin.png", ".nrm.png", ".tif", ".tiff", ".jpg", ".jpeg"})
-        if (fs::exists(stem + ext)) {
-          img = stem + ext;
-          break;
-        }
-      if (img.empty()) {
-        log::warn("no image for {}", gt);
+    std::vector<std::string> problems;
+    for (const GtPair& pair : find_gt_pairs(dir, &problems)) {
+      PageImage page = load_image(pair.image).front();
+      GtLine g;
+      g.image_path = pair.image;
+      g.truth = utf8_decode(pair.text);
+      g.image = prepare_line_image(page.image, {}, page.dpi);
+      if (g.image.empty()) {
+        log::warn("{}: no text line found, skipped", pair.image);
         continue;
       }
-      std::ifstream in(gt, std::ios::binary);
-      std::string text;
-      std::getline(in, text);
-      while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.pop_back();
-      GtLine g;
-      g.image_path = img;
-      g.truth = utf8_decode(text);
-      cv::Mat m = load_image(img).front().image;
-      if (m.channels() == 3) cv::cvtColor(m, m, cv::COLOR_BGR2GRAY);
-      if (m.channels() == 4) cv::cvtColor(m, m, cv::COLOR_BGRA2GRAY);
-      g.image = m;
       out.push_back(std::move(g));
       if (limit && out.size() >= limit) return out;
     }
+    for (const auto& p : problems) log::warn("{}", p);
   }
   if (out.empty()) throw IoError("no <stem>.gt.txt lines with images found");
   return out;
