@@ -153,3 +153,28 @@ TEST(ModelFile, ExtendingTheAlphabetKeepsOldOutputs) {
 
 }  // namespace
 }  // namespace ocr
+
+namespace ocr {
+namespace {
+
+// The standard CRC-32 check value, and the fast path against a byte-at-a-time loop on every
+// length and alignment around the 8-byte steps.
+TEST(ModelFile, Crc32MatchesTheStandardAndAPlainLoop) {
+  EXPECT_EQ(crc32("123456789", 9), 0xCBF43926u);
+  auto plain = [](const unsigned char* p, size_t n, uint32_t crc) {
+    crc = ~crc;
+    for (size_t i = 0; i < n; ++i) {
+      crc ^= p[i];
+      for (int k = 0; k < 8; ++k) crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+    }
+    return ~crc;
+  };
+  std::vector<unsigned char> bytes(100);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i * 37 + 11);
+  for (size_t off = 0; off < 9; ++off)
+    for (size_t n = 0; n + off <= bytes.size(); n += 7)
+      EXPECT_EQ(crc32(bytes.data() + off, n, 12345u), plain(bytes.data() + off, n, 12345u)) << off << " " << n;
+}
+
+}  // namespace
+}  // namespace ocr
