@@ -12,11 +12,26 @@ CharTrie::CharTrie(const std::vector<std::u32string>& words) {
   // Walk the words in sorted order: each adds nodes only past its common prefix with the one
   // before, and every node's children come out in increasing character order, so the CSR arrays
   // follow from a count per parent. (A map per node made loading a 47k-word list take 0.1 s.)
-  std::vector<uint32_t> order(words.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return words[a] != words[b] ? words[a] < words[b] : a < b;  // duplicates: first id first
+  // Sorted by a key of the first three characters (0 past the end sorts shorter words first, as
+  // string order does), so most comparisons never touch the strings.
+  struct Item {
+    uint64_t key;
+    uint32_t id;
+  };
+  std::vector<Item> items(words.size());
+  for (uint32_t i = 0; i < items.size(); ++i) {
+    const std::u32string& w = words[i];
+    uint64_t key = 0;
+    for (size_t k = 0; k < 3; ++k) key = key << 21 | (k < w.size() ? (uint64_t(w[k]) & 0x1FFFFF) : 0);
+    items[i] = {key, i};
+  }
+  std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    if (a.key != b.key) return a.key < b.key;
+    const int c = words[a.id].compare(words[b.id]);
+    return c != 0 ? c < 0 : a.id < b.id;  // duplicates: first id first
   });
+  std::vector<uint32_t> order(items.size());
+  for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].id;
   std::vector<int32_t> parent{-1};
   std::vector<char32_t> edge{0};
   word_.assign(1, kNone);
@@ -59,24 +74,64 @@ int32_t CharTrie::next(int32_t node, char32_t c) const {
   return (it != e && *it == c) ? child_node_[it - child_char_.begin()] : kNone;
 }
 
+namespace {
+
+char32_t ascii_lower(char32_t c) { return c >= U'A' && c <= U'Z' ? c + 32 : c; }
+
+// Case patterns of the letters of a partial word (the low bits of a lexicon state).
+enum CasePattern : int32_t {
+  kNoLetter = 0,     // no cased letter yet
+  kLower = 1,        // all lower case
+  kFirstUpper = 2,   // one letter, upper case: "C" may go on to "Cat" or "CAT"
+  kCapitalised = 3,  // upper case, then lower case
+  kUpper = 4,        // two or more letters, all upper case
+};
+
+// Next pattern after a cased letter, or -1 if no accepted form has this mix.
+int32_t next_pattern(int32_t pattern, bool upper) {
+  switch (pattern) {
+    case kNoLetter: return upper ? kFirstUpper : kLower;
+    case kLower: return upper ? -1 : kLower;
+    case kFirstUpper: return upper ? kUpper : kCapitalised;
+    case kCapitalised: return upper ? -1 : kCapitalised;
+    default: return upper ? kUpper : -1;
+  }
+}
+
+}  // namespace
+
 Lexicon::Lexicon(const std::vector<std::string>& words) {
-  std::vector<std::u32string> all;
-  all.reserve(words.size() * 3);
+  std::vector<std::u32string> folded;
+  folded.reserve(words.size());
+  word_char_bits_.assign(0x3000, false);
+  auto add_char = [&](char32_t c) {
+    if (c < word_char_bits_.size()) word_char_bits_[c] = true;
+    else word_chars_other_.insert(c);
+  };
   for (const auto& w : words) {
     std::u32string cps = utf8_decode(w);
     if (cps.empty()) continue;
-    all.push_back(cps);
-    // Sentence-initial and all-caps forms of a word are the same word.
-    std::u32string cap = cps, upper = cps;
-    if (cap[0] < 128) cap[0] = static_cast<char32_t>(std::toupper(static_cast<int>(cap[0])));
-    for (auto& c : upper)
-      if (c < 128) c = static_cast<char32_t>(std::toupper(static_cast<int>(c)));
-    all.push_back(cap);
-    all.push_back(upper);
+    for (auto& c : cps) {
+      c = ascii_lower(c);
+      add_char(c);
+      if (c >= U'a' && c <= U'z') add_char(c - 32);
+    }
+    folded.push_back(std::move(cps));
     ++size_;
   }
-  for (const auto& w : all) word_chars_.insert(w.begin(), w.end());
-  trie_ = CharTrie(all);
+  trie_ = CharTrie(folded);
+}
+
+int32_t Lexicon::next(int32_t state, char32_t c) const {
+  if (state == kOutside) return kOutside;
+  const char32_t lower = ascii_lower(c);
+  int32_t pattern = state & ((1 << kCaseBits) - 1);
+  if (lower >= U'a' && lower <= U'z') {
+    pattern = next_pattern(pattern, lower != c);
+    if (pattern < 0) return kOutside;
+  }
+  const int32_t node = trie_.next(state >> kCaseBits, lower);
+  return node == CharTrie::kNone ? kOutside : (node << kCaseBits | pattern);
 }
 
 Lexicon Lexicon::load(const std::string& path) {

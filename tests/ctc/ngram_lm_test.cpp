@@ -190,6 +190,24 @@ TEST(Lexicon, AcceptsCaseVariantsAndFlagsUnknownWords) {
   EXPECT_FALSE(lex.out_of_lexicon(lex.root()));
   EXPECT_TRUE(lex.is_word_char(U'c'));
   EXPECT_FALSE(lex.is_word_char(U','));
+  // Only the case patterns of real text: not "cAT" or "CaT"; listed capitals fold too.
+  EXPECT_FALSE(lex.out_of_lexicon(walk(U"CAT")));
+  EXPECT_TRUE(lex.out_of_lexicon(walk(U"cAT")));
+  EXPECT_TRUE(lex.out_of_lexicon(walk(U"CaT")));
+  EXPECT_TRUE(lex.is_word_char(U'C'));
+  Lexicon mixed({"NASA", "caf\u00e9", "don't"});
+  auto walk2 = [&](const std::u32string& w) {
+    int32_t s = mixed.root();
+    for (char32_t c : w) s = mixed.next(s, c);
+    return s;
+  };
+  EXPECT_FALSE(mixed.out_of_lexicon(walk2(U"NASA")));
+  EXPECT_FALSE(mixed.out_of_lexicon(walk2(U"Nasa")));
+  EXPECT_FALSE(mixed.out_of_lexicon(walk2(U"caf\u00e9")));
+  EXPECT_FALSE(mixed.out_of_lexicon(walk2(U"Don't")));
+  EXPECT_TRUE(mixed.is_word_char(U'\''));
+  EXPECT_TRUE(mixed.is_word_char(U'\u00e9'));
+  EXPECT_FALSE(mixed.is_word_char(U'x'));
 }
 
 }  // namespace

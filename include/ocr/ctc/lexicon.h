@@ -32,27 +32,33 @@ class Lexicon {
  public:
   // Lexicon state of a partial word that is not a prefix of any word.
   static constexpr int32_t kOutside = -1;
-  // words: UTF-8; each is also accepted Capitalised and in UPPER case (ASCII letters).
+  // words: UTF-8. ASCII letters match case-insensitively within the patterns of real text: a
+  // word is accepted as listed in lower case, Capitalised, or in UPPER case ("cat", "Cat",
+  // "CAT"; not "cAT"). The trie holds each word once, folded to lower case; the state carries
+  // the case pattern seen so far in its low bits.
   explicit Lexicon(const std::vector<std::string>& words);
   // One word per line, UTF-8. Throws IoError, or FormatError with the line number.
   static Lexicon load(const std::string& path);
 
-  // Characters that occur in some word; any other character ends a word.
-  bool is_word_char(char32_t c) const { return word_chars_.count(c) > 0; }
+  // Characters that occur in some word (either case of an ASCII letter); any other character
+  // ends a word.
+  bool is_word_char(char32_t c) const {
+    return c < word_char_bits_.size() ? word_char_bits_[c] : word_chars_other_.count(c) > 0;
+  }
   int32_t root() const { return 0; }
   // State after c (c must be a word character); kOutside is absorbing.
-  int32_t next(int32_t state, char32_t c) const {
-    return state == kOutside ? kOutside : trie_.next(state, c);
-  }
+  int32_t next(int32_t state, char32_t c) const;
   // Whether a word ending in this state is out of the lexicon (the empty word never is).
   bool out_of_lexicon(int32_t state) const {
-    return state == kOutside || (state != 0 && trie_.word(state) == CharTrie::kNone);
+    return state == kOutside || (state != 0 && trie_.word(state >> kCaseBits) == CharTrie::kNone);
   }
   size_t size() const { return size_; }
 
  private:
+  static constexpr int kCaseBits = 3;
   CharTrie trie_;
-  std::unordered_set<char32_t> word_chars_;
+  std::vector<bool> word_char_bits_;  // code points below 0x3000
+  std::unordered_set<char32_t> word_chars_other_;
   size_t size_ = 0;
 };
 
