@@ -42,6 +42,24 @@ FileLineSource::FileLineSource(const std::string& dir_or_list, uint64_t seed) : 
   describe_ = dir_or_list + " (" + std::to_string(samples_.size()) + " lines)";
 }
 
+std::vector<LineSample> FileLineSource::hold_out(size_t n) {
+  if (n + 1 > samples_.size())
+    throw Error("cannot hold out " + std::to_string(n) + " of " + std::to_string(samples_.size()) +
+                " lines for validation");
+  // order_ is already a seeded shuffle: its first n entries are the held-out lines.
+  std::vector<bool> held(samples_.size(), false);
+  for (size_t i = 0; i < n; ++i) held[order_[i]] = true;
+  std::vector<LineSample> out, kept;
+  for (size_t i = 0; i < samples_.size(); ++i) (held[i] ? out : kept).push_back(std::move(samples_[i]));
+  samples_ = std::move(kept);
+  order_.resize(samples_.size());
+  for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  std::shuffle(order_.begin(), order_.end(), rng_.engine());
+  cursor_ = 0;
+  describe_ += ", " + std::to_string(n) + " held out";
+  return out;
+}
+
 LineSample FileLineSource::next() {
   if (cursor_ == order_.size()) {
     std::shuffle(order_.begin(), order_.end(), rng_.engine());

@@ -26,6 +26,8 @@ namespace ocr {
 
 namespace {
 
+constexpr size_t kMinLinesForHoldout = 40;  // fewer: every line is needed for training
+
 using Clock = std::chrono::steady_clock;
 
 class SynthLineSource : public LineSource {
@@ -98,6 +100,7 @@ TrainSummary train(const TrainConfig& c) {
   gen_cfg.profile_weights = parse_profiles(c.synth_profiles);
 
   // Training data and the alphabet it implies.
+  std::vector<LineSample> val;
   std::unique_ptr<LineSource> source;
   Alphabet data_alphabet;
   if (synthetic) {
@@ -110,11 +113,21 @@ TrainSummary train(const TrainConfig& c) {
     for (const auto& l : s->samples()) texts.push_back(l.text);
     data_alphabet = Alphabet::from_texts(texts);
     if (s->skipped()) log::warn("{} training entries skipped", s->skipped());
+    if (c.val.empty()) {
+      // No validation set given: hold out 5 % of the lines (at most 500), so "best" means
+      // something; too few lines to spare any and the last model is kept instead.
+      const size_t n = s->samples().size();
+      if (n >= kMinLinesForHoldout) {
+        val = s->hold_out(std::min<size_t>(500, std::max<size_t>(2, n / 20)));
+        log::info("validation: {} of {} lines held out of training (--val to choose a set)", val.size(), n);
+      } else {
+        log::warn("validation: none (only {} lines; --val to give a set): the last model is kept", n);
+      }
+    }
     source = std::move(s);
   }
 
   // Validation lines.
-  std::vector<LineSample> val;
   if (!c.val.empty()) {
     FileLineSource vs(c.val, c.seed);
     val = vs.samples();

@@ -10,7 +10,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "ocr/core/error.h"
 #include "ocr/model/model.h"
+#include "ocr/train/line_source.h"
 
 namespace fs = std::filesystem;
 
@@ -82,4 +84,32 @@ TEST_F(Trainer, ResumeMeasuresTheStartingModelOnItsOwnValidationSet) {
   ASSERT_TRUE(fs::exists(r.out));
   EXPECT_GT(s.best_cer, 0.0);
   EXPECT_NEAR(ocr::Model::load(r.out)->metadata().validation_cer, s.best_cer, 1e-9);
+}
+
+// Without --val, 5 % of 40+ labelled lines are held out for validation (seeded, disjoint from
+// training); with fewer there is no validation and the last model is kept.
+TEST_F(Trainer, HoldsOutValidationLinesWhenNoneGiven) {
+  const char* texts[] = {"one", "two", "ten", "net", "toe", "note", "tone", "on"};
+  for (int i = 8; i < 44; ++i) {
+    cv::Mat img(32, 90, CV_8UC1, cv::Scalar(255));
+    cv::putText(img, texts[i % 8], {6, 23}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv::LINE_AA);
+    const std::string stem = (dir_ / "lines" / ("l" + std::to_string(i))).string();
+    cv::imwrite(stem + ".png", img);
+    std::ofstream(stem + ".gt.txt") << texts[i % 8] << "\n";
+  }
+  ocr::FileLineSource src((dir_ / "lines").string(), 7);
+  ASSERT_EQ(src.samples().size(), 44u);
+  std::vector<ocr::LineSample> held = src.hold_out(3);
+  ASSERT_EQ(held.size(), 3u);
+  EXPECT_EQ(src.samples().size(), 41u);
+  for (const auto& h : held)
+    for (const auto& t : src.samples()) EXPECT_NE(h.origin, t.origin);
+  EXPECT_THROW(src.hold_out(41), ocr::Error);
+
+  ocr::TrainConfig c = config();
+  c.val.clear();
+  c.iterations = 2;
+  c.val_every = 2;
+  ocr::TrainSummary s = ocr::train(c);
+  EXPECT_GE(s.best_cer, 0.0);  // measured on the held-out lines
 }

@@ -12,7 +12,8 @@ void add_train_command(CLI::App& app, Context& ctx) {
                   "folder or list file of line images (NAME.png + NAME.gt.txt), or 'synth' for "
                   "lines from the built-in generator")->required();
   cmd->add_option("--val", cfg->val, "validation folder or list (default with synth: lines in "
-                                     "fonts training never sees)");
+                                     "fonts training never sees; else 5% of the training lines, "
+                                     "held out, if there are 40 or more)");
   cmd->add_option("--out", cfg->out, "output model (best by validation CER; latest in OUT.last)")
       ->required();
   cmd->add_option("--init", cfg->init, "start from this model (fine-tune / resume)");

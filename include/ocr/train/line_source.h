@@ -36,6 +36,9 @@ class FileLineSource : public LineSource {
   LineSample next() override;
   std::string describe() const override { return describe_; }
   const std::vector<LineSample>& samples() const { return samples_; }
+  // Takes n lines (a seeded random choice) out of the training pool and returns them, for
+  // validation when no separate set is given. Throws Error if fewer than n + 1 would remain.
+  std::vector<LineSample> hold_out(size_t n);
   int skipped() const { return skipped_; }
 
  private:

@@ -12,7 +12,8 @@ namespace ocr {
 
 struct TrainConfig {
   std::string train;  // folder or list of line images with .gt.txt, or "synth"
-  std::string val;    // folder or list; empty with synth = synthetic holdout-font lines
+  std::string val;    // folder or list; empty: synthetic holdout-font lines (synth), else 5 %
+                      // of the training lines held out (40 lines or more)
   std::string out;    // best model by validation CER; the latest goes to <out>.last
   std::string init;   // start from this model (fine-tune or resume)
   std::string spec = "C3,3,16 Bn Relu Mp2,2 R32 Mp2,2 R64 R64 Mp2,1 Col Lbx128 Lbx128 O";  // the shipped model's
