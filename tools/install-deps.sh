@@ -9,6 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 BASE="build-essential cmake pkg-config libeigen3-dev libopencv-dev libcli11-dev libspdlog-dev \
+  libpng-dev libjpeg-dev libtiff-dev libwebp-dev \
   libgtest-dev libgmock-dev libfreetype-dev libharfbuzz-dev libxml2-utils fonts-dejavu-core \
   fonts-liberation2 fonts-urw-base35"
 FONTS="fonts-texgyre fonts-freefont-ttf fonts-cmu fonts-lmodern \

@@ -11,13 +11,12 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <opencv2/core/utils/logger.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <set>
 #include <sys/stat.h>
 
 #include "ocr/core/error.h"
+#include "ocr/image/codecs.h"
 
 namespace ocr {
 
@@ -276,22 +275,7 @@ ImageInfo probe_webp(const std::vector<uint8_t>& b, const std::string& name) {
   return info;
 }
 
-void quiet_opencv() {
-  static bool done = [] {
-    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
-    return true;
-  }();
-  (void)done;
-}
-
 }  // namespace
-
-struct ImageFile::TempFile {
-  std::string path;
-  ~TempFile() {
-    if (!path.empty()) std::remove(path.c_str());
-  }
-};
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   if (path == "-") {
@@ -390,12 +374,7 @@ cv::Mat to_8bit(const cv::Mat& in) {
 }
 
 ImageFile ImageFile::open(const std::string& path, const ImageLimits& limits) {
-  ImageFile f = from_bytes(read_file_bytes(path), path, limits);
-  if (path != "-") {
-    f.path_ = path;
-    f.temp_.reset();  // the file itself serves multi-page reads
-  }
-  return f;
+  return from_bytes(read_file_bytes(path), path, limits);
 }
 
 ImageFile ImageFile::from_bytes(std::vector<uint8_t> bytes, const std::string& name,
@@ -407,54 +386,22 @@ ImageFile ImageFile::from_bytes(std::vector<uint8_t> bytes, const std::string& n
   check_limits(f.info_, limits, name);
   if (!f.info_.defect.empty()) throw FormatError(f.info_.defect);
   f.bytes_ = std::move(bytes);
-  if (f.info_.pages > 1) {
-    // Made here, not lazily in page(), so pages can be decoded from several threads.
-    auto t = std::make_shared<TempFile>();
-    const char* dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/ocr-stdin-XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    int fd = ::mkstemp(buf.data());
-    if (fd < 0) throw IoError(name + ": cannot create a temporary file");
-    t->path = buf.data();
-    size_t done = 0;
-    while (done < f.bytes_.size()) {
-      ssize_t n = ::write(fd, f.bytes_.data() + done, f.bytes_.size() - done);
-      if (n <= 0) {
-        ::close(fd);
-        throw IoError(name + ": cannot write a temporary file");
-      }
-      done += static_cast<size_t>(n);
-    }
-    ::close(fd);
-    f.temp_ = t;
-  }
   return f;
 }
 
 PageImage ImageFile::page(int i) const {
-  quiet_opencv();
   if (i < 0 || i >= info_.pages)
     throw FormatError(name_ + ": no page " + std::to_string(i + 1));
-  // JPEG has no alpha, and decoding it in colour mode applies the EXIF orientation that phone
-  // photos rely on; everything else keeps its alpha and depth.
-  int flags = info_.format == "jpeg" ? (cv::IMREAD_ANYCOLOR | cv::IMREAD_ANYDEPTH)
-                                     : cv::IMREAD_UNCHANGED;
   cv::Mat m;
-  try {
-    if (info_.pages == 1) {
-      m = cv::imdecode(bytes_, flags);
-    } else {
-      // OpenCV 4.6 reads later TIFF pages only from a file (stdin data was copied to one).
-      std::string p = path_.empty() ? temp_->path : path_;
-      std::vector<cv::Mat> mats;
-      if (cv::imreadmulti(p, mats, i, 1, flags) && !mats.empty()) m = mats[0];
-    }
-  } catch (const cv::Exception& e) {
-    throw FormatError(name_ + ": corrupt " + info_.format + " data (" + e.err + ")");
-  }
+  const std::string& f = info_.format;
+  if (f == "png") m = decode_png(bytes_, name_);
+  else if (f == "jpeg") m = decode_jpeg(bytes_, name_);
+  else if (f == "tiff") m = decode_tiff(bytes_, i, name_);
+  else if (f == "webp") m = decode_webp(bytes_, name_);
+  else if (f == "bmp") m = decode_bmp(bytes_, name_);
+  else if (f == "pnm") m = decode_pnm(bytes_, name_);
   if (m.empty())
-    throw FormatError(name_ + ": corrupt or truncated " + info_.format + " data" +
+    throw FormatError(name_ + ": corrupt or truncated " + f + " data" +
                       (info_.pages > 1 ? " (page " + std::to_string(i + 1) + ")" : ""));
   PageImage out;
   out.image = to_8bit(m);

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <vector>
+
+#include "ocr/image/codecs.h"
 
 namespace ocr::synth {
 
@@ -90,9 +91,7 @@ cv::Mat threshold_to_stroke(const cv::Mat& blurred, double target_width, double 
 }
 
 cv::Mat jpeg(const cv::Mat& gray8, int quality) {
-  std::vector<uint8_t> buf;
-  cv::imencode(".jpg", gray8, buf, {cv::IMWRITE_JPEG_QUALITY, quality});
-  return cv::imdecode(buf, cv::IMREAD_GRAYSCALE);
+  return decode_jpeg(encode_jpeg(gray8, quality), "synthetic line");
 }
 
 cv::Mat dot_matrix(const cv::Mat& ink, double pitch, Rng& rng) {

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <opencv2/imgcodecs.hpp>
 
 #include "cli/commands.h"
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
+#include "ocr/image/codecs.h"
 #include "ocr/synth/line_generator.h"
 #include "ocr/synth/line_stats.h"
 
@@ -76,8 +76,7 @@ std::vector<synth::LineStats> measure_dir(const std::string& dir) {
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
-    cv::Mat img = cv::imread(f.string(), cv::IMREAD_GRAYSCALE);
-    if (img.empty()) throw IoError("cannot read image " + f.string());
+    cv::Mat img = read_gray(f.string());
     synth::LineStats s;
     if (synth::measure_line(img, &s)) out.push_back(s);
   }
@@ -173,8 +172,7 @@ void add_synth_command(CLI::App& app, Context& ctx) {
       LineSample s = gen.next();
       std::ostringstream stem;
       stem << std::setw(width) << std::setfill('0') << i;
-      std::vector<uint8_t> png;
-      if (!cv::imencode(".png", s.image, png)) throw IoError("cannot encode line " + stem.str());
+      const std::vector<uint8_t> png = encode_png(s.image);
       fs::path base = fs::path(o->out) / stem.str();
       write_atomic(base.string() + ".png", png.data(), png.size());
       std::string gt = s.text + "\n";

@@ -58,12 +58,9 @@ class ImageFile {
   PageImage page(int i) const;
 
  private:
-  struct TempFile;
   std::string name_;
-  std::string path_;  // a readable file path ("" for stdin until a temp copy is needed)
   std::vector<uint8_t> bytes_;
   ImageInfo info_;
-  std::shared_ptr<TempFile> temp_;
 };
 
 // All pages of a file; convenient for tests and small inputs.
@@ -72,7 +69,7 @@ std::vector<PageImage> load_image(const std::string& path, const ImageLimits& li
 // True if the file name has an image extension we read (case-insensitive).
 bool has_image_extension(const std::string& path);
 
-// 8-bit grey or BGR from any OpenCV decode result (16-bit, float, alpha composited on white).
+// 8-bit grey or BGR from any decoder's result (16-bit, float, alpha composited on white).
 cv::Mat to_8bit(const cv::Mat& decoded);
 
 }  // namespace ocr

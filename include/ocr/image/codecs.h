@@ -1,0 +1,34 @@
+// Image decoders and encoders on the format libraries themselves (libpng, libjpeg, libtiff,
+// libwebp) and small readers for BMP and PNM. OpenCV's imgcodecs would pull in ~120 shared
+// libraries (GDAL, OpenEXR, DICOM, ...) that cost every `ocr` process 60 ms and 50 MB at start.
+// Decoders return what the file holds: 1 (grey), 2 (grey + alpha), 3 (BGR) or 4 (BGRA)
+// channels, 8- or 16-bit; to_8bit() in image_io.h makes a page of it. They throw FormatError
+// naming `name` on corrupt or truncated data, never crash on it.
+#pragma once
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+namespace ocr {
+
+cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& name);
+// Applies the EXIF orientation, which phone photos rely on.
+cv::Mat decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& name);
+// Page `page` (0-based) of a TIFF, any compression and photometric the library reads.
+cv::Mat decode_tiff(const std::vector<uint8_t>& bytes, int page, const std::string& name);
+cv::Mat decode_webp(const std::vector<uint8_t>& bytes, const std::string& name);
+// Uncompressed BMP (1/4/8-bit palette, 16/24/32-bit, top-down or bottom-up).
+cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name);
+// PBM/PGM/PPM (plain and binary), PAM.
+cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name);
+
+// 8-bit grey or BGR → PNG bytes (synthetic lines are written with it).
+std::vector<uint8_t> encode_png(const cv::Mat& image);
+// 8-bit grey → JPEG bytes at quality 1..100 (the generator's compression artefacts).
+std::vector<uint8_t> encode_jpeg(const cv::Mat& gray, int quality);
+
+// Convenience for tools and training data: the first page of a file as 8-bit grey.
+cv::Mat read_gray(const std::string& path);
+
+}  // namespace ocr
