@@ -8,6 +8,7 @@
 #include "ocr/eval/dataset.h"
 #include "ocr/image/image_io.h"
 #include "ocr/pipeline/page_recognizer.h"
+#include "ocr/train/augment.h"
 
 namespace ocr {
 
@@ -65,7 +66,9 @@ LineSample FileLineSource::next() {
     std::shuffle(order_.begin(), order_.end(), rng_.engine());
     cursor_ = 0;
   }
-  return samples_[order_[cursor_++]];
+  LineSample s = samples_[order_[cursor_++]];
+  if (augment_) s.image = augment_line(s.image, rng_);
+  return s;
 }
 
 bool prepare_line(const LineSample& s, const Alphabet& alphabet, const LineNormalization& norm,

@@ -1,5 +1,7 @@
 #include "ocr/train/trainer.h"
 
+#include <opencv2/core/utility.hpp>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -94,6 +96,13 @@ bool stderr_is_terminal() { return ::isatty(2) != 0; }
 
 TrainSummary train(const TrainConfig& c) {
   set_thread_count(c.threads);
+  // OpenMP owns the cores: OpenCV's own pool, used by the data thread (rendering, degrading,
+  // preparing lines), would oversubscribe them. Restored when training ends.
+  struct OpenCvSingleThread {
+    int saved = cv::getNumThreads();
+    OpenCvSingleThread() { cv::setNumThreads(1); }
+    ~OpenCvSingleThread() { cv::setNumThreads(saved); }
+  } opencv_single_thread;
   const bool synthetic = c.train == "synth";
   synth::GeneratorConfig gen_cfg;
   gen_cfg.seed = c.seed;
@@ -124,6 +133,7 @@ TrainSummary train(const TrainConfig& c) {
         log::warn("validation: none (only {} lines; --val to give a set): the last model is kept", n);
       }
     }
+    s->set_augment(c.augment);
     source = std::move(s);
   }
 

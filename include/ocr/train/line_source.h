@@ -36,6 +36,8 @@ class FileLineSource : public LineSource {
   LineSample next() override;
   std::string describe() const override { return describe_; }
   const std::vector<LineSample>& samples() const { return samples_; }
+  // When on, next() returns a randomly perturbed copy of each line (augment_line).
+  void set_augment(bool on) { augment_ = on; }
   // Takes n lines (a seeded random choice) out of the training pool and returns them, for
   // validation when no separate set is given. Throws Error if fewer than n + 1 would remain.
   std::vector<LineSample> hold_out(size_t n);
@@ -45,6 +47,7 @@ class FileLineSource : public LineSource {
   std::vector<LineSample> samples_;
   std::vector<size_t> order_;
   size_t cursor_ = 0;
+  bool augment_ = false;
   Rng rng_;
   int skipped_ = 0;
   std::string describe_;

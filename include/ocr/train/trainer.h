@@ -28,6 +28,7 @@ struct TrainConfig {
   uint64_t seed = 1;
   int val_every = 500;
   int val_lines = 400;         // synthetic validation lines (when val is empty)
+  bool augment = true;         // perturb labelled lines (not synthetic ones, not validation)
   int patience = 0;            // stop after this many validations without improvement (0 = off)
   std::string synth_profiles;  // "scan_binary=0.5,photo=0.1,..." for the synthetic source
   std::string data_description;
