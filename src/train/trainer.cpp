@@ -133,7 +133,9 @@ TrainSummary train(const TrainConfig& c) {
         log::warn("validation: none (only {} lines; --val to give a set): the last model is kept", n);
       }
     }
-    s->set_augment(c.augment);
+    const bool augment = c.augment < 0 ? c.init.empty() : c.augment > 0;
+    s->set_augment(augment);
+    if (augment) log::info("training lines are randomly varied (--no-augment to turn off)");
     source = std::move(s);
   }
 

@@ -45,7 +45,7 @@ class Trainer : public ::testing::Test {
     c.warmup = 20;
     c.threads = 1;
     c.seed = 2;
-    c.augment = false;  // the exact lines: these tests are about the loop, not generalisation
+    c.augment = 0;  // the exact lines: these tests are about the loop, not generalisation
     return c;
   }
   fs::path dir_;
@@ -109,7 +109,7 @@ TEST_F(Trainer, HoldsOutValidationLinesWhenNoneGiven) {
 
   ocr::TrainConfig c = config();
   c.val.clear();
-  c.augment = true;
+  c.augment = 1;
   c.iterations = 2;
   c.val_every = 2;
   ocr::TrainSummary s = ocr::train(c);

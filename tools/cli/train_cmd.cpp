@@ -37,9 +37,12 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--val-every", cfg->val_every, "validate every N iterations")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--val-lines", cfg->val_lines, "synthetic validation lines")->capture_default_str();
-  cmd->add_flag("!--no-augment", cfg->augment,
-                "train on labelled lines as they are (default: randomly varied margins, width, tilt, "
-                "blur, contrast and noise)");
+  auto* aug = cmd->add_flag_callback(
+      "--augment", [cfg] { cfg->augment = 1; },
+      "vary labelled lines at random (margins, width, tilt, blur, contrast, noise); the default "
+      "when training from scratch, not with --init");
+  cmd->add_flag_callback("--no-augment", [cfg] { cfg->augment = 0; }, "train on labelled lines as they are")
+      ->excludes(aug);
   cmd->add_option("--patience", cfg->patience,
                   "stop after N validations without improvement (0: never)")->capture_default_str();
   cmd->add_option("--synth-profiles", cfg->synth_profiles,
