@@ -369,46 +369,49 @@ cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name) {
   return out;
 }
 
-cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name) {
-  size_t off = 2;
-  auto token = [&]() {
-    std::string t;
-    while (off < bytes.size()) {
-      const char c = static_cast<char>(bytes[off]);
-      if (c == '#' && t.empty()) {
-        while (off < bytes.size() && bytes[off] != '\n') ++off;
-      } else if (std::isspace(static_cast<unsigned char>(c))) {
-        if (!t.empty()) break;
-        ++off;
-      } else {
-        t += c;
-        ++off;
-        if (t.size() > 32) break;
-      }
+std::string PnmTokens::next() {
+  std::string t;
+  while (off_ < b_.size()) {
+    const char c = static_cast<char>(b_[off_]);
+    if (c == '#' && t.empty()) {
+      while (off_ < b_.size() && b_[off_] != '\n') ++off_;
+    } else if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!t.empty()) break;
+      ++off_;
+    } else {
+      t += c;
+      ++off_;
+      if (t.size() > 32) break;
     }
-    return t;
-  };
-  auto number = [&](const std::string& t) -> int64_t {
-    if (t.empty() || t.size() > 9 || !std::all_of(t.begin(), t.end(), ::isdigit))
-      throw FormatError(name + ": corrupt PNM data");
-    return std::stoll(t);
-  };
+  }
+  return t;
+}
+
+int64_t PnmTokens::number() {
+  const std::string t = next();
+  if (t.empty() || t.size() > 18 || !std::all_of(t.begin(), t.end(), ::isdigit))
+    throw FormatError(name_ + ": corrupt PNM header");
+  return std::stoll(t);
+}
+
+cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name) {
+  PnmTokens tokens(bytes, name);
   const char kind = static_cast<char>(bytes.at(1));
   int64_t w = 0, h = 0, depth = 1, maxval = 1;
   if (kind == '7') {
     for (int i = 0; i < 64; ++i) {
-      const std::string k = token();
+      const std::string k = tokens.next();
       if (k.empty() || k == "ENDHDR") break;
-      if (k == "WIDTH") w = number(token());
-      else if (k == "HEIGHT") h = number(token());
-      else if (k == "DEPTH") depth = number(token());
-      else if (k == "MAXVAL") maxval = number(token());
-      else if (k == "TUPLTYPE") token();
+      if (k == "WIDTH") w = tokens.number();
+      else if (k == "HEIGHT") h = tokens.number();
+      else if (k == "DEPTH") depth = tokens.number();
+      else if (k == "MAXVAL") maxval = tokens.number();
+      else if (k == "TUPLTYPE") tokens.next();
     }
   } else {
-    w = number(token());
-    h = number(token());
-    if (kind != '1' && kind != '4') maxval = number(token());
+    w = tokens.number();
+    h = tokens.number();
+    if (kind != '1' && kind != '4') maxval = tokens.number();
     depth = kind == '3' || kind == '6' ? 3 : 1;
   }
   if (w <= 0 || h <= 0 || depth < 1 || depth > 4 || maxval < 1 || maxval > 65535)
@@ -418,7 +421,8 @@ cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name) {
   const int channels = depth == 3 ? 3 : depth == 4 ? 4 : depth == 2 ? 2 : 1;
   cv::Mat out(static_cast<int>(h), static_cast<int>(w), CV_8UC(channels));
   auto scale = [&](int64_t v) { return static_cast<uint8_t>(std::min<int64_t>(v, maxval) * 255 / maxval); };
-  if (!plain) ++off;  // exactly one whitespace byte ends a binary header
+  if (!plain) tokens.skip(1);  // exactly one whitespace byte ends a binary header
+  size_t off = tokens.offset();
   const int bytes_per = maxval > 255 ? 2 : 1;
   for (int64_t y = 0; y < h; ++y) {
     uint8_t* d = out.ptr<uint8_t>(static_cast<int>(y));
@@ -440,7 +444,7 @@ cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name) {
           if (off >= bytes.size()) throw FormatError(name + ": truncated PNM data");
           v = bytes[off++] == '1' ? 0 : 1;
         } else {
-          v = number(token());
+          v = tokens.number();  // P2, P3: the header's tokenizer reads on
         }
       } else {
         if (off + size_t(bytes_per) > bytes.size()) throw FormatError(name + ": truncated PNM data");

@@ -197,51 +197,29 @@ ImageInfo probe_bmp(const std::vector<uint8_t>& b, const std::string& name) {
 ImageInfo probe_pnm(const std::vector<uint8_t>& b, const std::string& name) {
   ImageInfo info;
   info.format = "pnm";
-  size_t off = 2;
-  auto token = [&]() {
-    std::string t;
-    while (off < b.size()) {
-      char c = static_cast<char>(b[off]);
-      if (c == '#') {
-        while (off < b.size() && b[off] != '\n') ++off;
-      } else if (std::isspace(static_cast<unsigned char>(c))) {
-        if (!t.empty()) break;
-        ++off;
-      } else {
-        t += c;
-        ++off;
-        if (t.size() > 32) break;
-      }
-    }
-    return t;
-  };
-  auto number = [&](const std::string& t) {
-    if (t.empty() || t.size() > 18 || !std::all_of(t.begin(), t.end(), ::isdigit))
-      throw FormatError(name + ": corrupt PNM header");
-    return std::stoll(t);
-  };
+  PnmTokens tokens(b, name);
   if (b[1] == '7') {  // PAM: key/value lines up to ENDHDR
     info.width = info.height = -1;
     for (int i = 0; i < 64; ++i) {
-      std::string k = token();
+      std::string k = tokens.next();
       if (k.empty() || k == "ENDHDR") break;
-      if (k == "WIDTH") info.width = number(token());
-      if (k == "HEIGHT") info.height = number(token());
-      if (k == "TUPLTYPE" && token().find("ALPHA") != std::string::npos) info.has_alpha = true;
+      if (k == "WIDTH") info.width = tokens.number();
+      if (k == "HEIGHT") info.height = tokens.number();
+      if (k == "TUPLTYPE" && tokens.next().find("ALPHA") != std::string::npos) info.has_alpha = true;
     }
     if (info.width < 0 || info.height < 0) throw FormatError(name + ": corrupt PAM header");
   } else {
-    info.width = number(token());
-    info.height = number(token());
+    info.width = tokens.number();
+    info.height = tokens.number();
     // Binary PNM: exactly one whitespace after the header, then fixed-size rows.
     char kind = static_cast<char>(b[1]);
     if (kind == '4' || kind == '5' || kind == '6') {
-      int64_t maxval = kind == '4' ? 1 : number(token());
+      int64_t maxval = kind == '4' ? 1 : tokens.number();
       int64_t bytes_per = maxval > 255 ? 2 : 1;
       int64_t row = kind == '4' ? (info.width + 7) / 8
                                 : info.width * bytes_per * (kind == '6' ? 3 : 1);
       if (info.width > 0 && info.height > 0 && info.width < (1 << 24) && info.height < (1 << 24) &&
-          static_cast<int64_t>(b.size()) < static_cast<int64_t>(off) + 1 + row * info.height)
+          static_cast<int64_t>(b.size()) < static_cast<int64_t>(tokens.offset()) + 1 + row * info.height)
         info.defect = name + ": truncated PNM";
     }
   }

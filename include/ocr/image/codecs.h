@@ -23,6 +23,22 @@ cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name);
 // PBM/PGM/PPM (plain and binary), PAM.
 cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name);
 
+// The tokens of a PNM header (whitespace-separated, # comments skipped), for the probe and the
+// decoder alike. Starts after the two-byte magic number.
+class PnmTokens {
+ public:
+  PnmTokens(const std::vector<uint8_t>& bytes, const std::string& name) : b_(bytes), name_(name) {}
+  std::string next();        // "" at the end of the data
+  int64_t number();          // next token as a non-negative number; FormatError otherwise
+  size_t offset() const { return off_; }  // just past the last token
+  void skip(size_t n) { off_ += n; }
+
+ private:
+  const std::vector<uint8_t>& b_;
+  const std::string& name_;
+  size_t off_ = 2;
+};
+
 // 8-bit grey or BGR → PNG bytes (synthetic lines are written with it).
 std::vector<uint8_t> encode_png(const cv::Mat& image);
 // 8-bit grey → JPEG bytes at quality 1..100 (the generator's compression artefacts).
