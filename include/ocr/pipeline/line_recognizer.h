@@ -28,7 +28,7 @@ struct RecognizedLine {
 
 struct RecognizerOptions {
   int threads = 0;       // 0 = all cores (OMP_THREAD_LIMIT honoured)
-  int batch_size = 16;   // lines per network call, sorted by width to limit padding
+  int batch_size = 8;    // lines per network call, sorted by width to limit padding
 };
 
 class LineRecognizer {
