@@ -407,7 +407,9 @@ std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& o, const Alpha
   if (!o.lm_path.empty() && o.lm_path != "none") lm = load_language_model(o.lm_path);
   if (!lm) b.beta = o.beta ? *o.beta : 0.f;  // the bonus only offsets LM cost
   std::shared_ptr<const Lexicon> lex;
-  if (!o.lexicon.empty() && o.lexicon != "none") lex = std::make_shared<Lexicon>(Lexicon::load(o.lexicon));
+  // A penalty of 0 (what the tuner may choose) makes the word list a no-op: not even loaded.
+  if (!o.lexicon.empty() && o.lexicon != "none" && b.oov_penalty > 0)
+    lex = std::make_shared<Lexicon>(Lexicon::load(o.lexicon));
   return std::make_shared<BeamDecoder>(alphabet, b, lm, lex);
 }
 

@@ -186,6 +186,10 @@ TEST(BeamDecoder, FactoryFindsTheLexiconBesideTheModel) {
   EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "bat");
   o.lexicon = "none";
   EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "bab");
+  o.lexicon = default_lexicon_path(model);
+  o.oov_penalty = 0.f;  // a tuned-away word list is not even loaded
+  EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "bab");
+  o.oov_penalty.reset();
   o.lexicon = (dir / "missing.words").string();
   EXPECT_THROW(make_decoder(o, a), IoError);
   fs::remove_all(dir);

@@ -1,5 +1,7 @@
 #include "cli/recognition_options.h"
 
+#include <cstdlib>
+
 #include "ocr/ctc/beam_decoder.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/line_recognizer.h"
@@ -77,6 +79,12 @@ Reader make_reader(const RecognitionOptions& o) {
   dopt.beta = o.word_bonus;
   dopt.lexicon = o.lexicon.empty() ? default_lexicon_path(r.model_path) : o.lexicon;
   dopt.oov_penalty = o.oov_penalty;
+  if (!o.lexicon.empty() && o.lexicon != "none" && !o.oov_penalty) {
+    // A word list the user names must count even where the tuner gave the shipped one no weight.
+    const auto& extra = model->metadata().extra;
+    const auto it = extra.find("lm_oov_penalty");
+    if (it == extra.end() || std::strtof(it->second.c_str(), nullptr) <= 0) dopt.oov_penalty = kDefaultOovPenalty;
+  }
   dopt.allow_chars = o.allow_chars;
   dopt.deny_chars = o.deny_chars;
   auto decoder = make_decoder(dopt, model->alphabet(), model->metadata().extra);
