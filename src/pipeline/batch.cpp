@@ -18,6 +18,7 @@
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
+#include "ocr/image/opencv_threads.h"
 
 namespace fs = std::filesystem;
 
@@ -207,11 +208,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
     throw Error("several formats need -o FILE or --output-dir DIR");
   const int jobs = opt.jobs > 0 ? opt.jobs : thread_count();
   // -j 1 means one core: OpenCV's own pool must not spread a page's filters over more.
-  struct OpenCvThreads {
-    int saved = cv::getNumThreads();
-    explicit OpenCvThreads(int jobs) { if (jobs == 1) cv::setNumThreads(1); }
-    ~OpenCvThreads() { cv::setNumThreads(saved); }
-  } opencv_threads(jobs);
+  const OpenCvSingleThread one_core(jobs == 1);
   bool tty = opt.progress == 1 || (opt.progress < 0 && ::isatty(STDERR_FILENO));
   Progress progress(sum.inputs, tty);
 
@@ -305,8 +302,8 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
       std::vector<std::optional<PreparedPage>> prepared(n);
       std::vector<std::string> errors(n);
       // OpenMP across pages; OpenCV's own pool stays out of it so threads are not oversubscribed.
-      int cv_threads = cv::getNumThreads();
-      if (n > 1) cv::setNumThreads(1);
+      std::optional<OpenCvSingleThread> openmp_owns_cores;
+      if (n > 1) openmp_owns_cores.emplace();
 #pragma omp parallel for schedule(dynamic) num_threads(std::min(n, jobs)) if (n > 1)
       for (int k = 0; k < n; ++k) {
         const Unit& u = units[s + static_cast<size_t>(k)];
@@ -318,7 +315,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
           errors[k] = ex.what();
         }
       }
-      if (n > 1) cv::setNumThreads(cv_threads);
+      openmp_owns_cores.reset();
       // All lines of the slice in one call: the recognizer batches and threads internally.
       std::vector<cv::Mat> lines;
       for (int k = 0; k < n; ++k)

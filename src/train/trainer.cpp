@@ -1,7 +1,5 @@
 #include "ocr/train/trainer.h"
 
-#include <opencv2/core/utility.hpp>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/ctc_loss.h"
 #include "ocr/eval/metrics.h"
+#include "ocr/image/opencv_threads.h"
 #include "ocr/nn/network.h"
 #include "ocr/pipeline/line_recognizer.h"
 #include "ocr/pipeline/network_input.h"
@@ -97,12 +96,8 @@ bool stderr_is_terminal() { return ::isatty(2) != 0; }
 TrainSummary train(const TrainConfig& c) {
   set_thread_count(c.threads);
   // OpenMP owns the cores: OpenCV's own pool, used by the data thread (rendering, degrading,
-  // preparing lines), would oversubscribe them. Restored when training ends.
-  struct OpenCvSingleThread {
-    int saved = cv::getNumThreads();
-    OpenCvSingleThread() { cv::setNumThreads(1); }
-    ~OpenCvSingleThread() { cv::setNumThreads(saved); }
-  } opencv_single_thread;
+  // preparing lines), would oversubscribe them.
+  const OpenCvSingleThread openmp_owns_cores;
   const bool synthetic = c.train == "synth";
   synth::GeneratorConfig gen_cfg;
   gen_cfg.seed = c.seed;

@@ -1,7 +1,6 @@
 // ocr eval: CER / WER of the recognizer (or of existing predictions) against line ground truth.
 #include <chrono>
 #include <iostream>
-#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 #include <optional>
 
@@ -14,6 +13,7 @@
 #include "ocr/eval/metrics.h"
 #include "ocr/eval/report.h"
 #include "ocr/image/image_io.h"
+#include "ocr/image/opencv_threads.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/line_recognizer.h"
 
@@ -45,17 +45,17 @@ std::vector<std::string> read_pages(const Reader& reader, const std::vector<cv::
                                     std::vector<std::string>& errors) {
   const int n = int(images.size());
   std::vector<std::optional<PreparedPage>> prepared(static_cast<size_t>(n));
-  const int cv_threads = cv::getNumThreads();
-  cv::setNumThreads(1);  // OpenMP owns the cores here
+  {
+    const OpenCvSingleThread openmp_owns_cores;
 #pragma omp parallel for schedule(dynamic)
-  for (int i = 0; i < n; ++i) {
-    try {
-      prepared[size_t(i)] = reader.pages->prepare(images[size_t(i)], chunk[size_t(i)]->image);
-    } catch (const std::exception& e) {
-      errors[size_t(i)] = e.what();
+    for (int i = 0; i < n; ++i) {
+      try {
+        prepared[size_t(i)] = reader.pages->prepare(images[size_t(i)], chunk[size_t(i)]->image);
+      } catch (const std::exception& e) {
+        errors[size_t(i)] = e.what();
+      }
     }
   }
-  cv::setNumThreads(cv_threads);
   std::vector<cv::Mat> lines;
   for (const auto& p : prepared)
     if (p) lines.insert(lines.end(), p->lines.begin(), p->lines.end());
