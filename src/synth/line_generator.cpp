@@ -375,7 +375,9 @@ LineSample LineGenerator::Impl::make(int profile) {
     }
     p = RenderParams();
     switch (profile) {
-      case kScanBinary: case kScanGray: xh = rng.uniform(15.5, 20.5); break;
+      // Body text, and now and then small print (captions, running heads, footnotes): at the
+      // same scan resolution its commas lose their tails and i-dots merge into the stem.
+      case kScanBinary: case kScanGray: xh = rng.chance(0.15) ? rng.uniform(10, 15.5) : rng.uniform(15.5, 20.5); break;
       case kPhoto: xh = rng.uniform(9, 18); break;
       case kScreen: xh = rng.uniform(5, 10); break;
       default: xh = rng.uniform(9, 16); break;
@@ -451,7 +453,9 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   double ratio = std::max(f.stroke_ratio * std::exp(rng.normal(0.15, 0.12)), rng.normal(0.215, 0.03));
   if (receipt) ratio = std::clamp(rng.normal(0.17, 0.04), 0.08, 0.3);
   if (lineprinter) ratio = std::max(ratio, rng.normal(0.24, 0.03));  // heavy ribbon ink
-  blur(cov, rng.uniform(0.4, 0.9) * xh / 20);
+  // A scanner's blur is fixed in pixels, not in x-heights: small print does not get a sharper one.
+  const double optics_xh = photo ? xh : std::max(xh, 16.0);
+  blur(cov, rng.uniform(0.4, 0.9) * optics_xh / 20);
   double edge = rng.uniform(0, 0.06);
   if (edge > 0.005) cov += smooth_noise(cov.size(), rng.uniform(1.5, 4.0), rng) * edge;
   cv::Mat ink = threshold_to_stroke(cov, ratio * xh, profile == kScanBinary ? 0.04 : 0.08);
@@ -502,7 +506,7 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   ink.convertTo(img, CV_32F, -(paper - inkv), paper);
   shade(img, rng.uniform(0, receipt ? 0.08 : photo ? 0.15 : 0.04), rng.uniform(10, 40) * xh, rng);
   // Optics.
-  blur(img, (photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * xh / 20);
+  blur(img, (photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * optics_xh / 20);
   if (rng.chance(0.2)) {
     double f = rng.uniform(0.6, 0.9);
     cv::Mat small;

@@ -195,15 +195,23 @@ TEST(LineGenerator, ScanLinesIncludeMixedStylesSmallCapsAndListings) {
   c.profile_weights = {{"scan_binary", 1}, {"scan_gray", 1}};
   LineGenerator gen(c);
   int mixed = 0, smallcaps = 0, listing = 0, smallcaps_labelled_upper = 0;
-  // Small capitals are labelled as the capitals they are drawn as: a word of 3+ letters all
-  // upper case (rare in corpus text otherwise) in the label.
+  // Small capitals are labelled as the capitals they are drawn as: a word of 2+ letters with
+  // no lower-case letter (rare in corpus text otherwise) in the label. Bytes of accented letters
+  // count as letters but not as either case; spans of one letter or of digits cannot tell.
   auto has_capital_word = [](const std::string& t) {
-    std::string word;
+    int letters = 0;
+    bool lower = false, upper = false;
     for (char c : t + " ") {
-      if (std::isalpha(static_cast<unsigned char>(c))) { word += c; continue; }
-      if (word.size() >= 3 && std::all_of(word.begin(), word.end(), [](char w) { return std::isupper(static_cast<unsigned char>(w)) != 0; }))
-        return true;
-      word.clear();
+      const auto u = static_cast<unsigned char>(c);
+      if (std::isalpha(u) || u >= 0x80) {
+        ++letters;
+        lower |= std::islower(u) != 0;
+        upper |= std::isupper(u) != 0;
+        continue;
+      }
+      if (letters >= 2 && upper && !lower) return true;
+      letters = 0;
+      lower = upper = false;
     }
     return false;
   };
