@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/reference_ops.h"
+#include "ocr/core/gemm_bf16.h"
 #include "ocr/core/rng.h"
 #include "ocr/core/threads.h"
 #include "ocr/nn/layers/conv2d.h"
@@ -43,6 +44,38 @@ TEST_P(ConvSweep, MatchesPlainLoops) {
       for (int y = 0; y < 5; ++y)
         for (int x = 0; x < in.widths[n]; ++x) img[size_t(c)][size_t(y)][size_t(x)] = in.data(c, in.column(x, n, y));
     auto ref = test::reference_conv(img, conv.weight(), conv.bias(), kh, kw);
+    for (int o = 0; o < cout; ++o)
+      for (int y = 0; y < 5; ++y)
+        for (int x = 0; x < in.width; ++x) {
+          double expect = x < in.widths[n] ? ref[size_t(o)][size_t(y)][size_t(x)] : 0.0;
+          ASSERT_NEAR(out.data(o, out.column(x, n, y)), expect, 1e-4)
+              << "o=" << o << " y=" << y << " x=" << x << " n=" << n;
+        }
+  }
+}
+
+// The bfloat16 path of a prepared convolution against the same plain loops over the rounded
+// weights and inputs: only the order of the float sums may differ.
+TEST_P(ConvSweep, Bf16MatchesPlainLoopsOnRoundedOperands) {
+  auto [kh, kw, cin, cout] = GetParam();
+  Rng rng(kh * 100 + kw * 10 + cin);
+  Conv2d conv(kh, kw, cin, cout);
+  conv.init_params(rng);
+  conv.bias().setRandom();
+  set_bf16_inference(true);
+  conv.prepare_inference();
+  if (!conv.uses_bf16()) GTEST_SKIP() << "no AVX512-BF16 in this build";
+  Activations in = random_batch(rng, cin, 5, {300, 170, 1});
+  Activations out;
+  conv.forward(in, out, Mode::Infer);
+  Matrix rounded_weight = conv.weight().unaryExpr([](Scalar v) { return Scalar(from_bf16(to_bf16(float(v)))); });
+  for (int n = 0; n < in.batch; ++n) {
+    test::Image3 img(size_t(cin), std::vector<std::vector<double>>(5, std::vector<double>(size_t(in.widths[n]), 0.0)));
+    for (int c = 0; c < cin; ++c)
+      for (int y = 0; y < 5; ++y)
+        for (int x = 0; x < in.widths[n]; ++x)
+          img[size_t(c)][size_t(y)][size_t(x)] = from_bf16(to_bf16(float(in.data(c, in.column(x, n, y)))));
+    auto ref = test::reference_conv(img, rounded_weight, conv.bias(), kh, kw);
     for (int o = 0; o < cout; ++o)
       for (int y = 0; y < 5; ++y)
         for (int x = 0; x < in.width; ++x) {
@@ -124,12 +157,37 @@ TEST(Reference, FoldedBatchNormAndFusedReluMatchUnfolded) {
   Network b("C3,3,4 Bn Relu R8 Mp2,2 Col Lbx4 O", 8, 5);
   auto pa = a.params(), pb = b.params();
   for (size_t i = 0; i < pa.size(); ++i) *pb[i].value = *pa[i].value;
+  set_bf16_inference(false);  // the folding itself, in float: bf16 has its own tests
   b.prepare_inference();
+  set_bf16_inference(true);
   Activations in = random_batch(rng, 1, 8, {30, 17});
   Activations ya = a.forward(in, Mode::Infer);
   const Activations& yb = b.forward(in, Mode::Infer);
   ASSERT_EQ(ya.data.rows(), yb.data.rows());
   EXPECT_LT((ya.data - yb.data).cwiseAbs().maxCoeff(), 1e-4);
+}
+
+// A whole prepared network in bfloat16 against the same network in float: the per-frame
+// log-probabilities move by less than 0.05.
+TEST(Reference, Bf16NetworkStaysCloseToFloat) {
+  if (!bf16_inference_enabled()) GTEST_SKIP() << "no AVX512-BF16 here";
+  Rng rng(6);
+  const std::string spec = "C3,3,8 Bn Relu Mp2,2 R16 Mp2,2 R32 Mp2,1 Col Lbx16 O";
+  Network f(spec, 32, 20), h(spec, 32, 20);
+  f.init_params(rng);
+  auto pf = f.params(), ph = h.params();
+  for (size_t i = 0; i < pf.size(); ++i) *ph[i].value = *pf[i].value;
+  set_bf16_inference(false);
+  f.prepare_inference();
+  set_bf16_inference(true);
+  h.prepare_inference();
+  Activations in = random_batch(rng, 1, 32, {200, 120});
+  const Matrix yf = f.forward(in, Mode::Infer).data;
+  const Matrix yh = h.forward(in, Mode::Infer).data;
+  ASSERT_EQ(yf.cols(), yh.cols());
+  const double diff = (yf - yh).cwiseAbs().maxCoeff();
+  EXPECT_GT(diff, 0.0);  // it did run in bf16
+  EXPECT_LT(diff, 0.05);
 }
 
 // Inference lets two buffers take turns along a Sequential; training keeps every output. Both

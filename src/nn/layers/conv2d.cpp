@@ -62,11 +62,69 @@ void Conv2d::im2col(const Activations& in, Index c_begin, Index c_end, Matrix& c
   }
 }
 
+void Conv2d::prepare_inference() {
+#ifdef OCR_SCALAR_DOUBLE
+  use_bf16_ = false;  // the double build exists for the gradient checks: exact products only
+#else
+  use_bf16_ = bf16_inference_enabled();
+#endif
+  weight_bf16_ = Bf16Panels();
+}
+
+void Conv2d::im2col_bf16(const Activations& in, Index c_begin, Index c_end, std::vector<bf16>& col) const {
+  const int H = in.height, W = in.width, N = in.batch, C = in_;
+  const int ph = kh_ / 2, pw = kw_ / 2;
+  const Index k = Index(kh_) * kw_ * C, ld = k + (k & 1);
+  col.resize(size_t(ld * (c_end - c_begin)));
+  for (Index c = c_begin; c < c_end; ++c) {
+    const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
+    bf16* dst = col.data() + (c - c_begin) * ld;
+    for (int ky = 0; ky < kh_; ++ky) {
+      const int sy = y + ky - ph;
+      for (int kx = 0; kx < kw_; ++kx, dst += C) {
+        const int sx = x + kx - pw;
+        if (sy < 0 || sy >= H || sx < 0 || sx >= W) std::fill(dst, dst + C, bf16(0));
+        else to_bf16(in.data.data() + in.column(sx, n, sy) * C, C, dst);
+      }
+    }
+    if (ld != k) *dst = 0;
+  }
+}
+
+void Conv2d::forward_bf16(const Activations& in, Activations& out) {
+#ifdef OCR_SCALAR_DOUBLE
+  (void)in;
+  (void)out;
+  throw Error("bfloat16 convolution in the double build");
+#else
+  if (weight_bf16_.rows == 0) weight_bf16_ = pack_bf16_panels(weight_);
+  const Index k = weight_.cols(), ld = k + (k & 1);
+  // Chunks sized like the float path's: the bf16 patches take half its bytes.
+  const Index total = in.data.cols(), step = chunk_pixels();
+  const bool threads = !omp_in_parallel() && thread_count() > 1 && total > step;
+#pragma omp parallel if (threads)
+  {
+    std::vector<bf16> col;
+#pragma omp for schedule(static)
+    for (Index c0 = 0; c0 < total; c0 += step) {
+      const Index len = std::min(step, total - c0);
+      im2col_bf16(in, c0, c0 + len, col);
+      auto chunk = out.data.middleCols(c0, len);
+      gemm_bf16(weight_bf16_, col.data(), ld, chunk.data(), out.data.outerStride(), len);
+      chunk.colwise() += bias_.col(0);
+      if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
+    }
+  }
+  out.zero_padding();
+#endif
+}
+
 void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
   output_channels(in.channels());
   OCR_CHECK(mode == Mode::Infer || !fused_relu_,
             "a convolution with a fused ReLU is for inference only");
   out.reshape_like(in, out_);
+  if (mode == Mode::Infer && use_bf16_) return forward_bf16(in, out);
   // im2col + GEMM one cache-sized chunk of pixels at a time: the patch matrix of a whole batch
   // (hundreds of MB in training) would stream through memory twice; a chunk stays in L2.
   // Backward rebuilds the chunks it needs instead of keeping them.
@@ -131,6 +189,7 @@ void Conv2d::fold(const BatchNorm& bn) {
   Vector shift = bn.inference_shift();
   weight_ = scale.asDiagonal() * weight_;
   bias_.col(0) = scale.cwiseProduct(bias_.col(0)) + shift;
+  weight_bf16_ = Bf16Panels();  // repack the folded weights
 }
 
 }  // namespace ocr

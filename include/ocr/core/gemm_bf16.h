@@ -1,0 +1,49 @@
+// C = A · B in bfloat16 with float accumulation, for inference on CPUs with AVX512-BF16: one
+// VDPBF16PS multiplies 32 pairs where an FMA multiplies 16 floats, and B (the im2col patches)
+// takes half the cache. Inputs keep 8 significant bits (relative rounding error ≤ 2⁻⁹); the
+// sums stay in float. Training and the gradient checks never use it.
+//
+// Layout: B is column-major with an even number of rows (pad with a zero row), so that rows 2q
+// and 2q+1 of a column form one 32-bit pair. A is packed once into panels of 16 rows, each pair of
+// columns interleaved: panel[q][i][t] = A(row i, column 2q + t).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "ocr/core/tensor.h"
+
+namespace ocr {
+
+using bf16 = std::uint16_t;
+
+// Round to nearest even, as VCVTNEPS2BF16 does (NaN stays NaN).
+bf16 to_bf16(float x);
+float from_bf16(bf16 x);
+// dst[i] = to_bf16(src[i]) for i < n.
+void to_bf16(const float* src, Index n, bf16* dst);
+void to_bf16(const double* src, Index n, bf16* dst);
+
+struct Bf16Panels {
+  Index rows = 0;   // rows of A
+  Index pairs = 0;  // columns of A, rounded up to even, / 2
+  std::vector<bf16> data;  // ceil(rows / 16) panels × pairs × 16 × 2
+};
+
+// Packs A (rows × cols, column-major) into panels.
+Bf16Panels pack_bf16_panels(const Matrix& a);
+
+// True when this build has the AVX512-BF16 kernel; otherwise gemm_bf16 runs a scalar loop
+// (correct, slow) and callers should keep to float.
+bool gemm_bf16_is_native();
+
+// Whether networks prepared for inference from now on multiply in bfloat16: where native,
+// unless the environment sets OCR_BF16=0 (bit-for-bit float results, e.g. to compare runs).
+bool bf16_inference_enabled();
+// Overrides the default (true is ignored where the kernel is not native).
+void set_bf16_inference(bool on);
+
+// c (a.rows × p, column-major, leading dimension ldc) = A · B, B being p columns of 2·a.pairs
+// bf16 rows each (leading dimension ldb, in bf16 elements, even).
+void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p);
+
+}  // namespace ocr

@@ -1,0 +1,174 @@
+#include "ocr/core/gemm_bf16.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#if defined(__AVX512BF16__) && defined(__AVX512F__) && !defined(OCR_SCALAR_DOUBLE)
+#include <immintrin.h>
+#define OCR_BF16_NATIVE 1
+#endif
+
+namespace ocr {
+
+namespace {
+constexpr Index kPanelRows = 16;
+constexpr int kNR = 12;  // columns of C per register block: 2 × 12 accumulators + 3 operands
+}  // namespace
+
+namespace {
+std::atomic<int> bf16_override{-1};  // -1: the default, from the environment
+}  // namespace
+
+bool bf16_inference_enabled() {
+  if (!gemm_bf16_is_native()) return false;
+  const int o = bf16_override.load();
+  if (o >= 0) return o == 1;
+  static const bool from_env = [] {
+    const char* v = std::getenv("OCR_BF16");
+    return !(v && std::string(v) == "0");
+  }();
+  return from_env;
+}
+
+void set_bf16_inference(bool on) { bf16_override = on ? 1 : 0; }
+
+bf16 to_bf16(float x) {
+  std::uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return bf16((u >> 16) | 0x40);  // quiet NaN
+  if ((u & 0x7F800000u) == 0) return bf16((u >> 16) & 0x8000);         // denormals flush, as in hardware
+  u += 0x7FFFu + ((u >> 16) & 1);
+  return bf16(u >> 16);
+}
+
+float from_bf16(bf16 x) {
+  std::uint32_t u = std::uint32_t(x) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+void to_bf16(const float* src, Index n, bf16* dst) {
+  Index i = 0;
+#ifdef OCR_BF16_NATIVE
+  for (; i + 16 <= n; i += 16) {
+    const __m256bh v = _mm512_cvtneps_pbh(_mm512_loadu_ps(src + i));
+    std::memcpy(dst + i, &v, 32);
+  }
+#endif
+  for (; i < n; ++i) dst[i] = to_bf16(src[i]);
+}
+
+void to_bf16(const double* src, Index n, bf16* dst) {
+  for (Index i = 0; i < n; ++i) dst[i] = to_bf16(float(src[i]));
+}
+
+Bf16Panels pack_bf16_panels(const Matrix& a) {
+  Bf16Panels out;
+  out.rows = a.rows();
+  out.pairs = (a.cols() + 1) / 2;
+  const Index panels = (out.rows + kPanelRows - 1) / kPanelRows;
+  out.data.assign(size_t(panels * out.pairs * kPanelRows * 2), bf16(0));
+  for (Index pn = 0; pn < panels; ++pn)
+    for (Index q = 0; q < out.pairs; ++q)
+      for (Index i = 0; i < kPanelRows; ++i)
+        for (Index t = 0; t < 2; ++t) {
+          const Index row = pn * kPanelRows + i, col = 2 * q + t;
+          if (row < a.rows() && col < a.cols())
+            out.data[size_t(((pn * out.pairs + q) * kPanelRows + i) * 2 + t)] = to_bf16(float(a(row, col)));
+        }
+  return out;
+}
+
+#ifdef OCR_BF16_NATIVE
+
+namespace {
+
+__mmask16 row_mask(Index rows) {
+  return rows >= 16 ? __mmask16(0xFFFF) : rows <= 0 ? __mmask16(0) : __mmask16((1u << rows) - 1);
+}
+
+// One register block: NV panels of 16 rows × NR columns of C.
+template <int NV, int NR>
+void block(const bf16* a0, const bf16* a1, Index pairs, const bf16* b, Index ldb, float* c,
+           Index ldc, Index rows) {
+  __m512 s[NV][NR];
+#pragma GCC unroll 16
+  for (int j = 0; j < NR; ++j)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) s[v][j] = _mm512_setzero_ps();
+  for (Index q = 0; q < pairs; ++q) {
+    const __m512bh av0 = (__m512bh)_mm512_loadu_si512(a0 + q * 32);
+    const __m512bh av1 = NV > 1 ? (__m512bh)_mm512_loadu_si512(a1 + q * 32) : av0;
+#pragma GCC unroll 16
+    for (int j = 0; j < NR; ++j) {
+      int pair;
+      std::memcpy(&pair, b + j * ldb + 2 * q, 4);
+      const __m512bh bj = (__m512bh)_mm512_set1_epi32(pair);
+      s[0][j] = _mm512_dpbf16_ps(s[0][j], av0, bj);
+      if (NV > 1) s[NV - 1][j] = _mm512_dpbf16_ps(s[NV - 1][j], av1, bj);
+    }
+  }
+  const __mmask16 m0 = row_mask(rows), m1 = row_mask(rows - 16);
+#pragma GCC unroll 16
+  for (int j = 0; j < NR; ++j)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(c + j * ldc + 16 * v, v == 0 ? m0 : m1, s[v][j]);
+}
+
+template <int NV>
+void block_cols(int nr, const bf16* a0, const bf16* a1, Index pairs, const bf16* b, Index ldb,
+                float* c, Index ldc, Index rows) {
+  switch (nr) {
+#define OCR_BF16_CASE(N) \
+  case N: block<NV, N>(a0, a1, pairs, b, ldb, c, ldc, rows); break;
+    OCR_BF16_CASE(12) OCR_BF16_CASE(11) OCR_BF16_CASE(10) OCR_BF16_CASE(9) OCR_BF16_CASE(8)
+    OCR_BF16_CASE(7) OCR_BF16_CASE(6) OCR_BF16_CASE(5) OCR_BF16_CASE(4) OCR_BF16_CASE(3)
+    OCR_BF16_CASE(2)
+#undef OCR_BF16_CASE
+    default: block<NV, 1>(a0, a1, pairs, b, ldb, c, ldc, rows); break;
+  }
+}
+
+}  // namespace
+
+bool gemm_bf16_is_native() { return true; }
+
+void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p) {
+  const Index panel_size = a.pairs * kPanelRows * 2;
+  // A column block of B (12 columns × all pairs) stays in L1 while every row panel visits it.
+  for (Index p0 = 0; p0 < p; p0 += kNR) {
+    const int nr = int(std::min<Index>(kNR, p - p0));
+    for (Index r0 = 0, pn = 0; r0 < a.rows; r0 += 2 * kPanelRows, pn += 2) {
+      const Index rows = std::min<Index>(2 * kPanelRows, a.rows - r0);
+      const bf16* a0 = a.data.data() + pn * panel_size;
+      if (rows > kPanelRows)
+        block_cols<2>(nr, a0, a0 + panel_size, a.pairs, b + p0 * ldb, ldb, c + p0 * ldc + r0, ldc, rows);
+      else
+        block_cols<1>(nr, a0, a0, a.pairs, b + p0 * ldb, ldb, c + p0 * ldc + r0, ldc, rows);
+    }
+  }
+}
+
+#else
+
+bool gemm_bf16_is_native() { return false; }
+
+void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p) {
+  const Index panel_size = a.pairs * kPanelRows * 2;
+  for (Index j = 0; j < p; ++j)
+    for (Index r = 0; r < a.rows; ++r) {
+      const bf16* panel = a.data.data() + (r / kPanelRows) * panel_size + (r % kPanelRows) * 2;
+      float sum = 0;
+      for (Index k = 0; k < 2 * a.pairs; ++k)
+        sum += from_bf16(panel[(k / 2) * kPanelRows * 2 + k % 2]) * from_bf16(b[j * ldb + k]);
+      c[j * ldc + r] = sum;
+    }
+}
+
+#endif
+
+}  // namespace ocr
