@@ -94,7 +94,7 @@ __mmask16 row_mask(Index rows) {
 // One register block: NV panels of 16 rows × NR columns of C.
 template <int NV, int NR>
 void block(const bf16* a0, const bf16* a1, Index pairs, const bf16* b, Index ldb, float* c,
-           Index ldc, Index rows) {
+           Index ldc, Index rows, bool accumulate) {
   __m512 s[NV][NR];
 #pragma GCC unroll 16
   for (int j = 0; j < NR; ++j)
@@ -116,20 +116,51 @@ void block(const bf16* a0, const bf16* a1, Index pairs, const bf16* b, Index ldb
 #pragma GCC unroll 16
   for (int j = 0; j < NR; ++j)
 #pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) _mm512_mask_storeu_ps(c + j * ldc + 16 * v, v == 0 ? m0 : m1, s[v][j]);
+    for (int v = 0; v < NV; ++v) {
+      const __mmask16 mask = v == 0 ? m0 : m1;
+      float* cj = c + j * ldc + 16 * v;
+      __m512 x = s[v][j];
+      if (accumulate) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, cj));
+      _mm512_mask_storeu_ps(cj, mask, x);
+    }
+}
+
+// One column of C over NP panels (NP·16 rows): a matrix-vector product keeps NP independent
+// sums in flight, where the column blocks above would have one or two.
+template <int NP>
+void column(const bf16* a, Index panel_size, Index pairs, const bf16* b, float* c, Index rows,
+            bool accumulate) {
+  __m512 s[NP];
+#pragma GCC unroll 8
+  for (int v = 0; v < NP; ++v) s[v] = _mm512_setzero_ps();
+  for (Index q = 0; q < pairs; ++q) {
+    int pair;
+    std::memcpy(&pair, b + 2 * q, 4);
+    const __m512bh bq = (__m512bh)_mm512_set1_epi32(pair);
+#pragma GCC unroll 8
+    for (int v = 0; v < NP; ++v)
+      s[v] = _mm512_dpbf16_ps(s[v], (__m512bh)_mm512_loadu_si512(a + v * panel_size + q * 32), bq);
+  }
+#pragma GCC unroll 8
+  for (int v = 0; v < NP; ++v) {
+    const __mmask16 mask = row_mask(rows - 16 * v);
+    __m512 x = s[v];
+    if (accumulate) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, c + 16 * v));
+    _mm512_mask_storeu_ps(c + 16 * v, mask, x);
+  }
 }
 
 template <int NV>
 void block_cols(int nr, const bf16* a0, const bf16* a1, Index pairs, const bf16* b, Index ldb,
-                float* c, Index ldc, Index rows) {
+                float* c, Index ldc, Index rows, bool acc) {
   switch (nr) {
 #define OCR_BF16_CASE(N) \
-  case N: block<NV, N>(a0, a1, pairs, b, ldb, c, ldc, rows); break;
+  case N: block<NV, N>(a0, a1, pairs, b, ldb, c, ldc, rows, acc); break;
     OCR_BF16_CASE(12) OCR_BF16_CASE(11) OCR_BF16_CASE(10) OCR_BF16_CASE(9) OCR_BF16_CASE(8)
     OCR_BF16_CASE(7) OCR_BF16_CASE(6) OCR_BF16_CASE(5) OCR_BF16_CASE(4) OCR_BF16_CASE(3)
     OCR_BF16_CASE(2)
 #undef OCR_BF16_CASE
-    default: block<NV, 1>(a0, a1, pairs, b, ldb, c, ldc, rows); break;
+    default: block<NV, 1>(a0, a1, pairs, b, ldb, c, ldc, rows, acc); break;
   }
 }
 
@@ -137,8 +168,30 @@ void block_cols(int nr, const bf16* a0, const bf16* a1, Index pairs, const bf16*
 
 bool gemm_bf16_is_native() { return true; }
 
-void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p) {
+void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p,
+               bool accumulate) {
   const Index panel_size = a.pairs * kPanelRows * 2;
+  if (p < 8) {
+    constexpr Index kRowsInFlight = 8 * kPanelRows;
+    for (Index j = 0; j < p; ++j)
+      for (Index r0 = 0; r0 < a.rows; r0 += kRowsInFlight) {
+        const Index rows = std::min(kRowsInFlight, a.rows - r0);
+        const bf16* ap = a.data.data() + (r0 / kPanelRows) * panel_size;
+        float* cj = c + j * ldc + r0;
+        const bf16* bj = b + j * ldb;
+        switch ((rows + kPanelRows - 1) / kPanelRows) {
+          case 8: column<8>(ap, panel_size, a.pairs, bj, cj, rows, accumulate); break;
+          case 7: column<7>(ap, panel_size, a.pairs, bj, cj, rows, accumulate); break;
+          case 6: column<6>(ap, panel_size, a.pairs, bj, cj, rows, accumulate); break;
+          case 5: column<5>(ap, panel_size, a.pairs, bj, cj, rows, accumulate); break;
+          case 4: column<4>(ap, panel_size, a.pairs, bj, cj, rows, accumulate); break;
+          case 3: column<3>(ap, panel_size, a.pairs, bj, cj, rows, accumulate); break;
+          case 2: column<2>(ap, panel_size, a.pairs, bj, cj, rows, accumulate); break;
+          default: column<1>(ap, panel_size, a.pairs, bj, cj, rows, accumulate); break;
+        }
+      }
+    return;
+  }
   // A column block of B (12 columns × all pairs) stays in L1 while every row panel visits it.
   for (Index p0 = 0; p0 < p; p0 += kNR) {
     const int nr = int(std::min<Index>(kNR, p - p0));
@@ -146,9 +199,9 @@ void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ld
       const Index rows = std::min<Index>(2 * kPanelRows, a.rows - r0);
       const bf16* a0 = a.data.data() + pn * panel_size;
       if (rows > kPanelRows)
-        block_cols<2>(nr, a0, a0 + panel_size, a.pairs, b + p0 * ldb, ldb, c + p0 * ldc + r0, ldc, rows);
+        block_cols<2>(nr, a0, a0 + panel_size, a.pairs, b + p0 * ldb, ldb, c + p0 * ldc + r0, ldc, rows, accumulate);
       else
-        block_cols<1>(nr, a0, a0, a.pairs, b + p0 * ldb, ldb, c + p0 * ldc + r0, ldc, rows);
+        block_cols<1>(nr, a0, a0, a.pairs, b + p0 * ldb, ldb, c + p0 * ldc + r0, ldc, rows, accumulate);
     }
   }
 }
@@ -157,7 +210,8 @@ void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ld
 
 bool gemm_bf16_is_native() { return false; }
 
-void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p) {
+void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p,
+               bool accumulate) {
   const Index panel_size = a.pairs * kPanelRows * 2;
   for (Index j = 0; j < p; ++j)
     for (Index r = 0; r < a.rows; ++r) {
@@ -165,10 +219,21 @@ void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ld
       float sum = 0;
       for (Index k = 0; k < 2 * a.pairs; ++k)
         sum += from_bf16(panel[(k / 2) * kPanelRows * 2 + k % 2]) * from_bf16(b[j * ldb + k]);
-      c[j * ldc + r] = sum;
+      c[j * ldc + r] = accumulate ? c[j * ldc + r] + sum : sum;
     }
 }
 
 #endif
+
+void gemm_bf16(const Bf16Panels& a, const float* b, Index ldb, Index k, float* c, Index ldc,
+               Index p, bool accumulate, std::vector<bf16>& scratch) {
+  const Index ld = 2 * a.pairs;
+  scratch.resize(size_t(ld * p));
+  for (Index j = 0; j < p; ++j) {
+    to_bf16(b + j * ldb, k, scratch.data() + j * ld);
+    std::fill(scratch.data() + j * ld + k, scratch.data() + (j + 1) * ld, bf16(0));
+  }
+  gemm_bf16(a, scratch.data(), ld, c, ldc, p, accumulate);
+}
 
 }  // namespace ocr

@@ -46,11 +46,12 @@ TEST(Bf16, BulkConversionEqualsScalar) {
   for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(bulk[i], to_bf16(x[i])) << i << " " << x[i];
 }
 
+// p < 8 runs the matrix-vector kernel (up to 8 panels in flight), p >= 8 the column blocks.
 TEST(Bf16, GemmMatchesPlainLoopOnAllBlockEdges) {
   Rng rng(21);
-  for (Index m : {1, 5, 15, 16, 17, 31, 32, 33, 48, 64, 100})
+  for (Index m : {1, 5, 15, 16, 17, 31, 32, 33, 48, 64, 100, 128, 129, 512})
     for (Index k : {1, 2, 3, 9, 64, 145})
-      for (Index p : {1, 7, 11, 12, 13, 25, 40}) {
+      for (Index p : {1, 2, 7, 8, 11, 12, 13, 25, 40}) {
         Matrix a(m, k);
         for (Index i = 0; i < a.size(); ++i) a.data()[i] = Scalar(rng.uniform(-1, 1));
         const Index ld = k + (k & 1) + 2;  // even, with slack: the kernel must honour ld
@@ -60,19 +61,22 @@ TEST(Bf16, GemmMatchesPlainLoopOnAllBlockEdges) {
           if (k & 1) b[size_t(j * ld + k)] = 0;  // the zero pad of an odd length
         }
         const Index ldc = m + 3;
-        std::vector<float> c(size_t(ldc * p), -7.0f);
-        gemm_bf16(pack_bf16_panels(a), b.data(), ld, c.data(), ldc, p);
-        for (Index j = 0; j < p; ++j)
-          for (Index i = 0; i < ldc; ++i) {
-            if (i >= m) {
-              ASSERT_EQ(c[size_t(j * ldc + i)], -7.0f) << "wrote past row " << m;
-              continue;
+        for (bool acc : {false, true}) {
+          std::vector<float> c(size_t(ldc * p), -7.0f);
+          gemm_bf16(pack_bf16_panels(a), b.data(), ld, c.data(), ldc, p, acc);
+          for (Index j = 0; j < p; ++j)
+            for (Index i = 0; i < ldc; ++i) {
+              if (i >= m) {
+                ASSERT_EQ(c[size_t(j * ldc + i)], -7.0f) << "wrote past row " << m;
+                continue;
+              }
+              double sum = acc ? -7.0 : 0.0;
+              for (Index r = 0; r < k; ++r)
+                sum += double(from_bf16(to_bf16(float(a(i, r))))) * double(from_bf16(b[size_t(j * ld + r)]));
+              ASSERT_NEAR(c[size_t(j * ldc + i)], sum, 1e-5 * (1 + k))
+                  << m << "x" << k << "x" << p << (acc ? " accumulating" : "") << " at " << i << "," << j;
             }
-            double sum = 0;
-            for (Index r = 0; r < k; ++r)
-              sum += double(from_bf16(to_bf16(float(a(i, r))))) * double(from_bf16(b[size_t(j * ld + r)]));
-            ASSERT_NEAR(c[size_t(j * ldc + i)], sum, 1e-5 * (1 + k)) << m << "x" << k << "x" << p << " at " << i << "," << j;
-          }
+        }
       }
 }
 
@@ -91,6 +95,25 @@ TEST(Bf16, GemmStaysCloseToTheFloatProduct) {
   const Matrix bound = a.cwiseAbs() * bf.cwiseAbs() * Scalar(2 * std::ldexp(1.0, -8));
   for (Index j = 0; j < p; ++j)
     for (Index i = 0; i < m; ++i) ASSERT_LE(std::abs(c[size_t(j * m + i)] - exact(i, j)), bound(i, j)) << i << "," << j;
+}
+
+// Float columns are rounded on the way in, odd lengths padded: the same as rounding first.
+TEST(Bf16, FloatColumnsEqualRoundedColumns) {
+  Rng rng(23);
+  for (Index k : {7, 64}) {
+    Matrix a(40, k), b(k + 5, 9);  // b: a block of a taller matrix (leading dimension k + 5)
+    for (Index i = 0; i < a.size(); ++i) a.data()[i] = Scalar(rng.normal());
+    for (Index i = 0; i < b.size(); ++i) b.data()[i] = Scalar(rng.normal());
+    const Bf16Panels panels = pack_bf16_panels(a);
+    const Index ld = k + (k & 1);
+    std::vector<bf16> rounded(size_t(ld * b.cols()), 0);
+    for (Index j = 0; j < b.cols(); ++j) to_bf16(b.col(j).data(), k, rounded.data() + j * ld);
+    std::vector<float> expect(size_t(40 * b.cols())), got(expect.size());
+    gemm_bf16(panels, rounded.data(), ld, expect.data(), 40, b.cols());
+    std::vector<bf16> scratch(3, bf16(0x7FC0));  // stale contents must not leak in
+    gemm_bf16(panels, b.data(), b.rows(), k, got.data(), 40, b.cols(), false, scratch);
+    EXPECT_EQ(got, expect);
+  }
 }
 
 }  // namespace

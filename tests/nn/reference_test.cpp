@@ -190,6 +190,28 @@ TEST(Reference, Bf16NetworkStaysCloseToFloat) {
   EXPECT_LT(diff, 0.05);
 }
 
+// A prepared LSTM in bfloat16 (input projection and every step) against the float one: the
+// rounding must not build up along a long sequence.
+TEST(Reference, Bf16LstmStaysCloseToFloat) {
+  set_bf16_inference(true);
+  Rng rng(8);
+  Lstm f(24, 32), h(24, 32);
+  f.init_params(rng);
+  ParamList pf, ph;
+  f.collect_params(pf, "");
+  h.collect_params(ph, "");
+  for (size_t i = 0; i < pf.size(); ++i) *ph[i].value = *pf[i].value;
+  h.prepare_inference();
+  if (!h.uses_bf16()) GTEST_SKIP() << "no AVX512-BF16 here";
+  Activations in = random_batch(rng, 24, 1, {400, 250, 3});
+  Activations yf, yh;
+  f.forward(in, yf, Mode::Infer);
+  h.forward(in, yh, Mode::Infer);
+  const double diff = (yf.data - yh.data).cwiseAbs().maxCoeff();
+  EXPECT_GT(diff, 0.0);
+  EXPECT_LT(diff, 0.02);  // outputs are in (-1, 1)
+}
+
 // Inference lets two buffers take turns along a Sequential; training keeps every output. Both
 // must compute the same thing, also when the buffers are reused for inputs of other widths.
 TEST(Reference, InferenceWithTwoBuffersMatchesTraining) {

@@ -42,8 +42,15 @@ bool bf16_inference_enabled();
 // Overrides the default (true is ignored where the kernel is not native).
 void set_bf16_inference(bool on);
 
-// c (a.rows × p, column-major, leading dimension ldc) = A · B, B being p columns of 2·a.pairs
-// bf16 rows each (leading dimension ldb, in bf16 elements, even).
-void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p);
+// c (a.rows × p, column-major, leading dimension ldc) = A · B, or += with accumulate, B being p
+// columns of 2·a.pairs bf16 rows each (leading dimension ldb, in bf16 elements, even). Few
+// columns (an LSTM step) run a matrix-vector kernel with many rows in flight.
+void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p,
+               bool accumulate = false);
+
+// The same with float columns of B (k rows each, leading dimension ldb): rounded into scratch
+// first, once per element.
+void gemm_bf16(const Bf16Panels& a, const float* b, Index ldb, Index k, float* c, Index ldc,
+               Index p, bool accumulate, std::vector<bf16>& scratch);
 
 }  // namespace ocr

@@ -62,30 +62,29 @@ void Conv2d::im2col(const Activations& in, Index c_begin, Index c_end, Matrix& c
   }
 }
 
-void Conv2d::prepare_inference() {
-#ifdef OCR_SCALAR_DOUBLE
-  use_bf16_ = false;  // the double build exists for the gradient checks: exact products only
-#else
-  use_bf16_ = bf16_inference_enabled();
-#endif
-  weight_bf16_ = Bf16Panels();
-}
+void Conv2d::prepare_inference() { bf16_.prepare(); }
 
-void Conv2d::im2col_bf16(const Activations& in, Index c_begin, Index c_end, std::vector<bf16>& col) const {
+// Patches in (kx, ky, c) order, unlike the float path's (ky, kx, c): the kh pixels of one input
+// column are adjacent in memory (y runs fastest), so each kx is one copy instead of kh.
+void Conv2d::im2col_bf16(const Activations& in, const bf16* pixels, Index c_begin, Index c_end,
+                         std::vector<bf16>& col) const {
   const int H = in.height, W = in.width, N = in.batch, C = in_;
   const int ph = kh_ / 2, pw = kw_ / 2;
   const Index k = Index(kh_) * kw_ * C, ld = k + (k & 1);
   col.resize(size_t(ld * (c_end - c_begin)));
   for (Index c = c_begin; c < c_end; ++c) {
     const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
+    const int ky0 = std::max(0, ph - y), ky1 = std::min(kh_, H + ph - y);  // rows inside
     bf16* dst = col.data() + (c - c_begin) * ld;
-    for (int ky = 0; ky < kh_; ++ky) {
-      const int sy = y + ky - ph;
-      for (int kx = 0; kx < kw_; ++kx, dst += C) {
-        const int sx = x + kx - pw;
-        if (sy < 0 || sy >= H || sx < 0 || sx >= W) std::fill(dst, dst + C, bf16(0));
-        else to_bf16(in.data.data() + in.column(sx, n, sy) * C, C, dst);
+    for (int kx = 0; kx < kw_; ++kx, dst += Index(kh_) * C) {
+      const int sx = x + kx - pw;
+      if (sx < 0 || sx >= W || ky1 <= ky0) {
+        std::fill(dst, dst + Index(kh_) * C, bf16(0));
+        continue;
       }
+      std::fill(dst, dst + Index(ky0) * C, bf16(0));
+      std::copy_n(pixels + in.column(sx, n, y + ky0 - ph) * C, Index(ky1 - ky0) * C, dst + Index(ky0) * C);
+      std::fill(dst + Index(ky1) * C, dst + Index(kh_) * C, bf16(0));
     }
     if (ld != k) *dst = 0;
   }
@@ -97,7 +96,18 @@ void Conv2d::forward_bf16(const Activations& in, Activations& out) {
   (void)out;
   throw Error("bfloat16 convolution in the double build");
 #else
-  if (weight_bf16_.rows == 0) weight_bf16_ = pack_bf16_panels(weight_);
+  if (!bf16_.packed()) {
+    // The weights in the patch order of im2col_bf16: column (kx, ky, c) from (ky, kx, c).
+    Matrix reordered(weight_.rows(), weight_.cols());
+    for (int ky = 0; ky < kh_; ++ky)
+      for (int kx = 0; kx < kw_; ++kx)
+        reordered.middleCols((Index(kx) * kh_ + ky) * in_, in_) = weight_.middleCols((Index(ky) * kw_ + kx) * in_, in_);
+    bf16_.pack(reordered);
+  }
+  const Bf16Panels& panels = bf16_.panels();
+  // Every input value lands in kh·kw patches: round each once, here.
+  in_bf16_.resize(size_t(in.data.size()));
+  to_bf16(in.data.data(), in.data.size(), in_bf16_.data());
   const Index k = weight_.cols(), ld = k + (k & 1);
   // Chunks sized like the float path's: the bf16 patches take half its bytes.
   const Index total = in.data.cols(), step = chunk_pixels();
@@ -108,9 +118,9 @@ void Conv2d::forward_bf16(const Activations& in, Activations& out) {
 #pragma omp for schedule(static)
     for (Index c0 = 0; c0 < total; c0 += step) {
       const Index len = std::min(step, total - c0);
-      im2col_bf16(in, c0, c0 + len, col);
+      im2col_bf16(in, in_bf16_.data(), c0, c0 + len, col);
       auto chunk = out.data.middleCols(c0, len);
-      gemm_bf16(weight_bf16_, col.data(), ld, chunk.data(), out.data.outerStride(), len);
+      gemm_bf16(panels, col.data(), ld, chunk.data(), out.data.outerStride(), len);
       chunk.colwise() += bias_.col(0);
       if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
     }
@@ -124,7 +134,7 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
   OCR_CHECK(mode == Mode::Infer || !fused_relu_,
             "a convolution with a fused ReLU is for inference only");
   out.reshape_like(in, out_);
-  if (mode == Mode::Infer && use_bf16_) return forward_bf16(in, out);
+  if (mode == Mode::Infer && bf16_.on()) return forward_bf16(in, out);
   // im2col + GEMM one cache-sized chunk of pixels at a time: the patch matrix of a whole batch
   // (hundreds of MB in training) would stream through memory twice; a chunk stays in L2.
   // Backward rebuilds the chunks it needs instead of keeping them.
@@ -189,7 +199,7 @@ void Conv2d::fold(const BatchNorm& bn) {
   Vector shift = bn.inference_shift();
   weight_ = scale.asDiagonal() * weight_;
   bias_.col(0) = scale.cwiseProduct(bias_.col(0)) + shift;
-  weight_bf16_ = Bf16Panels();  // repack the folded weights
+  bf16_.invalidate();  // repack the folded weights
 }
 
 }  // namespace ocr

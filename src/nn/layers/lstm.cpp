@@ -42,19 +42,30 @@ void Lstm::collect_params(ParamList& out, const std::string& prefix) {
   out.push_back({prefix + "bias", &bias_, &bias_grad_});
 }
 
-void Lstm::forward(const Activations& in, Activations& out, Mode) {
+void Lstm::prepare_inference() {
+  bf16_x_.prepare();
+  bf16_h_.prepare();
+}
+
+void Lstm::forward(const Activations& in, Activations& out, Mode mode) {
   OCR_CHECK(in.height == 1, "Lstm needs a sequence (height 1)");
   output_channels(in.channels());
   const int H = hidden_, N = in.batch, T = in.width;
   out.reshape_like(in, H);
   Matrix& gates = gates_;
   gates.resize(4 * H, in.data.cols());
-  gemm_wide(wx_, in.data, gates);
+  const bool bf16 = mode == Mode::Infer && bf16_x_.on();
+  if (bf16) bf16_x_.multiply(wx_, in.data, gates);
+  else gemm_wide(wx_, in.data, gates);
   gates.colwise() += bias_.col(0);
   cell_.resize(H, Index(T) * N);
   for (int t = 0; t < T; ++t) {
     auto g = gates.middleCols(Index(t) * N, N);
-    if (t > 0) gemm_wide(wh_, out.data.middleCols(Index(t - 1) * N, N), g, true);
+    if (t > 0) {
+      const auto h_prev = out.data.middleCols(Index(t - 1) * N, N);
+      if (bf16) bf16_h_.multiply(wh_, h_prev, g, true);
+      else gemm_wide(wh_, h_prev, g, true);
+    }
     sigmoid_inplace(g.topRows(2 * H));
     g.middleRows(2 * H, H) = g.middleRows(2 * H, H).array().tanh().matrix();
     sigmoid_inplace(g.bottomRows(H));

@@ -2,7 +2,7 @@
 // weight: out × (kh · kw · in), patch order (ky, kx, c) with c fastest — a patch is kh · kw whole
 // pixels copied from the input; bias: out × 1.
 #pragma once
-#include "ocr/core/gemm_bf16.h"
+#include "ocr/nn/bf16_weights.h"
 #include "ocr/nn/layer.h"
 
 namespace ocr {
@@ -25,7 +25,7 @@ class Conv2d : public Layer {
   // Folds an inference-mode batch norm that follows this convolution into weight and bias.
   void fold(const BatchNorm& bn);
   // True when inference runs the bfloat16 kernel (after prepare_inference, on a capable CPU).
-  bool uses_bf16() const { return use_bf16_; }
+  bool uses_bf16() const { return bf16_.on(); }
   // Applies ReLU to the output in inference, so a following Relu layer can be dropped: the
   // activation is applied while each chunk of the output is still in cache.
   void fuse_relu() { fused_relu_ = true; }
@@ -38,15 +38,16 @@ class Conv2d : public Layer {
   // Patches of the pixel columns c_begin..c_end-1 of in.data, one column each.
   void im2col(const Activations& in, Index c_begin, Index c_end, Matrix& col) const;
   // The same patches in bfloat16, each column padded with a zero to an even length.
-  void im2col_bf16(const Activations& in, Index c_begin, Index c_end, std::vector<bf16>& col) const;
+  void im2col_bf16(const Activations& in, const bf16* pixels, Index c_begin, Index c_end,
+                   std::vector<bf16>& col) const;
   void forward_bf16(const Activations& in, Activations& out);
   // Pixels per im2col chunk: its patch matrix stays around kChunkBytes, within L2.
   Index chunk_pixels() const;
   static constexpr Index kChunkBytes = 256 * 1024;
   int kh_, kw_, in_, out_;
   bool fused_relu_ = false;
-  bool use_bf16_ = false;
-  Bf16Panels weight_bf16_;  // packed on the first inference call after the weights became final
+  Bf16Weights bf16_;
+  std::vector<bf16> in_bf16_;  // the input rounded once, for the patches
   Matrix weight_, bias_, weight_grad_, bias_grad_;
   Matrix col_, dcol_, weight_t_;  // scratch, reused across calls
 };

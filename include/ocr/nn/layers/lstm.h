@@ -4,6 +4,7 @@
 // The input projection of all frames is one GEMM; each step adds one small GEMM over the batch.
 // Frames at or beyond a line's length output zero and carry no state or gradient.
 #pragma once
+#include "ocr/nn/bf16_weights.h"
 #include "ocr/nn/layer.h"
 
 namespace ocr {
@@ -18,6 +19,9 @@ class Lstm : public Layer {
                 Activations* din) override;
   void collect_params(ParamList& out, const std::string& prefix) override;
   void init_params(Rng& rng) override;
+  // The weights are final: inference may multiply in bfloat16 (input projection and steps).
+  void prepare_inference() override;
+  bool uses_bf16() const { return bf16_x_.on(); }
   double macs_per_output_column(int, int) const override {
     return double(wx_.size() + wh_.size());
   }
@@ -29,6 +33,7 @@ class Lstm : public Layer {
   Matrix cell_;   // H × (T·N): cell state
   Matrix dgates_; // scratch for backward
   Matrix wx_t_, wh_t_;  // scratch: weights transposed, for backward
+  Bf16Weights bf16_x_, bf16_h_;
 };
 
 }  // namespace ocr

@@ -1,0 +1,28 @@
+#include "ocr/nn/bf16_weights.h"
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+
+void Bf16Weights::prepare() {
+#ifdef OCR_SCALAR_DOUBLE
+  on_ = false;  // the double build exists for the gradient checks: exact products only
+#else
+  on_ = bf16_inference_enabled();
+#endif
+  invalidate();
+}
+
+void Bf16Weights::multiply(const Matrix& w, const Scalar* b, Index ldb, Scalar* c, Index ldc,
+                           Index p, bool accumulate) {
+#ifdef OCR_SCALAR_DOUBLE
+  (void)w, (void)b, (void)ldb, (void)c, (void)ldc, (void)p, (void)accumulate;
+  throw Error("bfloat16 product in the double build");
+#else
+  OCR_CHECK(on_, "bfloat16 product on weights not prepared for inference");
+  if (!packed()) pack(w);
+  gemm_bf16(panels_, b, ldb, w.cols(), c, ldc, p, accumulate, scratch_);
+#endif
+}
+
+}  // namespace ocr
