@@ -275,6 +275,7 @@ LineGenerator::LineGenerator(const GeneratorConfig& config) : impl_(std::make_un
   if (config.split != "train" && config.split != "holdout")
     throw FormatError("font split must be train or holdout, got '" + config.split + "'");
   m.text = std::make_unique<TextSource>(corpus, m.alphabet);
+  if (!config.accent_noise) m.text->set_accent_rate(0);
   m.fonts = std::make_unique<FontSet>(table, config.font_dirs, config.split);
 
   m.profile_w.assign(kProfileCount, 0);

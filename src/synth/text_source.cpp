@@ -411,7 +411,10 @@ std::u32string TextSource::generated_line(Rng& rng) {
     case 12: {  // title-cased heading
       int n = static_cast<int>(rng.integer(1, 7));
       if (rng.chance(0.5)) s = num(rng, 1, 12) + U"." + (rng.chance(0.5) ? num(rng, 1, 9) + U" " : U" ");
-      for (int i = 0; i < n; ++i) s += (i ? U" " : U"") + (rng.chance(0.8) ? name() : lower_word());
+      for (int i = 0; i < n; ++i) {
+        if (i) s += U' ';
+        s += rng.chance(0.8) ? name() : lower_word();
+      }
       break;
     }
     case 13: {  // leaders and enumerations: tables of contents, indexes, math lists
@@ -517,7 +520,7 @@ std::u32string TextSource::print_line(Rng& rng) {
   bool typographic = rng.chance(0.5);
   if (u < 0.78) s = corpus_line(rng, sample_length(rng));
   else s = generated_line(rng);
-  if (!s.empty() && rng.chance(0.12)) s = accent_some_letters(s, rng);
+  if (!s.empty() && rng.chance(accent_rate_)) s = accent_some_letters(s, rng);
   return finish(s, rng, typographic);
 }
 

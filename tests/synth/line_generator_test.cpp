@@ -131,6 +131,25 @@ TEST(LineGenerator, EveryProfileGivesValidLines) {
   }
 }
 
+// Random accents are a training device; the language-model tuning set turns them off. The corpus
+// sample is plain English, so accented letters then come from nowhere else.
+TEST(LineGenerator, AccentNoiseCanBeTurnedOff) {
+  auto accented_lines = [](bool noise) {
+    GeneratorConfig c = config(9);
+    c.accent_noise = noise;
+    c.profile_weights = {{"scan_binary", 1}};
+    LineGenerator gen(c);
+    int n = 0;
+    for (int i = 0; i < 200; ++i) {
+      const std::u32string t = utf8_decode(gen.next().text);
+      n += std::any_of(t.begin(), t.end(), [](char32_t ch) { return ch >= 0xC0 && ch <= 0xFF && ch != 0xD7 && ch != 0xF7; });
+    }
+    return n;
+  };
+  EXPECT_GE(accented_lines(true), 8);  // ~12% of print lines
+  EXPECT_EQ(accented_lines(false), 0);
+}
+
 TEST(LineGenerator, HoldoutSplitUsesOnlyHoldoutFaces) {
   GeneratorConfig c = config(3);
   c.split = "holdout";

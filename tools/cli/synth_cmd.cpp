@@ -25,7 +25,7 @@ struct SynthOptions {
   long count = 100;
   uint64_t seed = 1;
   std::vector<std::string> profiles, stats_dirs;
-  bool keep_dark = false, bench = false;
+  bool keep_dark = false, bench = false, no_accent_noise = false;
 };
 
 // Writes bytes to path through a temporary file and a rename, so readers never see half a file.
@@ -50,6 +50,7 @@ synth::GeneratorConfig make_config(const SynthOptions& o) {
   c.split = o.split;
   c.seed = o.seed;
   c.keep_dark_mode = o.keep_dark;
+  c.accent_noise = !o.no_accent_noise;
   for (const auto& p : o.profiles) {
     auto eq = p.find('=');
     std::string name = p.substr(0, eq);
@@ -118,6 +119,9 @@ void add_synth_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--corpus", o->corpus, "UTF-8 text, one paragraph per line (default data/corpus/eng.txt)");
   cmd->add_option("--fonts", o->fonts, "font table (default data/fonts.tsv)");
   cmd->add_flag("--keep-dark", o->keep_dark, "keep screen dark-mode lines light-on-dark");
+  cmd->add_flag("--no-accent-noise", o->no_accent_noise,
+                "no random accents on letters (training uses them on 12% of lines): text as written, "
+                "for tuning the language model");
   cmd->add_option("--stats", o->stats_dirs,
                   "folder of real line images to compare with --count synthetic lines (repeatable)");
   cmd->add_flag("--bench", o->bench, "measure lines/s of each profile over --count lines, write nothing");

@@ -32,6 +32,10 @@ struct GeneratorConfig {
   // Screen profile: keep dark-mode lines light-on-dark (default: inverted back to dark-on-light,
   // as the recognizer inverts light-on-dark input before the network).
   bool keep_dark_mode = false;
+  // Accents sprinkled on random letters of some lines teach the network accented glyphs that an
+  // English corpus rarely shows. They also make words no language has: a set for tuning the
+  // decoder's language model turns them off, to be scored on text as written.
+  bool accent_noise = true;
   std::string alphabet;     // default: <data dir>/eng.alphabet
 };
 

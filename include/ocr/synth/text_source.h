@@ -42,8 +42,11 @@ class TextSource {
   std::u32string word(Rng& rng);
 
   bool allowed(char32_t c) const { return c < allowed_.size() && allowed_[c]; }
+  // Share of print lines whose letters get random accents (default 0.12).
+  void set_accent_rate(double rate) { accent_rate_ = rate; }
 
  private:
+  double accent_rate_ = 0.12;
   std::u32string paragraph(Rng& rng);
   std::u32string finish(std::u32string s, Rng& rng, bool typographic);
   // Replaces 1–4 letters by accented forms of the same base letter.
