@@ -117,12 +117,32 @@ cv::Mat to_gray(const cv::Mat& image) {
 
 bool looks_inverted(const cv::Mat& gray) {
   if (gray.empty()) return false;
-  cv::Mat bin;
-  double t = cv::threshold(gray, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-  (void)t;
-  // Paper is the majority class; if most pixels are on the dark side the paper is dark.
-  double light = cv::countNonZero(bin) / static_cast<double>(gray.total());
-  return light < 0.4;
+  // Paper surrounds the text: the pixels of the image's outer ring vote, each against the Otsu
+  // split of its own tile, so that shading across a photo (a dark side of the paper) cannot pose
+  // as a dark page, and big bold letters filling a crop cannot pose as paper. Tiles are three
+  // times as wide as high; tiles without contrast (blank paper, flat ink) have no say.
+  const int tile_h = std::clamp(gray.rows, 16, 256), tile_w = 3 * tile_h;
+  const int ring = std::max(1, std::min(gray.rows, gray.cols) / 20);
+  long dark = 0, light = 0;
+  for (int y0 = 0; y0 < gray.rows; y0 += tile_h)
+    for (int x0 = 0; x0 < gray.cols; x0 += tile_w) {
+      const cv::Rect r(x0, y0, std::min(tile_w, gray.cols - x0), std::min(tile_h, gray.rows - y0));
+      const bool on_edge = r.x < ring || r.y < ring || r.br().x > gray.cols - ring || r.br().y > gray.rows - ring;
+      if (!on_edge) continue;
+      cv::Mat tile = gray(r), bin;
+      const double t = cv::threshold(tile, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+      const cv::Scalar light_mean = cv::mean(tile, bin), dark_mean = cv::mean(tile, ~bin);
+      if (cv::countNonZero(bin) == 0 || light_mean[0] - dark_mean[0] < 40) continue;
+      for (int y = r.y; y < r.br().y; ++y) {
+        const uint8_t* p = gray.ptr<uint8_t>(y);
+        const bool row_in_ring = y < ring || y >= gray.rows - ring;
+        for (int x = r.x; x < r.br().x; ++x) {
+          if (!row_in_ring && x >= ring && x < gray.cols - ring) continue;
+          (p[x] > t ? light : dark) += 1;
+        }
+      }
+    }
+  return dark > light;
 }
 
 cv::Mat binarize_otsu(const cv::Mat& gray) {
@@ -277,8 +297,25 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
       int nh = static_cast<int>(std::ceil(g.cols * std::sin(a) + g.rows * std::cos(a)));
       r.at<double>(0, 2) += (nw - g.cols) / 2.0;
       r.at<double>(1, 2) += (nh - g.rows) / 2.0;
+      // The corners the rotation uncovers get the paper's level (the median: paper is the
+      // majority), not white: on a grey photo, white wedges beside the text are ink-like edges.
+      const int paper = percentiles(g, {0.5})[0];
+      const cv::Rect ink_before = cv::boundingRect(binarize_otsu(g));
       cv::Mat rotated;
-      cv::warpAffine(g, rotated, r, {nw, nh}, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 255);
+      cv::warpAffine(g, rotated, r, {nw, nh}, cv::INTER_LINEAR, cv::BORDER_CONSTANT, paper);
+      // The canvas grew to keep the corners; keep only the margins the image had around its ink.
+      // A line crop read with a band of blank paper above and below would reach the network
+      // with its text shrunk, unlike any line it was trained on.
+      const cv::Rect ink_after = cv::boundingRect(binarize_otsu(rotated));
+      if (!ink_before.empty() && !ink_after.empty()) {
+        const int left = ink_before.x, top = ink_before.y;
+        const int right = g.cols - ink_before.br().x, bottom = g.rows - ink_before.br().y;
+        const cv::Rect keep = cv::Rect(ink_after.x - left, ink_after.y - top, ink_after.width + left + right,
+                                       ink_after.height + top + bottom) & cv::Rect(0, 0, nw, nh);
+        rotated = rotated(keep).clone();
+        r.at<double>(0, 2) -= keep.x;
+        r.at<double>(1, 2) -= keep.y;
+      }
       g = rotated;
       cv::Mat m = affine3(r) * affine3(fwd);
       fwd = m.rowRange(0, 2).clone();

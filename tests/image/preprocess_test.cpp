@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <opencv2/imgproc.hpp>
 
 #include "image/test_pages.h"
@@ -36,11 +38,25 @@ TEST(Preprocess, DeskewsAndMapsBackToInput) {
   auto p = ocr::preprocess(img, opt);
   EXPECT_NEAR(p.skew_degrees, 4.0, 0.3);
   EXPECT_NEAR(ocr::estimate_skew(p.gray), 0.0, 0.3);
-  // The working image centre maps back to the input centre.
-  cv::Mat c = (cv::Mat_<double>(3, 1) << p.gray.cols / 2.0, p.gray.rows / 2.0, 1.0);
-  cv::Mat back = p.to_original * c;
-  EXPECT_NEAR(back.at<double>(0), img.cols / 2.0, 2.0);
-  EXPECT_NEAR(back.at<double>(1), img.rows / 2.0, 2.0);
+  // Ink of the working image maps back onto ink of the input.
+  const cv::Mat ink_mask = ocr::binarize_otsu(p.gray), ink_in_mask = ocr::binarize_otsu(img);
+  cv::Mat ink_in_grown;
+  cv::dilate(ink_in_mask, ink_in_grown, cv::Mat::ones(3, 3, CV_8U));  // a pixel of rounding
+  int on_ink = 0, total = 0;
+  for (int y = 0; y < ink_mask.rows; y += 2)
+    for (int x = 0; x < ink_mask.cols; x += 2) {
+      if (!ink_mask.at<uint8_t>(y, x)) continue;
+      cv::Mat back = p.to_original * (cv::Mat_<double>(3, 1) << x, y, 1.0);
+      const int bx = int(std::lround(back.at<double>(0))), by = int(std::lround(back.at<double>(1)));
+      ++total;
+      on_ink += bx >= 0 && by >= 0 && bx < img.cols && by < img.rows && ink_in_grown.at<uint8_t>(by, bx);
+    }
+  ASSERT_GT(total, 100);
+  EXPECT_GT(on_ink, 0.95 * total);
+  const cv::Rect ink = cv::boundingRect(ink_mask), ink_in = cv::boundingRect(ink_in_mask);
+  // Deskewing adds no blank band: the margins around the ink stay those of the input.
+  EXPECT_NEAR(ink.y, ink_in.y, 3);
+  EXPECT_NEAR(p.gray.rows - ink.br().y, img.rows - ink_in.br().y, 3);
   opt.deskew = false;
   EXPECT_EQ(ocr::preprocess(img, opt).skew_degrees, 0.0);
 }
@@ -59,6 +75,25 @@ TEST(Preprocess, DetectsAndInvertsLightOnDark) {
   cv::Mat colour;
   cv::cvtColor(dark, colour, cv::COLOR_GRAY2BGR);
   EXPECT_TRUE(ocr::preprocess(colour, {}).inverted);
+}
+
+// A photographed line whose paper darkens towards one side: a global split calls most of it ink.
+// And a crop of big bold white letters on black, which fill most of it: still light-on-dark.
+TEST(Preprocess, InversionIsJudgedByThePaperAroundTheText) {
+  cv::Mat line(40, 600, CV_8UC1, cv::Scalar(255));
+  ocr::test::draw_line(line, 8, 28, 5, 1);
+  cv::Mat shaded(line.size(), CV_8UC1);
+  for (int y = 0; y < line.rows; ++y)
+    for (int x = 0; x < line.cols; ++x)
+      shaded.at<uint8_t>(y, x) = static_cast<uint8_t>(line.at<uint8_t>(y, x) ? 70 + 160 * std::pow(double(x) / line.cols, 3) : 10);
+  cv::Mat bin;
+  cv::threshold(shaded, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  ASSERT_LT(cv::countNonZero(bin), 0.4 * double(bin.total()));  // what fooled the global test
+  EXPECT_FALSE(ocr::looks_inverted(shaded));
+
+  cv::Mat bold(110, 400, CV_8UC1, cv::Scalar(40));
+  for (int i = 0; i < 3; ++i) cv::rectangle(bold, cv::Rect(20 + 130 * i, 12, 95, 86), cv::Scalar(235), cv::FILLED);
+  EXPECT_TRUE(ocr::looks_inverted(bold));
 }
 
 TEST(Preprocess, RescalesTinyAndHugeText) {
@@ -108,7 +143,8 @@ TEST(Preprocess, FlattensUnevenLightingAndBinarizes) {
   EXPECT_EQ(cv::countNonZero(other), 0);
   EXPECT_GT(cv::mean(p.gray(cv::Rect(0, 0, 40, p.gray.rows)))[0], 230);
   opt.binarize = ocr::Binarization::Otsu;
-  EXPECT_GT(cv::mean(ocr::preprocess(photo, opt).gray)[0], 200);
+  const cv::Mat otsu = ocr::preprocess(photo, opt).gray;
+  EXPECT_GT(cv::mean(otsu(cv::Rect(0, 0, 40, otsu.rows)))[0], 230);
   EXPECT_THROW(ocr::parse_binarization("magic"), ocr::FormatError);
   EXPECT_EQ(ocr::parse_binarization("sauvola"), ocr::Binarization::Sauvola);
 }

@@ -105,9 +105,10 @@ void Conv2d::forward_bf16(const Activations& in, Activations& out) {
     bf16_.pack(reordered);
   }
   const Bf16Panels& panels = bf16_.panels();
-  // Every input value lands in kh·kw patches: round each once, here.
-  in_bf16_.resize(size_t(in.data.size()));
-  to_bf16(in.data.data(), in.data.size(), in_bf16_.data());
+  // Every input value lands in kh·kw patches: round each once, here. A local buffer: one kept
+  // per layer would add up to more than the activations themselves on a page.
+  std::vector<bf16> in_bf16(size_t(in.data.size()));
+  to_bf16(in.data.data(), in.data.size(), in_bf16.data());
   const Index k = weight_.cols(), ld = k + (k & 1);
   // Chunks sized like the float path's: the bf16 patches take half its bytes.
   const Index total = in.data.cols(), step = chunk_pixels();
@@ -118,7 +119,7 @@ void Conv2d::forward_bf16(const Activations& in, Activations& out) {
 #pragma omp for schedule(static)
     for (Index c0 = 0; c0 < total; c0 += step) {
       const Index len = std::min(step, total - c0);
-      im2col_bf16(in, in_bf16_.data(), c0, c0 + len, col);
+      im2col_bf16(in, in_bf16.data(), c0, c0 + len, col);
       auto chunk = out.data.middleCols(c0, len);
       gemm_bf16(panels, col.data(), ld, chunk.data(), out.data.outerStride(), len);
       chunk.colwise() += bias_.col(0);

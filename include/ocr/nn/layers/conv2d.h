@@ -47,7 +47,6 @@ class Conv2d : public Layer {
   int kh_, kw_, in_, out_;
   bool fused_relu_ = false;
   Bf16Weights bf16_;
-  std::vector<bf16> in_bf16_;  // the input rounded once, for the patches
   Matrix weight_, bias_, weight_grad_, bias_grad_;
   Matrix col_, dcol_, weight_t_;  // scratch, reused across calls
 };
