@@ -299,57 +299,25 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
     for (size_t s = 0; s < units.size(); s += static_cast<size_t>(jobs)) {
       size_t e = std::min(units.size(), s + static_cast<size_t>(jobs));
       int n = static_cast<int>(e - s);
-      std::vector<std::optional<PreparedPage>> prepared(n);
-      std::vector<std::string> errors(n);
-      // OpenMP across pages; OpenCV's own pool stays out of it so threads are not oversubscribed.
-      std::optional<OpenCvSingleThread> openmp_owns_cores;
-      if (n > 1) openmp_owns_cores.emplace();
-#pragma omp parallel for schedule(dynamic) num_threads(std::min(n, jobs)) if (n > 1)
-      for (int k = 0; k < n; ++k) {
-        const Unit& u = units[s + static_cast<size_t>(k)];
-        if (!state[u.input].error.empty() || !state[u.input].file) continue;
-        try {
-          PageImage img = state[u.input].file->page(u.page);
-          prepared[k] = recognizer.prepare(img.image, inputs[u.input].path, u.page, img.dpi);
-        } catch (const std::exception& ex) {
-          errors[k] = ex.what();
-        }
-      }
-      openmp_owns_cores.reset();
-      // All lines of the slice in one call: the recognizer batches and threads internally.
-      std::vector<cv::Mat> lines;
-      for (int k = 0; k < n; ++k)
-        if (prepared[k]) lines.insert(lines.end(), prepared[k]->lines.begin(), prepared[k]->lines.end());
-      std::vector<RecognizedLine> read;
-      bool pooled_ok = true;
-      try {
-        if (!lines.empty()) read = recognizer.reader()(lines);
-        if (read.size() != lines.size()) pooled_ok = false;
-      } catch (const std::exception&) {
-        pooled_ok = false;  // find the culprit page by reading them one at a time
-      }
-      size_t off = 0;
+      // The slice's pages are decoded and prepared in parallel and their lines read together.
+      std::vector<PageOutcome> outcomes = recognizer.recognize_pages(
+          n,
+          [&](int k) -> std::optional<PageSource> {
+            const Unit& u = units[s + static_cast<size_t>(k)];
+            if (!state[u.input].error.empty() || !state[u.input].file) return std::nullopt;
+            PageImage img = state[u.input].file->page(u.page);
+            return PageSource{img.image, inputs[u.input].path, u.page, img.dpi};
+          },
+          jobs);
       for (int k = 0; k < n; ++k) {
         const Unit& u = units[s + static_cast<size_t>(k)];
         auto& st = state[u.input];
-        if (!prepared[k]) {
-          if (st.file && st.error.empty() && !errors[k].empty()) st.error = errors[k];
-        } else {
-          size_t m = prepared[k]->lines.size();
-          try {
-            std::vector<RecognizedLine> mine;
-            if (pooled_ok) {
-              mine.assign(read.begin() + static_cast<long>(off), read.begin() + static_cast<long>(off + m));
-            } else if (m > 0) {
-              mine = recognizer.reader()(prepared[k]->lines);
-            }
-            if (st.error.empty()) st.pages.push_back(recognizer.finish(std::move(*prepared[k]), mine));
-          } catch (const std::exception& ex) {
-            if (st.error.empty())
-              st.error = inputs[u.input].path + ": page " + std::to_string(u.page + 1) + ": " + ex.what();
-          }
-          off += m;
+        PageOutcome& o = outcomes[static_cast<size_t>(k)];
+        if (o.result) {
           ++sum.pages;
+          if (st.error.empty()) st.pages.push_back(std::move(*o.result));
+        } else if (st.file && st.error.empty() && !o.error.empty()) {
+          st.error = o.error;
         }
         if (st.file && --st.pages_left == 0) {
           ++finished;

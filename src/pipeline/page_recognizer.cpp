@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "ocr/core/error.h"
+#include "ocr/image/opencv_threads.h"
 
 namespace ocr {
 
@@ -245,6 +246,56 @@ PageResult PageRecognizer::recognize(const cv::Mat& image, const std::string& so
   PreparedPage p = prepare(image, source, page_index, dpi);
   std::vector<RecognizedLine> lines = p.lines.empty() ? std::vector<RecognizedLine>{} : reader_(p.lines);
   return finish(std::move(p), lines);
+}
+
+std::vector<PageOutcome> PageRecognizer::recognize_pages(
+    int n, const std::function<std::optional<PageSource>(int)>& load, int threads) const {
+  std::vector<PageOutcome> out(static_cast<size_t>(std::max(n, 0)));
+  std::vector<std::optional<PreparedPage>> prepared(out.size());
+  std::vector<std::string> sources(out.size());
+  {
+    // One thread means one core; several pages at once means OpenMP owns the cores. Only a lone
+    // page on several cores leaves OpenCV's pool to spread its filters.
+    const OpenCvSingleThread one_per_page(threads <= 1 || n > 1);
+#pragma omp parallel for schedule(dynamic) num_threads(std::max(1, std::min(n, threads))) if (n > 1 && threads > 1)
+    for (int k = 0; k < n; ++k) {
+      try {
+        std::optional<PageSource> page = load(k);
+        if (!page) continue;
+        sources[size_t(k)] = page->source;
+        prepared[size_t(k)] = prepare(page->image, page->source, page->page_index, page->dpi);
+      } catch (const std::exception& e) {
+        out[size_t(k)].error = e.what();
+      }
+    }
+  }
+  std::vector<cv::Mat> lines;
+  for (const auto& p : prepared)
+    if (p) lines.insert(lines.end(), p->lines.begin(), p->lines.end());
+  std::vector<RecognizedLine> read;
+  bool pooled_ok = true;
+  try {
+    if (!lines.empty()) read = reader_(lines);
+    pooled_ok = read.size() == lines.size();
+  } catch (const std::exception&) {
+    pooled_ok = false;  // find the culprit by reading the pages one at a time
+  }
+  size_t off = 0;
+  for (size_t k = 0; k < out.size(); ++k) {
+    if (!prepared[k]) continue;
+    const size_t m = prepared[k]->lines.size();
+    const int page_index = prepared[k]->page.page_index;
+    try {
+      std::vector<RecognizedLine> mine;
+      if (pooled_ok) mine.assign(read.begin() + long(off), read.begin() + long(off + m));
+      else if (m > 0) mine = reader_(prepared[k]->lines);
+      out[k].result = finish(std::move(*prepared[k]), mine);
+    } catch (const std::exception& e) {
+      out[k].error = sources[k] + ": page " + std::to_string(page_index + 1) + ": " + e.what();
+    }
+    off += m;
+  }
+  return out;
 }
 
 }  // namespace ocr

@@ -209,3 +209,49 @@ TEST(PageRecognizer, LinesReadAsMarksAreDropped) {
   };
   EXPECT_EQ(count_lines(ocr::PageRecognizer(dashes, opt).recognize(img)), 1);
 }
+
+// Pages read together: lines pooled into one reader call; a page whose lines make the reader
+// fail fails alone (the pool is retried page by page), a page that cannot load reports its
+// message, a skipped page gives neither.
+TEST(PageRecognizer, PagesReadTogetherFailOneByOne) {
+  auto page = [](int lines, int words) {
+    cv::Mat img(60 + 60 * lines, 900, CV_8UC1, cv::Scalar(255));
+    for (int i = 0; i < lines; ++i) ocr::test::draw_line(img, 40, 60 + 60 * i, words, i);
+    return img;
+  };
+  // Page 1 has one long line, which this reader cannot take.
+  const std::vector<cv::Mat> images = {page(2, 3), page(1, 9), page(1, 3)};
+  int calls = 0;
+  ocr::LineReader reader = [&](const std::vector<cv::Mat>& crops) {
+    ++calls;
+    std::vector<ocr::RecognizedLine> out;
+    for (const auto& c : crops) {
+      if (c.cols > 450) throw ocr::Error("reader rejects this line");
+      out.push_back(ocr::test::fake_read(c));
+    }
+    return out;
+  };
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Page;
+  ocr::PageRecognizer rec(reader, opt);
+  auto outcomes = rec.recognize_pages(
+      5,
+      [&](int k) -> std::optional<ocr::PageSource> {
+        if (k == 3) throw ocr::IoError("p3.png: cannot decode");
+        if (k == 4) return std::nullopt;
+        return ocr::PageSource{images[size_t(k)], "p" + std::to_string(k) + ".png", 0, 0};
+      },
+      2);
+  ASSERT_EQ(outcomes.size(), 5u);
+  ASSERT_TRUE(outcomes[0].result) << outcomes[0].error;
+  EXPECT_EQ(count_lines(*outcomes[0].result), 2);
+  EXPECT_FALSE(outcomes[1].result);
+  EXPECT_NE(outcomes[1].error.find("p1.png: page 1: reader rejects this line"), std::string::npos) << outcomes[1].error;
+  ASSERT_TRUE(outcomes[2].result) << outcomes[2].error;
+  EXPECT_EQ(outcomes[2].result->source, "p2.png");
+  EXPECT_FALSE(outcomes[3].result);
+  EXPECT_NE(outcomes[3].error.find("cannot decode"), std::string::npos);
+  EXPECT_FALSE(outcomes[4].result);
+  EXPECT_TRUE(outcomes[4].error.empty());
+  EXPECT_EQ(calls, 1 + 3);  // the pooled call, then each page on its own
+}

@@ -13,7 +13,6 @@
 #include "ocr/eval/metrics.h"
 #include "ocr/eval/report.h"
 #include "ocr/image/image_io.h"
-#include "ocr/image/opencv_threads.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/line_recognizer.h"
 
@@ -40,39 +39,6 @@ constexpr size_t kChunk = 64;
 
 // The text `ocr recognize` would write for each image: page preprocessing and layout (a line by
 // default), then one pooled call of the line reader, as in a batch run.
-std::vector<std::string> read_pages(const Reader& reader, const std::vector<cv::Mat>& images,
-                                    const std::vector<const GtPair*>& chunk,
-                                    std::vector<std::string>& errors) {
-  const int n = int(images.size());
-  std::vector<std::optional<PreparedPage>> prepared(static_cast<size_t>(n));
-  {
-    const OpenCvSingleThread openmp_owns_cores;
-#pragma omp parallel for schedule(dynamic)
-    for (int i = 0; i < n; ++i) {
-      try {
-        prepared[size_t(i)] = reader.pages->prepare(images[size_t(i)], chunk[size_t(i)]->image);
-      } catch (const std::exception& e) {
-        errors[size_t(i)] = e.what();
-      }
-    }
-  }
-  std::vector<cv::Mat> lines;
-  for (const auto& p : prepared)
-    if (p) lines.insert(lines.end(), p->lines.begin(), p->lines.end());
-  const std::vector<RecognizedLine> read = lines.empty() ? std::vector<RecognizedLine>{}
-                                                          : reader.pages->reader()(lines);
-  std::vector<std::string> texts(static_cast<size_t>(n));
-  size_t off = 0;
-  for (int i = 0; i < n; ++i) {
-    if (!prepared[size_t(i)]) continue;
-    const size_t m = prepared[size_t(i)]->lines.size();
-    std::vector<RecognizedLine> mine(read.begin() + long(off), read.begin() + long(off + m));
-    off += m;
-    texts[size_t(i)] = reader.pages->finish(std::move(*prepared[size_t(i)]), mine).text();
-  }
-  return texts;
-}
-
 size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
                        EvalAccumulator& acc, std::vector<std::string>& problems) {
   set_thread_count(opt.threads);
@@ -102,7 +68,14 @@ size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
     if (opt.raw) {
       for (auto& line : reader.lines->recognize(images)) texts.push_back(std::move(line.text));
     } else {
-      texts = read_pages(reader, images, chunk, errors);
+      std::vector<PageOutcome> pages = reader.pages->recognize_pages(
+          int(images.size()),
+          [&](int k) { return std::optional<PageSource>(PageSource{images[size_t(k)], chunk[size_t(k)]->image}); },
+          thread_count());
+      for (size_t k = 0; k < pages.size(); ++k) {
+        texts.push_back(pages[k].result ? pages[k].result->text() : std::string());
+        if (!pages[k].result) errors[k] = pages[k].error;
+      }
     }
     for (size_t i = 0; i < texts.size(); ++i) {
       if (!errors[i].empty()) {

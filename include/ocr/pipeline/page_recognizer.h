@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,20 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
 cv::Mat prepare_line_image(const cv::Mat& image, const PreprocessOptions& preprocess = {},
                            double dpi = 0);
 
+// One page to read in a group (see PageRecognizer::recognize_pages).
+struct PageSource {
+  cv::Mat image;
+  std::string source;
+  int page_index = 0;
+  double dpi = 0;
+};
+
+// What became of it: a result, or the message of what failed (neither: the page was skipped).
+struct PageOutcome {
+  std::optional<PageResult> result;
+  std::string error;
+};
+
 class PageRecognizer {
  public:
   PageRecognizer(std::shared_ptr<const LineRecognizer> recognizer, PageRecognizerOptions options = {});
@@ -62,6 +77,14 @@ class PageRecognizer {
   PageResult finish(PreparedPage&& prepared, const std::vector<RecognizedLine>& lines) const;
   PageResult recognize(const cv::Mat& image, const std::string& source = "", int page_index = 0,
                        double dpi = 0) const;
+
+  // Reads pages 0..n-1 together, as batch runs and `ocr eval` do: load(k) gives page k (nullopt
+  // skips it; it may throw) and it is prepared on its own OpenMP thread, up to `threads` at once,
+  // with OpenCV's pool kept out of the way; then the lines of all pages go to the reader in one
+  // call, which batches them across pages. If that call fails, each page is read on its own, so
+  // only the culprit fails.
+  std::vector<PageOutcome> recognize_pages(int n, const std::function<std::optional<PageSource>(int)>& load,
+                                           int threads) const;
 
   const LineReader& reader() const { return reader_; }
   const PageRecognizerOptions& options() const { return options_; }
