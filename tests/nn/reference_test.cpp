@@ -28,6 +28,29 @@ Activations random_batch(Rng& rng, int channels, int height, std::vector<int> wi
 
 class ConvSweep : public ::testing::TestWithParam<std::tuple<int, int, int, int>> {};
 
+// The convolution's output against plain loops over its weights and input, each value first
+// passed through `operand` (identity, or rounding to bf16 for that path).
+template <class Operand>
+void expect_conv_matches_loops(Conv2d& conv, int kh, int kw, const Activations& in, const Activations& out,
+                               Operand operand) {
+  const int cin = in.channels(), cout = out.channels(), H = in.height;
+  const Matrix weight = conv.weight().unaryExpr([&](Scalar v) { return Scalar(operand(v)); });
+  for (int n = 0; n < in.batch; ++n) {
+    test::Image3 img(size_t(cin), std::vector<std::vector<double>>(size_t(H), std::vector<double>(size_t(in.widths[n]), 0.0)));
+    for (int c = 0; c < cin; ++c)
+      for (int y = 0; y < H; ++y)
+        for (int x = 0; x < in.widths[n]; ++x) img[size_t(c)][size_t(y)][size_t(x)] = operand(in.data(c, in.column(x, n, y)));
+    auto ref = test::reference_conv(img, weight, conv.bias(), kh, kw);
+    for (int o = 0; o < cout; ++o)
+      for (int y = 0; y < H; ++y)
+        for (int x = 0; x < in.width; ++x) {
+          double expect = x < in.widths[n] ? ref[size_t(o)][size_t(y)][size_t(x)] : 0.0;
+          ASSERT_NEAR(out.data(o, out.column(x, n, y)), expect, 1e-4)
+              << "o=" << o << " y=" << y << " x=" << x << " n=" << n;
+        }
+  }
+}
+
 TEST_P(ConvSweep, MatchesPlainLoops) {
   auto [kh, kw, cin, cout] = GetParam();
   Rng rng(kh * 100 + kw * 10 + cin);
@@ -38,20 +61,7 @@ TEST_P(ConvSweep, MatchesPlainLoops) {
   Activations in = random_batch(rng, cin, 5, {300, 170, 1});
   Activations out;
   conv.forward(in, out, Mode::Infer);
-  for (int n = 0; n < in.batch; ++n) {
-    test::Image3 img(size_t(cin), std::vector<std::vector<double>>(5, std::vector<double>(size_t(in.widths[n]), 0.0)));
-    for (int c = 0; c < cin; ++c)
-      for (int y = 0; y < 5; ++y)
-        for (int x = 0; x < in.widths[n]; ++x) img[size_t(c)][size_t(y)][size_t(x)] = in.data(c, in.column(x, n, y));
-    auto ref = test::reference_conv(img, conv.weight(), conv.bias(), kh, kw);
-    for (int o = 0; o < cout; ++o)
-      for (int y = 0; y < 5; ++y)
-        for (int x = 0; x < in.width; ++x) {
-          double expect = x < in.widths[n] ? ref[size_t(o)][size_t(y)][size_t(x)] : 0.0;
-          ASSERT_NEAR(out.data(o, out.column(x, n, y)), expect, 1e-4)
-              << "o=" << o << " y=" << y << " x=" << x << " n=" << n;
-        }
-  }
+  expect_conv_matches_loops(conv, kh, kw, in, out, [](Scalar v) { return double(v); });
 }
 
 // The bfloat16 path of a prepared convolution against the same plain loops over the rounded
@@ -68,22 +78,7 @@ TEST_P(ConvSweep, Bf16MatchesPlainLoopsOnRoundedOperands) {
   Activations in = random_batch(rng, cin, 5, {300, 170, 1});
   Activations out;
   conv.forward(in, out, Mode::Infer);
-  Matrix rounded_weight = conv.weight().unaryExpr([](Scalar v) { return Scalar(from_bf16(to_bf16(float(v)))); });
-  for (int n = 0; n < in.batch; ++n) {
-    test::Image3 img(size_t(cin), std::vector<std::vector<double>>(5, std::vector<double>(size_t(in.widths[n]), 0.0)));
-    for (int c = 0; c < cin; ++c)
-      for (int y = 0; y < 5; ++y)
-        for (int x = 0; x < in.widths[n]; ++x)
-          img[size_t(c)][size_t(y)][size_t(x)] = from_bf16(to_bf16(float(in.data(c, in.column(x, n, y)))));
-    auto ref = test::reference_conv(img, rounded_weight, conv.bias(), kh, kw);
-    for (int o = 0; o < cout; ++o)
-      for (int y = 0; y < 5; ++y)
-        for (int x = 0; x < in.width; ++x) {
-          double expect = x < in.widths[n] ? ref[size_t(o)][size_t(y)][size_t(x)] : 0.0;
-          ASSERT_NEAR(out.data(o, out.column(x, n, y)), expect, 1e-4)
-              << "o=" << o << " y=" << y << " x=" << x << " n=" << n;
-        }
-  }
+  expect_conv_matches_loops(conv, kh, kw, in, out, [](Scalar v) { return double(from_bf16(to_bf16(float(v)))); });
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, ConvSweep,
