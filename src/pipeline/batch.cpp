@@ -43,6 +43,7 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
                 std::vector<std::string>& errors) {
   std::vector<fs::path> files;
   std::error_code ec;
+  int subfolders = 0;
   auto visit = [&](const fs::directory_entry& e) {
     std::error_code ec2;
     if (e.is_regular_file(ec2) && has_image_extension(e.path().string())) files.push_back(e.path());
@@ -65,9 +66,15 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
     if (ec) { errors.push_back(dir.string() + ": cannot read folder: " + ec.message()); return; }
     for (; it != end; it.increment(ec)) {
       if (ec) break;
+      std::error_code ec2;
+      subfolders += it->is_directory(ec2);
       visit(*it);
     }
   }
+  // Not an error (nothing failed), but a silent empty run would leave the user guessing.
+  if (files.empty())
+    log::warn("{}: no images in this folder{}", dir.string(),
+              subfolders > 0 ? " (its subfolders are read with -r)" : "");
   std::sort(files.begin(), files.end());
   for (const auto& f : files) out.push_back({f.string(), fs::relative(f, dir).string()});
 }

@@ -76,11 +76,11 @@ TEST_F(RecognizeCli, EveryFormatToStdout) {
   for (std::string f : {"txt", "json", "hocr", "tsv", "alto", "page"}) {
     auto r = run("--format " + f + " page.png");
     EXPECT_EQ(r.code, 0) << f << ": " << r.err;
-    if (f == "tsv") EXPECT_EQ(r.out.rfind("level\tpage_num", 0), 0u);
-    if (f == "hocr") EXPECT_NE(r.out.find("ocr_page"), std::string::npos);
-    if (f == "alto") EXPECT_NE(r.out.find("ns-v4#"), std::string::npos);
-    if (f == "page") EXPECT_NE(r.out.find("2019-07-15"), std::string::npos);
-    if (f == "json") EXPECT_NE(r.out.find("\"skew_angle\""), std::string::npos);
+    if (f == "tsv") { EXPECT_EQ(r.out.rfind("level\tpage_num", 0), 0u); }
+    if (f == "hocr") { EXPECT_NE(r.out.find("ocr_page"), std::string::npos); }
+    if (f == "alto") { EXPECT_NE(r.out.find("ns-v4#"), std::string::npos); }
+    if (f == "page") { EXPECT_NE(r.out.find("2019-07-15"), std::string::npos); }
+    if (f == "json") { EXPECT_NE(r.out.find("\"skew_angle\""), std::string::npos); }
     if ((f == "hocr" || f == "alto" || f == "page") && have("xmllint")) {
       std::ofstream(dir_ / "doc.xml") << r.out;
       EXPECT_EQ(std::system(("xmllint --noout '" + (dir_ / "doc.xml").string() + "'").c_str()), 0) << f;
@@ -134,6 +134,14 @@ TEST_F(RecognizeCli, FolderBatchMirrorsReportsBadFilesAndResumes) {
   fs::remove_all(dir_ / "flat");
   run("--output-dir flat in");
   EXPECT_FALSE(fs::exists(dir_ / "flat" / "sub"));
+  // A folder with no images of its own says so (and how to reach its subfolders), and succeeds.
+  fs::create_directories(dir_ / "nested" / "deeper");
+  fs::copy_file(dir_ / "in" / "a.png", dir_ / "nested" / "deeper" / "a.png", fs::copy_options::overwrite_existing);
+  auto nested = run("nested");
+  EXPECT_EQ(nested.code, 0) << nested.err;
+  EXPECT_NE(nested.err.find("nested: no images in this folder (its subfolders are read with -r)"), std::string::npos)
+      << nested.err;
+  EXPECT_EQ(run("-r nested").err.find("no images"), std::string::npos);
   // --fail-fast stops at the first bad input.
   auto ff = run("--fail-fast in/broken.png in/a.png");
   EXPECT_EQ(ff.code, 1);
