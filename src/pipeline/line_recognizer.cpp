@@ -40,7 +40,7 @@ std::string default_model_path() {
     if (file_exists(env)) return env;
     throw IoError(std::string("OCR_MODEL points to ") + env + ", which is not a readable file");
   }
-  for (const std::string dir : {std::string(OCR_SOURCE_MODEL_DIR), std::string(OCR_INSTALL_MODEL_DIR)}) {
+  for (const std::string& dir : {std::string(OCR_SOURCE_MODEL_DIR), std::string(OCR_INSTALL_MODEL_DIR)}) {
     std::string p = dir + "/eng.ocrm";
     if (file_exists(p)) return p;
     tried.push_back(p);

@@ -37,7 +37,7 @@ TEST(Calibration, RecoversAKnownMapAndCalibratesHeldOutItems) {
   EXPECT_GT(raw_ece, 0.05);
   EXPECT_LT(ece, 0.02);
   for (const auto& b : bins)
-    if (b.count > 500) EXPECT_NEAR(b.reported, b.observed, 0.04) << b.lo << "-" << b.hi;
+    if (b.count > 500) { EXPECT_NEAR(b.reported, b.observed, 0.04) << b.lo << "-" << b.hi; }
 }
 
 TEST(Calibration, WordConfidenceIsItsWeakestCharacter) {
