@@ -87,9 +87,14 @@ std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines)
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return inputs[size_t(a)].cols() < inputs[size_t(b)].cols(); });
+  // At least one batch per thread while there are lines: two lines on two cores run as two
+  // batches of one, not one batch on one core (the LSTM steps do not spread over threads).
+  const int threads = options_.threads > 0 ? options_.threads : thread_count();
+  const int batch_count = std::max((n + options_.batch_size - 1) / options_.batch_size, std::min(n, threads));
+  const int per_batch = batch_count > 0 ? (n + batch_count - 1) / batch_count : 1;
   std::vector<std::vector<int>> batches;
-  for (int i = 0; i < n; i += options_.batch_size)
-    batches.emplace_back(order.begin() + i, order.begin() + std::min(n, i + options_.batch_size));
+  for (int i = 0; i < n; i += per_batch)
+    batches.emplace_back(order.begin() + i, order.begin() + std::min(n, i + per_batch));
 
   std::vector<Matrix> result(static_cast<size_t>(n));
   auto run_batch = [&](const std::vector<int>& ids) {
@@ -110,7 +115,6 @@ std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines)
     std::lock_guard<std::mutex> lock(pool_->mutex);
     pool_->free.push_back(std::move(net));
   };
-  const int threads = options_.threads > 0 ? options_.threads : thread_count();
   if (int(batches.size()) >= 2 && threads > 1) {
     // Whole batches per thread: the math inside runs single-threaded (no nested pools).
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
@@ -127,6 +131,9 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
   norm.height = model_->input_height();
   const int divisor = model_->network().width_divisor();
   std::vector<RecognizedLine> out(lines.size());
+  const int threads = options_.threads > 0 ? options_.threads : thread_count();
+  // Decoders are immutable: lines decode in parallel.
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
   for (size_t i = 0; i < lines.size(); ++i) {
     Hypothesis hyp = decoder_->decode(probs[i]);
     RecognizedLine& line = out[i];
