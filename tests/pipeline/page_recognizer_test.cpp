@@ -255,3 +255,34 @@ TEST(PageRecognizer, PagesReadTogetherFailOneByOne) {
   EXPECT_TRUE(outcomes[4].error.empty());
   EXPECT_EQ(calls, 1 + 3);  // the pooled call, then each page on its own
 }
+
+// Lines split over threads (a batch per thread, parallel decoding) read exactly as on one thread,
+// in input order, whatever the batch size.
+TEST(LineRecognizer, ThreadsAndBatchSizesGiveTheSameLines) {
+  auto model = std::make_shared<ocr::Model>("C3,3,8 Relu Mp2,2 Col Lbx16 O",
+                                            ocr::Alphabet(U"abcdefghijklmnopqrstuvwxyz "), 32, 1);
+  std::vector<cv::Mat> lines;
+  for (int i = 0; i < 5; ++i) {
+    cv::Mat l(40, 200 + 60 * i, CV_8UC1, cv::Scalar(255));
+    ocr::test::draw_line(l, 5, 28, 2 + i, i);
+    lines.push_back(l);
+  }
+  auto read = [&](int threads, int batch) {
+    ocr::RecognizerOptions opt;
+    opt.threads = threads;
+    opt.batch_size = batch;
+    return ocr::LineRecognizer(model, nullptr, opt).recognize(lines);
+  };
+  const auto one = read(1, 8);
+  size_t chars = 0;
+  for (const auto& l : one) chars += l.chars.size();
+  ASSERT_GT(chars, 10u) << "random weights should still emit characters to compare";
+  for (auto [threads, batch] : {std::pair{2, 8}, std::pair{2, 1}, std::pair{4, 2}}) {
+    const auto other = read(threads, batch);
+    ASSERT_EQ(other.size(), one.size());
+    for (size_t i = 0; i < one.size(); ++i) {
+      EXPECT_EQ(other[i].text, one[i].text) << threads << " threads, batch " << batch << ", line " << i;
+      EXPECT_NEAR(other[i].confidence, one[i].confidence, 1e-4);
+    }
+  }
+}
