@@ -1,7 +1,7 @@
 // Measures the engine on synthetic input of a fixed shape: training lines/s (forward + CTC +
 // backward + Adam) and inference lines/s at batch 1 and 16, plus achieved GFLOP/s.
 // Usage: ocr-bench-engine [--spec S] [--height 32] [--width 400] [--threads N] [--classes K]
-//                         [--train-batch 32] [--seconds 10]
+//                         [--train-batch 32] [--seconds 10] [--bf16-train 0|1]
 // Prints one "key value" per line for bench/engine_vs_pytorch.sh.
 #include <chrono>
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/core/gemm_bf16.h"
 #include "ocr/core/rng.h"
 #include "ocr/core/threads.h"
 #include "ocr/ctc/ctc_loss.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     else if (k == "--classes") classes = std::atoi(v);
     else if (k == "--train-batch") train_batch = std::atoi(v);
     else if (k == "--seconds") seconds = std::atof(v);
+    else if (k == "--bf16-train") set_bf16_training(std::atoi(v) != 0);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;

@@ -35,6 +35,13 @@ bool bf16_inference_enabled() {
 
 void set_bf16_inference(bool on) { bf16_override = on ? 1 : 0; }
 
+namespace {
+std::atomic<bool> bf16_training{false};
+}  // namespace
+
+bool bf16_training_enabled() { return bf16_training.load() && gemm_bf16_is_native(); }
+void set_bf16_training(bool on) { bf16_training = on; }
+
 bf16 to_bf16(float x) {
   std::uint32_t u;
   std::memcpy(&u, &x, 4);

@@ -19,7 +19,6 @@ void Bf16Weights::multiply(const Matrix& w, const Scalar* b, Index ldb, Scalar* 
   (void)w, (void)b, (void)ldb, (void)c, (void)ldc, (void)p, (void)accumulate;
   throw Error("bfloat16 product in the double build");
 #else
-  OCR_CHECK(on_, "bfloat16 product on weights not prepared for inference");
   if (!packed()) pack(w);
   gemm_bf16(panels_, b, ldb, w.cols(), c, ldc, p, accumulate, scratch_);
 #endif

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "ocr/core/gemm_bf16.h"
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
@@ -95,6 +96,9 @@ bool stderr_is_terminal() { return ::isatty(2) != 0; }
 
 TrainSummary train(const TrainConfig& c) {
   set_thread_count(c.threads);
+  set_bf16_training(c.bf16);
+  if (c.bf16 && !bf16_training_enabled())
+    log::warn("--bf16: this build or CPU has no AVX512-BF16; training in float");
   // OpenMP owns the cores: OpenCV's own pool, used by the data thread (rendering, degrading,
   // preparing lines), would oversubscribe them.
   const OpenCvSingleThread openmp_owns_cores;

@@ -1,5 +1,6 @@
 // ocr::train end to end on a handful of drawn lines: it learns them, and a resumed run measures
 // its starting model on its own validation set instead of trusting the CER stored in the file.
+#include "ocr/core/gemm_bf16.h"
 #include "ocr/train/trainer.h"
 
 #include <gtest/gtest.h>
@@ -63,6 +64,18 @@ TEST_F(Trainer, LearnsAFewLinesAndKeepsTheBest) {
   ASSERT_TRUE(fs::exists(c.out));
   ASSERT_TRUE(fs::exists(c.out + ".last"));
   EXPECT_NEAR(ocr::Model::load(c.out)->metadata().validation_cer, s.best_cer, 1e-9);
+}
+
+// Mixed precision learns the same lines as well (bf16 products, float weights and gradients).
+TEST_F(Trainer, LearnsInMixedPrecision) {
+  if (!ocr::gemm_bf16_is_native()) GTEST_SKIP() << "no AVX512-BF16 here";
+  ocr::TrainConfig c = config();
+  c.iterations = 700;
+  c.val_every = 100;
+  c.bf16 = true;
+  ocr::TrainSummary s = ocr::train(c);
+  ocr::set_bf16_training(false);
+  EXPECT_LT(s.best_cer, 0.1);
 }
 
 TEST_F(Trainer, ResumeMeasuresTheStartingModelOnItsOwnValidationSet) {

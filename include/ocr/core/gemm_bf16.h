@@ -42,6 +42,12 @@ bool bf16_inference_enabled();
 // Overrides the default (true is ignored where the kernel is not native).
 void set_bf16_inference(bool on);
 
+// Mixed precision in training (`ocr train --bf16`): the forward products and the backward ones
+// that carry gradients to a layer's input run in bfloat16 with float sums; weight gradients,
+// weights and optimizer state stay float. Off by default; true where native and switched on.
+bool bf16_training_enabled();
+void set_bf16_training(bool on);
+
 // c (a.rows × p, column-major, leading dimension ldc) = A · B, or += with accumulate, B being p
 // columns of 2·a.pairs bf16 rows each (leading dimension ldb, in bf16 elements, even). Few
 // columns (an LSTM step) run a matrix-vector kernel with many rows in flight.

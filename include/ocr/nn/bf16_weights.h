@@ -1,11 +1,13 @@
-// A layer's weight matrix, multiplied in bfloat16 in inference (ocr/core/gemm_bf16.h): off until
-// the layer is prepared for inference (its weights are final then), packed on first use after.
+// A layer's weight matrix (or its transpose), multiplied in bfloat16 (ocr/core/gemm_bf16.h): in
+// inference once the layer is prepared (its weights are final then, packed on first use), in
+// training while mixed precision is on (packed afresh each pass: the optimizer moves them).
 // Layers keep their float weights for training and saving; this is a cache beside them.
 #pragma once
 #include <vector>
 
 #include "ocr/core/gemm_bf16.h"
 #include "ocr/core/tensor.h"
+#include "ocr/nn/layer.h"
 
 namespace ocr {
 
@@ -16,12 +18,14 @@ class Bf16Weights {
   // The weights changed (a folded batch norm): pack again on next use.
   void invalidate() { panels_ = Bf16Panels(); }
   bool on() const { return on_; }
+  // Whether a pass in this mode multiplies in bf16. A training pass must invalidate() first.
+  bool active(Mode mode) const { return mode == Mode::Infer ? on_ : bf16_training_enabled(); }
   bool packed() const { return panels_.rows > 0; }
   // Packs w (or a reordering of the layer's weights that its kernel wants).
   void pack(const Matrix& w) { panels_ = pack_bf16_panels(w); }
   const Bf16Panels& panels() const { return panels_; }
   // c (rows × p, leading dimension ldc) = w · b, or += with accumulate; b is w.cols() × p floats
-  // with leading dimension ldb. Only when on(); packs w itself if needed.
+  // with leading dimension ldb. Packs w itself if nothing is packed.
   void multiply(const Matrix& w, const Scalar* b, Index ldb, Scalar* c, Index ldc, Index p,
                 bool accumulate);
   template <class B, class C>

@@ -32,6 +32,8 @@ struct TrainConfig {
   // (measured: a model trained on 50 UW-III lines read other documents at 10.6 % CER instead of
   // 21.6 %; fine-tuning the shipped model on them it cost 47 edits against 39), 0 off, 1 on.
   int augment = -1;
+  // Mixed precision (ocr/core/gemm_bf16.h): bf16 products, float sums, weights and gradients.
+  bool bf16 = false;
   int patience = 0;            // stop after this many validations without improvement (0 = off)
   std::string synth_profiles;  // "scan_binary=0.5,photo=0.1,..." for the synthetic source
   std::string data_description;

@@ -135,7 +135,10 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
   OCR_CHECK(mode == Mode::Infer || !fused_relu_,
             "a convolution with a fused ReLU is for inference only");
   out.reshape_like(in, out_);
-  if (mode == Mode::Infer && bf16_.on()) return forward_bf16(in, out);
+  if (bf16_.active(mode)) {
+    if (mode == Mode::Train) bf16_.invalidate();  // the optimizer has moved the weights
+    return forward_bf16(in, out);
+  }
   // im2col + GEMM one cache-sized chunk of pixels at a time: the patch matrix of a whole batch
   // (hundreds of MB in training) would stream through memory twice; a chunk stays in L2.
   // Backward rebuilds the chunks it needs instead of keeping them.
@@ -162,10 +165,12 @@ void Conv2d::backward(const Activations& in, const Activations&, const Activatio
   bias_grad_.col(0) += dout.data.rowwise().sum();
   const int H = in.height, W = in.width, N = in.batch, C = in_;
   const int ph = kh_ / 2, pw = kw_ / 2;
+  const bool bf16 = bf16_training_enabled();
   if (din) {
     din->reshape_like(in, C);
     din->data.setZero();
     weight_t_ = weight_.transpose();
+    bf16_t_.invalidate();
   }
   const Index total = in.data.cols(), step = chunk_pixels();
   for (Index c0 = 0; c0 < total; c0 += step) {
@@ -176,7 +181,8 @@ void Conv2d::backward(const Activations& in, const Activations&, const Activatio
     if (!din) continue;
     // col2im: each output pixel's patch gradient goes back to the input pixels it read.
     dcol_.resize(weight_t_.rows(), len);
-    gemm_wide(weight_t_, dy, dcol_);
+    if (bf16) bf16_t_.multiply(weight_t_, dy, dcol_);
+    else gemm_wide(weight_t_, dy, dcol_);
     for (Index c = c0; c < c0 + len; ++c) {
       const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
       const Scalar* src = dcol_.data() + (c - c0) * dcol_.rows();

@@ -54,7 +54,11 @@ void Lstm::forward(const Activations& in, Activations& out, Mode mode) {
   out.reshape_like(in, H);
   Matrix& gates = gates_;
   gates.resize(4 * H, in.data.cols());
-  const bool bf16 = mode == Mode::Infer && bf16_x_.on();
+  const bool bf16 = bf16_x_.active(mode);
+  if (bf16 && mode == Mode::Train) {  // the optimizer has moved the weights
+    bf16_x_.invalidate();
+    bf16_h_.invalidate();
+  }
   if (bf16) bf16_x_.multiply(wx_, in.data, gates);
   else gemm_wide(wx_, in.data, gates);
   gates.colwise() += bias_.col(0);
@@ -88,6 +92,9 @@ void Lstm::backward(const Activations& in, const Activations& out, const Activat
   dgates_.resize(4 * H, Index(T) * N);
   Matrix dh_next = Matrix::Zero(H, N), dc_next = Matrix::Zero(H, N);
   wh_t_ = wh_.transpose();
+  const bool bf16 = bf16_training_enabled();
+  bf16_ht_.invalidate();
+  bf16_xt_.invalidate();
   for (int t = T - 1; t >= 0; --t) {
     auto g = gates_.middleCols(Index(t) * N, N);
     auto c = cell_.middleCols(Index(t) * N, N);
@@ -113,7 +120,8 @@ void Lstm::backward(const Activations& in, const Activations& out, const Activat
         dc.col(n).setZero();
       }
     dc_next = dc.cwiseProduct(f);
-    gemm_wide(wh_t_, dg, dh_next);
+    if (bf16) bf16_ht_.multiply(wh_t_, dg, dh_next);
+    else gemm_wide(wh_t_, dg, dh_next);
   }
   gemm_wide_nt(dgates_, in.data, wx_grad_, true);
   if (T > 1)
@@ -123,7 +131,8 @@ void Lstm::backward(const Activations& in, const Activations& out, const Activat
   if (!din) return;
   din->reshape_like(in, in_);
   wx_t_ = wx_.transpose();
-  gemm_wide(wx_t_, dgates_, din->data);
+  if (bf16) bf16_xt_.multiply(wx_t_, dgates_, din->data);
+  else gemm_wide(wx_t_, dgates_, din->data);
 }
 
 }  // namespace ocr

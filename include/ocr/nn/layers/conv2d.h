@@ -46,7 +46,8 @@ class Conv2d : public Layer {
   static constexpr Index kChunkBytes = 256 * 1024;
   int kh_, kw_, in_, out_;
   bool fused_relu_ = false;
-  Bf16Weights bf16_;
+  Bf16Weights bf16_;    // weight_ (in patch order kx, ky, c) for the forward pass
+  Bf16Weights bf16_t_;  // weight_t_ for the input gradient in mixed-precision training
   Matrix weight_, bias_, weight_grad_, bias_grad_;
   Matrix col_, dcol_, weight_t_;  // scratch, reused across calls
 };

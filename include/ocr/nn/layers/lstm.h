@@ -33,7 +33,8 @@ class Lstm : public Layer {
   Matrix cell_;   // H × (T·N): cell state
   Matrix dgates_; // scratch for backward
   Matrix wx_t_, wh_t_;  // scratch: weights transposed, for backward
-  Bf16Weights bf16_x_, bf16_h_;
+  Bf16Weights bf16_x_, bf16_h_;    // wx_, wh_ for the forward pass
+  Bf16Weights bf16_xt_, bf16_ht_;  // their transposes, for mixed-precision backward
 };
 
 }  // namespace ocr
