@@ -98,22 +98,23 @@ __mmask16 row_mask(Index rows) {
   return rows >= 16 ? __mmask16(0xFFFF) : rows <= 0 ? __mmask16(0) : __mmask16((1u << rows) - 1);
 }
 
-// One register block: NV panels of 16 rows × NR columns of C.
+// One register block: NV panels of 16 rows × NR columns of C. A's 16-row vectors step by a_q
+// elements per pair; B's pair (column j, pair q) sits at pair index j·b_j + q·b_q.
 template <int NV, int NR>
-void block(const bf16* a0, const bf16* a1, Index pairs, const bf16* b, Index ldb, float* c,
-           Index ldc, Index rows, bool accumulate) {
+void block(const bf16* a0, const bf16* a1, Index a_q, Index pairs, const bf16* b, Index b_j,
+           Index b_q, float* c, Index ldc, Index rows, bool accumulate) {
   __m512 s[NV][NR];
 #pragma GCC unroll 16
   for (int j = 0; j < NR; ++j)
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) s[v][j] = _mm512_setzero_ps();
   for (Index q = 0; q < pairs; ++q) {
-    const __m512bh av0 = (__m512bh)_mm512_loadu_si512(a0 + q * 32);
-    const __m512bh av1 = NV > 1 ? (__m512bh)_mm512_loadu_si512(a1 + q * 32) : av0;
+    const __m512bh av0 = (__m512bh)_mm512_loadu_si512(a0 + q * a_q);
+    const __m512bh av1 = NV > 1 ? (__m512bh)_mm512_loadu_si512(a1 + q * a_q) : av0;
 #pragma GCC unroll 16
     for (int j = 0; j < NR; ++j) {
       int pair;
-      std::memcpy(&pair, b + j * ldb + 2 * q, 4);
+      std::memcpy(&pair, b + 2 * (j * b_j + q * b_q), 4);
       const __m512bh bj = (__m512bh)_mm512_set1_epi32(pair);
       s[0][j] = _mm512_dpbf16_ps(s[0][j], av0, bj);
       if (NV > 1) s[NV - 1][j] = _mm512_dpbf16_ps(s[NV - 1][j], av1, bj);
@@ -158,22 +159,78 @@ void column(const bf16* a, Index panel_size, Index pairs, const bf16* b, float* 
 }
 
 template <int NV>
-void block_cols(int nr, const bf16* a0, const bf16* a1, Index pairs, const bf16* b, Index ldb,
-                float* c, Index ldc, Index rows, bool acc) {
+void block_cols(int nr, const bf16* a0, const bf16* a1, Index a_q, Index pairs, const bf16* b,
+                Index b_j, Index b_q, float* c, Index ldc, Index rows, bool acc) {
   switch (nr) {
 #define OCR_BF16_CASE(N) \
-  case N: block<NV, N>(a0, a1, pairs, b, ldb, c, ldc, rows, acc); break;
+  case N: block<NV, N>(a0, a1, a_q, pairs, b, b_j, b_q, c, ldc, rows, acc); break;
     OCR_BF16_CASE(12) OCR_BF16_CASE(11) OCR_BF16_CASE(10) OCR_BF16_CASE(9) OCR_BF16_CASE(8)
     OCR_BF16_CASE(7) OCR_BF16_CASE(6) OCR_BF16_CASE(5) OCR_BF16_CASE(4) OCR_BF16_CASE(3)
     OCR_BF16_CASE(2)
 #undef OCR_BF16_CASE
-    default: block<NV, 1>(a0, a1, pairs, b, ldb, c, ldc, rows, acc); break;
+    default: block<NV, 1>(a0, a1, a_q, pairs, b, b_j, b_q, c, ldc, rows, acc); break;
+  }
+}
+
+// Pairs of consecutive columns of x (rows × cols, leading dimension ldx) in bf16, pair-major:
+// out[(q·out_rows + r)·2 + t] = x(r, 2q + t); rows up to out_rows and a missing last column are 0.
+void pack_column_pairs(const float* x, Index ldx, Index rows, Index cols, Index out_rows, bf16* out) {
+  const Index pairs = (cols + 1) / 2;
+  const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                              23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  for (Index q = 0; q < pairs; ++q) {
+    const float* c0 = x + 2 * q * ldx;
+    const float* c1 = 2 * q + 1 < cols ? c0 + ldx : nullptr;
+    bf16* o = out + q * out_rows * 2;
+    Index r = 0;
+    for (; r < out_rows; r += 16) {
+      const __mmask16 m = row_mask(rows - r);
+      const __m512 v0 = _mm512_maskz_loadu_ps(m, c0 + r);
+      const __m512 v1 = c1 ? _mm512_maskz_loadu_ps(m, c1 + r) : _mm512_setzero_ps();
+      const __m512i w = _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(v1, v0));
+      _mm512_mask_storeu_epi32(o + 2 * r, row_mask(out_rows - r), w);
+    }
   }
 }
 
 }  // namespace
 
 bool gemm_bf16_is_native() { return true; }
+
+void gemm_bf16_nt(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m,
+                  Index n, Index p, bool accumulate) {
+  if (m == 0 || n == 0) return;
+  if (p == 0) {
+    if (!accumulate)
+      for (Index j = 0; j < n; ++j) std::fill(c + j * ldc, c + j * ldc + m, 0.0f);
+    return;
+  }
+  // The contraction runs over p: take it a cache-sized chunk at a time, both operands packed as
+  // pairs of consecutive p (A padded to whole 16-row panels).
+  constexpr Index kChunk = 256;
+  const Index mp = (m + kPanelRows - 1) / kPanelRows * kPanelRows;
+  thread_local std::vector<bf16> pa, pb;
+  for (Index p0 = 0; p0 < p; p0 += kChunk) {
+    const Index len = std::min(kChunk, p - p0), pairs = (len + 1) / 2;
+    pa.resize(size_t(pairs * mp * 2));
+    pb.resize(size_t(pairs * n * 2));
+    pack_column_pairs(a + p0 * lda, lda, m, len, mp, pa.data());
+    pack_column_pairs(b + p0 * ldb, ldb, n, len, n, pb.data());
+    const bool acc = accumulate || p0 > 0;
+    for (Index n0 = 0; n0 < n; n0 += kNR) {
+      const int nr = int(std::min<Index>(kNR, n - n0));
+      for (Index r0 = 0; r0 < m; r0 += 2 * kPanelRows) {
+        const Index rows = std::min<Index>(2 * kPanelRows, m - r0);
+        const bf16* a0 = pa.data() + 2 * r0;
+        const bf16* bn = pb.data() + 2 * n0;
+        if (rows > kPanelRows)
+          block_cols<2>(nr, a0, a0 + 32, 2 * mp, pairs, bn, 1, n, c + n0 * ldc + r0, ldc, rows, acc);
+        else
+          block_cols<1>(nr, a0, a0, 2 * mp, pairs, bn, 1, n, c + n0 * ldc + r0, ldc, rows, acc);
+      }
+    }
+  }
+}
 
 void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p,
                bool accumulate) {
@@ -206,9 +263,11 @@ void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ld
       const Index rows = std::min<Index>(2 * kPanelRows, a.rows - r0);
       const bf16* a0 = a.data.data() + pn * panel_size;
       if (rows > kPanelRows)
-        block_cols<2>(nr, a0, a0 + panel_size, a.pairs, b + p0 * ldb, ldb, c + p0 * ldc + r0, ldc, rows, accumulate);
+        block_cols<2>(nr, a0, a0 + panel_size, 32, a.pairs, b + p0 * ldb, ldb / 2, 1, c + p0 * ldc + r0, ldc,
+                      rows, accumulate);
       else
-        block_cols<1>(nr, a0, a0, a.pairs, b + p0 * ldb, ldb, c + p0 * ldc + r0, ldc, rows, accumulate);
+        block_cols<1>(nr, a0, a0, 32, a.pairs, b + p0 * ldb, ldb / 2, 1, c + p0 * ldc + r0, ldc, rows,
+                      accumulate);
     }
   }
 }
@@ -227,6 +286,16 @@ void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ld
       for (Index k = 0; k < 2 * a.pairs; ++k)
         sum += from_bf16(panel[(k / 2) * kPanelRows * 2 + k % 2]) * from_bf16(b[j * ldb + k]);
       c[j * ldc + r] = accumulate ? c[j * ldc + r] + sum : sum;
+    }
+}
+
+void gemm_bf16_nt(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m,
+                  Index n, Index p, bool accumulate) {
+  for (Index j = 0; j < n; ++j)
+    for (Index i = 0; i < m; ++i) {
+      float sum = 0;
+      for (Index k = 0; k < p; ++k) sum += from_bf16(to_bf16(a[i + k * lda])) * from_bf16(to_bf16(b[j + k * ldb]));
+      c[i + j * ldc] = accumulate ? c[i + j * ldc] + sum : sum;
     }
 }
 

@@ -24,4 +24,14 @@ void Bf16Weights::multiply(const Matrix& w, const Scalar* b, Index ldb, Scalar* 
 #endif
 }
 
+void gemm_bf16_nt_scalar(const Scalar* a, Index lda, const Scalar* b, Index ldb, Scalar* c, Index ldc,
+                         Index m, Index n, Index p, bool accumulate) {
+#ifdef OCR_SCALAR_DOUBLE
+  (void)a, (void)lda, (void)b, (void)ldb, (void)c, (void)ldc, (void)m, (void)n, (void)p, (void)accumulate;
+  throw Error("bfloat16 product in the double build");
+#else
+  gemm_bf16_nt(a, lda, b, ldb, c, ldc, m, n, p, accumulate);
+#endif
+}
+
 }  // namespace ocr

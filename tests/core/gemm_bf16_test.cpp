@@ -97,6 +97,35 @@ TEST(Bf16, GemmStaysCloseToTheFloatProduct) {
     for (Index i = 0; i < m; ++i) ASSERT_LE(std::abs(c[size_t(j * m + i)] - exact(i, j)), bound(i, j)) << i << "," << j;
 }
 
+// A·Bᵀ over a long contraction (weight gradients): chunked along p, both sides packed in pairs.
+TEST(Bf16, GemmNtMatchesPlainLoopOnRoundedOperands) {
+  Rng rng(24);
+  auto r16 = [](float v) { return double(from_bf16(to_bf16(v))); };
+  for (Index m : {1, 5, 16, 17, 33, 64})
+    for (Index n : {1, 7, 12, 13, 40})
+      for (Index p : {1, 2, 3, 255, 256, 257, 600}) {
+        Matrix a(m + 2, p), b(n + 3, p);  // leading dimensions past the rows used
+        for (Index i = 0; i < a.size(); ++i) a.data()[i] = Scalar(rng.uniform(-1, 1));
+        for (Index i = 0; i < b.size(); ++i) b.data()[i] = Scalar(rng.uniform(-1, 1));
+        const Index ldc = m + 1;
+        for (bool acc : {false, true}) {
+          std::vector<float> c(size_t(ldc * n), 0.5f);
+          gemm_bf16_nt(a.data(), a.rows(), b.data(), b.rows(), c.data(), ldc, m, n, p, acc);
+          for (Index j = 0; j < n; ++j)
+            for (Index i = 0; i < ldc; ++i) {
+              if (i >= m) {
+                ASSERT_EQ(c[size_t(j * ldc + i)], 0.5f) << "wrote past row " << m;
+                continue;
+              }
+              double sum = acc ? 0.5 : 0.0;
+              for (Index k = 0; k < p; ++k) sum += r16(a(i, k)) * r16(b(j, k));
+              ASSERT_NEAR(c[size_t(j * ldc + i)], sum, 1e-5 * (1 + p))
+                  << m << "x" << n << "x" << p << (acc ? " accumulating" : "") << " at " << i << "," << j;
+            }
+        }
+      }
+}
+
 // Float columns are rounded on the way in, odd lengths padded: the same as rounding first.
 TEST(Bf16, FloatColumnsEqualRoundedColumns) {
   Rng rng(23);

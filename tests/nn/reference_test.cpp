@@ -185,8 +185,8 @@ TEST(Reference, Bf16NetworkStaysCloseToFloat) {
   EXPECT_LT(diff, 0.05);
 }
 
-// Mixed-precision training: the same network's gradients with bf16 products (forward and input
-// gradients) against the float ones, on the second of two steps (so stale bf16 copies of moved
+// Mixed-precision training: the same network's gradients with bf16 products (forward, input and
+// weight gradients) against the float ones, on the second of two steps (so stale bf16 copies of moved
 // weights would show). This small random net is touchy: 0.2 % noise on its input alone moves
 // its gradients by up to 6 %, and bf16 rounding in every layer by up to 11 % (measured); a
 // misplaced or stale product moves them by far more. Biases ahead of a batch norm have no

@@ -44,8 +44,8 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_flag_callback("--no-augment", [cfg] { cfg->augment = 0; }, "train on labelled lines as they are")
       ->excludes(aug);
   cmd->add_flag("--bf16", cfg->bf16,
-                 "mixed precision: bfloat16 products with float sums (AVX512-BF16 CPUs), weights and "
-                 "gradients in float");
+                 "mixed precision: bfloat16 products with float sums (AVX512-BF16 CPUs), weights, "
+                 "gradients and optimizer state in float; about 1.4x the lines/s");
   cmd->add_option("--patience", cfg->patience,
                   "stop after N validations without improvement (0: never)")->capture_default_str();
   cmd->add_option("--synth-profiles", cfg->synth_profiles,

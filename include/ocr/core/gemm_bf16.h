@@ -42,9 +42,9 @@ bool bf16_inference_enabled();
 // Overrides the default (true is ignored where the kernel is not native).
 void set_bf16_inference(bool on);
 
-// Mixed precision in training (`ocr train --bf16`): the forward products and the backward ones
-// that carry gradients to a layer's input run in bfloat16 with float sums; weight gradients,
-// weights and optimizer state stay float. Off by default; true where native and switched on.
+// Mixed precision in training (`ocr train --bf16`): the products of the convolutions and LSTMs,
+// forward and backward, run in bfloat16 with float sums; weights, gradients (their sums) and
+// optimizer state stay float. Off by default; true where native and switched on.
 bool bf16_training_enabled();
 void set_bf16_training(bool on);
 
@@ -53,6 +53,12 @@ void set_bf16_training(bool on);
 // columns (an LSTM step) run a matrix-vector kernel with many rows in flight.
 void gemm_bf16(const Bf16Panels& a, const bf16* b, Index ldb, float* c, Index ldc, Index p,
                bool accumulate = false);
+
+// c (m × n, leading dimension ldc) = a · bᵀ, or += with accumulate, for float a (m × p) and
+// b (n × p), column-major: weight gradients, where the contraction runs over pixels or frames.
+// Both are rounded to bf16 on the way, a chunk of p at a time.
+void gemm_bf16_nt(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m,
+                  Index n, Index p, bool accumulate);
 
 // The same with float columns of B (k rows each, leading dimension ldb): rounded into scratch
 // first, once per element.

@@ -39,4 +39,14 @@ class Bf16Weights {
   std::vector<bf16> scratch_;
 };
 
+// dst (m × n) = a (m × p) · bᵀ (b: n × p), or += with accumulate, in bf16 (gemm_bf16_nt): the
+// weight gradients of mixed-precision training. Not in the double build.
+void gemm_bf16_nt_scalar(const Scalar* a, Index lda, const Scalar* b, Index ldb, Scalar* c, Index ldc,
+                         Index m, Index n, Index p, bool accumulate);
+template <class Dst, class A, class B>
+void gemm_nt_bf16(const A& a, const B& b, Dst&& dst, bool accumulate) {
+  gemm_bf16_nt_scalar(a.data(), a.outerStride(), b.data(), b.outerStride(), dst.data(), dst.outerStride(),
+                      a.rows(), b.rows(), a.cols(), accumulate);
+}
+
 }  // namespace ocr

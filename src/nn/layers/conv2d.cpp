@@ -177,7 +177,8 @@ void Conv2d::backward(const Activations& in, const Activations&, const Activatio
     const Index len = std::min(step, total - c0);
     const auto dy = dout.data.middleCols(c0, len);
     im2col(in, c0, c0 + len, col_);
-    gemm_wide_nt(dy, col_, weight_grad_, true);
+    if (bf16) gemm_nt_bf16(dy, col_, weight_grad_, true);
+    else gemm_wide_nt(dy, col_, weight_grad_, true);
     if (!din) continue;
     // col2im: each output pixel's patch gradient goes back to the input pixels it read.
     dcol_.resize(weight_t_.rows(), len);

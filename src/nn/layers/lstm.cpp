@@ -123,10 +123,14 @@ void Lstm::backward(const Activations& in, const Activations& out, const Activat
     if (bf16) bf16_ht_.multiply(wh_t_, dg, dh_next);
     else gemm_wide(wh_t_, dg, dh_next);
   }
-  gemm_wide_nt(dgates_, in.data, wx_grad_, true);
-  if (T > 1)
-    gemm_wide_nt(dgates_.rightCols(Index(T - 1) * N), out.data.leftCols(Index(T - 1) * N), wh_grad_,
-                 true);
+  if (bf16) gemm_nt_bf16(dgates_, in.data, wx_grad_, true);
+  else gemm_wide_nt(dgates_, in.data, wx_grad_, true);
+  if (T > 1) {
+    const auto dg_later = dgates_.rightCols(Index(T - 1) * N);
+    const auto h_earlier = out.data.leftCols(Index(T - 1) * N);
+    if (bf16) gemm_nt_bf16(dg_later, h_earlier, wh_grad_, true);
+    else gemm_wide_nt(dg_later, h_earlier, wh_grad_, true);
+  }
   bias_grad_.col(0) += dgates_.rowwise().sum();
   if (!din) return;
   din->reshape_like(in, in_);
