@@ -22,12 +22,18 @@ get() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 printf "%-8s %-22s %10s %10s %8s\n" threads metric ocr pytorch ratio
 for T in 1 2; do
   OURS=$(OMP_NUM_THREADS=$T "$BENCH" --threads "$T" --seconds "$SECS")
+  # ocr train --bf16 (mixed precision), where the CPU has AVX512-BF16; PyTorch stays float.
+  OURS_BF16=$(OMP_NUM_THREADS=$T "$BENCH" --threads "$T" --seconds "$SECS" --bf16-train 1)
   # OpenBLAS overrides exported on this machine push PyTorch onto slow kernels: drop them here only.
   THEIRS=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$T \
     $PY "$ROOT/bench/pytorch_engine.py" --threads "$T" --seconds "$SECS")
   for M in train_lines_per_s infer_b1_lines_per_s infer_b16_lines_per_s; do
     A=$(get "$OURS" $M); B=$(get "$THEIRS" $M)
     printf "%-8s %-22s %10s %10s %8s\n" "$T" "$M" "$A" "$B" "$(echo "$A $B" | awk '{ printf "%.2f", $1 / $2 }')"
+    if [ "$M" = train_lines_per_s ]; then
+      A=$(get "$OURS_BF16" $M)
+      printf "%-8s %-22s %10s %10s %8s\n" "$T" "train (ocr --bf16)" "$A" "$B" "$(echo "$A $B" | awk '{ printf "%.2f", $1 / $2 }')"
+    fi
   done
   echo "         forward GFLOP/line $(get "$OURS" forward_gflop); ocr train GFLOP/s $(get "$OURS" train_gflops), infer b1 GFLOP/s $(get "$OURS" infer_b1_gflops), b16 $(get "$OURS" infer_b16_gflops)"
 done
