@@ -362,3 +362,25 @@ TEST(Reference, MaxPoolMatchesPlainLoop) {
 
 }  // namespace
 }  // namespace ocr
+
+namespace ocr {
+namespace {
+
+// A BiLSTM's two directions run on two threads when the caller is not already parallel: the
+// same output, bit for bit, as one after the other.
+TEST(Reference, ParallelBranchesOnThreadsMatchSerial) {
+  Rng rng(14);
+  const std::string spec = "C3,3,4 Relu Mp2,2 Col Lbx8 Lbx8 O";
+  Network net(spec, 8, 6);
+  net.init_params(rng);
+  Activations in = random_batch(rng, 1, 8, {60, 41});
+  set_thread_count(1);
+  const Matrix serial = net.forward(in, Mode::Infer).data;
+  set_thread_count(2);
+  const Matrix threaded = net.forward(in, Mode::Infer).data;
+  set_thread_count(0);
+  EXPECT_EQ((serial - threaded).cwiseAbs().maxCoeff(), 0);
+}
+
+}  // namespace
+}  // namespace ocr

@@ -1,6 +1,12 @@
 #include "ocr/nn/layers/parallel.h"
 
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+
 #include "ocr/core/error.h"
+#include "ocr/core/threads.h"
 
 namespace ocr {
 
@@ -26,11 +32,24 @@ int Parallel::width_divisor() const {
 
 void Parallel::forward(const Activations& in, Activations& out, Mode mode) {
   outs_.resize(children_.size());
-  int total = 0;
-  for (size_t i = 0; i < children_.size(); ++i) {
-    children_[i]->forward(in, outs_[i], mode);
-    total += outs_[i].channels();
+  // The branches are independent (the two directions of a BiLSTM, whose steps cannot spread over
+  // cores): on a free core each runs on its own thread. Inside a parallel region (batches of
+  // lines, training replicas) they stay on the caller's.
+  const int n = int(children_.size());
+  const bool threads = n > 1 && !omp_in_parallel() && thread_count() > 1;
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(n));
+#pragma omp parallel for schedule(static, 1) num_threads(std::min(n, std::max(1, thread_count()))) if (threads)
+  for (int i = 0; i < n; ++i) {
+    try {
+      children_[size_t(i)]->forward(in, outs_[size_t(i)], mode);
+    } catch (...) {
+      errors[size_t(i)] = std::current_exception();
+    }
   }
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  int total = 0;
+  for (const auto& o : outs_) total += o.channels();
   out.reshape_like(outs_[0], total);
   int row = 0;
   for (auto& o : outs_) {
