@@ -34,13 +34,15 @@ std::vector<WordResult> split_words(const std::vector<CharResult>& chars) {
   WordResult cur;
   auto flush = [&] {
     if (cur.chars.empty()) return;
-    double sum = 0;
+    // A word is right only if all its characters are: its weakest one speaks for it, which is
+    // also how `ocr lm calibrate` fits and checks word confidences.
+    float weakest = 1.0f;
     for (const auto& c : cur.chars) {
       cur.text += c.text;
       cur.box = cur.box.united(c.box);
-      sum += c.confidence;
+      weakest = std::min(weakest, c.confidence);
     }
-    cur.confidence = static_cast<float>(sum / cur.chars.size());
+    cur.confidence = weakest;
     words.push_back(std::move(cur));
     cur = WordResult();
   };

@@ -175,6 +175,10 @@ PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<Recogni
           chars.push_back(ch);
         }
         std::vector<WordResult> words = split_words(chars);
+        if (options_.min_word_confidence > 0)
+          words.erase(std::remove_if(words.begin(), words.end(),
+                                     [&](const WordResult& w) { return w.confidence < options_.min_word_confidence; }),
+                      words.end());
         if (words.empty()) continue;
         // Snap each word to the ink between its neighbours: CTC spans mark where a character
         // was emitted, not where its ink starts and ends.

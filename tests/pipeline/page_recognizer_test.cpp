@@ -286,3 +286,40 @@ TEST(LineRecognizer, ThreadsAndBatchSizesGiveTheSameLines) {
     }
   }
 }
+
+// The reject threshold leaves out words read with low confidence, and lines left empty.
+TEST(PageRecognizer, RejectThresholdLeavesOutUnsureWords) {
+  cv::Mat img(300, 600, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 3; ++i) ocr::test::draw_line(img, 40, 60 + 80 * i, 4, i);
+  // Line 1 is read unsure throughout; line 2's first word is unsure.
+  ocr::LineReader reader = [](const std::vector<cv::Mat>& crops) {
+    std::vector<ocr::RecognizedLine> out;
+    for (size_t i = 0; i < crops.size(); ++i) {
+      ocr::RecognizedLine l = ocr::test::fake_read(crops[i]);
+      for (size_t k = 0; k < l.chars.size(); ++k) {
+        const bool first_word = std::none_of(l.chars.begin(), l.chars.begin() + long(k),
+                                             [](const ocr::RecognizedChar& c) { return c.text == " "; });
+        if (i == 1 || (i == 2 && first_word)) l.chars[k].confidence = 0.3f;
+      }
+      out.push_back(l);
+    }
+    return out;
+  };
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Page;
+  auto words_per_line = [&](double threshold) {
+    opt.min_word_confidence = threshold;
+    std::vector<size_t> n;
+    for (const auto& b : ocr::PageRecognizer(reader, opt).recognize(img).blocks)
+      for (const auto& p : b.paragraphs)
+        for (const auto& l : p.lines) n.push_back(l.words.size());
+    return n;
+  };
+  const auto all = words_per_line(0);
+  ASSERT_EQ(all.size(), 3u);
+  ASSERT_GE(all[2], 2u);
+  const auto kept = words_per_line(0.5);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0], all[0]);
+  EXPECT_EQ(kept[1], all[2] - 1);
+}

@@ -47,6 +47,10 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("--oov-penalty", o.oov_penalty, "cost of a word outside the lexicon (natural log)");
   cmd->add_option("--allow-chars", o.allow_chars, "only these characters may be output");
   cmd->add_option("--deny-chars", o.deny_chars, "these characters are never output");
+  cmd->add_option("--min-confidence", o.min_confidence,
+                  "reject threshold: leave out words whose confidence (calibrated, 0..1: the chance "
+                  "the word is right) is below this; 0 keeps every word (default)")
+      ->check(CLI::Range(0.0, 1.0));
 }
 
 PageRecognizerOptions page_options(const RecognitionOptions& o) {
@@ -64,6 +68,7 @@ PageRecognizerOptions page_options(const RecognitionOptions& o) {
   po.preprocess.deskew = !o.no_deskew;
   po.preprocess.rescale = !o.no_rescale;
   po.preprocess.dpi = o.dpi;
+  po.min_word_confidence = o.min_confidence;
   return po;
 }
 

@@ -20,6 +20,7 @@ struct RecognitionOptions {
   int beam_width = 0;
   std::string lm, lexicon, allow_chars, deny_chars;
   std::optional<float> lm_weight, word_bonus, oov_penalty;
+  double min_confidence = 0;
 };
 
 // Registers --model, --layout, the preprocessing and the decoder options on cmd.

@@ -25,7 +25,7 @@ struct CharResult {
 struct WordResult {
   std::string text;
   Box box;
-  float confidence = 0;  // mean of its characters
+  float confidence = 0;  // its weakest character's (a word is right if all its characters are)
   std::vector<CharResult> chars;
 };
 

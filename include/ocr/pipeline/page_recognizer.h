@@ -23,6 +23,9 @@ struct PageRecognizerOptions {
   // Drop page lines read as marks only (see is_mark_line): separators of dashes or asterisks,
   // barcode bars, speckle. Off keeps every line the layout found. Line layout keeps all.
   bool drop_mark_lines = true;
+  // Reject threshold: words whose confidence is below it are left out (lines left without words
+  // go too). 0 keeps every word.
+  double min_word_confidence = 0;
 };
 
 // A recognised line with no letter or digit that is nothing but marks (dashes, bars, dots,
