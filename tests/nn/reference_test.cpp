@@ -26,6 +26,13 @@ Activations random_batch(Rng& rng, int channels, int height, std::vector<int> wi
   return a;
 }
 
+// Gives `to` the parameters of `from` (same spec): twin networks for comparing two code paths.
+void copy_params(Network& from, Network& to) {
+  auto src = from.params(), dst = to.params();
+  ASSERT_EQ(src.size(), dst.size());
+  for (size_t i = 0; i < src.size(); ++i) *dst[i].value = *src[i].value;
+}
+
 class ConvSweep : public ::testing::TestWithParam<std::tuple<int, int, int, int>> {};
 
 // The convolution's output against plain loops over its weights and input, each value first
@@ -150,8 +157,7 @@ TEST(Reference, FoldedBatchNormAndFusedReluMatchUnfolded) {
       p.value->setRandom();
   }
   Network b("C3,3,4 Bn Relu R8 Mp2,2 Col Lbx4 O", 8, 5);
-  auto pa = a.params(), pb = b.params();
-  for (size_t i = 0; i < pa.size(); ++i) *pb[i].value = *pa[i].value;
+  copy_params(a, b);
   set_bf16_inference(false);  // the folding itself, in float: bf16 has its own tests
   b.prepare_inference();
   set_bf16_inference(true);
@@ -170,8 +176,7 @@ TEST(Reference, Bf16NetworkStaysCloseToFloat) {
   const std::string spec = "C3,3,8 Bn Relu Mp2,2 R16 Mp2,2 R32 Mp2,1 Col Lbx16 O";
   Network f(spec, 32, 20), h(spec, 32, 20);
   f.init_params(rng);
-  auto pf = f.params(), ph = h.params();
-  for (size_t i = 0; i < pf.size(); ++i) *ph[i].value = *pf[i].value;
+  copy_params(f, h);
   set_bf16_inference(false);
   f.prepare_inference();
   set_bf16_inference(true);
@@ -197,8 +202,8 @@ TEST(Reference, MixedPrecisionGradientsStayCloseToFloat) {
   const std::string spec = "C3,3,8 Bn Relu Mp2,2 R16 Mp2,2 Col Lbx16 O";
   Network f(spec, 16, 12), h(spec, 16, 12);
   f.init_params(rng);
+  copy_params(f, h);
   auto pf = f.params(), ph = h.params();
-  for (size_t i = 0; i < pf.size(); ++i) *ph[i].value = *pf[i].value;
   Activations in = random_batch(rng, 1, 16, {120, 90});
   // The gradient of a smooth loss, 0.5·Σ(y − t)² towards a random target: structured, unlike
   // noise, whose gradients cancel to little and magnify any rounding.
@@ -266,8 +271,7 @@ TEST(Reference, InferenceWithTwoBuffersMatchesTraining) {
   const std::string spec = "C3,3,4 Relu Mp2,2 C3,3,6 Relu C3,3,6 Relu Mp2,1 Col Lbx4 Lbx4 O";
   Network a(spec, 8, 5), b(spec, 8, 5);
   a.init_params(rng);
-  auto pa = a.params(), pb = b.params();
-  for (size_t i = 0; i < pa.size(); ++i) *pb[i].value = *pa[i].value;
+  copy_params(a, b);
   Activations wide = random_batch(rng, 1, 8, {40, 33}), narrow = random_batch(rng, 1, 8, {12});
   const Activations trained = a.forward(wide, Mode::Train);
   b.forward(narrow, Mode::Infer);

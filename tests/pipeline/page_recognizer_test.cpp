@@ -180,20 +180,37 @@ TEST(PageRecognizer, MarkLines) {
   EXPECT_FALSE(ocr::is_mark_line(line_of("", 1.0f)));
 }
 
-TEST(PageRecognizer, LinesReadAsMarksAreDropped) {
+namespace {
+
+// A page of three lines of four words, and a reader that reads like fake_read and then lets
+// `alter(line index, line)` change what it read.
+cv::Mat three_line_page() {
   cv::Mat img(300, 600, CV_8UC1, cv::Scalar(255));
   for (int i = 0; i < 3; ++i) ocr::test::draw_line(img, 40, 60 + 80 * i, 4, i);
-  // The reader takes the second line for a row of dashes.
-  ocr::LineReader reader = [](const std::vector<cv::Mat>& crops) {
+  return img;
+}
+
+ocr::LineReader altered_reader(std::function<void(size_t, ocr::RecognizedLine&)> alter) {
+  return [alter](const std::vector<cv::Mat>& crops) {
     std::vector<ocr::RecognizedLine> out;
     for (size_t i = 0; i < crops.size(); ++i) {
       ocr::RecognizedLine l = ocr::test::fake_read(crops[i]);
-      if (i == 1)
-        for (auto& c : l.chars) c.text = c.text == " " ? " " : "-";
+      alter(i, l);
       out.push_back(l);
     }
     return out;
   };
+}
+
+}  // namespace
+
+TEST(PageRecognizer, LinesReadAsMarksAreDropped) {
+  cv::Mat img = three_line_page();
+  // The reader takes the second line for a row of dashes.
+  ocr::LineReader reader = altered_reader([](size_t i, ocr::RecognizedLine& l) {
+    if (i == 1)
+      for (auto& c : l.chars) c.text = c.text == " " ? " " : "-";
+  });
   ocr::PageRecognizerOptions opt;
   opt.layout.mode = ocr::LayoutMode::Page;
   EXPECT_EQ(count_lines(ocr::PageRecognizer(reader, opt).recognize(img)), 2);
@@ -289,22 +306,15 @@ TEST(LineRecognizer, ThreadsAndBatchSizesGiveTheSameLines) {
 
 // The reject threshold leaves out words read with low confidence, and lines left empty.
 TEST(PageRecognizer, RejectThresholdLeavesOutUnsureWords) {
-  cv::Mat img(300, 600, CV_8UC1, cv::Scalar(255));
-  for (int i = 0; i < 3; ++i) ocr::test::draw_line(img, 40, 60 + 80 * i, 4, i);
+  cv::Mat img = three_line_page();
   // Line 1 is read unsure throughout; line 2's first word is unsure.
-  ocr::LineReader reader = [](const std::vector<cv::Mat>& crops) {
-    std::vector<ocr::RecognizedLine> out;
-    for (size_t i = 0; i < crops.size(); ++i) {
-      ocr::RecognizedLine l = ocr::test::fake_read(crops[i]);
-      for (size_t k = 0; k < l.chars.size(); ++k) {
-        const bool first_word = std::none_of(l.chars.begin(), l.chars.begin() + long(k),
-                                             [](const ocr::RecognizedChar& c) { return c.text == " "; });
-        if (i == 1 || (i == 2 && first_word)) l.chars[k].confidence = 0.3f;
-      }
-      out.push_back(l);
+  ocr::LineReader reader = altered_reader([](size_t i, ocr::RecognizedLine& l) {
+    for (size_t k = 0; k < l.chars.size(); ++k) {
+      const bool first_word = std::none_of(l.chars.begin(), l.chars.begin() + long(k),
+                                           [](const ocr::RecognizedChar& c) { return c.text == " "; });
+      if (i == 1 || (i == 2 && first_word)) l.chars[k].confidence = 0.3f;
     }
-    return out;
-  };
+  });
   ocr::PageRecognizerOptions opt;
   opt.layout.mode = ocr::LayoutMode::Page;
   auto words_per_line = [&](double threshold) {
