@@ -117,9 +117,18 @@ cv::Mat to_gray(const cv::Mat& image) {
 
 bool looks_inverted(const cv::Mat& gray) {
   if (gray.empty()) return false;
-  // Paper surrounds the text: the pixels of the image's outer ring vote, each against the Otsu
-  // split of its own tile, so that shading across a photo (a dark side of the paper) cannot pose
-  // as a dark page, and big bold letters filling a crop cannot pose as paper. Tiles are three
+  // Pages and lines are told apart as prepare_page does (a line is at most 250 rows, or 4 times
+  // as wide as high).
+  if (gray.rows > 250 && gray.cols < 4 * gray.rows) {
+    // A page: paper is the majority class. Its outer ring proves nothing: scanners leave dark
+    // borders around a page.
+    cv::Mat bin;
+    cv::threshold(gray, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    return cv::countNonZero(bin) < 0.4 * static_cast<double>(gray.total());
+  }
+  // A line: paper surrounds the text. The pixels of the image's outer ring vote, each against the
+  // Otsu split of its own tile, so that shading across a photo (a dark side of the paper) cannot
+  // pose as a dark background, and big bold letters filling a crop cannot pose as paper. Tiles are three
   // times as wide as high; tiles without contrast (blank paper, flat ink) have no say.
   const int tile_h = std::clamp(gray.rows, 16, 256), tile_w = 3 * tile_h;
   const int ring = std::max(1, std::min(gray.rows, gray.cols) / 20);

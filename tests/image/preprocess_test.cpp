@@ -78,7 +78,8 @@ TEST(Preprocess, DetectsAndInvertsLightOnDark) {
 }
 
 // A photographed line whose paper darkens towards one side: a global split calls most of it ink.
-// And a crop of big bold white letters on black, which fill most of it: still light-on-dark.
+// A page with a black scanner border. And a crop of big bold white letters on black, which fill
+// most of it: still light-on-dark.
 TEST(Preprocess, InversionIsJudgedByThePaperAroundTheText) {
   cv::Mat line(40, 600, CV_8UC1, cv::Scalar(255));
   ocr::test::draw_line(line, 8, 28, 5, 1);
@@ -90,6 +91,12 @@ TEST(Preprocess, InversionIsJudgedByThePaperAroundTheText) {
   cv::threshold(shaded, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
   ASSERT_LT(cv::countNonZero(bin), 0.4 * double(bin.total()));  // what fooled the global test
   EXPECT_FALSE(ocr::looks_inverted(shaded));
+
+  // A page scanned with black margins around it is still dark-on-light.
+  cv::Mat page = text_block();
+  cv::Mat bordered;
+  cv::copyMakeBorder(page, bordered, 60, 60, 60, 60, cv::BORDER_CONSTANT, cv::Scalar(0));
+  EXPECT_FALSE(ocr::looks_inverted(bordered));
 
   cv::Mat bold(110, 400, CV_8UC1, cv::Scalar(40));
   for (int i = 0; i < 3; ++i) cv::rectangle(bold, cv::Rect(20 + 130 * i, 12, 95, 86), cv::Scalar(235), cv::FILLED);
