@@ -76,7 +76,13 @@ TEST(Gemm, ThreadedEqualsSingleThreaded) {
   set_thread_count(2);
   gemm_wide(a, b, c2);
   set_thread_count(0);
-  EXPECT_EQ((c1 - c2).cwiseAbs().maxCoeff(), 0);
+  // The hand-written kernel splits columns between threads: the same sums, bit for bit. Eigen's
+  // product (builds without AVX-512) may split the contraction too: equal up to rounding.
+  if (gemm_wide_is_native()) {
+    EXPECT_EQ((c1 - c2).cwiseAbs().maxCoeff(), 0);
+  } else {
+    EXPECT_LT((c1 - c2).cwiseAbs().maxCoeff(), 1e-4);
+  }
 }
 
 }  // namespace
