@@ -17,7 +17,7 @@ awk 'NR % 100 == 0' "$CORPUS" > "$TMP/heldout.txt"
 "$OCR" lm info "$ROOT/models/eng.lm" --text "$TMP/heldout.txt"
 # Word list: runs of letters (the decoder ends a word at any other character, so "don't" is
 # "don" + "t") seen at least 3 times, lower-cased (the lexicon also accepts Capitalised and UPPER
-# forms), most frequent first.
+# forms), in code-point order (the lexicon loads a sorted list without sorting it).
 LC_ALL=C.UTF-8 grep -oE '[[:alpha:]]+' "$TMP/train.txt" | tr 'A-Z' 'a-z' | LC_ALL=C sort | LC_ALL=C uniq -c |
-  awk '$1 >= 3 {print $1, $2}' | LC_ALL=C sort -k1,1nr -k2,2 | awk '{print $2}' > "$ROOT/models/eng.words"
+  awk '$1 >= 3 {print $2}' > "$ROOT/models/eng.words"
 echo "models/eng.words: $(wc -l < "$ROOT/models/eng.words") words"

@@ -18,7 +18,8 @@ namespace ocr {
 namespace {
 
 constexpr char kMagic[8] = {'O', 'C', 'R', 'N', 'G', 'L', 'M', '\x1a'};
-constexpr uint32_t kVersion = 1;
+// Version 2 changed only the checksum (fnv1a_wide); version 1 files still load.
+constexpr uint32_t kVersion = 2;
 constexpr size_t kHeaderBytes = 8 + 4 * 4 + 8 * 3;
 // Caps checked before allocating, so a corrupt header cannot ask for gigabytes.
 constexpr uint64_t kMaxNodes = uint64_t(1) << 28;
@@ -32,6 +33,30 @@ uint64_t fnv1a(const char* p, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     h ^= static_cast<unsigned char>(p[i]);
     h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// The version-2 checksum: FNV-1a's xor-multiply over 64-bit little-endian words in four
+// independent lanes (the byte-serial FNV-1a took a third of loading a 5 MB model), with a
+// xorshift so high input bits reach the low bits; the tail and the four lanes end in FNV-1a.
+uint64_t fnv1a_wide(const char* p, size_t n) {
+  constexpr uint64_t kPrime = 1099511628211ull;
+  uint64_t lane[4] = {1469598103934665603ull, 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full,
+                      0x165667b19e3779f9ull};
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (int k = 0; k < 4; ++k) {
+      uint64_t w;
+      std::memcpy(&w, p + i + 8 * k, 8);
+      uint64_t h = (lane[k] ^ w) * kPrime;
+      lane[k] = h ^ (h >> 29);
+    }
+  uint64_t h = fnv1a(p + i, n - i);
+  for (uint64_t l : lane) {
+    h ^= l;
+    h *= kPrime;
+    h ^= h >> 29;
   }
   return h;
 }
@@ -583,7 +608,7 @@ void NgramLm::save(const std::string& path) const {
   put(out, static_cast<uint32_t>(data_.vocab.size()));
   put(out, static_cast<uint64_t>(data_.token.size()));
   put(out, static_cast<uint64_t>(payload.size()));
-  put(out, fnv1a(payload.data(), payload.size()));
+  put(out, fnv1a_wide(payload.data(), payload.size()));
   out += payload;
   std::string tmp = path + ".tmp";
   {
@@ -597,7 +622,14 @@ void NgramLm::save(const std::string& path) const {
 NgramLm NgramLm::load(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw IoError("cannot read language model " + path);
-  std::string buf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  // One sized read: an istreambuf_iterator copy went byte by byte.
+  std::string buf;
+  f.seekg(0, std::ios::end);
+  const std::streamoff size = f.tellg();
+  f.seekg(0, std::ios::beg);
+  if (size < 0) throw IoError("cannot read language model " + path);
+  buf.resize(static_cast<size_t>(size));
+  if (!f.read(buf.data(), size)) throw IoError("cannot read language model " + path);
   if (buf.size() < 8 || std::memcmp(buf.data(), kMagic, 8) != 0) {
     // Not our binary: an ARPA file starts with blank lines or \data\.
     if (buf.find("\\data\\") != std::string::npos) return NgramLm(read_arpa(path), path);
@@ -620,7 +652,9 @@ NgramLm NgramLm::load(const std::string& path) {
   if (payload != buf.size() - kHeaderBytes)
     throw bad("file is truncated or has trailing bytes (payload " + std::to_string(buf.size() - kHeaderBytes) +
               " bytes, header says " + std::to_string(payload) + ")");
-  if (fnv1a(buf.data() + kHeaderBytes, payload) != sum) throw bad("checksum mismatch (corrupt file)");
+  const uint64_t actual = version == 1 ? fnv1a(buf.data() + kHeaderBytes, payload)
+                                       : fnv1a_wide(buf.data() + kHeaderBytes, payload);
+  if (actual != sum) throw bad("checksum mismatch (corrupt file)");
   NgramData d;
   d.unit = static_cast<NgramData::Unit>(unit);
   d.order = static_cast<int>(order);

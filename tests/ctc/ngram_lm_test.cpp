@@ -4,10 +4,13 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "ocr/core/error.h"
+#include "ocr/core/rng.h"
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/arpa.h"
 
@@ -106,6 +109,22 @@ TEST(NgramLm, BinaryRoundTripAndCorruption) {
   huge[8 + 16 + 3] = '\x7f';
   expect_rejected(huge, "an absurd node count");
   EXPECT_THROW(NgramLm::load(tmp("missing.lm")), IoError);
+
+  // A version-1 file (byte-wise FNV-1a checksum, shipped before version 2) still loads.
+  std::string v1 = bytes;
+  v1[8] = 1;
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 48; i < v1.size(); ++i) h = (h ^ static_cast<unsigned char>(v1[i])) * 1099511628211ull;
+  std::memcpy(&v1[40], &h, 8);
+  const std::string v1_path = tmp("v1.lm");
+  std::ofstream(v1_path, std::ios::binary) << v1;
+  NgramLm old = NgramLm::load(v1_path);
+  LmState c = old.start();
+  b = back.start();
+  for (char32_t ch : std::u32string(U"the lazy cat!")) EXPECT_EQ(old.score(c, ch), back.score(b, ch));
+  // ... and its checksum is checked as version 1's, not version 2's.
+  expect_rejected(bytes.substr(0, 8) + '\x01' + bytes.substr(9), "a version-2 body labelled version 1");
+  std::remove(v1_path.c_str());
   std::remove(path.c_str());
 }
 
@@ -205,6 +224,45 @@ TEST(Lexicon, AcceptsCaseVariantsAndFlagsUnknownWords) {
   EXPECT_TRUE(mixed.is_word_char(U'\''));
   EXPECT_TRUE(mixed.is_word_char(U'\u00e9'));
   EXPECT_FALSE(mixed.is_word_char(U'x'));
+}
+
+// The trie skips its sort for a list already in order (the shipped one); shuffled, sorted and
+// loaded from a file with CRLF endings and blank lines, a list must accept exactly its words.
+TEST(Lexicon, SortedShuffledAndLoadedListsAgreeWithASet) {
+  Rng rng(11);
+  const std::u32string letters = U"abce\u00e9";
+  std::vector<std::string> words;
+  std::set<std::u32string> reference;
+  for (int i = 0; i < 3000; ++i) {
+    std::u32string w;
+    const int64_t n = rng.integer(1, 6);
+    for (int64_t k = 0; k < n; ++k) w += letters[size_t(rng.integer(0, int64_t(letters.size()) - 1))];
+    words.push_back(utf8_encode(w));
+    reference.insert(w);
+  }
+  std::vector<std::string> sorted(words);
+  std::sort(sorted.begin(), sorted.end());
+  const std::string path = tmp("words.txt");
+  {
+    std::ofstream f(path, std::ios::binary);
+    for (const auto& w : words) f << "  " << w << "\r\n\n";
+  }
+  const Lexicon shuffled(words), in_order(sorted), loaded = Lexicon::load(path);
+  EXPECT_EQ(shuffled.size(), words.size());
+  EXPECT_EQ(loaded.size(), words.size());
+  int checked = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::u32string w;
+    const int64_t n = rng.integer(1, 7);
+    for (int64_t k = 0; k < n; ++k) w += letters[size_t(rng.integer(0, int64_t(letters.size()) - 1))];
+    const bool expected = reference.count(w) > 0;
+    ASSERT_EQ(known(shuffled, w), expected) << utf8_encode(w);
+    ASSERT_EQ(known(in_order, w), expected) << utf8_encode(w);
+    ASSERT_EQ(known(loaded, w), expected) << utf8_encode(w);
+    checked += expected;
+  }
+  EXPECT_GT(checked, 500);  // both outcomes are exercised
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 // discounts per order), optionally count-pruned with backoff weights renormalised so every
 // context still sums to one. Saved in a compact binary file:
 //   "OCRNGLM\x1a" | u32 version | u32 unit | u32 order | u32 vocab | u64 nodes | u64 payload bytes
-//   | u64 FNV-1a of payload | payload: vocab strings (u32 length + UTF-8, tokens 3..) then
+//   | u64 checksum of payload | payload: vocab strings (u32 length + UTF-8, tokens 3..) then
 //   token u16[N] (u32 when the vocabulary exceeds 65536), ln p f32[N], child_begin u32[N+1], then
 //   ln backoff f32 for each node that has children, in node order (little-endian).
+// The checksum is FNV-1a over bytes in version 1, a four-lane word-wise FNV-1a in version 2
+// (fnv1a_wide in ngram_lm.cpp); both versions load, saving writes version 2.
 // Node 0 is the root (empty history); node n's children are [child_begin[n], child_begin[n+1]),
 // sorted by token; node n stands for the n-gram on the path to it and holds
 // ln P(last token | the rest) and its backoff weight as a history.
