@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   ocr::cli::add_eval_command(app, ctx);
   ocr::cli::add_lm_command(app, ctx);
   ocr::cli::add_synth_command(app, ctx);
+  ocr::cli::add_average_command(app, ctx);
   app.parse_complete_callback([&] { ocr::log::init(quiet ? 0 : 1 + verbose); });
   try {
     app.parse(argc, argv);

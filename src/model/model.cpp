@@ -135,6 +135,41 @@ std::unique_ptr<Network> Model::instantiate_for_inference() const {
   return net;
 }
 
+std::shared_ptr<Model> Model::average(const std::vector<std::shared_ptr<const Model>>& models,
+                                      const std::vector<std::string>& names) {
+  if (models.empty()) throw Error("average: no models given");
+  OCR_CHECK(names.size() == models.size(), "one name per model");
+  const Model& first = *models.front();
+  size_t newest = 0;
+  for (size_t k = 0; k < models.size(); ++k) {
+    const Model& m = *models[k];
+    auto differs = [&](const std::string& what) {
+      return Error(names[k] + ": " + what + " differs from " + names.front() + "'s; only checkpoints of one run average");
+    };
+    if (m.spec_ != first.spec_) throw differs("network spec");
+    if (m.alphabet_.chars() != first.alphabet_.chars()) throw differs("alphabet");
+    if (m.input_height_ != first.input_height_) throw differs("input height");
+    if (m.metadata_.iterations > models[newest]->metadata_.iterations) newest = k;
+  }
+  std::shared_ptr<Model> out(new Model());
+  out->spec_ = first.spec_;
+  out->alphabet_ = first.alphabet_;
+  out->input_height_ = first.input_height_;
+  out->metadata_ = models[newest]->metadata_;
+  out->metadata_.validation_cer = -1;
+  out->network_ = std::make_unique<Network>(out->spec_, out->input_height_, out->alphabet_.size());
+  ParamList sum = out->network_->params();
+  // Summed in double: sixteen float checkpoints lose no bits to the order of additions.
+  std::vector<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>> acc(sum.size());
+  for (size_t i = 0; i < sum.size(); ++i) acc[i].setZero(sum[i].value->rows(), sum[i].value->cols());
+  for (const auto& m : models) {
+    ParamList p = const_cast<Network&>(*m->network_).params();
+    for (size_t i = 0; i < p.size(); ++i) acc[i] += p[i].value->cast<double>();
+  }
+  for (size_t i = 0; i < sum.size(); ++i) *sum[i].value = (acc[i] / double(models.size())).cast<Scalar>();
+  return out;
+}
+
 void Model::extend_alphabet(const Alphabet& extra, uint64_t seed) {
   Alphabet grown = alphabet_;
   if (grown.extend(extra) == 0) return;

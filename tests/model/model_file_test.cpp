@@ -137,6 +137,53 @@ TEST(ModelFile, WrongShapeAndHugeSizesAreErrorsNotAllocations) {
   std::remove(path.c_str());
 }
 
+// Every tensor of the average, trained weights and batch-norm statistics alike, is the mean of
+// the checkpoints' tensors; metadata comes from the newest; other runs' models are refused.
+TEST(ModelFile, AveragingCheckpointsTakesTheMeanOfEveryTensor) {
+  std::vector<std::shared_ptr<const Model>> models;
+  for (uint64_t seed : {3, 4, 5}) {
+    auto m = std::make_shared<Model>(kSpec, Alphabet(U"abc"), 16, seed);
+    for (auto& p : m->network().params())
+      if (!p.trainable()) p.value->array() += Scalar(seed);
+    m->metadata().iterations = int64_t(seed) * 100;
+    m->metadata().validation_cer = 0.01;
+    models.push_back(m);
+  }
+  auto avg = Model::average(models, {"a", "b", "c"});
+  EXPECT_EQ(avg->metadata().iterations, 500);
+  EXPECT_EQ(avg->metadata().validation_cer, -1);
+  ParamList out = avg->network().params();
+  std::vector<ParamList> in;
+  for (const auto& m : models) in.push_back(const_cast<Model&>(*m).network().params());
+  ASSERT_EQ(out.size(), in[0].size());
+  int non_trainable = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    non_trainable += !out[i].trainable();
+    for (Index j = 0; j < out[i].value->size(); ++j) {
+      const double mean = (double(in[0][i].value->data()[j]) + in[1][i].value->data()[j] + in[2][i].value->data()[j]) / 3;
+      ASSERT_NEAR(out[i].value->data()[j], mean, 1e-6) << out[i].name;
+    }
+  }
+  EXPECT_GT(non_trainable, 0);  // batch-norm statistics were among them
+  // The average of one model is that model, exactly.
+  auto same = Model::average({models[0], models[0]}, {"a", "a"});
+  Activations x = input_batch();
+  Matrix ya = models[0]->instantiate_for_inference()->forward(x, Mode::Infer).data;
+  Matrix yb = same->instantiate_for_inference()->forward(x, Mode::Infer).data;
+  EXPECT_EQ(0, std::memcmp(ya.data(), yb.data(), size_t(ya.size()) * sizeof(Scalar)));
+
+  auto other_spec = std::make_shared<Model>("C3,3,4 Bn Relu Mp2,2 R6 Mp2,1 Col Lbx6 O", Alphabet(U"abc"), 16, 1);
+  auto other_alphabet = std::make_shared<Model>(kSpec, Alphabet(U"abd"), 16, 1);
+  for (const auto& bad : {std::shared_ptr<const Model>(other_spec), std::shared_ptr<const Model>(other_alphabet)}) {
+    try {
+      Model::average({models[0], bad}, {"first.ocrm", "second.ocrm"});
+      ADD_FAILURE() << "a model of another run was averaged";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("second.ocrm"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(ModelFile, ExtendingTheAlphabetKeepsOldOutputs) {
   Model m(kSpec, Alphabet(U"abc"), 16, 3);
   Activations in = input_batch();

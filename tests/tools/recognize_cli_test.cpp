@@ -240,3 +240,30 @@ TEST_F(RecognizeCli, EvalMeasuresWhatRecognizeWrites) {
   EXPECT_NE(raw.out, direct.out) << raw.out;
   EXPECT_NE(ocr("eval --gt gtset --pred gtpred -m '" + model + "'").code, 0);  // one or the other
 }
+
+// `ocr average`: the mean of one model with itself reads the same; a model of another spec is
+// refused with one line naming it, and no output is written.
+TEST_F(RecognizeCli, AverageOfCheckpoints) {
+  const char* bin = std::getenv("OCR_TEST_BINARY");
+  const std::string exe = bin ? bin : OCR_BINARY;
+  auto ocr = [&](const std::string& args) {
+    std::string cmd = "cd '" + dir_.string() + "' && '" + exe + "' " + args + " >'" + (dir_ / "o").string() +
+                      "' 2>'" + (dir_ / "e").string() + "'";
+    int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+  };
+  ASSERT_EQ(ocr("average model.ocrm model.ocrm -o avg.ocrm"), 0) << slurp(dir_ / "e");
+  const std::string original = run("line.png").out;
+  ASSERT_EQ(ocr("recognize -m avg.ocrm --decoder greedy --lm none line.png"), 0) << slurp(dir_ / "e");
+  EXPECT_EQ(slurp(dir_ / "o"), original);
+  EXPECT_FALSE(original.empty());
+  ocr::Model other("C3,3,8 Relu Mp2,2 Col Lbx8 O", ocr::Alphabet(U"abc"), 32, 1);
+  other.save((dir_ / "other.ocrm").string());
+  EXPECT_NE(ocr("average model.ocrm other.ocrm -o mixed.ocrm"), 0);
+  const std::string err = slurp(dir_ / "e");
+  EXPECT_EQ(lines_of(err), 1) << err;
+  EXPECT_NE(err.find("other.ocrm"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "mixed.ocrm"));
+  EXPECT_NE(ocr("average model.ocrm -o one.ocrm"), 0);
+  EXPECT_FALSE(fs::exists(dir_ / "one.ocrm"));
+}

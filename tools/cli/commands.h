@@ -16,5 +16,6 @@ void add_inspect_command(CLI::App& app, Context& ctx);
 void add_eval_command(CLI::App& app, Context& ctx);
 void add_synth_command(CLI::App& app, Context& ctx);
 void add_lm_command(CLI::App& app, Context& ctx);
+void add_average_command(CLI::App& app, Context& ctx);
 
 }  // namespace ocr::cli

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ocr/ctc/alphabet.h"
 
@@ -45,6 +46,13 @@ class Model {
   const Network& network() const { return *network_; }
   // A private copy for inference in one thread, with batch norm folded into convolutions.
   std::unique_ptr<Network> instantiate_for_inference() const;
+  // Checkpoint averaging: a model whose every tensor (batch-norm statistics included) is the
+  // mean of the models' tensors, for checkpoints of one run late in its learning-rate decay.
+  // Throws Error naming `names[i]` when a model's spec, alphabet or input height differs from
+  // the first's. Metadata comes from the model with the most iterations; validation_cer is -1
+  // (the average has not been validated).
+  static std::shared_ptr<Model> average(const std::vector<std::shared_ptr<const Model>>& models,
+                                        const std::vector<std::string>& names);
   // Grows the output layer to the extended alphabet, keeping the trained rows of old labels.
   void extend_alphabet(const Alphabet& extra, uint64_t seed);
   int64_t parameter_count() const;
