@@ -454,7 +454,9 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   const Face& f = (*fonts)[face];
   // Targets tuned with `ocr synth --stats` against UW-III (stroke width / x-height median 0.19-0.21).
   double ratio = std::max(f.stroke_ratio * std::exp(rng.normal(0.15, 0.12)), rng.normal(0.215, 0.03));
-  if (receipt) ratio = std::clamp(rng.normal(0.17, 0.04), 0.08, 0.3);
+  // Strokes at least 1.1 px wide: thinner ones only fade in the blur (a low-resolution scan of
+  // print widens a thin stroke to a pixel rather than losing it).
+  if (receipt) ratio = std::max(std::clamp(rng.normal(0.17, 0.04), 0.08, 0.3), 1.1 / xh);
   if (lineprinter) ratio = std::max(ratio, rng.normal(0.24, 0.03));  // heavy ribbon ink
   // A scanner's blur is fixed in pixels, not in x-heights: small print does not get a sharper one.
   const double optics_xh = photo ? xh : std::max(xh, 16.0);
