@@ -66,6 +66,30 @@ TEST_F(Trainer, LearnsAFewLinesAndKeepsTheBest) {
   EXPECT_NEAR(ocr::Model::load(c.out)->metadata().validation_cer, s.best_cer, 1e-9);
 }
 
+// --keep-checkpoints N: the models of the last N validations stay beside the output, named by
+// iteration and CER, each holding its own validation CER; older ones are removed.
+TEST_F(Trainer, KeepsTheLastCheckpointsNamedByIterationAndCer) {
+  ocr::TrainConfig c = config();
+  c.iterations = 50;
+  c.val_every = 10;
+  c.keep_checkpoints = 2;
+  ocr::train(c);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir_))
+    if (e.path().filename().string().rfind("m.it", 0) == 0) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0].rfind("m.it000040.cer", 0), 0u) << names[0];
+  EXPECT_EQ(names[1].rfind("m.it000050.cer", 0), 0u) << names[1];
+  for (const auto& n : names) {
+    auto m = ocr::Model::load((dir_ / n).string());
+    const double cer = std::stod(n.substr(n.find(".cer") + 4));
+    EXPECT_NEAR(100 * m->metadata().validation_cer, cer, 0.001) << n;
+    EXPECT_EQ(n.size() >= 5 && n.substr(n.size() - 5) == ".ocrm", true);
+  }
+  EXPECT_EQ(ocr::Model::load((dir_ / names[1]).string())->metadata().iterations, 50);
+}
+
 // Mixed precision learns the same lines as well (bf16 products, float weights and gradients).
 TEST_F(Trainer, LearnsInMixedPrecision) {
   if (!ocr::gemm_bf16_is_native()) GTEST_SKIP() << "no AVX512-BF16 here";

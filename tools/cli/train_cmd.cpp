@@ -48,6 +48,10 @@ void add_train_command(CLI::App& app, Context& ctx) {
                  "gradients and optimizer state in float; about 1.4x the lines/s");
   cmd->add_option("--patience", cfg->patience,
                   "stop after N validations without improvement (0: never)")->capture_default_str();
+  cmd->add_option("--keep-checkpoints", cfg->keep_checkpoints,
+                  "keep the models of the last N validations as OUT-stem.itITER.cerCER.ocrm (for ocr average; 0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--synth-profiles", cfg->synth_profiles,
                   "synthetic profile weights, e.g. scan_binary=0.5,photo=0.2");
   cmd->add_option("--data-description", cfg->data_description, "training data note for the model card");

@@ -35,6 +35,9 @@ struct TrainConfig {
   // Mixed precision (ocr/core/gemm_bf16.h): bf16 products, float sums, weights and gradients.
   bool bf16 = false;
   int patience = 0;            // stop after this many validations without improvement (0 = off)
+  // Keep the models of the last N validations beside out, named with their iteration and CER
+  // (<out stem>.it<iteration>.cer<percent>.ocrm), for `ocr average` (0 = off).
+  int keep_checkpoints = 0;
   std::string synth_profiles;  // "scan_binary=0.5,photo=0.1,..." for the synthetic source
   std::string data_description;
 };
