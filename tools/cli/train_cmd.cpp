@@ -1,9 +1,85 @@
 // ocr train: train or fine-tune a model on labelled line images or synthetic lines.
+#include <algorithm>
+#include <cstdio>
+
 #include "cli/commands.h"
+#include "ocr/core/error.h"
 #include "ocr/core/log.h"
+#include "ocr/core/utf8.h"
+#include "ocr/model/model.h"
+#include "ocr/train/data_check.h"
 #include "ocr/train/trainer.h"
 
 namespace ocr::cli {
+
+namespace {
+
+std::string printable(char32_t c) {
+  if (c == U' ') return "' '";
+  if (c < 0x20 || c == 0x7f) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "U+%04X", unsigned(c));
+    return buf;
+  }
+  return utf8_encode(c);
+}
+
+// Prints the pre-flight report to stdout; 1 when training would skip something.
+int run_data_check(const TrainConfig& cfg) {
+  if (cfg.train == "synth") throw Error("--check reads labelled lines; --train synth has nothing to check");
+  std::shared_ptr<Model> init;
+  DataCheckOptions opt;
+  opt.spec = cfg.spec;
+  opt.input_height = cfg.input_height;
+  if (!cfg.init.empty()) {
+    init = Model::load(cfg.init);
+    opt.spec = init->spec();
+    opt.input_height = init->input_height();
+    opt.init_alphabet = &init->alphabet();
+  }
+  int exit_code = 0;
+  std::vector<std::string> sets = {cfg.train};
+  if (!cfg.val.empty()) sets.push_back(cfg.val);
+  for (const auto& set : sets) {
+    DataCheckReport r = check_training_data(set, opt);
+    std::printf("%s: %lld entries, %lld usable lines, %lld characters\n", set.c_str(), (long long)r.entries,
+                (long long)r.usable, (long long)r.characters);
+    std::printf("skipped by training: %zu\n", r.problems.size());
+    for (const auto& p : r.problems) std::printf("  %s\n", p.c_str());
+    std::printf("warnings: %zu\n", r.warnings.size());
+    for (const auto& w : r.warnings) std::printf("  %s\n", w.c_str());
+    std::vector<std::pair<int64_t, char32_t>> by_count;
+    for (const auto& [c, n] : r.char_counts) by_count.push_back({n, c});
+    std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    std::printf("characters: %zu (count, most frequent first; a character seen only a few times is hard to learn)\n",
+                by_count.size());
+    std::string row;
+    for (size_t i = 0; i < by_count.size(); ++i) {
+      row += "  " + printable(by_count[i].second) + " " + std::to_string(by_count[i].first);
+      if ((i + 1) % 10 == 0 || i + 1 == by_count.size()) {
+        std::printf("%s\n", row.c_str());
+        row.clear();
+      }
+    }
+    if (init) {
+      if (r.new_chars.empty()) {
+        std::printf("new characters: none (%s reads them all)\n", cfg.init.c_str());
+      } else {
+        std::string list;
+        for (char32_t c : r.new_chars) list += (list.empty() ? "" : " ") + printable(c);
+        std::printf("new characters: %zu, not in %s: %s (its alphabet is extended; they start untrained)\n",
+                    r.new_chars.size(), cfg.init.c_str(), list.c_str());
+      }
+    }
+    if (!r.problems.empty()) exit_code = 1;
+    if (r.usable == 0) exit_code = 1;
+  }
+  return exit_code;
+}
+
+}  // namespace
 
 void add_train_command(CLI::App& app, Context& ctx) {
   auto cfg = std::make_shared<TrainConfig>();
@@ -14,8 +90,12 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--val", cfg->val, "validation folder or list (default with synth: lines in "
                                      "fonts training never sees; else 5% of the training lines, "
                                      "held out, if there are 40 or more)");
-  cmd->add_option("--out", cfg->out, "output model (best by validation CER; latest in OUT.last)")
-      ->required();
+  cmd->add_option("--out", cfg->out, "output model (best by validation CER; latest in OUT.last); required unless --check");
+  auto check = std::make_shared<bool>(false);
+  cmd->add_flag("--check", *check,
+                "pre-flight only: report every line training would skip and why (orphans, unreadable images, "
+                "empty text, lines too narrow for their text), identical images, stray spaces, the characters "
+                "and those new to --init's model; exit code 1 if any line would be skipped");
   cmd->add_option("--init", cfg->init, "start from this model (fine-tune / resume)");
   cmd->add_option("--net", cfg->spec, "network spec for a new model")->capture_default_str();
   cmd->add_option("--height", cfg->input_height, "input line height of a new model")
@@ -55,7 +135,12 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--synth-profiles", cfg->synth_profiles,
                   "synthetic profile weights, e.g. scan_binary=0.5,photo=0.2");
   cmd->add_option("--data-description", cfg->data_description, "training data note for the model card");
-  cmd->callback([cfg, &ctx] {
+  cmd->callback([cfg, check, &ctx] {
+    if (*check) {
+      ctx.exit_code = run_data_check(*cfg);
+      return;
+    }
+    if (cfg->out.empty()) throw CLI::RequiredError("--out");
     TrainSummary s = train(*cfg);
     log::info("done: {} iterations, {} lines in {:.0f} s ({:.1f} lines/s), {} skipped, best "
               "validation CER {:.3f}%{}",
