@@ -1,10 +1,10 @@
 #include "ocr/ctc/lexicon.h"
 
 #include <algorithm>
-#include <fstream>
 #include <string_view>
 
 #include "ocr/core/error.h"
+#include "ocr/core/file.h"
 #include "ocr/core/utf8.h"
 
 namespace ocr {
@@ -143,16 +143,7 @@ int32_t Lexicon::next(int32_t state, char32_t c) const {
 }
 
 Lexicon Lexicon::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot read lexicon " + path);
-  // One read and views into it: reading line by line into strings took a third of loading.
-  std::string text;
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  if (size < 0) throw IoError("cannot read lexicon " + path);
-  text.resize(static_cast<size_t>(size));
-  if (!in.read(text.data(), size)) throw IoError("cannot read lexicon " + path);
+  const std::string text = read_file(path);
   std::vector<std::string> words;
   int64_t lineno = 0;
   for (size_t pos = 0; pos < text.size();) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ocr/core/error.h"
+#include "ocr/core/file.h"
 #include "ocr/core/log.h"
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/arpa.h"
@@ -620,16 +621,7 @@ void NgramLm::save(const std::string& path) const {
 }
 
 NgramLm NgramLm::load(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw IoError("cannot read language model " + path);
-  // One sized read: an istreambuf_iterator copy went byte by byte.
-  std::string buf;
-  f.seekg(0, std::ios::end);
-  const std::streamoff size = f.tellg();
-  f.seekg(0, std::ios::beg);
-  if (size < 0) throw IoError("cannot read language model " + path);
-  buf.resize(static_cast<size_t>(size));
-  if (!f.read(buf.data(), size)) throw IoError("cannot read language model " + path);
+  const std::string buf = read_file(path);
   if (buf.size() < 8 || std::memcmp(buf.data(), kMagic, 8) != 0) {
     // Not our binary: an ARPA file starts with blank lines or \data\.
     if (buf.find("\\data\\") != std::string::npos) return NgramLm(read_arpa(path), path);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "ocr/core/error.h"
+#include "ocr/core/file.h"
 
 namespace ocr {
 
@@ -21,7 +22,7 @@ constexpr uint64_t kMaxTensorElements = 64ull << 20;
 
 class Reader {
  public:
-  Reader(const std::string& path, const std::vector<char>& buf, size_t pos, size_t end)
+  Reader(const std::string& path, const std::string& buf, size_t pos, size_t end)
       : path_(path), buf_(buf), pos_(pos), end_(end) {}
   [[noreturn]] void fail(const std::string& why) const {
     throw FormatError(path_ + ": " + why + " (at byte " + std::to_string(pos_) + ")");
@@ -53,7 +54,7 @@ class Reader {
 
  private:
   const std::string& path_;
-  const std::vector<char>& buf_;
+  const std::string& buf_;
   size_t pos_, end_;
 };
 
@@ -98,14 +99,7 @@ const std::string* ModelFileContents::find(const std::string& key) const {
 }
 
 ModelFileContents read_model_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw IoError(path + ": cannot open model file (" + std::strerror(errno) + ")");
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw IoError(path + ": cannot read model file");
-  if (uint64_t(size) > kMaxFileBytes) throw FormatError(path + ": file too large for a model");
-  std::vector<char> buf(static_cast<size_t>(size));
-  in.seekg(0);
-  if (size > 0 && !in.read(buf.data(), size)) throw IoError(path + ": read error");
+  const std::string buf = read_file(path, kMaxFileBytes);
   if (buf.size() < 8 || std::memcmp(buf.data(), kMagic, 8) != 0)
     throw FormatError(path + ": not an ocr model file (bad magic)");
   Reader header(path, buf, 8, buf.size());

@@ -1,17 +1,15 @@
 #include "ocr/train/data_check.h"
 
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <unordered_map>
 
 #include "ocr/core/error.h"
+#include "ocr/core/file.h"
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/ctc_loss.h"
 #include "ocr/eval/dataset.h"
-#include "ocr/image/image_io.h"
 #include "ocr/nn/network.h"
-#include "ocr/pipeline/page_recognizer.h"
+#include "ocr/train/line_source.h"
 #include "ocr/segment/line_normalizer.h"
 
 namespace ocr {
@@ -31,12 +29,19 @@ DataCheckReport check_training_data(const std::string& dir_or_list, const DataCh
   std::unordered_map<size_t, size_t> seen;  // content hash -> first pair with that image
   for (size_t i = 0; i < pairs.size(); ++i) {
     const GtPair& p = pairs[i];
-    std::ifstream in(p.image, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string bytes;
+    try {
+      bytes = read_file(p.image);
+    } catch (const Error&) {
+      // Reported below, where the image is opened.
+    }
     auto [it, fresh] = seen.emplace(std::hash<std::string>()(bytes), i);
     auto same_bytes = [&](const std::string& path) {
-      std::ifstream f(path, std::ios::binary);
-      return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>()) == bytes;
+      try {
+        return read_file(path) == bytes;
+      } catch (const Error&) {
+        return false;
+      }
     };
     if (!fresh && !bytes.empty() && same_bytes(pairs[it->second].image)) {
       const GtPair& first = pairs[it->second];
@@ -45,15 +50,9 @@ DataCheckReport check_training_data(const std::string& dir_or_list, const DataCh
     }
     cv::Mat line;
     try {
-      ImageFile file = ImageFile::open(p.image);
-      PageImage page = file.page(0);
-      line = prepare_line_image(page.image, {}, page.dpi);
+      line = read_training_line(p.image);
     } catch (const Error& e) {
       r.problems.push_back(e.what());
-      continue;
-    }
-    if (line.empty()) {
-      r.problems.push_back(p.image + ": no text line found");
       continue;
     }
     const std::vector<int> labels = data_alphabet.encode(p.text);

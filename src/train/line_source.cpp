@@ -12,28 +12,26 @@
 
 namespace ocr {
 
+cv::Mat read_training_line(const std::string& path) {
+  ImageFile file = ImageFile::open(path);
+  PageImage page = file.page(0);
+  cv::Mat line = prepare_line_image(page.image, {}, page.dpi);
+  if (line.empty()) throw FormatError(path + ": no text line found");
+  return line;
+}
+
 FileLineSource::FileLineSource(const std::string& dir_or_list, uint64_t seed) : rng_(seed) {
   std::vector<std::string> problems;
   std::vector<GtPair> pairs = find_gt_pairs(dir_or_list, &problems);
   for (const auto& p : problems) log::warn("{}", p);
   skipped_ = int(problems.size());
   for (const auto& p : pairs) {
-    cv::Mat line;
     try {
-      ImageFile file = ImageFile::open(p.image);
-      PageImage page = file.page(0);
-      line = prepare_line_image(page.image, {}, page.dpi);
+      samples_.push_back({read_training_line(p.image), p.text, p.image});
     } catch (const Error& e) {
       log::warn("{}, skipped", e.what());
       ++skipped_;
-      continue;
     }
-    if (line.empty()) {
-      log::warn("{}: no text line found, skipped", p.image);
-      ++skipped_;
-      continue;
-    }
-    samples_.push_back({line, p.text, p.image});
   }
   if (samples_.empty())
     throw IoError(dir_or_list + ": no usable line images with ground truth");

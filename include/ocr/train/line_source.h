@@ -25,6 +25,10 @@ class LineSource {
   virtual std::string describe() const = 0;
 };
 
+// A labelled line image read the way `ocr recognize --layout line` prepares one
+// (prepare_line_image). Throws Error naming the file: unreadable, or no text line found.
+cv::Mat read_training_line(const std::string& path);
+
 // Line images with STEM.gt.txt beside them (a folder or a list file), loaded once into memory
 // and prepared the way `ocr recognize --layout line` prepares a line image (prepare_line_image),
 // so a model trained or fine-tuned on them is fitted to the pixels it will read.

@@ -1,0 +1,30 @@
+#include "ocr/core/file.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+
+std::string read_file(const std::string& path, uint64_t max_bytes) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw IoError(path + ": cannot open: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw IoError(path + ": is a directory");
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw IoError(path + ": cannot open: " + std::strerror(errno));
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw IoError(path + ": cannot read");
+  if (uint64_t(size) > max_bytes)
+    throw FormatError(path + ": file too large (" + std::to_string(size) + " bytes, at most " +
+                      std::to_string(max_bytes) + ")");
+  std::string buf(static_cast<size_t>(size), '\0');
+  in.seekg(0);
+  if (size > 0 && !in.read(buf.data(), size)) throw IoError(path + ": read error");
+  return buf;
+}
+
+}  // namespace ocr
