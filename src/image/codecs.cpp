@@ -480,8 +480,10 @@ std::vector<uint8_t> encode_png(const cv::Mat& image) {
   return out;
 }
 
-std::vector<uint8_t> encode_jpeg(const cv::Mat& gray, int quality) {
-  if (gray.empty() || gray.type() != CV_8UC1) throw ShapeError("encode_jpeg: expected an 8-bit grey image");
+std::vector<uint8_t> encode_jpeg(const cv::Mat& image, int quality) {
+  if (image.empty() || (image.type() != CV_8UC1 && image.type() != CV_8UC3))
+    throw ShapeError("encode_jpeg: expected an 8-bit grey or BGR image");
+  const bool colour = image.channels() == 3;
   jpeg_compress_struct cinfo;
   JpegError err;
   unsigned char* buf = nullptr;
@@ -496,15 +498,15 @@ std::vector<uint8_t> encode_jpeg(const cv::Mat& gray, int quality) {
   }
   jpeg_create_compress(&cinfo);
   jpeg_mem_dest(&cinfo, &buf, &size);
-  cinfo.image_width = static_cast<JDIMENSION>(gray.cols);
-  cinfo.image_height = static_cast<JDIMENSION>(gray.rows);
-  cinfo.input_components = 1;
-  cinfo.in_color_space = JCS_GRAYSCALE;
+  cinfo.image_width = static_cast<JDIMENSION>(image.cols);
+  cinfo.image_height = static_cast<JDIMENSION>(image.rows);
+  cinfo.input_components = colour ? 3 : 1;
+  cinfo.in_color_space = colour ? JCS_EXT_BGR : JCS_GRAYSCALE;
   jpeg_set_defaults(&cinfo);
   jpeg_set_quality(&cinfo, std::clamp(quality, 1, 100), TRUE);
   jpeg_start_compress(&cinfo, TRUE);
   while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW row = const_cast<uint8_t*>(gray.ptr<uint8_t>(static_cast<int>(cinfo.next_scanline)));
+    JSAMPROW row = const_cast<uint8_t*>(image.ptr<uint8_t>(static_cast<int>(cinfo.next_scanline)));
     jpeg_write_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_compress(&cinfo);

@@ -129,9 +129,10 @@ std::vector<OutputFormat> parse_formats(const std::string& list) {
     else if (f == "tsv") v = OutputFormat::Tsv;
     else if (f == "alto" || f == "xml") v = OutputFormat::Alto;
     else if (f == "page" || f == "pagexml") v = OutputFormat::Page;
+    else if (f == "pdf") v = OutputFormat::Pdf;
     else
       throw FormatError("unknown output format '" + item +
-                        "' (expected txt, json, hocr, tsv, alto or page)");
+                        "' (expected txt, json, hocr, tsv, alto, page or pdf)");
     bool dup = false;
     for (auto o : out) dup |= o == v;
     if (!dup) out.push_back(v);
@@ -148,6 +149,7 @@ const char* format_name(OutputFormat f) {
     case OutputFormat::Tsv: return "tsv";
     case OutputFormat::Alto: return "alto";
     case OutputFormat::Page: return "page";
+    case OutputFormat::Pdf: return "pdf";
   }
   return "?";
 }
@@ -160,6 +162,7 @@ const char* format_extension(OutputFormat f) {
     case OutputFormat::Tsv: return ".tsv";
     case OutputFormat::Alto: return ".xml";
     case OutputFormat::Page: return ".page.xml";
+    case OutputFormat::Pdf: return ".pdf";
   }
   return "";
 }
@@ -474,6 +477,7 @@ std::string write_document(OutputFormat f, const std::vector<PageResult>& pages,
     case OutputFormat::Tsv: return write_tsv(pages);
     case OutputFormat::Alto: return write_alto(pages, info);
     case OutputFormat::Page: return write_page_xml(pages, info, 0);
+    case OutputFormat::Pdf: return write_pdf(pages, info);
   }
   return {};
 }

@@ -18,7 +18,9 @@
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
+#include "ocr/image/codecs.h"
 #include "ocr/image/opencv_threads.h"
+#include <opencv2/imgproc.hpp>
 
 namespace fs = std::filesystem;
 
@@ -168,7 +170,7 @@ std::string output_path(const std::string& dir, const BatchInput& input, OutputF
 std::string output_file_for(const std::string& file, OutputFormat format, bool several) {
   if (!several) return file;
   std::string base = file;
-  for (const char* ext : {".page.xml", ".txt", ".json", ".hocr", ".tsv", ".xml"}) {
+  for (const char* ext : {".page.xml", ".txt", ".json", ".hocr", ".tsv", ".xml", ".pdf"}) {
     std::string e = ext;
     if (base.size() > e.size() && base.compare(base.size() - e.size(), e.size(), e) == 0) {
       base.resize(base.size() - e.size());
@@ -204,6 +206,25 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   }
 }
 
+// The page image as a PDF embeds it: JPEG inputs stay JPEG (re-encoded at quality 90: their
+// pixels were lossy already), anything else keeps its exact pixels (grey, or colour as RGB).
+std::shared_ptr<const PageImageData> keep_page_image(const cv::Mat& image, bool from_jpeg) {
+  auto d = std::make_shared<PageImageData>();
+  d->width = image.cols;
+  d->height = image.rows;
+  d->channels = image.channels() == 3 ? 3 : 1;
+  if (from_jpeg) {
+    d->jpeg = true;
+    d->bytes = encode_jpeg(image, 90);
+  } else {
+    cv::Mat px = image;
+    if (image.channels() == 3) cv::cvtColor(image, px, cv::COLOR_BGR2RGB);
+    if (!px.isContinuous()) px = px.clone();
+    d->bytes.assign(px.datastart, px.dataend);
+  }
+  return d;
+}
+
 BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<BatchInput>& inputs,
                        const BatchOptions& opt, std::ostream& out) {
   auto t0 = std::chrono::steady_clock::now();
@@ -220,6 +241,8 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
   Progress progress(sum.inputs, tty);
 
   std::vector<PageResult> combined;  // for stdout / -o: one document
+  bool keep_images = false;
+  for (auto f : opt.formats) keep_images |= format_needs_image(f);
   bool tsv_header_done = false;
   bool txt_first = true;
   std::vector<InputState> state(inputs.size());
@@ -307,12 +330,15 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
       size_t e = std::min(units.size(), s + static_cast<size_t>(jobs));
       int n = static_cast<int>(e - s);
       // The slice's pages are decoded and prepared in parallel and their lines read together.
+      std::vector<std::shared_ptr<const PageImageData>> kept(static_cast<size_t>(n));
       std::vector<PageOutcome> outcomes = recognizer.recognize_pages(
           n,
           [&](int k) -> std::optional<PageSource> {
             const Unit& u = units[s + static_cast<size_t>(k)];
             if (!state[u.input].error.empty() || !state[u.input].file) return std::nullopt;
             PageImage img = state[u.input].file->page(u.page);
+            if (keep_images)
+              kept[size_t(k)] = keep_page_image(img.image, state[u.input].file->info().format == "jpeg");
             return PageSource{img.image, inputs[u.input].path, u.page, img.dpi};
           },
           jobs);
@@ -321,6 +347,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
         auto& st = state[u.input];
         PageOutcome& o = outcomes[static_cast<size_t>(k)];
         if (o.result) {
+          o.result->image = std::move(kept[size_t(k)]);
           ++sum.pages;
           if (st.error.empty()) st.pages.push_back(std::move(*o.result));
         } else if (st.file && st.error.empty() && !o.error.empty()) {

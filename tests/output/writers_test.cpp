@@ -9,6 +9,8 @@
 #include <regex>
 #include <sstream>
 
+#include <zlib.h>
+
 #include "ocr/core/error.h"
 
 namespace {
@@ -276,4 +278,91 @@ TEST(Writers, FormatsParseAndEscape) {
   EXPECT_THROW(ocr::parse_formats(""), ocr::FormatError);
   EXPECT_EQ(ocr::xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
   EXPECT_EQ(ocr::json_escape("a\"\\\n\x01"), "a\\\"\\\\\\n\\u0001");
+}
+
+namespace {
+
+// The object whose number is `id`, from its xref offset: the offset must land on "id 0 obj".
+std::string object_at(const std::string& pdf, int id) {
+  const size_t xref = pdf.rfind("\nxref\n");
+  const size_t entry = pdf.find('\n', pdf.find('\n', xref + 6) + 1) + 1 + size_t(id - 1) * 20;
+  const size_t offset = std::stoul(pdf.substr(entry, 10));
+  const std::string head = std::to_string(id) + " 0 obj\n";
+  if (pdf.compare(offset, head.size(), head) != 0) return "";
+  return pdf.substr(offset, pdf.find("endobj", offset) - offset);
+}
+
+std::shared_ptr<ocr::PageImageData> grey_image(int w, int h) {
+  auto img = std::make_shared<ocr::PageImageData>();
+  img->width = w;
+  img->height = h;
+  for (int i = 0; i < w * h; ++i) img->bytes.push_back(static_cast<uint8_t>(i * 7));
+  return img;
+}
+
+}  // namespace
+
+// A searchable PDF: the page sized from its dpi, every xref offset on its object, the pixels
+// deflated losslessly, and each word in invisible text in Windows-1252 with PDF escapes.
+TEST(Writers, PdfHasTheImageAndInvisibleWordsWhereTheyArePrinted) {
+  auto pages = sample_pages();
+  pages[0].image = grey_image(800, 600);
+  // Words a character per code point: "(x)", "café", "€5", "→" (outside Windows-1252).
+  ocr::LineResult& last = pages[0].blocks[1].paragraphs[0].lines[0];
+  last.words.clear();
+  int x = 400;
+  for (std::string w : {"(x)", "caf\u00e9", "\u20ac" "5", "\u2192"}) {
+    ocr::WordResult word;
+    word.text = w;
+    word.box = {x, 300, x + 40, 320};
+    word.confidence = 1;
+    last.words.push_back(word);
+    x += 50;
+  }
+  ocr::finalize_line(last);
+  ocr::finalize_boxes(pages[0]);
+  const std::string pdf = ocr::write_pdf(pages, fixed_info());
+  ASSERT_EQ(pdf.rfind("%PDF-1.5\n", 0), 0u);
+  ASSERT_EQ(pdf.substr(pdf.size() - 6), "%%EOF\n");
+  const size_t startxref = std::stoul(pdf.substr(pdf.rfind("startxref\n") + 10));
+  EXPECT_EQ(pdf.compare(startxref, 5, "xref\n"), 0);
+  const int objects = std::stoi(pdf.substr(pdf.find("/Size ") + 6)) - 1;
+  EXPECT_EQ(objects, 7);  // catalog, page tree, font, info; page, content, image
+  for (int id = 1; id <= objects; ++id) EXPECT_FALSE(object_at(pdf, id).empty()) << "object " << id;
+  // 800 × 600 px at 300 dpi = 192 × 144 pt.
+  EXPECT_NE(pdf.find("/MediaBox [0 0 192 144]"), std::string::npos);
+  EXPECT_NE(pdf.find("/BaseFont /Helvetica /Encoding /WinAnsiEncoding"), std::string::npos);
+  // The words: invisible (3 Tr), a space after all but a line's last, escapes and 1252 bytes.
+  EXPECT_NE(pdf.find("3 Tr"), std::string::npos);
+  // "Hello" starts at x = 10 px = 2.4 pt; its line's baseline is 4 px above the box bottom.
+  EXPECT_NE(pdf.find(" Tz 1 0 0 1 2.4 "), std::string::npos);
+  for (const char* shown : {"(Hello ) Tj", "(co) Tj", "(\\(x\\) ) Tj", "(caf\\351 ) Tj", "(\\2005 ) Tj", "(?) Tj"})
+    EXPECT_NE(pdf.find(shown), std::string::npos) << shown;
+  // The image: Flate-compressed grey pixels that inflate back exactly.
+  const std::string image = object_at(pdf, 7);
+  ASSERT_NE(image.find("/Width 800 /Height 600 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode"),
+            std::string::npos);
+  const size_t length = std::stoul(image.substr(image.find("/Length ") + 8));
+  const std::string packed = image.substr(image.find("stream\n") + 7, length);
+  std::vector<uint8_t> pixels(800 * 600);
+  uLongf size = pixels.size();
+  ASSERT_EQ(uncompress(pixels.data(), &size, reinterpret_cast<const Bytef*>(packed.data()), packed.size()), Z_OK);
+  EXPECT_EQ(size, pixels.size());
+  EXPECT_EQ(pixels, pages[0].image->bytes);
+  // A JPEG is embedded as it is.
+  auto jpeg = std::make_shared<ocr::PageImageData>();
+  jpeg->width = 4;
+  jpeg->height = 2;
+  jpeg->channels = 3;
+  jpeg->jpeg = true;
+  jpeg->bytes = {0xFF, 0xD8, 0xFF, 0xD9};
+  pages[0].image = jpeg;
+  const std::string with_jpeg = ocr::write_pdf(pages);
+  EXPECT_NE(with_jpeg.find("/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length 4 >>\nstream\n\xFF\xD8\xFF\xD9\nendstream"),
+            std::string::npos);
+  // Without the image there is no PDF to write.
+  pages[0].image = nullptr;
+  EXPECT_THROW(ocr::write_pdf(pages), ocr::Error);
+  EXPECT_EQ(ocr::parse_formats("pdf")[0], ocr::OutputFormat::Pdf);
+  EXPECT_STREQ(ocr::format_extension(ocr::OutputFormat::Pdf), ".pdf");
 }

@@ -267,3 +267,28 @@ TEST_F(RecognizeCli, AverageOfCheckpoints) {
   EXPECT_NE(ocr("average model.ocrm -o one.ocrm"), 0);
   EXPECT_FALSE(fs::exists(dir_ / "one.ocrm"));
 }
+
+// A searchable PDF beside the text: a PDF reader extracts the same words from its text layer.
+TEST_F(RecognizeCli, PdfOutputCarriesTheTextOverTheImage) {
+  auto r = run("-f pdf,txt -o both page.png");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string pdf = slurp(dir_ / "both.pdf");
+  ASSERT_EQ(pdf.rfind("%PDF-1.5", 0), 0u);
+  EXPECT_NE(pdf.find("/Subtype /Image"), std::string::npos);
+  auto dir = run("-f pdf --output-dir pdfs line.png");
+  ASSERT_EQ(dir.code, 0) << dir.err;
+  EXPECT_EQ(slurp(dir_ / "pdfs" / "line.pdf").rfind("%PDF-1.5", 0), 0u);
+  if (!have("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils, tools/install-deps.sh) not installed";
+  // -raw: in the order of the content stream, which is the reading order ocr chose.
+  const std::string cmd = "pdftotext -raw '" + (dir_ / "both.pdf").string() + "' '" + (dir_ / "both.pdf.txt").string() + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  auto words = [](const std::string& s) {
+    std::istringstream in(s);
+    std::vector<std::string> out;
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+  };
+  const auto expected = words(slurp(dir_ / "both.txt"));
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(words(slurp(dir_ / "both.pdf.txt")), expected);
+}

@@ -40,7 +40,7 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("recognize", "read the text of images (pages, lines, folders)");
   cmd->add_option("INPUT", o->inputs, "image files or folders; - reads an image from stdin");
   cmd->add_option("-f,--format", o->formats,
-                  "output formats, comma-separated: txt json hocr tsv alto page (default txt)");
+                  "output formats, comma-separated: txt json hocr tsv alto page pdf (default txt)");
   cmd->add_option("-o,--output", o->output_file,
                   "write one document for all inputs here (with several formats: its base name)");
   cmd->add_option("--output-dir,--out-dir", o->output_dir,

@@ -41,8 +41,9 @@ class PnmTokens {
 
 // 8-bit grey or BGR → PNG bytes (synthetic lines are written with it).
 std::vector<uint8_t> encode_png(const cv::Mat& image);
-// 8-bit grey → JPEG bytes at quality 1..100 (the generator's compression artefacts).
-std::vector<uint8_t> encode_jpeg(const cv::Mat& gray, int quality);
+// 8-bit grey or BGR → JPEG bytes at quality 1..100 (the generator's compression artefacts, PDF
+// pages of JPEG inputs).
+std::vector<uint8_t> encode_jpeg(const cv::Mat& image, int quality);
 
 // Convenience for tools and training data: the first page of a file as 8-bit grey.
 cv::Mat read_gray(const std::string& path);

@@ -2,6 +2,8 @@
 // paragraphs → lines → words → characters, each with a box and a confidence in [0, 1]. Writers
 // convert to each format's own confidence scale.
 #pragma once
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,14 @@ struct BlockResult {
   std::vector<ParagraphResult> paragraphs;
 };
 
+// The page image, for formats that embed it (PDF): kept only when such a format is asked for.
+struct PageImageData {
+  int width = 0, height = 0;
+  int channels = 1;            // 1 grey, 3 RGB
+  bool jpeg = false;           // bytes are a JPEG file (photographs, JPEG inputs) ...
+  std::vector<uint8_t> bytes;  // ... else width × height × channels pixels, row-major
+};
+
 struct PageResult {
   std::string source;    // input path as given ("-" for stdin)
   int page_index = 0;    // 0-based page within the source file
@@ -59,6 +69,7 @@ struct PageResult {
   bool inverted = false;
   std::string layout;    // layout mode used: page, block or line
   std::vector<BlockResult> blocks;
+  std::shared_ptr<const PageImageData> image;  // null unless an image-embedding format needs it
 
   std::string text() const;  // lines in reading order, a blank line between blocks
 };

@@ -1,4 +1,5 @@
-// Serialises recognised pages as txt, json, hOCR, Tesseract TSV, ALTO v4 and PAGE XML 2019.
+// Serialises recognised pages as txt, json, hOCR, Tesseract TSV, ALTO v4, PAGE XML 2019 and
+// searchable PDF (the page image with the text in an invisible layer).
 // A document is a list of pages (from one input or several); each writer returns the whole file.
 #pragma once
 #include <string>
@@ -8,12 +9,12 @@
 
 namespace ocr {
 
-enum class OutputFormat { Txt, Json, Hocr, Tsv, Alto, Page };
+enum class OutputFormat { Txt, Json, Hocr, Tsv, Alto, Page, Pdf };
 
 // Parses "txt,json,..." (also accepts "xml" for alto). Throws FormatError naming the bad item.
 std::vector<OutputFormat> parse_formats(const std::string& list);
 const char* format_name(OutputFormat f);
-// File suffix as Tesseract names its outputs: .txt .json .hocr .tsv .xml (ALTO) .page.xml.
+// File suffix as Tesseract names its outputs: .txt .json .hocr .tsv .xml (ALTO) .page.xml .pdf.
 const char* format_extension(OutputFormat f);
 
 struct WriterInfo {
@@ -30,6 +31,13 @@ std::string write_alto(const std::vector<PageResult>& pages, const WriterInfo& i
 // PAGE holds exactly one page per file: writes pages[page] (default the first).
 std::string write_page_xml(const std::vector<PageResult>& pages, const WriterInfo& info = {},
                            size_t page = 0);
+// One PDF page per page, sized from its resolution (300 dpi when unknown): the image (JPEG kept
+// as JPEG, other pixels deflated) under the words in invisible Helvetica (text render mode 3),
+// each stretched to its box, so viewers select, search and copy the text where it is printed.
+// Characters outside Windows-1252 become '?'. Throws Error if a page has no image kept.
+std::string write_pdf(const std::vector<PageResult>& pages, const WriterInfo& info = {});
+// Whether a format embeds the page image (PageResult::image must be kept for it).
+bool format_needs_image(OutputFormat f);
 std::string write_document(OutputFormat f, const std::vector<PageResult>& pages,
                            const WriterInfo& info = {});
 
