@@ -278,6 +278,11 @@ TEST_F(RecognizeCli, PdfOutputCarriesTheTextOverTheImage) {
   auto dir = run("-f pdf --output-dir pdfs line.png");
   ASSERT_EQ(dir.code, 0) << dir.err;
   EXPECT_EQ(slurp(dir_ / "pdfs" / "line.pdf").rfind("%PDF-1.5", 0), 0u);
+  EXPECT_NE(slurp(dir_ / "pdfs" / "line.pdf").find("/FlateDecode"), std::string::npos);
+  // A JPEG input stays JPEG inside (its pixels were lossy already; deflating them bloats).
+  cv::imwrite((dir_ / "photo.jpg").string(), ocr::test::single_line());
+  ASSERT_EQ(run("-f pdf -o photo.pdf photo.jpg").code, 0);
+  EXPECT_NE(slurp(dir_ / "photo.pdf").find("/DCTDecode"), std::string::npos);
   if (!have("pdftotext")) GTEST_SKIP() << "pdftotext (poppler-utils, tools/install-deps.sh) not installed";
   // -raw: in the order of the content stream, which is the reading order ocr chose.
   const std::string cmd = "pdftotext -raw '" + (dir_ / "both.pdf").string() + "' '" + (dir_ / "both.pdf.txt").string() + "'";
