@@ -10,7 +10,10 @@
 
 namespace ocr {
 
-std::string read_file(const std::string& path, uint64_t max_bytes) {
+namespace {
+
+template <typename Buffer>
+Buffer read_whole(const std::string& path, uint64_t max_bytes) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw IoError(path + ": cannot open: " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) throw IoError(path + ": is a directory");
@@ -21,10 +24,20 @@ std::string read_file(const std::string& path, uint64_t max_bytes) {
   if (uint64_t(size) > max_bytes)
     throw FormatError(path + ": file too large (" + std::to_string(size) + " bytes, at most " +
                       std::to_string(max_bytes) + ")");
-  std::string buf(static_cast<size_t>(size), '\0');
+  Buffer buf(static_cast<size_t>(size), 0);
   in.seekg(0);
-  if (size > 0 && !in.read(buf.data(), size)) throw IoError(path + ": read error");
+  if (size > 0 && !in.read(reinterpret_cast<char*>(buf.data()), size)) throw IoError(path + ": read error");
   return buf;
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path, uint64_t max_bytes) {
+  return read_whole<std::string>(path, max_bytes);
+}
+
+std::vector<uint8_t> read_file_data(const std::string& path, uint64_t max_bytes) {
+  return read_whole<std::vector<uint8_t>>(path, max_bytes);
 }
 
 }  // namespace ocr

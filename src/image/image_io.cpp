@@ -4,18 +4,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <opencv2/imgproc.hpp>
 #include <set>
-#include <sys/stat.h>
 
 #include "ocr/core/error.h"
+#include "ocr/core/file.h"
 #include "ocr/image/codecs.h"
 
 namespace ocr {
@@ -262,15 +260,7 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
     if (std::cin.bad()) throw IoError("<stdin>: read error");
     return out;
   }
-  struct stat st{};
-  if (::stat(path.c_str(), &st) != 0)
-    throw IoError(path + ": " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw IoError(path + ": is a directory");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw IoError(path + ": cannot open: " + std::strerror(errno));
-  std::vector<uint8_t> out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw IoError(path + ": read error");
-  return out;
+  return read_file_data(path);
 }
 
 namespace {

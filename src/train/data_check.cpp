@@ -1,6 +1,7 @@
 #include "ocr/train/data_check.h"
 
 #include <functional>
+#include <string_view>
 #include <unordered_map>
 
 #include "ocr/core/error.h"
@@ -29,16 +30,19 @@ DataCheckReport check_training_data(const std::string& dir_or_list, const DataCh
   std::unordered_map<size_t, size_t> seen;  // content hash -> first pair with that image
   for (size_t i = 0; i < pairs.size(); ++i) {
     const GtPair& p = pairs[i];
-    std::string bytes;
+    // Each image is read once: hashed for the duplicate check, then decoded.
+    std::vector<uint8_t> bytes;
     try {
-      bytes = read_file(p.image);
-    } catch (const Error&) {
-      // Reported below, where the image is opened.
+      bytes = read_file_data(p.image);
+    } catch (const Error& e) {
+      r.problems.push_back(e.what());
+      continue;
     }
-    auto [it, fresh] = seen.emplace(std::hash<std::string>()(bytes), i);
-    auto same_bytes = [&](const std::string& path) {
+    const std::string_view view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    auto [it, fresh] = seen.emplace(std::hash<std::string_view>()(view), i);
+    auto same_bytes = [&](const std::string& path) {  // on a hash match only
       try {
-        return read_file(path) == bytes;
+        return read_file_data(path) == bytes;
       } catch (const Error&) {
         return false;
       }
@@ -50,7 +54,7 @@ DataCheckReport check_training_data(const std::string& dir_or_list, const DataCh
     }
     cv::Mat line;
     try {
-      line = read_training_line(p.image);
+      line = read_training_line(std::move(bytes), p.image);
     } catch (const Error& e) {
       r.problems.push_back(e.what());
       continue;

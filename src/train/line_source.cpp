@@ -12,8 +12,10 @@
 
 namespace ocr {
 
-cv::Mat read_training_line(const std::string& path) {
-  ImageFile file = ImageFile::open(path);
+cv::Mat read_training_line(const std::string& path) { return read_training_line(read_file_bytes(path), path); }
+
+cv::Mat read_training_line(std::vector<uint8_t> bytes, const std::string& path) {
+  ImageFile file = ImageFile::from_bytes(std::move(bytes), path);
   PageImage page = file.page(0);
   cv::Mat line = prepare_line_image(page.image, {}, page.dpi);
   if (line.empty()) throw FormatError(path + ": no text line found");

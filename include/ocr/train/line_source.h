@@ -28,6 +28,8 @@ class LineSource {
 // A labelled line image read the way `ocr recognize --layout line` prepares one
 // (prepare_line_image). Throws Error naming the file: unreadable, or no text line found.
 cv::Mat read_training_line(const std::string& path);
+// The same from the file's bytes, already read.
+cv::Mat read_training_line(std::vector<uint8_t> bytes, const std::string& path);
 
 // Line images with STEM.gt.txt beside them (a folder or a list file), loaded once into memory
 // and prepared the way `ocr recognize --layout line` prepares a line image (prepare_line_image),
