@@ -387,7 +387,8 @@ LineSample LineGenerator::Impl::make(int profile) {
     }
     typeset(p, xh, face, profile);
     if (profile == kReceipt) p.tab_width = rng.uniform(1, 6) * xh;
-    p.pad = static_cast<int>(std::ceil(0.6 * xh)) + 4;
+    // Receipt crops can be wide at the sides (sparse layouts): room for the junk print_look puts there.
+    p.pad = static_cast<int>(std::ceil((profile == kReceipt ? 2.6 : 0.6) * xh)) + 4;
     r = renderer.render(*fonts, runs, p, rng);  // empty only if no glyph had a bitmap
   }
   if (r.coverage.empty())
@@ -425,6 +426,7 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   const double mmax = receipt ? 0.8 : 0.35;
   auto margin = [&] { return static_cast<int>(std::lround(rng.uniform(0.03, mmax) * xh)); };
   int ml = margin(), mr = margin(), mt = margin(), mb = margin();
+  if (receipt && rng.chance(0.3)) (rng.chance(0.5) ? ml : mr) = static_cast<int>(std::lround(rng.uniform(0.8, 2.5) * xh));
   cv::Rect crop(r.ink.x - ml, r.ink.y - mt, r.ink.width + ml + mr, r.ink.height + mt + mb);
   // Work on the crop plus a border that keeps blurs clean, not the whole canvas.
   const int border = 4;
@@ -446,6 +448,37 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     int oy = side == 0 ? crop.y + d - n.coverage.rows : crop.y + crop.height - d;
     int ox = crop.x - static_cast<int>(rng.uniform(0, 0.3) * n.coverage.cols);
     paste_max(cov8, n.coverage, ox, oy);
+  }
+
+  // Receipt crops also catch what sits beside the line: specks and bits of the next field at the
+  // sides, a dashed separator rule above or below. Unlabelled ink the net must learn to leave out;
+  // on real receipts a beam with a character bonus read such specks as `*` or `.`.
+  if (receipt && rng.chance(0.3)) {
+    for (int i = 0, n = static_cast<int>(rng.integer(1, 3)); i < n; ++i) {
+      const bool left = rng.chance(0.5);
+      // Kept 0.6 x-heights clear of the text, so that a speck never passes for a full stop.
+      const int room = (left ? ml : mr) - static_cast<int>(0.6 * xh);
+      if (room < 3) continue;
+      const int x = left ? crop.x + static_cast<int>(rng.integer(0, room - 2))
+                         : crop.x + crop.width - 1 - static_cast<int>(rng.integer(0, room - 2));
+      const int y = crop.y + static_cast<int>(rng.uniform(0.15, 0.85) * crop.height);
+      const cv::Size axes(std::max(1, static_cast<int>(rng.uniform(0.04, 0.14) * xh)),
+                          std::max(1, static_cast<int>(rng.uniform(0.04, 0.14) * xh)));
+      cv::ellipse(cov8, cv::Point(x, y), axes, rng.uniform(0, 180), 0, 360, cv::Scalar(static_cast<double>(rng.integer(90, 255))),
+                  cv::FILLED, cv::LINE_AA);
+    }
+  }
+  if (receipt && rng.chance(0.1)) {
+    const bool top = rng.chance(0.5);
+    const int room = top ? mt : mb;
+    if (room >= 2) {
+      const int y = top ? crop.y + static_cast<int>(rng.integer(0, room - 2))
+                        : crop.y + crop.height - 1 - static_cast<int>(rng.integer(0, room - 2));
+      const double dash = rng.uniform(0.15, 0.6) * xh, gap = rng.uniform(0.6, 1.6) * dash;
+      const int thick = std::max(1, static_cast<int>(std::lround(rng.uniform(0.06, 0.14) * xh)));
+      for (double x = crop.x - rng.uniform(0, dash + gap); x < crop.x + crop.width; x += dash + gap)
+        cv::line(cov8, cv::Point(static_cast<int>(x), y), cv::Point(static_cast<int>(x + dash), y), cv::Scalar(255), thick, cv::LINE_AA);
+    }
   }
 
   cv::Mat cov;
