@@ -515,6 +515,20 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     cv::Size ax(static_cast<int>(rng.uniform(0.2, 0.8) * xh), static_cast<int>(rng.uniform(0.2, 0.6) * xh));
     cv::ellipse(ink, c, ax, rng.uniform(0, 180), 0, 360, cv::Scalar(1.0), cv::FILLED, cv::LINE_AA);
   }
+  // A faint stretch of print (worn type, light pressure, a binarisation threshold too high for it):
+  // strokes break into pieces over a few letters, as in a UW-III line whose `Department` reads as
+  // `p), rurtment`. Holes at stroke scale, densest at the stretch's centre, leaving most of the ink.
+  if (profile == kScanBinary && rng.chance(0.08)) {
+    cv::Mat noise = smooth_noise(ink.size(), rng.uniform(1.0, std::max(1.0, 0.12 * xh)), rng);
+    const double centre = rng.uniform(0, ink.cols), width = rng.uniform(1.5, 5) * xh, level = rng.uniform(-0.6, 0.0);
+    cv::Mat holes(ink.size(), CV_32F);
+    for (int x = 0; x < ink.cols; ++x) {
+      const double d = (x - centre) / width, lift = 3.0 * (1.0 - std::exp(-d * d));
+      for (int y = 0; y < ink.rows; ++y) holes.at<float>(y, x) = noise.at<float>(y, x) + lift < level ? 1.f : 0.f;
+    }
+    blur(holes, 0.5);
+    ink = ink.mul(1.0 - holes);
+  }
   if (lineprinter && rng.chance(0.5)) ink = dot_matrix(ink, xh / rng.uniform(4, 6), rng);
   if (receipt) {
     if (xh >= 8 && rng.chance(0.3)) ink = dot_matrix(ink, xh / rng.uniform(3.5, 5.5), rng);  // dots need pixels
