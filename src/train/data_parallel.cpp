@@ -55,7 +55,7 @@ std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch
     ParamList mine = net.params();
     for (size_t i = 0; i < mine.size(); ++i) {
       *mine[i].value = *master[i].value;
-      if (mine[i].grad) mine[i].grad->setZero();
+      if (mine[i].grad) mine[i].grad->setZero(mine[i].value->rows(), mine[i].value->cols());
     }
     // Round-robin over a batch sorted by width gives each replica a similar amount of work.
     std::vector<const PreparedLine*> part;
@@ -75,6 +75,7 @@ std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch
   // Sum gradients; average the running statistics of batch norm.
   std::vector<ParamList> replica_params;
   for (int r = 0; r < k; ++r) replica_params.push_back(replicas_[size_t(r)]->params());
+  size_grads(master);
   for (size_t i = 0; i < master.size(); ++i) {
     if (master[i].grad) {
       for (int r = 0; r < k; ++r) *master[i].grad += *replica_params[size_t(r)][i].grad;

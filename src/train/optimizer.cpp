@@ -5,6 +5,7 @@
 namespace ocr {
 
 Adam::Adam(const ParamList& params, AdamConfig config) : config_(config) {
+  size_grads(params);
   for (const auto& p : params)
     if (p.trainable()) {
       params_.push_back(p);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "ocr/core/error.h"
+#include "ocr/core/rng.h"
 #include "ocr/nn/network.h"
 
 namespace ocr {
@@ -33,6 +34,39 @@ TEST(Spec, BadTokensArePointedAt) {
   EXPECT_NE(spec_error("C2,2,8 Col O").find("odd"), std::string::npos);
   EXPECT_NE(spec_error("").find("empty"), std::string::npos);
   EXPECT_EQ(spec_error("C3,3,8 Bn Relu Mp2,2 R16 Se4 Mp2,1 Col Fc32 Relu Gbx8 Lfx4 Lrx4 O"), "");
+}
+
+TEST(Spec, GradientBuffersAreAllocatedOnlyByBackward) {
+  // A network built for recognition holds no gradient memory (a third of the model's size per
+  // copy); the first backward sizes the buffers it accumulates into.
+  Network n("C3,3,8 Bn Relu Mp2,2 R8 Se4 Mp2,1 Col Fc16 Relu Gbx8 Lbx8 O", 16, 12);
+  Rng rng(5);
+  n.init_params(rng);
+  ParamList params = n.params();
+  Index trainable = 0;
+  for (const auto& p : params)
+    if (p.trainable()) {
+      ++trainable;
+      EXPECT_EQ(p.grad->size(), 0) << p.name;
+    }
+  EXPECT_GT(trainable, 15);
+
+  Activations in;
+  in.resize(1, 2, 16, 24, {24, 19});
+  for (Index i = 0; i < in.data.size(); ++i) in.data.data()[i] = Scalar(rng.uniform());
+  in.zero_padding();
+  const Activations& out = n.forward(in, Mode::Train);
+  Activations dout;
+  dout.reshape_like(out, out.channels());
+  dout.data.setConstant(Scalar(0.01));
+  dout.zero_padding();
+  n.backward(dout);
+  for (const auto& p : params)
+    if (p.trainable()) {
+      ASSERT_EQ(p.grad->rows(), p.value->rows()) << p.name;
+      ASSERT_EQ(p.grad->cols(), p.value->cols()) << p.name;
+      EXPECT_GT(p.grad->norm(), 0) << p.name;
+    }
 }
 
 }  // namespace

@@ -26,8 +26,9 @@ class Layer {
 
   // out is resized by the layer. in stays alive and unchanged until backward.
   virtual void forward(const Activations& in, Activations& out, Mode mode) = 0;
-  // After forward(Train) with the same in/out: accumulates parameter gradients and, when din is
-  // not null, writes the gradient with respect to the input.
+  // After forward(Train) with the same in/out: accumulates parameter gradients (sizing empty buffers,
+  // see size_grad) and, when din is not null, writes the
+  // gradient with respect to the input.
   virtual void backward(const Activations& in, const Activations& out, const Activations& dout,
                         Activations* din) = 0;
 

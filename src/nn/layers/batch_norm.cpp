@@ -7,7 +7,6 @@ namespace ocr {
 BatchNorm::BatchNorm(int channels, double momentum, double epsilon)
     : channels_(channels), momentum_(momentum), epsilon_(epsilon),
       gamma_(Matrix::Ones(channels, 1)), beta_(Matrix::Zero(channels, 1)),
-      gamma_grad_(Matrix::Zero(channels, 1)), beta_grad_(Matrix::Zero(channels, 1)),
       running_mean_(Matrix::Zero(channels, 1)), running_var_(Matrix::Ones(channels, 1)) {}
 
 int BatchNorm::output_channels(int in_channels) const {
@@ -87,6 +86,8 @@ void BatchNorm::forward(const Activations& in, Activations& out, Mode mode) {
 
 void BatchNorm::backward(const Activations& in, const Activations&, const Activations& dout,
                          Activations* din) {
+  size_grad(gamma_grad_, gamma_);
+  size_grad(beta_grad_, beta_);
   // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂)); dout and xhat_ are zero on padding, so the
   // sums may run over every column.
   const double count = double(in.valid_pixels());

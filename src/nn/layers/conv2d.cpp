@@ -14,8 +14,7 @@ namespace ocr {
 
 Conv2d::Conv2d(int kh, int kw, int in, int out)
     : kh_(kh), kw_(kw), in_(in), out_(out),
-      weight_(Matrix::Zero(out, Index(kh) * kw * in)), bias_(Matrix::Zero(out, 1)),
-      weight_grad_(Matrix::Zero(out, Index(kh) * kw * in)), bias_grad_(Matrix::Zero(out, 1)) {}
+      weight_(Matrix::Zero(out, Index(kh) * kw * in)), bias_(Matrix::Zero(out, 1)) {}
 
 int Conv2d::output_channels(int in_channels) const {
   if (in_channels != in_)
@@ -162,6 +161,8 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
 
 void Conv2d::backward(const Activations& in, const Activations&, const Activations& dout,
                       Activations* din) {
+  size_grad(weight_grad_, weight_);
+  size_grad(bias_grad_, bias_);
   bias_grad_.col(0) += dout.data.rowwise().sum();
   const int H = in.height, W = in.width, N = in.batch, C = in_;
   const int ph = kh_ / 2, pw = kw_ / 2;

@@ -9,9 +9,7 @@ namespace ocr {
 Gru::Gru(int in, int hidden)
     : in_(in), hidden_(hidden), wx_(Matrix::Zero(3 * hidden, in)),
       wh_(Matrix::Zero(3 * hidden, hidden)), bx_(Matrix::Zero(3 * hidden, 1)),
-      bh_(Matrix::Zero(3 * hidden, 1)), wx_grad_(Matrix::Zero(3 * hidden, in)),
-      wh_grad_(Matrix::Zero(3 * hidden, hidden)), bx_grad_(Matrix::Zero(3 * hidden, 1)),
-      bh_grad_(Matrix::Zero(3 * hidden, 1)) {}
+      bh_(Matrix::Zero(3 * hidden, 1)) {}
 
 int Gru::output_channels(int in_channels) const {
   if (in_channels != in_)
@@ -70,6 +68,10 @@ void Gru::forward(const Activations& in, Activations& out, Mode) {
 
 void Gru::backward(const Activations& in, const Activations& out, const Activations& dout,
                    Activations* din) {
+  size_grad(wx_grad_, wx_);
+  size_grad(wh_grad_, wh_);
+  size_grad(bx_grad_, bx_);
+  size_grad(bh_grad_, bh_);
   const int H = hidden_, N = in.batch, T = in.width;
   dgx_.resize(3 * H, Index(T) * N);
   dgh_.resize(3 * H, Index(T) * N);

@@ -8,8 +8,7 @@
 namespace ocr {
 
 Linear::Linear(int in, int out)
-    : in_(in), out_(out), weight_(Matrix::Zero(out, in)), bias_(Matrix::Zero(out, 1)),
-      weight_grad_(Matrix::Zero(out, in)), bias_grad_(Matrix::Zero(out, 1)) {}
+    : in_(in), out_(out), weight_(Matrix::Zero(out, in)), bias_(Matrix::Zero(out, 1)) {}
 
 int Linear::output_channels(int in_channels) const {
   if (in_channels != in_)
@@ -39,6 +38,8 @@ void Linear::forward(const Activations& in, Activations& out, Mode) {
 
 void Linear::backward(const Activations& in, const Activations&, const Activations& dout,
                       Activations* din) {
+  size_grad(weight_grad_, weight_);
+  size_grad(bias_grad_, bias_);
   gemm_wide_nt(dout.data, in.data, weight_grad_, true);
   bias_grad_.col(0) += dout.data.rowwise().sum();
   if (!din) return;

@@ -16,9 +16,7 @@ inline void sigmoid_inplace(Block&& m) {
 
 Lstm::Lstm(int in, int hidden)
     : in_(in), hidden_(hidden), wx_(Matrix::Zero(4 * hidden, in)),
-      wh_(Matrix::Zero(4 * hidden, hidden)), bias_(Matrix::Zero(4 * hidden, 1)),
-      wx_grad_(Matrix::Zero(4 * hidden, in)), wh_grad_(Matrix::Zero(4 * hidden, hidden)),
-      bias_grad_(Matrix::Zero(4 * hidden, 1)) {}
+      wh_(Matrix::Zero(4 * hidden, hidden)), bias_(Matrix::Zero(4 * hidden, 1)) {}
 
 int Lstm::output_channels(int in_channels) const {
   if (in_channels != in_)
@@ -88,6 +86,9 @@ void Lstm::forward(const Activations& in, Activations& out, Mode mode) {
 
 void Lstm::backward(const Activations& in, const Activations& out, const Activations& dout,
                     Activations* din) {
+  size_grad(wx_grad_, wx_);
+  size_grad(wh_grad_, wh_);
+  size_grad(bias_grad_, bias_);
   const int H = hidden_, N = in.batch, T = in.width;
   dgates_.resize(4 * H, Index(T) * N);
   Matrix dh_next = Matrix::Zero(H, N), dc_next = Matrix::Zero(H, N);

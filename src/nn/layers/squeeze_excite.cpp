@@ -10,9 +10,7 @@ namespace ocr {
 SqueezeExcite::SqueezeExcite(int channels, int reduction)
     : channels_(channels), squeezed_(std::max(1, channels / reduction)),
       w1_(Matrix::Zero(squeezed_, channels)), b1_(Matrix::Zero(squeezed_, 1)),
-      w2_(Matrix::Zero(channels, squeezed_)), b2_(Matrix::Zero(channels, 1)),
-      w1_grad_(Matrix::Zero(squeezed_, channels)), b1_grad_(Matrix::Zero(squeezed_, 1)),
-      w2_grad_(Matrix::Zero(channels, squeezed_)), b2_grad_(Matrix::Zero(channels, 1)) {}
+      w2_(Matrix::Zero(channels, squeezed_)), b2_(Matrix::Zero(channels, 1)) {}
 
 int SqueezeExcite::output_channels(int in_channels) const {
   if (in_channels != channels_)
@@ -58,6 +56,10 @@ void SqueezeExcite::forward(const Activations& in, Activations& out, Mode) {
 
 void SqueezeExcite::backward(const Activations& in, const Activations&, const Activations& dout,
                              Activations* din) {
+  size_grad(w1_grad_, w1_);
+  size_grad(b1_grad_, b1_);
+  size_grad(w2_grad_, w2_);
+  size_grad(b2_grad_, b2_);
   const int N = in.batch, H = in.height;
   // d scale(c, n) = Σ_pixels dout ⊙ in
   Matrix dscale = Matrix::Zero(channels_, N);
