@@ -87,6 +87,7 @@ class Analyzer {
     double mn, mx;
     cv::minMaxLoc(gray_, &mn, &mx);
     if (mx - mn < 24) ink_.setTo(0);
+    else if (opt_.mode != LayoutMode::Line) add_faint_ink();
     cv::Mat stats, centroids;
     int n = cv::connectedComponentsWithStats(ink_, labels_, stats, centroids, 8, CV_32S);
     comps_.resize(n);
@@ -165,6 +166,21 @@ class Analyzer {
   }
 
  private:
+  // Faint print (fading thermal text, a light copy) can fall on the paper side of the page's Otsu
+  // split and drop out of the layout, or leave only its darkest specks. Pixels clearly darker than
+  // the paper around them join the ink: the paper level is a max filter wider than any stroke,
+  // smoothed; "clearly" is a quarter of the page's ink contrast, at least 32 grey levels.
+  void add_faint_ink() {
+    const cv::Scalar ink_mean = cv::mean(gray_, ink_), paper_mean = cv::mean(gray_, ~ink_);
+    const double min_contrast = std::max(32.0, 0.25 * (paper_mean[0] - ink_mean[0]));
+    const int k = std::max(15, std::min(gray_.rows, gray_.cols) / 40) | 1;
+    cv::Mat paper, contrast;
+    cv::dilate(gray_, paper, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
+    cv::blur(paper, paper, {k, k});
+    cv::subtract(paper, gray_, contrast);  // saturates at 0 where the pixel is lighter
+    ink_ |= contrast > min_contrast;
+  }
+
   double noise_area() const { return std::max(2.0, 0.012 * ch_ * ch_); }
 
   void classify_noise() {

@@ -226,3 +226,19 @@ TEST(Layout, SpecksAndPageEdgesMakeNoLines) {
   ASSERT_EQ(layout.line_count(), 2);
   for (const auto& l : all_lines(layout)) EXPECT_LT(l.box.x + l.box.width, 560);
 }
+
+TEST(Layout, FaintPrintBesideDarkPrintIsFound) {
+  // A receipt whose thermal print has faded in places: one row dark, one faint (grey 185-190 on paper
+  // 250, on the paper side of the page's Otsu split), one row dark with a faint tail. The faint
+  // text must make lines of its own and stretch the tail's line to its end.
+  cv::Mat img(240, 700, CV_8UC1, cv::Scalar(250));
+  cv::putText(img, "TOTAL SALES 6.36", {40, 60}, cv::FONT_HERSHEY_SIMPLEX, 0.8, 20, 2, cv::LINE_AA);
+  cv::putText(img, "GLOVE 1200 PER PAIR", {40, 120}, cv::FONT_HERSHEY_SIMPLEX, 0.8, 185, 2, cv::LINE_AA);
+  cv::putText(img, "CASH", {40, 180}, cv::FONT_HERSHEY_SIMPLEX, 0.8, 20, 2, cv::LINE_AA);
+  cv::putText(img, "6.36 PAID", {400, 180}, cv::FONT_HERSHEY_SIMPLEX, 0.8, 190, 2, cv::LINE_AA);
+  auto lines = all_lines(page_layout(img));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NEAR(lines[1].box.y + lines[1].box.height / 2, 110, 12);
+  EXPECT_GT(lines[1].box.width, 250);
+  EXPECT_GT(lines[2].box.x + lines[2].box.width, 500);  // the faint tail belongs to its row
+}
