@@ -32,6 +32,22 @@ TEST(Preprocess, EstimatesSkewInBothDirections) {
   EXPECT_NEAR(ocr::estimate_skew(rotate(img, -2.0)), -2.0, 0.3);
 }
 
+TEST(Preprocess, FilledPanelsDoNotSetTheSkew) {
+  // A screenshot: text above, on and beside filled grey and dark panels. The panels are big
+  // blocks of Otsu ink whose edges once outvoted the text (14°); only glyph-sized ink votes.
+  cv::Mat img(600, 900, CV_8UC1, cv::Scalar(255));
+  cv::rectangle(img, cv::Rect(20, 60, 860, 240), cv::Scalar(180), cv::FILLED);
+  cv::rectangle(img, cv::Rect(20, 320, 420, 260), cv::Scalar(60), cv::FILLED);
+  for (int i = 0; i < 6; ++i) ocr::test::draw_line(img, 40, 90 + 35 * i, 6, i, 0.5);
+  for (int i = 0; i < 5; ++i) {
+    cv::putText(img, "Dark panel light text", {40, 350 + 40 * i}, cv::FONT_HERSHEY_SIMPLEX, 0.5, 240, 1, cv::LINE_AA);
+    ocr::test::draw_line(img, 470, 350 + 40 * i, 3, i, 0.5);
+  }
+  cv::resize(img, img, cv::Size(), 2.44, 2.44, cv::INTER_LINEAR);  // as preprocess scales small text
+  EXPECT_NEAR(ocr::estimate_skew(img), 0.0, 0.15);
+  EXPECT_NEAR(ocr::estimate_skew(rotate(img, 2.0)), 2.0, 0.3);
+}
+
 TEST(Preprocess, DeskewsAndMapsBackToInput) {
   cv::Mat img = rotate(text_block(), 4.0);
   ocr::PreprocessOptions opt;
