@@ -208,6 +208,24 @@ ParamList Network::params() {
   return list;
 }
 
+int Network::freeze_backbone() {
+  const auto& layers = root_.children();
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (layers[i]->kind() == "Collapse") {
+      root_.set_frozen_prefix(i + 1);
+      return int(i + 1);
+    }
+  throw Error("net \"" + spec_ + "\" has no Col layer: no convolutional backbone to freeze");
+}
+
+ParamList Network::trainable_params() {
+  ParamList list;
+  const auto& layers = root_.children();
+  for (size_t i = root_.frozen_prefix(); i < layers.size(); ++i)
+    layers[i]->collect_params(list, std::to_string(i) + ".");
+  return list;
+}
+
 namespace {
 void accumulate_macs(const Layer& layer, int& channels, int& height, double& width, double& macs) {
   if (auto* seq = dynamic_cast<const Sequential*>(&layer)) {

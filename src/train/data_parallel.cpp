@@ -31,8 +31,11 @@ std::vector<double> forward_backward(Network& net, const std::vector<const Prepa
 DataParallelStep::DataParallelStep(Network& master, int threads) : master_(master) {
   if (threads <= 1) return;
   for (int i = 0; i < threads; ++i)
+  {
     replicas_.push_back(
         std::make_unique<Network>(master.spec(), master.input_height(), master.num_classes()));
+    replicas_.back()->freeze_layers(master.frozen_layers());
+  }
 }
 
 DataParallelStep::~DataParallelStep() = default;

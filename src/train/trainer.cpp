@@ -189,7 +189,12 @@ TrainSummary train(const TrainConfig& c) {
   PrefetchingLoader loader(std::move(source), model->alphabet(), norm, divisor,
                            size_t(std::max(64, c.batch * 8)));
 
-  ParamList params = net.params();
+  if (c.freeze_backbone) {
+    net.freeze_backbone();
+    Index all = count_trainable(net.params()), trained = count_trainable(net.trainable_params());
+    log::info("backbone frozen (the layers up to Col): training {} of {} parameters", trained, all);
+  }
+  ParamList params = net.trainable_params();
   Adam adam(params);
   DataParallelStep parallel_step(net, thread_count());
   const int warmup = c.init.empty() ? c.warmup : std::min(c.warmup, 50);

@@ -13,6 +13,7 @@
 
 #include "ocr/core/error.h"
 #include "ocr/model/model.h"
+#include "ocr/nn/network.h"
 #include "ocr/train/line_source.h"
 
 namespace fs = std::filesystem;
@@ -122,6 +123,44 @@ TEST_F(Trainer, ResumeMeasuresTheStartingModelOnItsOwnValidationSet) {
   ASSERT_TRUE(fs::exists(r.out));
   EXPECT_GT(s.best_cer, 0.0);
   EXPECT_NEAR(ocr::Model::load(r.out)->metadata().validation_cer, s.best_cer, 1e-9);
+}
+
+// --freeze-backbone: the convolutions (and batch-norm statistics) of the init model come out
+// bit-identical, the layers after Col learn, on one thread and on two (data parallel).
+TEST_F(Trainer, FrozenBackboneKeepsTheConvolutionsAndTrainsTheHead) {
+  ocr::TrainConfig c = config();
+  c.spec = "C3,3,8 Bn Relu Mp2,2 Col Lbx24 O";
+  c.iterations = 40;
+  c.val_every = 40;
+  ocr::train(c);
+  const std::string init = (dir_ / "init.ocrm").string();
+  fs::rename(c.out, init);
+  for (int threads : {1, 2}) {
+    ocr::TrainConfig f = config();
+    f.init = init;
+    f.freeze_backbone = true;
+    f.threads = threads;
+    f.iterations = 300;
+    f.val_every = 300;
+    const std::string out = (dir_ / ("frozen" + std::to_string(threads) + ".ocrm")).string();
+    f.out = out;
+    ocr::train(f);
+    auto before = ocr::Model::load(init), after = ocr::Model::load(out + ".last");
+    ocr::ParamList pb = before->network().params(), pa = after->network().params();
+    ASSERT_EQ(pb.size(), pa.size());
+    int head_changed = 0, backbone = 0;
+    for (size_t i = 0; i < pb.size(); ++i) {
+      const bool in_backbone = pb[i].name.rfind("0.", 0) == 0 || pb[i].name.rfind("1.", 0) == 0;
+      if (in_backbone) {
+        ++backbone;
+        EXPECT_EQ((*pb[i].value - *pa[i].value).cwiseAbs().maxCoeff(), 0) << pb[i].name << " threads " << threads;
+      } else {
+        head_changed += (*pb[i].value - *pa[i].value).cwiseAbs().maxCoeff() > 1e-4;
+      }
+    }
+    EXPECT_EQ(backbone, 6);  // conv weight and bias, batch-norm gamma, beta, mean, variance
+    EXPECT_GE(head_changed, 6) << "threads " << threads;
+  }
 }
 
 // Without --val, 5 % of 40+ labelled lines are held out for validation (seeded, disjoint from

@@ -126,6 +126,10 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("--bf16", cfg->bf16,
                  "mixed precision: bfloat16 products with float sums (AVX512-BF16 CPUs), weights, "
                  "gradients and optimizer state in float; about 1.4x the lines/s");
+  cmd->add_flag("--freeze-backbone", cfg->freeze_backbone,
+                "fine-tuning: train only the layers after Col (LSTMs and output), the convolutions as they are "
+                "(needs --init; about twice the lines/s)")
+      ->needs(cmd->get_option("--init"));
   cmd->add_option("--patience", cfg->patience,
                   "stop after N validations without improvement (0: never)")->capture_default_str();
   cmd->add_option("--keep-checkpoints", cfg->keep_checkpoints,

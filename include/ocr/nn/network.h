@@ -39,6 +39,14 @@ class Network {
   void backward(const Activations& doutput);
 
   ParamList params();
+  // Freezes the convolutional backbone, every layer up to and including Col, for fine-tuning:
+  // those layers then train as they infer and get no gradients. Returns the number of frozen
+  // top-level layers; throws Error if the spec has no Col.
+  int freeze_backbone();
+  void freeze_layers(int n) { root_.set_frozen_prefix(size_t(n)); }
+  int frozen_layers() const { return int(root_.frozen_prefix()); }
+  // The parameters that training updates: params() without the frozen layers'.
+  ParamList trainable_params();
   void init_params(Rng& rng) { root_.init_params(rng); }
   void prepare_inference() { root_.prepare_inference(); }
   // Multiply-adds of one forward pass over a line of the given input width.

@@ -34,6 +34,8 @@ struct TrainConfig {
   int augment = -1;
   // Mixed precision (ocr/core/gemm_bf16.h): bf16 products, float sums, weights and gradients.
   bool bf16 = false;
+  // Fine-tuning: train only the layers after Col; the convolutional backbone runs as in inference.
+  bool freeze_backbone = false;
   int patience = 0;            // stop after this many validations without improvement (0 = off)
   // Keep the models of the last N validations beside out, named with their iteration and CER
   // (<out stem>.it<iteration>.cer<percent>.ocrm), for `ocr average` (0 = off).

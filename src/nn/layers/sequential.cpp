@@ -36,10 +36,10 @@ void Sequential::forward(const Activations& in, Activations& out, Mode mode) {
   const Activations* x = &in;
   for (size_t i = 0; i + 1 < children_.size(); ++i) {
     Activations& y = acts_[keep_all ? i : i % 2];
-    children_[i]->forward(*x, y, mode);
+    children_[i]->forward(*x, y, i < frozen_ ? Mode::Infer : mode);
     x = &y;
   }
-  children_.back()->forward(*x, out, mode);
+  children_.back()->forward(*x, out, children_.size() <= frozen_ ? Mode::Infer : mode);
 }
 
 void Sequential::backward(const Activations& in, const Activations& out, const Activations& dout,
@@ -54,12 +54,13 @@ void Sequential::backward(const Activations& in, const Activations& out, const A
   // churn fragmented the heap into fresh, page-faulting memory each batch).
   grads_.resize(L);
   const Activations* g = &dout;
-  for (size_t k = L; k-- > 0;) {
+  for (size_t k = L; k-- > frozen_;) {
     const Activations& x = k == 0 ? in : acts_[k - 1];
     const Activations& y = k == L - 1 ? out : acts_[k];
-    Activations* dx = k == 0 ? din : &grads_[k];
+    // Nothing before a frozen prefix needs the gradient of its output.
+    Activations* dx = k == 0 ? din : k == frozen_ ? nullptr : &grads_[k];
     children_[k]->backward(x, y, *g, dx);
-    if (k == 0) break;
+    if (k == 0 || k == frozen_) break;
     g = dx;
   }
 }

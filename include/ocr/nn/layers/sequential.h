@@ -1,6 +1,7 @@
 // Runs its children in order and owns the activations between them (kept for backward,
 // reused as buffers from call to call).
 #pragma once
+#include <algorithm>
 #include <vector>
 
 #include "ocr/nn/layer.h"
@@ -24,10 +25,15 @@ class Sequential : public Layer {
   void init_params(Rng& rng) override;
   // Folds each Conv2d → BatchNorm pair and drops the batch norm.
   void prepare_inference() override;
+  // The first n children are frozen: in training they run as in inference (batch norm with its
+  // running statistics, which stay as they are) and backward stops before them.
+  void set_frozen_prefix(size_t n) { frozen_ = std::min(n, children_.size()); }
+  size_t frozen_prefix() const { return frozen_; }
   double macs_per_output_column(int, int) const override { return 0; }
 
  private:
   std::vector<LayerPtr> children_;
+  size_t frozen_ = 0;
   std::vector<Activations> acts_;   // output of child i (the last one is copied to out)
   std::vector<Activations> grads_;  // grads_[k]: gradient w.r.t. the input of child k (k > 0)
 };
