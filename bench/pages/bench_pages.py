@@ -61,6 +61,22 @@ def run_timed(cmd, env):
     return run(cmd, env)
 
 
+def engine_commands(a, img, with_tesseract):
+    """(engine, command) pairs reading img: ocr with a's flags, then Tesseract if wanted."""
+    cmds = [("ocr", [a.ocr, "-q", "recognize", "-m", a.model, "-j", str(a.threads)] + a.extra + [str(img)])]
+    if with_tesseract:
+        cmds.append(("tesseract", ["tesseract", str(img), "stdout"]))
+    return cmds
+
+
+def add_result(totals, key, ref, hyp, seconds, mib):
+    """Adds one page to totals[key] = [edits, reference chars, seconds, peak MiB, pages]; returns its edits."""
+    d = edit_distance(ref, hyp)
+    t = totals.setdefault(key, [0, 0, 0.0, 0.0, 0])
+    t[0] += d; t[1] += len(ref); t[2] += seconds; t[3] = max(t[3], mib); t[4] += 1
+    return d
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ocr", default=str(ROOT / "build" / "ocr"))
@@ -101,18 +117,12 @@ def main():
             if not gt_path.exists():
                 continue
             gt = normalise(gt_path.read_text(encoding="utf-8"), fold)
-            engines = [("ocr", [a.ocr, "-q", "recognize", "-m", a.model, "-j", str(a.threads)] + a.extra + [str(img)])]
-            if have_tess:
-                engines.append(("tesseract", ["tesseract", str(img), "stdout"]))
-            for eng, cmd in engines:
+            for eng, cmd in engine_commands(a, img, have_tess):
                 out, dt, mib, rc, err = run_timed(cmd, env)
                 if rc != 0:
                     print(f"{name:9} {img.name:18} {eng:9} failed (exit {rc}): {err.strip()[:200]}")
                     continue
-                hyp = normalise(out, fold)
-                d = edit_distance(gt, hyp)
-                t = totals.setdefault((name, eng), [0, 0, 0.0, 0.0, 0])
-                t[0] += d; t[1] += len(gt); t[2] += dt; t[3] = max(t[3], mib); t[4] += 1
+                d = add_result(totals, (name, eng), gt, normalise(out, fold), dt, mib)
                 print(f"{name:9} {img.name:18} {eng:9} {100.0 * d / max(1, len(gt)):7.2f} {dt:6.2f} {mib:7.1f}")
     print()
     print(f"{'set':9} {'engine':9} {'CER%':>7} {'s/page':>7} {'peak MiB':>9}")

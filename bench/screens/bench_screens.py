@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench" / "pages"))
-from bench_pages import edit_distance, normalise, run_timed  # noqa: E402
+from bench_pages import add_result, engine_commands, normalise, run_timed  # noqa: E402
 
 try:
     from PIL import Image, ImageDraw, ImageFont
@@ -150,17 +150,12 @@ def main():
         gt, look = render(rng, fonts, lines, img)
         (out_dir / f"screen{i:02d}.gt.txt").write_text(gt, encoding="utf-8")
         ref = normalise(gt, False)
-        engines = [("ocr", [a.ocr, "-q", "recognize", "-m", a.model, "-j", str(a.threads)] + a.extra + [str(img)])]
-        if have_tess:
-            engines.append(("tesseract", ["tesseract", str(img), "stdout"]))
-        for eng, cmd in engines:
+        for eng, cmd in engine_commands(a, img, have_tess):
             out, dt, mib, rc, err = run_timed(cmd, env)
             if rc != 0:
                 print(f"{img.name:10} {look:28} {eng:9} failed (exit {rc}): {err.strip()[:200]}")
                 continue
-            e = edit_distance(ref, normalise(out, False))
-            t = totals.setdefault(eng, [0, 0, 0.0, 0.0, 0])
-            t[0] += e; t[1] += len(ref); t[2] += dt; t[3] = max(t[3], mib); t[4] += 1
+            e = add_result(totals, eng, ref, normalise(out, False), dt, mib)
             print(f"{img.stem:10} {look:28} {eng:9} {100.0 * e / max(1, len(ref)):7.2f} {dt:6.2f} {mib:7.1f}")
     print()
     print(f"{'engine':9} {'CER%':>7} {'edits':>6} {'s/page':>7} {'peak MiB':>9}")
