@@ -1,9 +1,11 @@
 // ocr: command-line OCR with its own neural engine.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/config_vars.h"
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
@@ -28,7 +30,12 @@ int main(int argc, char** argv) {
   ocr::cli::add_average_command(app, ctx);
   app.parse_complete_callback([&] { ocr::log::init(quiet ? 0 : 1 + verbose); });
   try {
-    app.parse(argc, argv);
+    app.name(argv[0]);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    args = ocr::cli::expand_config_vars(app, std::move(args));
+    // CLI11 takes the arguments last-first.
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const ocr::Error& e) {

@@ -1,6 +1,7 @@
 #include "ocr/pipeline/batch.h"
 
 #include <omp.h>
+#include <glob.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -81,13 +82,68 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
   for (const auto& f : files) out.push_back({f.string(), fs::relative(f, dir).string()});
 }
 
+bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
 void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out,
-              std::vector<std::string>& errors) {
+              std::vector<std::string>& errors, int list_depth);
+
+// One path per line ("-" = stdin); blank lines and '#' comments skipped.
+void add_list(const std::string& list, bool recursive, std::vector<BatchInput>& out,
+              std::vector<std::string>& errors, int list_depth) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (list != "-") {
+    file.open(list);
+    if (!file) {
+      errors.push_back(list + ": cannot open list: " + std::strerror(errno));
+      return;
+    }
+    in = &file;
+  }
+  std::string line;
+  while (std::getline(*in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    add_path(line, recursive, out, errors, list_depth + 1);
+  }
+}
+
+void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out,
+              std::vector<std::string>& errors, int list_depth) {
   if (s == "-") { out.push_back({"-", "stdin"}); return; }
   std::error_code ec;
   fs::path p(s);
   if (fs::is_directory(p, ec)) {
     add_folder(p, recursive, out, errors);
+    return;
+  }
+  const bool exists = fs::exists(p, ec);
+  // @LIST as Tesseract and many tools take it; a file really named "@x" still wins. Lists inside
+  // lists are read too, but a cycle would never end, hence the depth cap.
+  if (!exists && s.size() > 1 && s[0] == '@') {
+    if (list_depth >= 8) {
+      errors.push_back(s + ": lists nested more than 8 deep (a list that names itself?)");
+      return;
+    }
+    add_list(s.substr(1), recursive, out, errors, list_depth);
+    return;
+  }
+  // A quoted pattern is expanded here: a folder of 100 000 scans overflows the shell's argv.
+  if (!exists && has_wildcard(s)) {
+    glob_t g{};
+    const int rc = ::glob(s.c_str(), 0, nullptr, &g);
+    if (rc == GLOB_NOMATCH) {
+      errors.push_back(s + ": no file matches this pattern");
+    } else if (rc != 0) {
+      errors.push_back(s + ": cannot expand this pattern");
+    } else {
+      // glob(3) sorts its matches; folders among them contribute their images.
+      for (size_t i = 0; i < g.gl_pathc; ++i) {
+        const std::string m = g.gl_pathv[i];
+        if (fs::is_directory(m, ec) || has_image_extension(m)) add_path(m, recursive, out, errors, list_depth);
+      }
+    }
+    globfree(&g);
     return;
   }
   // Missing files stay in the list: they fail (and are reported) in order, like other bad input.
@@ -141,30 +197,15 @@ std::vector<BatchInput> expand_inputs(const std::vector<std::string>& inputs, bo
                                       const std::string& files_from,
                                       std::vector<std::string>& errors) {
   std::vector<BatchInput> out;
-  for (const auto& s : inputs) add_path(s, recursive, out, errors);
-  if (!files_from.empty()) {
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    if (files_from != "-") {
-      file.open(files_from);
-      if (!file) {
-        errors.push_back(files_from + ": cannot open list: " + std::strerror(errno));
-        return out;
-      }
-      in = &file;
-    }
-    std::string line;
-    while (std::getline(*in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.empty() || line[0] == '#') continue;
-      add_path(line, recursive, out, errors);
-    }
-  }
+  for (const auto& s : inputs) add_path(s, recursive, out, errors, 0);
+  if (!files_from.empty()) add_list(files_from, recursive, out, errors, 0);
   return out;
 }
 
-std::string output_path(const std::string& dir, const BatchInput& input, OutputFormat format) {
-  return (fs::path(dir) / (strip_extension(input.relative) + format_extension(format))).string();
+std::string output_path(const std::string& dir, const BatchInput& input, OutputFormat format,
+                        const std::string& suffix) {
+  return (fs::path(dir) / (strip_extension(input.relative) + (suffix.empty() ? format_extension(format) : suffix)))
+      .string();
 }
 
 std::string output_file_for(const std::string& file, OutputFormat format, bool several) {
@@ -259,13 +300,13 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
     auto& st = state[i];
     if (to_dir) {
       for (auto f : opt.formats) {
-        std::string path = output_path(opt.output_dir, inputs[i], f);
+        std::string path = output_path(opt.output_dir, inputs[i], f, opt.suffix);
         if (f == OutputFormat::Page && st.pages.size() > 1) {
           // PAGE holds one page per file: later pages get _pN before the extension.
           for (size_t p = 0; p < st.pages.size(); ++p) {
+            const std::string ext = opt.suffix.empty() ? format_extension(f) : opt.suffix;
             std::string pp = p == 0 ? path
-                                    : path.substr(0, path.size() - 9) + "_p" + std::to_string(p + 1) +
-                                          ".page.xml";
+                                    : path.substr(0, path.size() - ext.size()) + "_p" + std::to_string(p + 1) + ext;
             write_file_atomic(pp, write_page_xml(st.pages, opt.writer, p));
           }
         } else {
@@ -307,7 +348,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
       size_t i = next++;
       if (to_dir && !opt.force) {
         bool all = true;
-        for (auto f : opt.formats) all = all && fs::exists(output_path(opt.output_dir, inputs[i], f));
+        for (auto f : opt.formats) all = all && fs::exists(output_path(opt.output_dir, inputs[i], f, opt.suffix));
         if (all) {
           ++sum.skipped;
           ++finished;

@@ -152,6 +152,53 @@ TEST_F(RecognizeCli, FolderBatchMirrorsReportsBadFilesAndResumes) {
   EXPECT_EQ(fl.code, 0) << fl.err;
 }
 
+TEST_F(RecognizeCli, GlobsListsAndSuffix) {
+  fs::remove_all(dir_ / "gl");
+  // A quoted pattern is expanded by ocr (folders of 100 000 files overflow the shell's argv).
+  auto g = run("--output-dir gl --suffix .pred.txt 'in/*.png'");
+  EXPECT_EQ(g.code, 1) << "in/broken.png matches and fails";
+  EXPECT_TRUE(fs::exists(dir_ / "gl" / "in" / "a.pred.txt"));
+  EXPECT_TRUE(fs::exists(dir_ / "gl" / "in" / "010001.bin.pred.txt"));
+  EXPECT_FALSE(fs::exists(dir_ / "gl" / "in" / "a.txt"));
+  // Resuming looks for the suffixed names.
+  auto again = run("--output-dir gl --suffix .pred.txt in/a.png in/010001.bin.png");
+  EXPECT_NE(again.err.find("0 done, 2 skipped"), std::string::npos) << again.err;
+  auto none = run("'nomatch*.png'");
+  EXPECT_EQ(none.code, 1);
+  EXPECT_NE(none.err.find("nomatch*.png: no file matches this pattern"), std::string::npos) << none.err;
+  // @LIST, lists within lists, and a list naming itself ends with an error instead of looping.
+  std::ofstream(dir_ / "l1.txt") << "in/a.png\n@l2.txt\n";
+  std::ofstream(dir_ / "l2.txt") << "# comment\nin/sub/b.tif\n";
+  auto at = run("--output-dir gl2 @l1.txt");
+  EXPECT_EQ(at.code, 0) << at.err;
+  EXPECT_TRUE(fs::exists(dir_ / "gl2" / "in" / "a.txt"));
+  EXPECT_TRUE(fs::exists(dir_ / "gl2" / "in" / "sub" / "b.txt"));
+  std::ofstream(dir_ / "self.txt") << "@self.txt\n";
+  auto self = run("@self.txt");
+  EXPECT_EQ(self.code, 1);
+  EXPECT_NE(self.err.find("nested more than 8 deep"), std::string::npos) << self.err;
+  // --suffix needs --output-dir and one format.
+  EXPECT_NE(run("--suffix .x line.png").code, 0);
+  EXPECT_NE(run("--output-dir gl3 -f txt,hocr --suffix .x line.png").code, 0);
+}
+
+TEST_F(RecognizeCli, TesseractStyleConfigVariables) {
+  // The random-weight model emits many letters; a whitelist keeps only x (and word spaces).
+  auto wl = run("-c tessedit_char_whitelist=x page.png");
+  EXPECT_EQ(wl.code, 0) << wl.err;
+  EXPECT_NE(run("page.png").out.find_first_not_of("x \n\f"), std::string::npos) << "the test needs other letters";
+  EXPECT_EQ(wl.out.find_first_not_of("x \n\f"), std::string::npos) << wl.out;
+  // Our own long options, '_' for '-'; switches take 1/0.
+  EXPECT_EQ(run("-c beam_width=3 -c no_deskew=1 -c tessedit_pageseg_mode=7 line.png").code, 0);
+  auto unknown = run("-c textord_heavy_nr=1 line.png");
+  EXPECT_NE(unknown.code, 0);
+  EXPECT_NE(unknown.err.find("'textord_heavy_nr' is not a setting of `ocr recognize`"), std::string::npos)
+      << unknown.err;
+  EXPECT_NE(run("-c beam_width line.png").code, 0);
+  EXPECT_NE(run("-c no_deskew=maybe line.png").code, 0);
+  EXPECT_NE(run("-c beam_width=wide line.png").code, 0);
+}
+
 TEST_F(RecognizeCli, BadInputsGiveOneLineErrorsAndNoOutput) {
   fs::create_directories(dir_ / "bad");
   std::ofstream(dir_ / "bad" / "text.png") << "hello\n";

@@ -25,7 +25,7 @@ struct RecognizeOptions {
   std::vector<std::string> inputs;
   RecognitionOptions read;
   std::string formats = "txt";
-  std::string output_file, output_dir, files_from;
+  std::string output_file, output_dir, files_from, suffix;
   bool recursive = false, force = false, fail_fast = false, keep_going = true;
   int jobs = 0;
   int64_t max_pixels = 400'000'000;
@@ -38,13 +38,18 @@ struct RecognizeOptions {
 void add_recognize_command(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<RecognizeOptions>();
   auto* cmd = app.add_subcommand("recognize", "read the text of images (pages, lines, folders)");
-  cmd->add_option("INPUT", o->inputs, "image files or folders; - reads an image from stdin");
+  cmd->add_option("INPUT", o->inputs,
+                  "image files, folders, quoted glob patterns ('scans/*.png') or @LIST files; - reads an "
+                  "image from stdin");
   cmd->add_option("-f,--format", o->formats,
                   "output formats, comma-separated: txt json hocr tsv alto page pdf (default txt)");
   cmd->add_option("-o,--output", o->output_file,
                   "write one document for all inputs here (with several formats: its base name)");
   cmd->add_option("--output-dir,--out-dir", o->output_dir,
                   "one output per input under DIR, named after the input (subfolders mirrored)");
+  cmd->add_option("--suffix", o->suffix,
+                  "with --output-dir: end output names with this instead of the format's extension "
+                  "(e.g. .pred.txt)");
   cmd->add_flag("-r,--recursive", o->recursive, "descend into subfolders of folder inputs");
   cmd->add_option("--files-from", o->files_from, "read input paths from a list file, one per line (- = stdin)");
   cmd->add_option("-j,--jobs,--threads", o->jobs, "threads (default: all cores, capped by OMP_THREAD_LIMIT)");
@@ -71,6 +76,14 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
       throw CLI::ValidationError("--format", "several formats need -o FILE or --output-dir DIR");
     bo.output_file = o->output_file;
     bo.output_dir = o->output_dir;
+    if (!o->suffix.empty()) {
+      if (o->output_dir.empty()) throw CLI::ValidationError("--suffix", "--suffix names files under --output-dir");
+      if (bo.formats.size() > 1)
+        throw CLI::ValidationError("--suffix", "--suffix takes one format (several would write the same name)");
+      if (o->suffix.find('/') != std::string::npos)
+        throw CLI::ValidationError("--suffix", "a suffix cannot contain '/'");
+    }
+    bo.suffix = o->suffix;
     bo.force = o->force;
     bo.fail_fast = o->fail_fast;
     bo.jobs = thread_count();

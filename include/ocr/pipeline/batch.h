@@ -20,15 +20,19 @@ struct BatchInput {
 
 // Files stay as given (relative paths keep their folders, absolute ones keep the file name);
 // folders contribute their images (recursively with `recursive`), relative to the folder;
-// list files give one path per line ("-" = stdin; blank lines and '#' comments skipped).
+// list files give one path per line ("-" = stdin; blank lines and '#' comments skipped); an input
+// "@LIST" that is not itself a file is such a list; an input with * ? [ that is not itself a file
+// is a glob(3) pattern (matching images and folders, sorted), for folders too big for the shell.
 // Problems (missing folder, unreadable folder or list) are appended to `errors`, one line each.
 std::vector<BatchInput> expand_inputs(const std::vector<std::string>& inputs, bool recursive,
                                       const std::string& files_from,
                                       std::vector<std::string>& errors);
 
 // DIR/<relative with its last extension replaced by the format's>: a/scan.png → DIR/a/scan.txt,
-// 010001.bin.png → DIR/010001.bin.txt.
-std::string output_path(const std::string& dir, const BatchInput& input, OutputFormat format);
+// 010001.bin.png → DIR/010001.bin.txt. A non-empty suffix replaces the format's extension
+// (--suffix .pred.txt: a/scan.png → DIR/a/scan.pred.txt).
+std::string output_path(const std::string& dir, const BatchInput& input, OutputFormat format,
+                        const std::string& suffix = "");
 // Output name for FILE given as -o with several formats: FILE minus a known extension + ext.
 std::string output_file_for(const std::string& file, OutputFormat format, bool several_formats);
 
@@ -40,6 +44,7 @@ struct BatchOptions {
   std::vector<OutputFormat> formats = {OutputFormat::Txt};
   std::string output_file;  // -o: one document for all inputs
   std::string output_dir;   // --output-dir: one document per input
+  std::string suffix;       // --suffix: output name ending instead of the format's (one format)
   bool force = false;       // recompute even if the outputs exist
   bool fail_fast = false;   // stop at the first failed input
   int jobs = 0;             // pages prepared in parallel (0 = thread count)
