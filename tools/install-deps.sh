@@ -10,7 +10,7 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 BASE="build-essential cmake pkg-config libeigen3-dev libopencv-dev libcli11-dev libspdlog-dev \
   libpng-dev libjpeg-dev libtiff-dev libwebp-dev \
-  libgtest-dev libgmock-dev libfreetype-dev libharfbuzz-dev libxml2-utils poppler-utils fonts-dejavu-core \
+  libgtest-dev libgmock-dev libfreetype-dev libharfbuzz-dev libxml2-dev libxml2-utils poppler-utils fonts-dejavu-core \
   fonts-liberation2 fonts-urw-base35"
 FONTS="fonts-texgyre fonts-freefont-ttf fonts-cmu fonts-lmodern \
   fonts-ebgaramond fonts-linuxlibertine fonts-sil-charis fonts-paratype fonts-crosextra-carlito \

@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "ocr/core/error.h"
 #include "ocr/core/utf8.h"
+#include "ocr/eval/xml_gt.h"
 
 namespace fs = std::filesystem;
 
@@ -72,6 +74,7 @@ bool load_pair(const std::string& image, const std::string& gt, std::vector<GtPa
 std::vector<GtPair> scan_directory(const fs::path& dir, std::vector<std::string>* problems) {
   std::map<std::string, std::string> best_image;  // stem → image path
   std::map<std::string, std::string> gts;         // stem → gt path
+  std::vector<std::string> xmls;                  // PAGE/ALTO transcriptions
   std::error_code ec;
   fs::directory_iterator it(dir, ec), end;
   if (ec) throw IoError("cannot read directory " + dir.string() + ": " + ec.message());
@@ -80,7 +83,9 @@ std::vector<GtPair> scan_directory(const fs::path& dir, std::vector<std::string>
     const std::string name = it->path().filename().string();
     if (!it->is_regular_file(ec)) continue;
     const std::string stem = path_stem(name);
-    if (ends_with(lower(name), kGtSuffix) && name.size() == stem.size() + 7) {
+    if (is_xml_gt(name)) {
+      xmls.push_back(it->path().string());
+    } else if (ends_with(lower(name), kGtSuffix) && name.size() == stem.size() + 7) {
       gts[stem] = it->path().string();
     } else if (is_line_image(name)) {
       auto [pos, fresh] = best_image.emplace(stem, it->path().string());
@@ -89,8 +94,17 @@ std::vector<GtPair> scan_directory(const fs::path& dir, std::vector<std::string>
     }
   }
   std::vector<GtPair> pairs;
+  std::sort(xmls.begin(), xmls.end());
+  std::set<std::string> page_images;  // transcribed by an XML: not orphans for want of a .gt.txt
+  for (const auto& x : xmls) {
+    for (GtPair& g : read_xml_gt(x, problems)) {
+      page_images.insert(fs::weakly_canonical(g.image, ec).string());
+      pairs.push_back(std::move(g));
+    }
+  }
   for (const auto& [stem, image] : best_image) {
     auto g = gts.find(stem);
+    if (g == gts.end() && page_images.count(fs::weakly_canonical(image, ec).string())) continue;
     load_pair(image, g != gts.end() ? g->second : gt_path_for(image), pairs, problems);
   }
   for (const auto& [stem, gt] : gts)
@@ -116,6 +130,14 @@ std::vector<GtPair> read_list(const fs::path& list, std::vector<std::string>* pr
     if (p.is_relative() && !fs::exists(p, ec) && fs::exists(list.parent_path() / p, ec))
       p = list.parent_path() / p;
     const std::string where = list.string() + ":" + std::to_string(number);
+    if (is_xml_gt(p.string())) {
+      if (!fs::is_regular_file(p, ec)) {
+        note(problems, where + ": no such file " + line);
+        continue;
+      }
+      for (GtPair& g : read_xml_gt(p.string(), problems)) pairs.push_back(std::move(g));
+      continue;
+    }
     if (ends_with(lower(p.filename().string()), kGtSuffix)) {
       // A ground-truth path: pair it with the preferred image beside it.
       const std::string stem = path_stem(p.string());
@@ -196,13 +218,16 @@ std::vector<GtPair> find_gt_pairs(const std::string& dir_or_list,
   std::vector<GtPair> pairs;
   if (fs::is_directory(p, ec)) {
     pairs = scan_directory(p, problems);
+  } else if (fs::is_regular_file(p, ec) && is_xml_gt(dir_or_list)) {
+    pairs = read_xml_gt(dir_or_list, problems);
   } else if (fs::is_regular_file(p, ec)) {
     pairs = read_list(p, problems);
   } else {
     throw IoError("no such directory or list file: " + dir_or_list);
   }
-  std::sort(pairs.begin(), pairs.end(),
-            [](const GtPair& a, const GtPair& b) { return a.image < b.image; });
+  // Stable: the lines of one page image stay in document order.
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const GtPair& a, const GtPair& b) { return a.image < b.image; });
   return pairs;
 }
 

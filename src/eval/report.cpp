@@ -68,6 +68,11 @@ size_t evaluate_predictions(const std::vector<GtPair>& pairs, const std::string&
                             EvalAccumulator& acc, std::vector<std::string>* problems) {
   size_t added = 0;
   for (const GtPair& pair : pairs) {
+    if (pair.is_region()) {
+      // Per-line prediction files cannot name the lines of a page; recognize them instead.
+      if (problems) problems->push_back(pair.name() + ": --pred compares per-line files; PAGE/ALTO lines are read by `ocr eval` without --pred");
+      continue;
+    }
     const std::string pred = find_prediction(pred_dir, pair.image);
     if (pred.empty()) {
       if (problems) {

@@ -27,17 +27,12 @@ DataCheckReport check_training_data(const std::string& dir_or_list, const DataCh
   std::vector<std::string> texts;
   for (const auto& p : pairs) texts.push_back(p.text);
   const Alphabet data_alphabet = Alphabet::from_texts(texts);
+  GtImageReader page_reader;
   std::unordered_map<size_t, size_t> seen;  // content hash -> first pair with that image
-  for (size_t i = 0; i < pairs.size(); ++i) {
+  // A line image file is read once: hashed for the duplicate check, then decoded.
+  auto read_line_file = [&](size_t i) {
     const GtPair& p = pairs[i];
-    // Each image is read once: hashed for the duplicate check, then decoded.
-    std::vector<uint8_t> bytes;
-    try {
-      bytes = read_file_data(p.image);
-    } catch (const Error& e) {
-      r.problems.push_back(e.what());
-      continue;
-    }
+    std::vector<uint8_t> bytes = read_file_data(p.image);
     const std::string_view view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     auto [it, fresh] = seen.emplace(std::hash<std::string_view>()(view), i);
     auto same_bytes = [&](const std::string& path) {  // on a hash match only
@@ -52,9 +47,14 @@ DataCheckReport check_training_data(const std::string& dir_or_list, const DataCh
       r.warnings.push_back(p.image + ": the same image as " + first.image +
                            (first.text == p.text ? "" : ", with another ground truth ('" + first.text + "')"));
     }
+    return read_training_line(std::move(bytes), p.image);
+  };
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const GtPair& p = pairs[i];
     cv::Mat line;
     try {
-      line = read_training_line(std::move(bytes), p.image);
+      // Lines of one page share its image: no duplicate-file check for them.
+      line = p.is_region() ? read_training_line(p, page_reader) : read_line_file(i);
     } catch (const Error& e) {
       r.problems.push_back(e.what());
       continue;
@@ -62,14 +62,14 @@ DataCheckReport check_training_data(const std::string& dir_or_list, const DataCh
     const std::vector<int> labels = data_alphabet.encode(p.text);
     const int frames = int(normalize_line(line, norm).cols()) / divisor;
     if (frames < ctc_min_frames(labels)) {
-      r.problems.push_back(p.image + ": too narrow for its text (" + std::to_string(frames) + " frames for " +
+      r.problems.push_back(p.name() + ": too narrow for its text (" + std::to_string(frames) + " frames for " +
                            std::to_string(labels.size()) + " characters)");
       continue;
     }
     const std::u32string text = utf8_decode(p.text);
     if (text.front() == U' ' || text.back() == U' ' || text.find(U"  ") != std::u32string::npos ||
         text.find(U'\t') != std::u32string::npos)
-      r.warnings.push_back(p.gt_path + ": leading, trailing, doubled spaces or tabs (the network learns them as written)");
+      r.warnings.push_back((p.is_region() ? p.name() : p.gt_path) + ": leading, trailing, doubled spaces or tabs (the network learns them as written)");
     ++r.usable;
     r.characters += int64_t(text.size());
     for (char32_t c : text) ++r.char_counts[c];

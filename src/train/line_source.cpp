@@ -6,6 +6,7 @@
 #include "ocr/core/log.h"
 #include "ocr/ctc/ctc_loss.h"
 #include "ocr/eval/dataset.h"
+#include "ocr/eval/gt_image.h"
 #include "ocr/image/image_io.h"
 #include "ocr/pipeline/page_recognizer.h"
 #include "ocr/train/augment.h"
@@ -22,14 +23,23 @@ cv::Mat read_training_line(std::vector<uint8_t> bytes, const std::string& path) 
   return line;
 }
 
+cv::Mat read_training_line(const GtPair& pair, GtImageReader& reader) {
+  if (!pair.is_region()) return read_training_line(pair.image);
+  PageImage page = reader.read(pair);
+  cv::Mat line = prepare_line_image(page.image, {}, page.dpi);
+  if (line.empty()) throw FormatError(pair.name() + ": no text line found");
+  return line;
+}
+
 FileLineSource::FileLineSource(const std::string& dir_or_list, uint64_t seed) : rng_(seed) {
   std::vector<std::string> problems;
   std::vector<GtPair> pairs = find_gt_pairs(dir_or_list, &problems);
   for (const auto& p : problems) log::warn("{}", p);
   skipped_ = int(problems.size());
+  GtImageReader reader;
   for (const auto& p : pairs) {
     try {
-      samples_.push_back({read_training_line(p.image), p.text, p.image});
+      samples_.push_back({read_training_line(p, reader), p.text, p.name()});
     } catch (const Error& e) {
       log::warn("{}, skipped", e.what());
       ++skipped_;

@@ -290,6 +290,33 @@ TEST_F(RecognizeCli, EvalMeasuresWhatRecognizeWrites) {
 
 // `ocr average`: the mean of one model with itself reads the same; a model of another spec is
 // refused with one line naming it, and no output is written.
+TEST_F(RecognizeCli, EvalAndCheckReadPageXmlTranscriptions) {
+  // ocr's own PAGE output of a page is a transcription of it: eval and train --check read it back.
+  auto r = run("-f page -o own.page.xml page.png");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const char* bin = std::getenv("OCR_TEST_BINARY");
+  std::string exe = bin ? bin : OCR_BINARY;
+  const std::string out = (dir_ / "eval-out").string();
+  std::string cmd = "cd '" + dir_.string() + "' && '" + exe +
+                    "' eval --model model.ocrm --decoder greedy --lm none --gt own.page.xml >'" + out + "' 2>&1";
+  int rc = std::system(cmd.c_str());
+  const std::string report = slurp(out);
+  const size_t lines_in_xml = [&] {
+    const std::string x = slurp(dir_ / "own.page.xml");
+    size_t n = 0;
+    for (size_t p = x.find("<TextLine"); p != std::string::npos; p = x.find("<TextLine", p + 1)) ++n;
+    return n;
+  }();
+  ASSERT_GT(lines_in_xml, 0u);
+  EXPECT_EQ(WEXITSTATUS(rc), 0) << report;
+  // Lines with no text (the random model may read nothing) are skipped and counted as such.
+  EXPECT_NE(report.find("evaluated"), std::string::npos) << report;
+  EXPECT_NE(report.find("own.page.xml#"), std::string::npos) << report;
+  cmd = "cd '" + dir_.string() + "' && '" + exe + "' train --check --train own.page.xml >'" + out + "' 2>&1";
+  std::system(cmd.c_str());
+  EXPECT_EQ(slurp(out).find("no ground truth"), std::string::npos) << slurp(out);
+}
+
 TEST_F(RecognizeCli, AverageOfCheckpoints) {
   const char* bin = std::getenv("OCR_TEST_BINARY");
   const std::string exe = bin ? bin : OCR_BINARY;

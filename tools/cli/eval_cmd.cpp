@@ -10,6 +10,7 @@
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
 #include "ocr/eval/dataset.h"
+#include "ocr/eval/gt_image.h"
 #include "ocr/eval/metrics.h"
 #include "ocr/eval/report.h"
 #include "ocr/image/image_io.h"
@@ -48,13 +49,13 @@ size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
 
   const auto start = std::chrono::steady_clock::now();
   size_t added = 0;
+  GtImageReader gt_images;
   for (size_t begin = 0; begin < pairs.size(); begin += kChunk) {
     std::vector<cv::Mat> images;
     std::vector<const GtPair*> chunk;
     for (size_t i = begin; i < std::min(pairs.size(), begin + kChunk); ++i) {
       try {
-        auto pages = load_image(pairs[i].image);
-        cv::Mat grey = pages.at(0).image;
+        cv::Mat grey = gt_images.read(pairs[i]).image;
         if (opt.raw && grey.channels() == 3) cv::cvtColor(grey, grey, cv::COLOR_BGR2GRAY);
         images.push_back(grey);
         chunk.push_back(&pairs[i]);
@@ -70,7 +71,7 @@ size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
     } else {
       std::vector<PageOutcome> pages = reader.pages->recognize_pages(
           int(images.size()),
-          [&](int k) { return std::optional<PageSource>(PageSource{images[size_t(k)], chunk[size_t(k)]->image}); },
+          [&](int k) { return std::optional<PageSource>(PageSource{images[size_t(k)], chunk[size_t(k)]->name()}); },
           thread_count());
       for (size_t k = 0; k < pages.size(); ++k) {
         texts.push_back(pages[k].result ? pages[k].result->text() : std::string());
@@ -83,7 +84,7 @@ size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
         log::warn("{}", errors[i]);
         continue;
       }
-      acc.add(chunk[i]->image, chunk[i]->text, texts[i]);
+      acc.add(chunk[i]->name(), chunk[i]->text, texts[i]);
       ++added;
     }
   }
@@ -100,7 +101,8 @@ void add_eval_command(CLI::App& app, Context& ctx) {
   auto opt = std::make_shared<EvalOptions>();
   auto* cmd = app.add_subcommand(
       "eval", "character and word error rates against ground truth (STEM.gt.txt beside each line)");
-  cmd->add_option("--gt", opt->gt, "line images with STEM.gt.txt: a directory or a list file")
+  cmd->add_option("--gt", opt->gt, "line images with STEM.gt.txt, or PAGE/ALTO XML with page images: a directory, an XML "
+                  "file or a list file")
       ->required();
   add_recognition_options(cmd, opt->read);
   opt->read.layout = "line";  // ground truth is one line per image

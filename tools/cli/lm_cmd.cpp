@@ -24,6 +24,7 @@
 #include "ocr/ctc/greedy_decoder.h"
 #include "ocr/ctc/ngram_lm.h"
 #include "ocr/eval/dataset.h"
+#include "ocr/eval/gt_image.h"
 #include "ocr/image/image_io.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/line_recognizer.h"
@@ -101,14 +102,15 @@ std::vector<GtLine> load_gt(const std::vector<std::string>& dirs, size_t limit) 
   std::vector<GtLine> out;
   for (const auto& dir : dirs) {
     std::vector<std::string> problems;
+    GtImageReader reader;
     for (const GtPair& pair : find_gt_pairs(dir, &problems)) {
-      PageImage page = load_image(pair.image).front();
+      PageImage page = reader.read(pair);
       GtLine g;
-      g.image_path = pair.image;
+      g.image_path = pair.name();
       g.truth = utf8_decode(pair.text);
       g.image = prepare_line_image(page.image, {}, page.dpi);
       if (g.image.empty()) {
-        log::warn("{}: no text line found, skipped", pair.image);
+        log::warn("{}: no text line found, skipped", pair.name());
         continue;
       }
       out.push_back(std::move(g));

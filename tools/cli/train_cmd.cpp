@@ -85,8 +85,9 @@ void add_train_command(CLI::App& app, Context& ctx) {
   auto cfg = std::make_shared<TrainConfig>();
   auto* cmd = app.add_subcommand("train", "train or fine-tune a model on line images with .gt.txt");
   cmd->add_option("--train", cfg->train,
-                  "folder or list file of line images (NAME.png + NAME.gt.txt), or 'synth' for "
-                  "lines from the built-in generator")->required();
+                  "folder or list file of line images (NAME.png + NAME.gt.txt) and/or PAGE/ALTO XML "
+                  "transcriptions of page images, a PAGE/ALTO file, or 'synth' for lines from the built-in "
+                  "generator")->required();
   cmd->add_option("--val", cfg->val, "validation folder or list (default with synth: lines in "
                                      "fonts training never sees; else 5% of the training lines, "
                                      "held out, if there are 40 or more)");

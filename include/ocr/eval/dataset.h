@@ -1,22 +1,35 @@
 // Finding line images and their ground truth: STEM.gt.txt beside STEM.png (or .bin.png, .nrm.png,
 // .tif, .tiff, .jpg, .jpeg), as tesstrain, kraken and Calamari lay them out. STEM is the file
-// name up to its first dot. Used by `ocr eval` and by training.
+// name up to its first dot. Pages transcribed in PAGE or ALTO XML give one pair per text line, a
+// region of the page image (see xml_gt.h). Used by `ocr eval` and by training.
 #pragma once
+#include <array>
 #include <string>
 #include <vector>
 
 namespace ocr {
 
 struct GtPair {
-  std::string image;    // path of the line image
-  std::string gt_path;  // path of its STEM.gt.txt
+  std::string image;    // path of the line image (of the page image for an XML line)
+  std::string gt_path;  // path of its STEM.gt.txt (of the PAGE/ALTO file for an XML line)
   std::string text;     // ground truth: UTF-8, BOM and trailing line breaks removed
+  // XML lines only: the line's outline on the page image (a polygon, or a box's four corners),
+  // its id, and the unit of the coordinates (0 = pixels, else units per inch: ALTO mm10 = 254).
+  std::vector<std::array<double, 2>> region = {};
+  std::string line_id = {};
+  double units_per_inch = 0;
+
+  bool is_region() const { return !region.empty(); }
+  // How reports name the line: the image, or FILE.xml#LINE_ID.
+  std::string name() const { return is_region() ? gt_path + "#" + line_id : image; }
 };
 
-// dir_or_list is a directory (scanned non-recursively: every line image with a STEM.gt.txt) or a
+// dir_or_list is a directory (scanned non-recursively: every line image with a STEM.gt.txt, and
+// every PAGE or ALTO .xml file, whose page images are then not orphans), a PAGE/ALTO file, or a
 // list file (one image path per line; blank lines and lines starting with '#' skipped; a relative
 // path is taken from the current directory, else from the list's directory; a .gt.txt path is
-// also accepted and paired with the image beside it). Pairs come sorted by image path.
+// also accepted and paired with the image beside it, a PAGE/ALTO path gives its lines). Pairs come sorted by image path, the lines
+// of one page in document order.
 // Each image without ground truth, ground truth without an image (directories), empty or
 // malformed (non UTF-8) ground truth, or listed path that does not exist is skipped and described,
 // with its path, in *problems (if given). Throws IoError when dir_or_list itself is missing or

@@ -12,6 +12,7 @@
 
 #include "ocr/core/rng.h"
 #include "ocr/ctc/alphabet.h"
+#include "ocr/eval/gt_image.h"
 #include "ocr/image/line_sample.h"
 #include "ocr/segment/line_normalizer.h"
 
@@ -30,6 +31,8 @@ class LineSource {
 cv::Mat read_training_line(const std::string& path);
 // The same from the file's bytes, already read.
 cv::Mat read_training_line(std::vector<uint8_t> bytes, const std::string& path);
+// A ground-truth pair's line: its image file, or its region of a page image (PAGE/ALTO).
+cv::Mat read_training_line(const GtPair& pair, GtImageReader& reader);
 
 // Line images with STEM.gt.txt beside them (a folder or a list file), loaded once into memory
 // and prepared the way `ocr recognize --layout line` prepares a line image (prepare_line_image),
