@@ -123,6 +123,7 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   LayoutOptions layout = options.layout;
   if (layout.mode == LayoutMode::Auto && image.cols >= 4 * image.rows && image.rows <= 250)
     layout.mode = LayoutMode::Line;
+  layout.panels = p.pre.panels;
   p.layout = analyze_layout(p.pre.gray, layout);
   p.page.layout = layout_name(p.layout.mode);
   p.lines = extract_line_images(p.pre.gray, p.layout);

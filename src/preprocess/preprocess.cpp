@@ -79,10 +79,65 @@ cv::Mat stretch_contrast(const cv::Mat& gray) {
 
 // Bounding boxes and areas of the ink components (Otsu), row 0 being the background: the speckle
 // test and the text-height estimate both read them, so a page is labelled once for both.
-cv::Mat ink_component_stats(const cv::Mat& gray) {
+cv::Mat ink_component_stats(const cv::Mat& gray, cv::Mat* labels_out = nullptr) {
   cv::Mat labels, stats, centroids;
   cv::connectedComponentsWithStats(binarize_otsu(gray), labels, stats, centroids, 8, CV_32S);
+  if (labels_out) *labels_out = labels;
   return stats;
+}
+
+// Screenshots and forms put light text on dark panels (a dark-mode sidebar, a table header) of an
+// otherwise dark-on-light page. Such a panel is one big, solid, rectangular Otsu ink component
+// whose holes are text-shaped; inverting it (the component and its holes) gives the layout and the network dark
+// text on light paper there too. Returns the boxes of the panels it inverted.
+std::vector<cv::Rect> invert_dark_panels(cv::Mat& g, const cv::Mat& labels, const cv::Mat& stats) {
+  std::vector<cv::Rect> inverted;
+  for (int i = 1; i < stats.rows; ++i) {
+    const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    // Big and solid: glyphs, rules and frames are small, thin or hollow.
+    if (box.height < 12 || box.width < 40 || area < 0.5 * box.area()) continue;
+    if (box.width == g.cols && box.height == g.rows) continue;  // the whole image: inversion's job
+    // The component plus what it encloses: its pixels, then the non-component pixels that the
+    // box's border cannot reach.
+    cv::Mat comp = labels(box) == i, outside;
+    // A panel is a rectangle: its outline runs along the whole box (rounded corners aside). A bold
+    // word whose letters touch, a blot, a logo touch their box at a few points only.
+    const int edge = cv::countNonZero(comp.row(0)) + cv::countNonZero(comp.row(box.height - 1)) +
+                     cv::countNonZero(comp.col(0)) + cv::countNonZero(comp.col(box.width - 1));
+    if (edge < 0.8 * 2 * (box.width + box.height)) continue;
+    cv::copyMakeBorder(~comp, outside, 1, 1, 1, 1, cv::BORDER_CONSTANT, 255);
+    cv::floodFill(outside, cv::Point(0, 0), 0);
+    cv::Mat holes = outside(cv::Rect(1, 1, box.width, box.height)).clone();
+    // Text-shaped holes: at least three of a common height, not more than a few holes' worth of
+    // the panel (a photo's highlights and a frame's interior are neither).
+    cv::Mat hl, hs, hc;
+    const int nh = cv::connectedComponentsWithStats(holes, hl, hs, hc, 8, CV_32S);
+    std::vector<int> heights;
+    long hole_area = 0;
+    for (int j = 1; j < nh; ++j) {
+      const int w = hs.at<int>(j, cv::CC_STAT_WIDTH), h = hs.at<int>(j, cv::CC_STAT_HEIGHT);
+      hole_area += hs.at<int>(j, cv::CC_STAT_AREA);
+      if (h >= 4 && h <= 0.8 * box.height && w <= 4 * h && hs.at<int>(j, cv::CC_STAT_AREA) >= 6) heights.push_back(h);
+    }
+    if (heights.size() < 3 || hole_area > 0.5 * box.area()) continue;
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    const int median = heights[heights.size() / 2];
+    const auto similar = std::count_if(heights.begin(), heights.end(), [&](int h) { return h >= 0.5 * median && h <= 2 * median; });
+    if (similar < 3) continue;
+    // Panel level to white, text level to black: the panel then reads as paper, not as a grey
+    // block on white paper that a page-wide threshold would take for ink again.
+    cv::Mat region = g(box);
+    const double panel = cv::mean(region, comp)[0];
+    const double text = cv::mean(region, holes & (region > (panel + 255) / 2))[0];
+    if (text - panel < 40) continue;
+    cv::Mat flipped;
+    region.convertTo(flipped, CV_8U, -255.0 / (text - panel), 255.0 * text / (text - panel));
+    flipped.copyTo(region, comp | holes);
+    inverted.push_back(box);
+  }
+  return inverted;
 }
 
 bool is_speckled(const cv::Mat& stats) {
@@ -276,6 +331,11 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
 
   out.inverted = opt.invert == Toggle::On || (opt.invert == Toggle::Auto && looks_inverted(g));
   if (out.inverted) cv::bitwise_not(g, g);
+  std::vector<cv::Rect> panels;
+  if (opt.invert != Toggle::Off) {  // before flattening, which would lighten a panel's empty parts
+    cv::Mat labels, stats = ink_component_stats(g, &labels);
+    panels = invert_dark_panels(g, labels, stats);
+  }
 
   if (opt.contrast == ContrastMode::Auto || opt.contrast == ContrastMode::Background)
     g = flatten_background(g);
@@ -358,6 +418,15 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
     cv::bitwise_not(binarize_sauvola(g, win), g);
   }
 
+  // Panels in working coordinates: the box around their corners after scaling and rotation.
+  for (const cv::Rect& b : panels) {
+    std::vector<cv::Point2d> corners = {{double(b.x), double(b.y)}, {double(b.br().x), double(b.y)},
+                                        {double(b.x), double(b.br().y)}, {double(b.br().x), double(b.br().y)}}, mapped;
+    cv::transform(corners, mapped, fwd);
+    std::vector<cv::Point2f> pts(mapped.begin(), mapped.end());
+    const cv::Rect w = cv::boundingRect(pts) & cv::Rect(0, 0, g.cols, g.rows);
+    if (!w.empty()) out.panels.push_back(w);
+  }
   out.gray = g;
   out.scale = scale;
   cv::invertAffineTransform(fwd, out.to_original);

@@ -139,8 +139,22 @@ class Analyzer {
     } else if (mode == LayoutMode::Block) {
       cv::Rect t = trim(all);
       if (!t.empty()) leaves.push_back(t);
-    } else {
+    } else if (opt_.panels.empty()) {
       xycut(all, 0, leaves);
+    } else {
+      // A panel (a sidebar, a header bar) is cut as one solid block first, so no column or row
+      // of the page runs through it, then cut inside on its own.
+      const cv::Mat text_mask = boxmask_.clone();
+      for (const cv::Rect& p : opt_.panels) cv::rectangle(boxmask_, p & all, 1, cv::FILLED);
+      std::vector<cv::Rect> coarse;
+      xycut(all, 0, coarse);
+      boxmask_ = text_mask;
+      for (const cv::Rect& leaf : coarse) {
+        bool in_panel = false;
+        for (const cv::Rect& p : opt_.panels) in_panel = in_panel || (leaf & p).area() > 0;
+        if (in_panel) xycut(leaf, 0, leaves);
+        else leaves.push_back(leaf);
+      }
     }
     if (mode != LayoutMode::Line) {
       for (const auto& leaf : leaves) add_block(leaf, out);
@@ -535,6 +549,18 @@ class Analyzer {
     cv::Rect r = trim(region);
     if (r.empty()) return;
     if (depth > 400) { leaves.push_back(r); return; }
+    // A printed or drawn separator across the region (under a menu bar, between a header and
+    // its table, between sections) divides it before any gap does: a column gap found first
+    // could run through the word gaps of the line above the separator.
+    for (const auto& c : comps_) {
+      if (c.kind != Kind::Rule || c.r.height * 8 > c.r.width || (c.r & r).width < 0.8 * r.width) continue;
+      if (c.r.y <= r.y || c.r.br().y >= r.br().y) continue;
+      const cv::Rect above{r.x, r.y, r.width, c.r.y - r.y}, below{r.x, c.r.br().y, r.width, r.br().y - c.r.br().y};
+      if (trim(above).empty() || trim(below).empty()) continue;
+      xycut(above, depth + 1, leaves);
+      xycut(below, depth + 1, leaves);
+      return;
+    }
     auto cols = profile(boxmask_, r, false);
     double col_gap = 1.8 * ch_;
     std::vector<Run> cut;

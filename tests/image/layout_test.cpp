@@ -242,3 +242,36 @@ TEST(Layout, FaintPrintBesideDarkPrintIsFound) {
   EXPECT_GT(lines[1].box.width, 250);
   EXPECT_GT(lines[2].box.x + lines[2].box.width, 500);  // the faint tail belongs to its row
 }
+
+TEST(Layout, APanelIsItsOwnRegionAndASeparatorCutsFirst) {
+  // A screenshot after its dark sidebar was turned dark-on-light: sidebar words on the rows of
+  // the body lines beside them, and a menu bar over a full-width separator whose word gaps line up
+  // with the gap between sidebar and body.
+  cv::Mat img(520, 900, CV_8UC1, cv::Scalar(255));
+  const char* menu[] = {"File", "Edit", "View", "Help"};
+  const int menu_x[] = {20, 90, 210, 290};
+  for (int i = 0; i < 4; ++i)
+    cv::putText(img, menu[i], {menu_x[i], 28}, cv::FONT_HERSHEY_SIMPLEX, 0.6, 0, 1, cv::LINE_AA);
+  cv::line(img, {0, 42}, {899, 42}, cv::Scalar(120), 1);
+  const cv::Rect panel(0, 50, 170, 470);
+  const char* side[] = {"Inbox", "Drafts", "Sent", "Trash"};
+  for (int i = 0; i < 4; ++i)
+    cv::putText(img, side[i], {20, 90 + 40 * i}, cv::FONT_HERSHEY_SIMPLEX, 0.6, 0, 1, cv::LINE_AA);
+  for (int i = 0; i < 10; ++i) ocr::test::draw_line(img, 210, 90 + 40 * i, 5, i, 0.6);
+  ocr::LayoutOptions opt;
+  opt.mode = ocr::LayoutMode::Page;
+  // Without the panel, the sidebar's words share rows with the body lines and are read as
+  // label/value rows of a form: joined with them.
+  int straddling = 0;
+  for (const auto& l : all_lines(ocr::analyze_layout(img, opt))) straddling += l.box.x < 170 && l.box.br().x > 210;
+  EXPECT_GT(straddling, 1);
+  opt.panels = {panel};
+  const auto lines = all_lines(ocr::analyze_layout(img, opt));
+  ASSERT_EQ(lines.size(), 15u);
+  // The menu bar is one line (not cut at its word gaps), then the sidebar, then the body.
+  EXPECT_LT(lines[0].box.br().y, 42);
+  EXPECT_LT(lines[0].box.x, 30);
+  EXPECT_GT(lines[0].box.br().x, 300);
+  for (int i = 1; i <= 4; ++i) EXPECT_EQ(lines[size_t(i)].box & panel, lines[size_t(i)].box) << i;
+  for (int i = 5; i < 15; ++i) EXPECT_GE(lines[size_t(i)].box.x, 205) << i;
+}

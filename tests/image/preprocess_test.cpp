@@ -8,6 +8,7 @@
 
 #include "image/test_pages.h"
 #include "ocr/core/error.h"
+#include "ocr/segment/layout.h"
 
 namespace {
 
@@ -46,6 +47,47 @@ TEST(Preprocess, FilledPanelsDoNotSetTheSkew) {
   cv::resize(img, img, cv::Size(), 2.44, 2.44, cv::INTER_LINEAR);  // as preprocess scales small text
   EXPECT_NEAR(ocr::estimate_skew(img), 0.0, 0.15);
   EXPECT_NEAR(ocr::estimate_skew(rotate(img, 2.0)), 2.0, 0.3);
+}
+
+TEST(Preprocess, LightTextOnADarkPanelIsTurnedDarkOnLight) {
+  // A dark-mode sidebar beside ordinary text, a bold black word with touching letters, and a
+  // solid black box: only the panel is text on a dark ground.
+  cv::Mat img(500, 900, CV_8UC1, cv::Scalar(250));
+  const cv::Rect panel(20, 40, 400, 260), word(500, 380, 300, 80), box(100, 380, 200, 80);
+  cv::rectangle(img, panel, cv::Scalar(45), cv::FILLED);
+  for (int i = 0; i < 5; ++i)
+    cv::putText(img, "Light text line", {40, 90 + 45 * i}, cv::FONT_HERSHEY_SIMPLEX, 0.8, 235, 2, cv::LINE_AA);
+  for (int i = 0; i < 5; ++i) ocr::test::draw_line(img, 470, 90 + 45 * i, 3, i);
+  cv::putText(img, "MOON", {510, 450}, cv::FONT_HERSHEY_SIMPLEX, 2.4, 0, 14, cv::LINE_AA);
+  cv::rectangle(img, box, cv::Scalar(0), cv::FILLED);
+  ocr::PreprocessOptions opt;
+  opt.rescale = false;
+  opt.deskew = false;
+  const auto page = ocr::preprocess(img, opt);
+  ASSERT_EQ(page.gray.size(), img.size());
+  EXPECT_FALSE(page.inverted);
+  // The panel is reported (for the layout) in working coordinates, here the input's.
+  ASSERT_EQ(page.panels.size(), 1u);
+  EXPECT_LE((page.panels[0] & panel).area(), panel.area());
+  EXPECT_GE((page.panels[0] & panel).area(), 0.95 * panel.area());
+  // The panel now reads as paper (its ground light, its letters the darkest pixels)...
+  EXPECT_GT(cv::mean(page.gray(panel))[0], 170);
+  double lo, hi;
+  cv::minMaxLoc(page.gray(panel), &lo, &hi);
+  EXPECT_LT(lo, 60);
+  ocr::LayoutOptions page_mode;
+  page_mode.mode = ocr::LayoutMode::Page;
+  int panel_lines = 0;
+  for (const auto& b : ocr::analyze_layout(page.gray, page_mode).blocks)
+    for (const auto& p : b.paragraphs)
+      for (const auto& l : p.lines) panel_lines += (l.box & panel) == l.box;
+  EXPECT_EQ(panel_lines, 5);
+  // ... while the bold word and the black box stay dark.
+  EXPECT_LT(cv::mean(page.gray(box))[0], 40);
+  EXPECT_LT(cv::mean(page.gray(cv::Rect(520, 400, 80, 40)))[0], 128);  // inside the M's strokes
+  // --invert no leaves the panel dark (flattening lightens only its empty parts).
+  opt.invert = ocr::Toggle::Off;
+  EXPECT_LT(cv::mean(ocr::preprocess(img, opt).gray(panel))[0], cv::mean(page.gray(panel))[0] - 30);
 }
 
 TEST(Preprocess, DeskewsAndMapsBackToInput) {

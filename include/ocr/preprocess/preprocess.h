@@ -32,6 +32,9 @@ struct PreprocessedPage {
   double scale = 1;      // working pixels per input pixel
   double skew_degrees = 0;  // estimated skew of the input (positive = text rises to the right)
   bool inverted = false;
+  // Light-on-dark panels (a dark sidebar, a table header) turned dark-on-light, in working
+  // coordinates: the layout keeps their lines apart from the rest of the page.
+  std::vector<cv::Rect> panels;
   double text_height = 0;   // median x-height-ish component height in working pixels
   double dpi = 0;           // given, from the file, or estimated (input resolution)
   bool dpi_estimated = false;

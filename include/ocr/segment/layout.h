@@ -47,6 +47,9 @@ struct PageLayout {
 struct LayoutOptions {
   LayoutMode mode = LayoutMode::Auto;
   double margin = 0.2;  // crop margin, in units of the text height
+  // Panels that were light-on-dark (PreprocessedPage::panels): page mode keeps each one a region
+  // of its own, so a sidebar's words are not read as the start of the body lines beside them.
+  std::vector<cv::Rect> panels = {};
 };
 
 PageLayout analyze_layout(const cv::Mat& gray, const LayoutOptions& options = {});
