@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   ocr::cli::add_recognize_command(app, ctx);
   ocr::cli::add_train_command(app, ctx);
   ocr::cli::add_inspect_command(app, ctx);
+  ocr::cli::add_models_command(app, ctx);
   ocr::cli::add_eval_command(app, ctx);
   ocr::cli::add_lm_command(app, ctx);
   ocr::cli::add_synth_command(app, ctx);

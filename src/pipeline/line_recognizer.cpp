@@ -25,31 +25,6 @@ struct LineRecognizer::NetworkPool {
   std::vector<std::unique_ptr<Network>> free;
 };
 
-namespace {
-
-bool file_exists(const std::string& p) {
-  struct stat st;
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-}  // namespace
-
-std::string default_model_path() {
-  std::vector<std::string> tried;
-  if (const char* env = std::getenv("OCR_MODEL")) {
-    if (file_exists(env)) return env;
-    throw IoError(std::string("OCR_MODEL points to ") + env + ", which is not a readable file");
-  }
-  for (const std::string& dir : {std::string(OCR_SOURCE_MODEL_DIR), std::string(OCR_INSTALL_MODEL_DIR)}) {
-    std::string p = dir + "/eng.ocrm";
-    if (file_exists(p)) return p;
-    tried.push_back(p);
-  }
-  std::string msg = "no model given and the shipped model was not found; looked at";
-  for (const auto& t : tried) msg += " " + t;
-  throw IoError(msg + " (set OCR_MODEL or pass --model)");
-}
-
 LineRecognizer::LineRecognizer(std::shared_ptr<const Model> model,
                                std::shared_ptr<const Decoder> decoder, RecognizerOptions options)
     : model_(std::move(model)), decoder_(std::move(decoder)), options_(options),

@@ -317,6 +317,44 @@ TEST_F(RecognizeCli, EvalAndCheckReadPageXmlTranscriptions) {
   EXPECT_EQ(slurp(out).find("no ground truth"), std::string::npos) << slurp(out);
 }
 
+TEST_F(RecognizeCli, ModelsByNameFromTheSearchPath) {
+  const char* bin = std::getenv("OCR_TEST_BINARY");
+  const std::string exe = bin ? bin : OCR_BINARY;
+  fs::create_directories(dir_ / "models-a");
+  fs::create_directories(dir_ / "models-b");
+  fs::copy_file(dir_ / "model.ocrm", dir_ / "models-a" / "tiny.ocrm", fs::copy_options::overwrite_existing);
+  fs::copy_file(dir_ / "model.ocrm", dir_ / "models-b" / "tiny.ocrm", fs::copy_options::overwrite_existing);
+  std::ofstream(dir_ / "models-b" / "broken.ocrm") << "not a model";
+  auto sh = [&](const std::string& args) {
+    const std::string out = (dir_ / "sh-out").string();
+    const std::string cmd = "cd '" + dir_.string() + "' && XDG_DATA_HOME='" + (dir_ / "xdg").string() +
+                            "' OCR_MODEL_DIR=models-a:models-b '" + exe + "' " + args + " >'" + out + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    return Result{WIFEXITED(rc) ? WEXITSTATUS(rc) : 128, slurp(out), ""};
+  };
+  auto list = sh("models");
+  EXPECT_EQ(list.code, 1) << "a damaged model in the path is an error\n" << list.out;
+  EXPECT_NE(list.out.find("models-a/tiny.ocrm"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("models-b/tiny.ocrm (shadowed)"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("broken.ocrm"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("xdg/ocr/models  (missing)"), std::string::npos) << list.out;
+  // -l NAME as Tesseract's -l; -m NAME too; --model-dir first.
+  EXPECT_EQ(sh("recognize -l tiny --decoder greedy line.png").code, 0);
+  EXPECT_EQ(sh("recognize -m tiny --decoder greedy line.png").code, 0);
+  fs::create_directories(dir_ / "first");
+  std::ofstream(dir_ / "first" / "tiny.ocrm") << "not a model";
+  auto shadow = sh("recognize --model-dir first -l tiny line.png");
+  EXPECT_NE(shadow.code, 0);
+  EXPECT_NE(shadow.out.find("first/tiny.ocrm"), std::string::npos) << shadow.out;
+  auto missing = sh("recognize -l nope line.png");
+  EXPECT_NE(missing.code, 0);
+  EXPECT_NE(missing.out.find("no model named 'nope'"), std::string::npos) << missing.out;
+  const size_t avail = missing.out.find("available: broken, ");
+  ASSERT_NE(avail, std::string::npos) << missing.out;
+  EXPECT_NE(missing.out.find("tiny", avail), std::string::npos) << missing.out;
+  EXPECT_NE(sh("recognize -l tiny+eng line.png").out.find("not combined"), std::string::npos);
+}
+
 TEST_F(RecognizeCli, AverageOfCheckpoints) {
   const char* bin = std::getenv("OCR_TEST_BINARY");
   const std::string exe = bin ? bin : OCR_BINARY;

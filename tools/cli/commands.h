@@ -13,6 +13,7 @@ struct Context {
 void add_recognize_command(CLI::App& app, Context& ctx);
 void add_train_command(CLI::App& app, Context& ctx);
 void add_inspect_command(CLI::App& app, Context& ctx);
+void add_models_command(CLI::App& app, Context& ctx);
 void add_eval_command(CLI::App& app, Context& ctx);
 void add_synth_command(CLI::App& app, Context& ctx);
 void add_lm_command(CLI::App& app, Context& ctx);

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "ocr/core/utf8.h"
 #include "ocr/model/model.h"
+#include "ocr/pipeline/model_search.h"
 #include "ocr/nn/network.h"
 
 namespace ocr::cli {
@@ -11,9 +12,9 @@ namespace ocr::cli {
 void add_inspect_command(CLI::App& app, Context& ctx) {
   auto path = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("inspect", "print a model's spec, alphabet, size and metadata");
-  cmd->add_option("MODEL", *path, "model file (.ocrm)")->required();
+  cmd->add_option("MODEL", *path, "model file (.ocrm) or name (`ocr models`)")->required();
   cmd->callback([path, &ctx] {
-    auto m = Model::load(*path);
+    auto m = Model::load(resolve_model(*path));
     const ModelMetadata& md = m->metadata();
     std::cout << "model:          " << *path << "\n"
               << "spec:           " << m->spec() << "\n"

@@ -28,6 +28,7 @@
 #include "ocr/image/image_io.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/line_recognizer.h"
+#include "ocr/pipeline/model_search.h"
 #include "ocr/pipeline/page_recognizer.h"
 
 namespace ocr::cli {
@@ -438,7 +439,7 @@ struct EvalSet {
 
 EvalSet load_eval_set(const EvalOpt& o) {
   EvalSet s;
-  s.model_path = o.model.empty() ? default_model_path() : o.model;
+  s.model_path = resolve_model(o.model);
   s.model = Model::load(s.model_path);
   s.lines = load_gt(o.gt, o.limit);
   double secs = 0;

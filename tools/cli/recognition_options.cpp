@@ -5,6 +5,7 @@
 #include "ocr/ctc/beam_decoder.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/line_recognizer.h"
+#include "ocr/pipeline/model_search.h"
 #include "ocr/preprocess/preprocess.h"
 
 namespace ocr::cli {
@@ -20,7 +21,10 @@ Toggle parse_toggle(const std::string& s) {
 }  // namespace
 
 void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
-  cmd->add_option("-m,--model", o.model, "model file (default: $OCR_MODEL or the shipped model)");
+  cmd->add_option("-m,--model,-l,--lang", o.model,
+                  "model file, or a model name: NAME.ocrm in the search path (`ocr models` lists them); "
+                  "default $OCR_MODEL, else eng");
+  cmd->add_option("--model-dir", o.model_dir, "look for model names here first (also $OCR_MODEL_DIR)");
   cmd->add_option("--layout,--psm", o.layout,
                   "auto (page or single line), page (psm 3), block (psm 6), line (psm 7)")
       ->check(CLI::IsMember({"auto", "page", "block", "line", "3", "6", "7"}));
@@ -74,7 +78,7 @@ PageRecognizerOptions page_options(const RecognitionOptions& o) {
 
 Reader make_reader(const RecognitionOptions& o) {
   Reader r;
-  r.model_path = o.model.empty() ? default_model_path() : o.model;
+  r.model_path = resolve_model(o.model, o.model_dir);
   auto model = Model::load(r.model_path);
   DecoderOptions dopt;
   dopt.kind = o.decoder;

@@ -11,7 +11,7 @@
 namespace ocr::cli {
 
 struct RecognitionOptions {
-  std::string model;
+  std::string model, model_dir;
   std::string layout = "auto";
   double dpi = 0;
   std::string invert = "auto", contrast = "auto", denoise = "auto", binarize = "none";
@@ -34,7 +34,7 @@ struct Reader {
   std::unique_ptr<PageRecognizer> pages;
 };
 
-// Loads the model (given, else $OCR_MODEL or the shipped one) and its decoder (LM beside it).
+// Loads the model (a file or a name from the search path, else $OCR_MODEL or eng) and its decoder (LM beside it).
 Reader make_reader(const RecognitionOptions& o);
 
 }  // namespace ocr::cli

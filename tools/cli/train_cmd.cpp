@@ -7,6 +7,7 @@
 #include "ocr/core/log.h"
 #include "ocr/core/utf8.h"
 #include "ocr/model/model.h"
+#include "ocr/pipeline/model_search.h"
 #include "ocr/train/data_check.h"
 #include "ocr/train/trainer.h"
 
@@ -32,7 +33,7 @@ int run_data_check(const TrainConfig& cfg) {
   opt.spec = cfg.spec;
   opt.input_height = cfg.input_height;
   if (!cfg.init.empty()) {
-    init = Model::load(cfg.init);
+    init = Model::load(resolve_model(cfg.init));
     opt.spec = init->spec();
     opt.input_height = init->input_height();
     opt.init_alphabet = &init->alphabet();

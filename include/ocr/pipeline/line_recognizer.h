@@ -59,8 +59,5 @@ class LineRecognizer {
   std::unique_ptr<NetworkPool> pool_;
 };
 
-// Finds the shipped model: $OCR_MODEL, then models/ in the source tree, then the install prefix.
-// Throws IoError listing the places it looked.
-std::string default_model_path();
 
 }  // namespace ocr

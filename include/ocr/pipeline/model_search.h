@@ -1,0 +1,33 @@
+// Finding models by name, as Tesseract finds eng.traineddata: `ocr recognize -l mine` reads
+// mine.ocrm from the first folder of the search path that has it.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ocr {
+
+// Folders searched for NAME.ocrm, in order: extra_dir (--model-dir) if given, $OCR_MODEL_DIR
+// (':'-separated), $XDG_DATA_HOME/ocr/models (else ~/.local/share/ocr/models), models/ of the
+// source tree, the install prefix's share/ocr/models. Folders that do not exist are kept (a
+// message can name them); duplicates are dropped.
+std::vector<std::string> model_search_path(const std::string& extra_dir = "");
+
+struct ModelEntry {
+  std::string name;  // file name without .ocrm
+  std::string path;
+  std::vector<std::string> shadowed;  // same name later in the search path
+};
+
+// Every NAME.ocrm in the search path, by name; the first folder wins.
+std::vector<ModelEntry> list_models(const std::string& extra_dir = "");
+
+// A model file from what the user typed: a path to an existing file as it is, else a NAME looked
+// up in the search path. Throws IoError naming the folders searched and the names available;
+// "eng+deu" (Tesseract's combined languages) is refused with its own message.
+std::string resolve_model(const std::string& name_or_path, const std::string& extra_dir = "");
+
+// The model used when none is named: $OCR_MODEL if set (it must exist), else "eng" from the
+// search path. Throws IoError listing the places it looked.
+std::string default_model_path(const std::string& extra_dir = "");
+
+}  // namespace ocr
