@@ -14,11 +14,15 @@
 namespace ocr {
 
 LayoutMode parse_layout(const std::string& s) {
+  // Tesseract's --psm numbers where one of ours means the same: 4 (one column of varying sizes)
+  // reads as a block, 8 (a word) and 13 (a raw line) as a line, 11 (sparse text) as a page,
+  // whose layout already finds scattered text.
   if (s == "auto") return LayoutMode::Auto;
-  if (s == "page" || s == "3") return LayoutMode::Page;
-  if (s == "block" || s == "6") return LayoutMode::Block;
-  if (s == "line" || s == "7") return LayoutMode::Line;
-  throw FormatError("unknown layout '" + s + "' (expected auto, page, block or line; or 3, 6, 7)");
+  if (s == "page" || s == "3" || s == "11") return LayoutMode::Page;
+  if (s == "block" || s == "6" || s == "4") return LayoutMode::Block;
+  if (s == "line" || s == "7" || s == "8" || s == "13") return LayoutMode::Line;
+  throw FormatError("unknown layout '" + s +
+                    "' (expected auto, page, block or line; or Tesseract's psm 3, 4, 6, 7, 8, 11, 13)");
 }
 
 const char* layout_name(LayoutMode m) {

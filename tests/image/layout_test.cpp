@@ -113,7 +113,12 @@ TEST(Layout, BlankPageAndModes) {
   EXPECT_EQ(ocr::parse_layout("6"), ocr::LayoutMode::Block);
   EXPECT_EQ(ocr::parse_layout("7"), ocr::LayoutMode::Line);
   EXPECT_EQ(ocr::parse_layout("auto"), ocr::LayoutMode::Auto);
+  EXPECT_EQ(ocr::parse_layout("11"), ocr::LayoutMode::Page);
+  EXPECT_EQ(ocr::parse_layout("4"), ocr::LayoutMode::Block);
+  EXPECT_EQ(ocr::parse_layout("8"), ocr::LayoutMode::Line);
+  EXPECT_EQ(ocr::parse_layout("13"), ocr::LayoutMode::Line);
   EXPECT_THROW(ocr::parse_layout("columns"), ocr::FormatError);
+  EXPECT_THROW(ocr::parse_layout("5"), ocr::FormatError);  // vertical text: nothing of ours means that
   EXPECT_THROW(ocr::analyze_layout(cv::Mat(), opt), ocr::ShapeError);
 }
 

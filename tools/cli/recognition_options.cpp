@@ -26,8 +26,8 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
                   "default $OCR_MODEL, else eng");
   cmd->add_option("--model-dir", o.model_dir, "look for model names here first (also $OCR_MODEL_DIR)");
   cmd->add_option("--layout,--psm", o.layout,
-                  "auto (page or single line), page (psm 3), block (psm 6), line (psm 7)")
-      ->check(CLI::IsMember({"auto", "page", "block", "line", "3", "6", "7"}));
+                  "auto (page or single line), page (psm 3, 11), block (psm 4, 6), line (psm 7, 8, 13)")
+      ->check(CLI::IsMember({"auto", "page", "block", "line", "3", "4", "6", "7", "8", "11", "13"}));
   cmd->add_option("--dpi", o.dpi, "input resolution (default: from the file, else estimated)")
       ->check(CLI::Range(10.0, 4800.0));
   cmd->add_option("--invert", o.invert, "light-on-dark text: auto (detect), yes, no")
