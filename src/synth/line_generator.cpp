@@ -540,6 +540,39 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
       cv::repeat(col, ink.rows, 1, fade);
       ink = ink.mul(fade);
     }
+    // Faded small marks: on worn thermal print the dots of a colon, a full stop or a comma fade
+    // first (real receipt lines read `TOTAL GST :` as `total gst.` and `DISCOUNT :` as
+    // `discount;`, their upper dot nearly gone). Each small component may keep a fraction of its ink.
+    if (rng.chance(0.15)) {
+      cv::Mat bin = ink > 0.5, labels, stats, centroids;
+      const int n = cv::connectedComponentsWithStats(bin, labels, stats, centroids, 8, CV_32S);
+      std::vector<float> keep(static_cast<size_t>(n), 1.f);
+      const double small = 0.2 * xh * xh;
+      for (int i = 1; i < n; ++i)
+        if (stats.at<int>(i, cv::CC_STAT_AREA) < small && rng.chance(0.5)) keep[static_cast<size_t>(i)] = static_cast<float>(rng.uniform(0.2, 0.6));
+      cv::Mat fade(ink.size(), CV_32F, cv::Scalar(1));
+      for (int y = 0; y < ink.rows; ++y)
+        for (int x = 0; x < ink.cols; ++x) fade.at<float>(y, x) = keep[static_cast<size_t>(labels.at<int>(y, x))];
+      blur(fade, 0.7);  // the anti-aliased rim fades with its mark
+      ink = ink.mul(fade);
+    }
+    // A pen mark across the print: a tick, a circled total, a stroke through an amount. Not in the
+    // label, as on real receipts where such marks cross `1.00` and `RETURNABLE OR`.
+    if (rng.chance(0.04)) {
+      const double x0 = rng.uniform(0, ink.cols), x1 = std::clamp(x0 + rng.uniform(-4, 4) * xh, 0.0, double(ink.cols));
+      const double y0 = rng.uniform(0, ink.rows), y1 = rng.uniform(0, ink.rows);
+      const double cx = (x0 + x1) / 2 + rng.uniform(-1, 1) * xh, cy = (y0 + y1) / 2 + rng.uniform(-1.5, 1.5) * xh;
+      std::vector<cv::Point> curve;
+      for (int k = 0; k <= 24; ++k) {  // a quadratic Bézier through the control point
+        const double t = k / 24.0, a = (1 - t) * (1 - t), b = 2 * t * (1 - t), c = t * t;
+        curve.emplace_back(static_cast<int>(std::lround(a * x0 + b * cx + c * x1)),
+                           static_cast<int>(std::lround(a * y0 + b * cy + c * y1)));
+      }
+      const int width = std::max(1, static_cast<int>(std::lround(rng.uniform(0.08, 0.2) * xh)));
+      cv::Mat pen = cv::Mat::zeros(ink.size(), CV_32F);
+      cv::polylines(pen, curve, false, cv::Scalar(rng.uniform(0.5, 1.0)), width, cv::LINE_AA);
+      ink = cv::max(ink, pen);
+    }
   }
 
   // Paper and ink levels, uneven shading.
