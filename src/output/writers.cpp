@@ -186,7 +186,7 @@ std::string write_json(const std::vector<PageResult>& pages, const WriterInfo& i
          std::to_string(p.page_index + 1) + ",\"width\":" + std::to_string(p.width) +
          ",\"height\":" + std::to_string(p.height) + ",\"dpi\":" + num(p.dpi, 1) +
          ",\"skew_angle\":" + num(p.skew_degrees, 3) + ",\"inverted\":" +
-         (p.inverted ? "true" : "false") + ",\"layout\":\"" + json_escape(p.layout) +
+         (p.inverted ? "true" : "false") + ",\"orientation\":" + std::to_string(p.orientation) + ",\"layout\":\"" + json_escape(p.layout) +
          "\",\"text\":\"" + json_escape(p.text()) + "\",\"blocks\":[";
     for (size_t bi = 0; bi < p.blocks.size(); ++bi) {
       const auto& b = p.blocks[bi];

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <numeric>
 #include <string>
 #include <opencv2/imgproc.hpp>
 
 #include "ocr/core/error.h"
+#include "ocr/core/log.h"
 #include "ocr/image/opencv_threads.h"
 
 namespace ocr {
@@ -246,11 +248,115 @@ PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<Recogni
   return page;
 }
 
+PreparedPage PageRecognizer::prepare_turned(const cv::Mat& image, int degrees, const std::string& source,
+                                            int page_index, double dpi) const {
+  degrees = ((degrees % 360) + 360) % 360;
+  if (degrees == 0) return prepare(image, source, page_index, dpi);
+  if (degrees % 90) throw Error("rotation must be a multiple of 90 degrees, not " + std::to_string(degrees));
+  cv::Mat turned;
+  cv::rotate(image, turned, degrees == 90 ? cv::ROTATE_90_CLOCKWISE
+                            : degrees == 180 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE);
+  PreparedPage p = prepare(turned, source, page_index, dpi);
+  // Turned-image coordinates back to the input's: x = W - u, y = H - v for 180 degrees, etc.
+  const double W = image.cols, H = image.rows;
+  cv::Mat back = degrees == 90    ? (cv::Mat_<double>(3, 3) << 0, 1, 0, -1, 0, H, 0, 0, 1)
+                 : degrees == 180 ? (cv::Mat_<double>(3, 3) << -1, 0, W, 0, -1, H, 0, 0, 1)
+                                  : (cv::Mat_<double>(3, 3) << 0, -1, W, 1, 0, 0, 0, 0, 1);
+  cv::Mat to3 = cv::Mat::eye(3, 3, CV_64F);
+  p.pre.to_original.copyTo(to3.rowRange(0, 2));
+  p.pre.to_original = cv::Mat(back * to3).rowRange(0, 2).clone();
+  p.page.width = image.cols;
+  p.page.height = image.rows;
+  p.page.orientation = degrees;
+  return p;
+}
+
+namespace {
+
+// How sure a page's reading is: the character-weighted mean of its line confidences.
+double reading_confidence(const PageResult& page, size_t* characters = nullptr) {
+  double sum = 0;
+  size_t n = 0;
+  for (const auto& b : page.blocks)
+    for (const auto& par : b.paragraphs)
+      for (const auto& l : par.lines) {
+        sum += double(l.confidence) * double(l.text.size());
+        n += l.text.size();
+      }
+  if (characters) *characters = n;
+  return n ? sum / double(n) : 0;
+}
+
+// Whether the page's ink runs in columns rather than rows (text turned by 90 degrees): text rows
+// leave blank rows between them and few blank columns, a turned page the reverse.
+bool ink_in_columns(const cv::Mat& gray) {
+  cv::Mat ink;
+  cv::threshold(gray, ink, 0, 1, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  const cv::Rect box = cv::boundingRect(ink);
+  if (box.width < 16 || box.height < 16) return false;
+  cv::Mat rows, cols;
+  cv::reduce(ink(box), rows, 1, cv::REDUCE_SUM, CV_32S);
+  cv::reduce(ink(box), cols, 0, cv::REDUCE_SUM, CV_32S);
+  const double blank_rows = double(cv::countNonZero(rows == 0)) / box.height;
+  const double blank_cols = double(cv::countNonZero(cols == 0)) / box.width;
+  return blank_cols > 0.05 && blank_cols > 2 * blank_rows;
+}
+
+}  // namespace
+
+PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, const std::string& source,
+                                  int page_index, double dpi, bool columns_of_ink) const {
+  // Upright pages of print read at 0.99 and more; upside-down print reads near 0.91 (turned
+  // letters look like letters) and sideways near 0.75. Only unsure readings are tried turned, and
+  // a turn must beat the reading as it was clearly: a hard upright page is never turned for a
+  // reading of garbage that happens to score alike.
+  constexpr double kSure = 0.97, kMargin = 0.04;
+  constexpr size_t kSample = 12;
+  size_t chars = 0;
+  const double conf = reading_confidence(upright, &chars);
+  if (options_.rotate != -1 || upright.layout == "line" || chars < 20 || conf >= kSure) return upright;
+  std::vector<int> turns = {180};
+  if (columns_of_ink) turns = {90, 270, 180};
+  PageResult best = std::move(upright);
+  double best_conf = conf;
+  for (int degrees : turns) {
+    PreparedPage p = prepare_turned(image, degrees, source, page_index, dpi);
+    if (p.lines.empty()) continue;
+    // A turn that loses is judged on its widest lines only: a receipt that reads unsure upright
+    // costs a layout and a dozen lines more, not a second reading.
+    if (p.lines.size() > kSample) {
+      std::vector<size_t> order(p.lines.size());
+      std::iota(order.begin(), order.end(), size_t(0));
+      std::partial_sort(order.begin(), order.begin() + long(kSample), order.end(),
+                        [&](size_t a, size_t b) { return p.lines[a].cols > p.lines[b].cols; });
+      std::vector<cv::Mat> sample;
+      for (size_t i = 0; i < kSample; ++i) sample.push_back(p.lines[order[i]]);
+      double sum = 0, n = 0;
+      for (const auto& l : reader_(sample)) sum += double(l.confidence) * double(l.text.size()), n += double(l.text.size());
+      if (n == 0 || sum / n < best_conf + kMargin) continue;
+    }
+    std::vector<RecognizedLine> lines = reader_(p.lines);
+    PageResult r = finish(std::move(p), lines);
+    const double c = reading_confidence(r);
+    if (c >= best_conf + kMargin) {
+      log::debug("{}: page {} read turned by {} degrees ({:.3f} against {:.3f})", source, page_index + 1, degrees,
+                 c, best_conf);
+      best = std::move(r);
+      best_conf = c;
+    }
+  }
+  if (best.orientation != 0)
+    log::info("{}: page {} was turned by {} degrees to be read", source, page_index + 1, best.orientation);
+  return best;
+}
+
 PageResult PageRecognizer::recognize(const cv::Mat& image, const std::string& source,
                                      int page_index, double dpi) const {
-  PreparedPage p = prepare(image, source, page_index, dpi);
+  const int turn = options_.rotate > 0 ? options_.rotate : 0;
+  PreparedPage p = prepare_turned(image, turn, source, page_index, dpi);
+  const bool columns = options_.rotate == -1 && ink_in_columns(p.pre.gray);
   std::vector<RecognizedLine> lines = p.lines.empty() ? std::vector<RecognizedLine>{} : reader_(p.lines);
-  return finish(std::move(p), lines);
+  return orient(image, finish(std::move(p), lines), source, page_index, dpi, columns);
 }
 
 std::vector<PageOutcome> PageRecognizer::recognize_pages(
@@ -258,6 +364,9 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
   std::vector<PageOutcome> out(static_cast<size_t>(std::max(n, 0)));
   std::vector<std::optional<PreparedPage>> prepared(out.size());
   std::vector<std::string> sources(out.size());
+  std::vector<PageSource> kept(out.size());  // the images, for a second reading turned
+  std::vector<char> columns(out.size(), 0);
+  const int turn = options_.rotate > 0 ? options_.rotate : 0;
   {
     // One thread means one core; several pages at once means OpenMP owns the cores. Only a lone
     // page on several cores leaves OpenCV's pool to spread its filters.
@@ -268,7 +377,11 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
         std::optional<PageSource> page = load(k);
         if (!page) continue;
         sources[size_t(k)] = page->source;
-        prepared[size_t(k)] = prepare(page->image, page->source, page->page_index, page->dpi);
+        prepared[size_t(k)] = prepare_turned(page->image, turn, page->source, page->page_index, page->dpi);
+        if (options_.rotate == -1) {
+          columns[size_t(k)] = ink_in_columns(prepared[size_t(k)]->pre.gray);
+          kept[size_t(k)] = *page;
+        }
       } catch (const std::exception& e) {
         out[size_t(k)].error = e.what();
       }
@@ -295,6 +408,9 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
       if (pooled_ok) mine.assign(read.begin() + long(off), read.begin() + long(off + m));
       else if (m > 0) mine = reader_(prepared[k]->lines);
       out[k].result = finish(std::move(*prepared[k]), mine);
+      if (options_.rotate == -1)
+        out[k].result = orient(kept[k].image, std::move(*out[k].result), kept[k].source, kept[k].page_index,
+                               kept[k].dpi, columns[k]);
     } catch (const std::exception& e) {
       out[k].error = sources[k] + ": page " + std::to_string(page_index + 1) + ": " + e.what();
     }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
@@ -353,6 +354,53 @@ TEST_F(RecognizeCli, ModelsByNameFromTheSearchPath) {
   ASSERT_NE(avail, std::string::npos) << missing.out;
   EXPECT_NE(missing.out.find("tiny", avail), std::string::npos) << missing.out;
   EXPECT_NE(sh("recognize -l tiny+eng line.png").out.find("not combined"), std::string::npos);
+}
+
+TEST_F(RecognizeCli, PagesScannedUpsideDownOrSidewaysAreTurned) {
+  // A page of four copies of the README's sample line, read with the shipped model, as given and
+  // turned by 90, 180 and 270 degrees: the same text each time, with the turn reported.
+  const cv::Mat line = cv::imread(std::string(OCR_SOURCE_DIR) + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(line.empty());
+  // Indented differently, as lines of a paragraph are, so their word gaps do not line up.
+  cv::Mat page(line.rows * 6 + 80, line.cols + 200, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 4; ++i)
+    line.copyTo(page(cv::Rect(40 + (i * 53) % 120, 40 + i * line.rows * 3 / 2, line.cols, line.rows)));
+  const char* bin = std::getenv("OCR_TEST_BINARY");
+  const std::string exe = bin ? bin : OCR_BINARY;
+  auto read = [&](const cv::Mat& img, const std::string& name, const std::string& extra) {
+    cv::imwrite((dir_ / name).string(), img);
+    const std::string out = (dir_ / "turn-out").string();
+    const std::string cmd = "cd '" + dir_.string() + "' && '" + exe + "' -q recognize -f json -j 1 --decoder greedy " +
+                            extra + " " + name + " >'" + out + "' 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << slurp(out);
+    return slurp(out);
+  };
+  auto text_of = [](const std::string& json) {
+    const size_t a = json.find("\"text\":\"") + 8;
+    return json.substr(a, json.find('"', a) - a);
+  };
+  const std::string upright = read(page, "upright.png", "");
+  ASSERT_NE(upright.find("quick brown fox"), std::string::npos) << upright;
+  EXPECT_NE(upright.find("\"orientation\":0"), std::string::npos);
+  const std::pair<cv::RotateFlags, int> turns[] = {
+      {cv::ROTATE_180, 180}, {cv::ROTATE_90_COUNTERCLOCKWISE, 90}, {cv::ROTATE_90_CLOCKWISE, 270}};
+  for (const auto& [flag, degrees] : turns) {
+    cv::Mat turned;
+    cv::rotate(page, turned, flag);
+    const std::string json = read(turned, "turned.png", "");
+    EXPECT_EQ(text_of(json), text_of(upright)) << degrees << " degrees";
+    EXPECT_NE(json.find("\"orientation\":" + std::to_string(degrees)), std::string::npos) << degrees;
+    // Boxes are on the image as given: the first word sits where the turn put it.
+    if (degrees == 180) {
+      const size_t b = json.find("\"bbox\":[", json.find("\"words\":[")) + 8;
+      EXPECT_GT(std::stoi(json.substr(b)), turned.cols / 2) << json.substr(b, 30);
+    }
+  }
+  // --rotate 0 reads the turned page as it is (garbage); --rotate 180 turns it without asking.
+  cv::Mat turned;
+  cv::rotate(page, turned, cv::ROTATE_180);
+  EXPECT_EQ(read(turned, "turned.png", "--rotate 0").find("quick brown fox"), std::string::npos);
+  EXPECT_EQ(text_of(read(turned, "turned.png", "--rotate 180")), text_of(upright));
 }
 
 TEST_F(RecognizeCli, AverageOfCheckpoints) {

@@ -30,6 +30,10 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
       ->check(CLI::IsMember({"auto", "page", "block", "line", "3", "4", "6", "7", "8", "11", "13"}));
   cmd->add_option("--dpi", o.dpi, "input resolution (default: from the file, else estimated)")
       ->check(CLI::Range(10.0, 4800.0));
+  cmd->add_option("--rotate", o.rotate,
+                  "page orientation: auto (turn pages scanned upside down or sideways), or turn every page "
+                  "clockwise by 0, 90, 180 or 270 degrees")
+      ->check(CLI::IsMember({"auto", "0", "90", "180", "270"}));
   cmd->add_option("--invert", o.invert, "light-on-dark text: auto (detect), yes, no")
       ->check(CLI::IsMember({"auto", "yes", "no"}));
   cmd->add_option("--contrast", o.contrast, "auto (flatten lighting + stretch), stretch, background, none")
@@ -73,6 +77,7 @@ PageRecognizerOptions page_options(const RecognitionOptions& o) {
   po.preprocess.rescale = !o.no_rescale;
   po.preprocess.dpi = o.dpi;
   po.min_word_confidence = o.min_confidence;
+  po.rotate = o.rotate == "auto" ? -1 : std::stoi(o.rotate);
   return po;
 }
 

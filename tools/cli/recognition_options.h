@@ -14,6 +14,7 @@ struct RecognitionOptions {
   std::string model, model_dir;
   std::string layout = "auto";
   double dpi = 0;
+  std::string rotate = "auto";
   std::string invert = "auto", contrast = "auto", denoise = "auto", binarize = "none";
   bool no_deskew = false, no_rescale = false;
   std::string decoder = "beam";

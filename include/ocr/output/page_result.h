@@ -67,6 +67,7 @@ struct PageResult {
   double dpi = 0;        // 0 if unknown
   double skew_degrees = 0;
   bool inverted = false;
+  int orientation = 0;   // degrees the page was turned clockwise to be read (0, 90, 180, 270)
   std::string layout;    // layout mode used: page, block or line
   std::vector<BlockResult> blocks;
   std::shared_ptr<const PageImageData> image;  // null unless an image-embedding format needs it

@@ -26,6 +26,11 @@ struct PageRecognizerOptions {
   // Reject threshold: words whose confidence is below it are left out (lines left without words
   // go too). 0 keeps every word.
   double min_word_confidence = 0;
+  // Page orientation: -1 detects pages scanned upside down or sideways (page layouts whose reading
+  // is unsure are read again turned 180°, and 90° both ways when their ink runs in columns; a
+  // turn is kept only if its reading is clearly surer); 0, 90, 180, 270 turn every page clockwise
+  // by that much before reading. Boxes are always given on the input image.
+  int rotate = -1;
 };
 
 // A recognised line with no letter or digit that is nothing but marks (dashes, bars, dots,
@@ -76,6 +81,10 @@ class PageRecognizer {
   // image: CV_8UC1 or CV_8UC3 as decoded; dpi 0 = unknown.
   PreparedPage prepare(const cv::Mat& image, const std::string& source = "", int page_index = 0,
                        double dpi = 0) const;
+  // The same, the image turned clockwise by 90, 180 or 270 degrees first; coordinates still map
+  // to the image as given.
+  PreparedPage prepare_turned(const cv::Mat& image, int degrees, const std::string& source = "",
+                              int page_index = 0, double dpi = 0) const;
   // lines: the reader's output for prepared.lines, same order and size.
   PageResult finish(PreparedPage&& prepared, const std::vector<RecognizedLine>& lines) const;
   PageResult recognize(const cv::Mat& image, const std::string& source = "", int page_index = 0,
@@ -88,6 +97,10 @@ class PageRecognizer {
   // only the culprit fails.
   std::vector<PageOutcome> recognize_pages(int n, const std::function<std::optional<PageSource>(int)>& load,
                                            int threads) const;
+
+  // The orientation step of recognize/recognize_pages for one read page (see options.rotate).
+  PageResult orient(const cv::Mat& image, PageResult upright, const std::string& source, int page_index,
+                    double dpi, bool columns_of_ink) const;
 
   const LineReader& reader() const { return reader_; }
   const PageRecognizerOptions& options() const { return options_; }
