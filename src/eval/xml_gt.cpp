@@ -142,6 +142,24 @@ struct Reader {
   }
 };
 
+// A text line's pair without its outline: false (and a note) if it has no usable text.
+bool begin_line(const Reader& r, const xmlNode* line, int number, const char* id_attr, const std::string& image,
+                std::string text, GtPair& g) {
+  std::string id = attr(line, id_attr);
+  if (id.empty()) id = "line" + std::to_string(number);
+  if (text.empty()) {
+    r.note("TextLine " + id + " has no text, skipped");
+    return false;
+  }
+  if (!utf8_valid(text)) {
+    r.note("TextLine " + id + ": text is not valid UTF-8, skipped");
+    return false;
+  }
+  g = GtPair{image, r.path, std::move(text)};
+  g.line_id = id;
+  return true;
+}
+
 // PAGE: a TextLine's own TextEquiv (the lowest index when several), else its Words' joined.
 std::string page_text(const xmlNode* line) {
   const xmlNode* best = nullptr;
@@ -182,19 +200,9 @@ std::vector<GtPair> read_page(const Reader& r, const xmlNode* root) {
   std::vector<GtPair> out;
   int number = 0;
   for (const xmlNode* line : lines) {
-    ++number;
-    std::string id = attr(line, "id");
-    if (id.empty()) id = "line" + std::to_string(number);
-    GtPair g{image, r.path, page_text(line)};
-    g.line_id = id;
-    if (g.text.empty()) {
-      r.note("TextLine " + id + " has no text, skipped");
-      continue;
-    }
-    if (!utf8_valid(g.text)) {
-      r.note("TextLine " + id + ": text is not valid UTF-8, skipped");
-      continue;
-    }
+    GtPair g;
+    if (!begin_line(r, line, ++number, "id", image, page_text(line), g)) continue;
+    const std::string& id = g.line_id;
     const xmlNode* coords = child(line, "Coords");
     bool ok = coords && parse_points(attr(coords, "points"), g.region);
     if (coords && !ok) {  // PAGE 2010: <Point x= y=/> children
@@ -264,20 +272,10 @@ std::vector<GtPair> read_alto(const Reader& r, const xmlNode* root) {
   std::vector<GtPair> out;
   int number = 0;
   for (const xmlNode* line : lines) {
-    ++number;
-    std::string id = attr(line, "ID");
-    if (id.empty()) id = "line" + std::to_string(number);
-    GtPair g{image, r.path, alto_text(line)};
-    g.line_id = id;
+    GtPair g;
+    if (!begin_line(r, line, ++number, "ID", image, alto_text(line), g)) continue;
+    const std::string& id = g.line_id;
     g.units_per_inch = units_per_inch;
-    if (g.text.empty()) {
-      r.note("TextLine " + id + " has no text, skipped");
-      continue;
-    }
-    if (!utf8_valid(g.text)) {
-      r.note("TextLine " + id + ": text is not valid UTF-8, skipped");
-      continue;
-    }
     const xmlNode* shape = child(line, "Shape");
     const xmlNode* polygon = child(shape, "Polygon");
     if (polygon && parse_points(attr(polygon, "POINTS"), g.region)) {

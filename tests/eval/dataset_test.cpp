@@ -8,21 +8,19 @@
 
 #include "ocr/core/error.h"
 #include "ocr/eval/report.h"
+#include "eval/temp_tree.h"
 
 namespace fs = std::filesystem;
 
 namespace ocr {
 namespace {
 
-class DatasetTest : public ::testing::Test {
+class DatasetTest : public test::TempTree {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("ocr_dataset_test_" + std::to_string(getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_ / "lines");
-    fs::create_directories(root_ / "pred");
+    make_root("ocr_dataset_test_");
+    std::filesystem::create_directories(root_ / "lines");
+    std::filesystem::create_directories(root_ / "pred");
     // Images are never opened here, so their bytes do not matter.
     write("lines/a.png", "png");
     write("lines/a.gt.txt", "hello world\n");
@@ -37,17 +35,6 @@ class DatasetTest : public ::testing::Test {
     write("lines/f.gt.txt", "bad \xFF\n");                        // not UTF-8
     write("lines/notes.txt", "not a line");
   }
-  void TearDown() override { fs::remove_all(root_); }
-  void write(const std::string& rel, const std::string& bytes) {
-    std::ofstream(root_ / rel, std::ios::binary) << bytes;
-  }
-  std::string path(const std::string& rel) const { return (root_ / rel).string(); }
-  static bool mentions(const std::vector<std::string>& problems, const std::string& s) {
-    for (const auto& p : problems)
-      if (p.find(s) != std::string::npos) return true;
-    return false;
-  }
-  fs::path root_;
 };
 
 TEST(Dataset, Stems) {

@@ -11,6 +11,7 @@
 
 #include "ocr/core/error.h"
 #include "ocr/eval/gt_image.h"
+#include "eval/temp_tree.h"
 
 namespace fs = std::filesystem;
 
@@ -60,13 +61,10 @@ const char* const kAlto = R"(<?xml version="1.0" encoding="UTF-8"?>
 </alto>
 )";
 
-class XmlGtTest : public ::testing::Test {
+class XmlGtTest : public test::TempTree {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("ocr_xml_gt_test_" + std::to_string(getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    make_root("ocr_xml_gt_test_");
     fs::create_directories(root_ / "images");
     fs::create_directories(root_ / "alto");
     // A page with a dark bar in each line's band and a blob outside the first line's polygon.
@@ -80,17 +78,6 @@ class XmlGtTest : public ::testing::Test {
     write("page.xml", kPage);
     write("alto/scan.xml", kAlto);
   }
-  void TearDown() override { fs::remove_all(root_); }
-  void write(const std::string& rel, const std::string& bytes) {
-    std::ofstream(root_ / rel, std::ios::binary) << bytes;
-  }
-  std::string path(const std::string& rel) const { return (root_ / rel).string(); }
-  static bool mentions(const std::vector<std::string>& problems, const std::string& s) {
-    for (const auto& p : problems)
-      if (p.find(s) != std::string::npos) return true;
-    return false;
-  }
-  fs::path root_;
   cv::Mat page_;
 };
 
