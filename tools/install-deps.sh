@@ -18,7 +18,7 @@ FONTS="fonts-texgyre fonts-freefont-ttf fonts-cmu fonts-lmodern \
   fonts-oldstandard fonts-adf-baskervald fonts-adf-gillius fonts-cabin fonts-open-sans \
   fonts-roboto-unhinted fonts-lato fonts-inter fonts-inconsolata fonts-noto-mono fonts-hack \
   fonts-ocr-b fonts-stix fonts-croscore"
-BENCH="tesseract-ocr tesseract-ocr-eng python3-torch python3-numpy python3-pil libopenblas0-openmp"
+BENCH="tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd python3-torch python3-numpy python3-pil libopenblas0-openmp"
 PKGS="$BASE"
 for a in "$@"; do
   case "$a" in

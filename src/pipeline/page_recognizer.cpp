@@ -315,8 +315,12 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   size_t chars = 0;
   const double conf = reading_confidence(upright, &chars);
   if (options_.rotate != -1 || upright.layout == "line" || chars < 20 || conf >= kSure) return upright;
+  // Sideways print reads near 0.75: a reading that poor is tried sideways even when its ink
+  // does not run in columns (a sparse receipt leaves blank columns and rows alike).
+  constexpr double kSideways = 0.85;
   std::vector<int> turns = {180};
   if (columns_of_ink) turns = {90, 270, 180};
+  else if (conf < kSideways) turns = {180, 90, 270};
   PageResult best = std::move(upright);
   double best_conf = conf;
   for (int degrees : turns) {
