@@ -312,6 +312,9 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   // reading of garbage that happens to score alike.
   constexpr double kSure = 0.97, kMargin = 0.04;
   constexpr size_t kSample = 12;
+  // And a turn must read well in itself: a poor photo that reads at 0.7 upright is not turned
+  // for garbage reading at 0.76.
+  constexpr double kTurnedAtLeast = 0.9;
   size_t chars = 0;
   const double conf = reading_confidence(upright, &chars);
   if (options_.rotate != -1 || upright.layout == "line" || chars < 20 || conf >= kSure) return upright;
@@ -337,12 +340,12 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
       for (size_t i = 0; i < kSample; ++i) sample.push_back(p.lines[order[i]]);
       double sum = 0, n = 0;
       for (const auto& l : reader_(sample)) sum += double(l.confidence) * double(l.text.size()), n += double(l.text.size());
-      if (n == 0 || sum / n < best_conf + kMargin) continue;
+      if (n == 0 || sum / n < std::max(best_conf + kMargin, kTurnedAtLeast)) continue;
     }
     std::vector<RecognizedLine> lines = reader_(p.lines);
     PageResult r = finish(std::move(p), lines);
     const double c = reading_confidence(r);
-    if (c >= best_conf + kMargin) {
+    if (c >= best_conf + kMargin && c >= kTurnedAtLeast) {
       log::debug("{}: page {} read turned by {} degrees ({:.3f} against {:.3f})", source, page_index + 1, degrees,
                  c, best_conf);
       best = std::move(r);

@@ -334,3 +334,46 @@ TEST(PageRecognizer, RejectThresholdLeavesOutUnsureWords) {
   EXPECT_EQ(kept[0], all[0]);
   EXPECT_EQ(kept[1], all[2] - 1);
 }
+
+// Orientation trials: an unsure upright reading is tried turned; a turn is kept only if its
+// reading is clearly surer and sure in itself.
+TEST(PageRecognizer, AnUnsurePageIsTurnedOnlyForASureReading) {
+  const cv::Mat img = three_line_page();
+  auto reader_giving = [](float first, float later, int* calls) {
+    return ocr::LineReader([=](const std::vector<cv::Mat>& crops) {
+      std::vector<ocr::RecognizedLine> out;
+      for (const auto& c : crops) {
+        ocr::RecognizedLine l = ocr::test::fake_read(c);
+        for (auto& ch : l.chars) ch.confidence = *calls == 0 ? first : later;
+        l.confidence = *calls == 0 ? first : later;
+        out.push_back(l);
+      }
+      ++*calls;
+      return out;
+    });
+  };
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Page;
+  int calls = 0;
+  // Upright 0.5, turned 0.85: surer, but not sure enough to turn the page for.
+  auto r = ocr::PageRecognizer(reader_giving(0.5f, 0.85f, &calls), opt).recognize(img);
+  EXPECT_EQ(r.orientation, 0);
+  EXPECT_GT(calls, 1) << "an unsure page is tried turned";
+  // Upright 0.5, turned 0.95: turned (180 first; this page's ink runs in rows).
+  calls = 0;
+  r = ocr::PageRecognizer(reader_giving(0.5f, 0.95f, &calls), opt).recognize(img);
+  EXPECT_EQ(r.orientation, 180);
+  EXPECT_EQ(r.width, img.cols);
+  EXPECT_EQ(r.height, img.rows);
+  // A sure upright reading is never tried turned.
+  calls = 0;
+  r = ocr::PageRecognizer(reader_giving(0.99f, 1.0f, &calls), opt).recognize(img);
+  EXPECT_EQ(r.orientation, 0);
+  EXPECT_EQ(calls, 1);
+  // --rotate 90 turns without asking.
+  opt.rotate = 90;
+  calls = 0;
+  r = ocr::PageRecognizer(reader_giving(0.5f, 0.95f, &calls), opt).recognize(img);
+  EXPECT_EQ(r.orientation, 90);
+  EXPECT_EQ(calls, 1);
+}
