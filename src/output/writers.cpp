@@ -263,7 +263,10 @@ std::string write_hocr(const std::vector<PageResult>& pages, const WriterInfo& i
           o += "     <span class=\"ocr_line\" id=\"line_" + ps + "_" + std::to_string(++nl) +
                "\" title=\"bbox " + bbox(l.box) + "; baseline " + num(l.baseline_slope, 3) + " " +
                std::to_string(static_cast<int>(std::lround(l.baseline_offset))) + "; x_size " +
-               std::to_string(l.box.height()) + "\">\n";
+               // A page read turned: its text runs at that angle on the image (hOCR: counter-
+               // clockwise from horizontal), the baseline is in the text's own frame.
+               std::to_string(p.orientation % 180 ? l.box.width() : l.box.height()) +
+               (p.orientation ? "; textangle " + std::to_string(p.orientation) : std::string()) + "\">\n";
           for (const auto& w : l.words) {
             std::string confs, boxes;
             for (const auto& c : w.chars) {

@@ -184,9 +184,17 @@ TEST(Writers, HocrIsWellFormedWithTesseractStructure) {
   EXPECT_EQ(nw, 7);
   EXPECT_NE(h.find("x_wconf 90; x_confs 90 90 90 90 90;"), std::string::npos);
   EXPECT_NE(h.find("baseline 0.01 -4"), std::string::npos);
+  EXPECT_EQ(h.find("textangle"), std::string::npos);  // upright
   if (have("xmllint")) {
     EXPECT_EQ(run_on(h, "xmllint --noout", ".hocr"), 0);
   }
+  // A page read turned by 90 degrees: its lines say so, and x_size is measured across the line.
+  auto turned = sample_pages();
+  turned[0].orientation = 90;
+  const std::string t = ocr::write_hocr(turned);
+  EXPECT_EQ(count(t, "; textangle 90\""), 3);
+  const auto& l0 = turned[0].blocks[0].paragraphs[0].lines[0];
+  EXPECT_NE(t.find("x_size " + std::to_string(l0.box.width()) + "; textangle 90"), std::string::npos);
 }
 
 TEST(Writers, AltoV4PixelUnitsContentWcAndSpaces) {
