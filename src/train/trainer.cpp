@@ -168,6 +168,9 @@ TrainSummary train(const TrainConfig& c) {
   std::shared_ptr<Model> model;
   if (!c.init.empty()) {
     model = Model::load(c.init);
+    // Training changes the weights: a note that they are an average of checkpoints no longer
+    // holds. (Decoder and calibration settings stay as a start; `ocr lm tune`/`calibrate` refit them.)
+    model->metadata().extra.erase("averaged_checkpoints");
     int added = Alphabet(model->alphabet()).extend(data_alphabet);
     if (added > 0) {
       log::info("extending the alphabet of {} by {} characters", c.init, added);
