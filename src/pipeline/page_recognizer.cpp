@@ -305,7 +305,7 @@ bool ink_in_columns(const cv::Mat& gray) {
 }  // namespace
 
 PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, const std::string& source,
-                                  int page_index, double dpi, bool columns_of_ink) const {
+                                  int page_index, double dpi, const cv::Mat& working_gray) const {
   // Upright pages of print read at 0.99 and more; upside-down print reads near 0.91 (turned
   // letters look like letters) and sideways near 0.75. Only unsure readings are tried turned, and
   // a turn must beat the reading as it was clearly: a hard upright page is never turned for a
@@ -322,7 +322,7 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   // does not run in columns (a sparse receipt leaves blank columns and rows alike).
   constexpr double kSideways = 0.85;
   std::vector<int> turns = {180};
-  if (columns_of_ink) turns = {90, 270, 180};
+  if (ink_in_columns(working_gray)) turns = {90, 270, 180};
   else if (conf < kSideways) turns = {180, 90, 270};
   PageResult best = std::move(upright);
   double best_conf = conf;
@@ -361,9 +361,9 @@ PageResult PageRecognizer::recognize(const cv::Mat& image, const std::string& so
                                      int page_index, double dpi) const {
   const int turn = options_.rotate > 0 ? options_.rotate : 0;
   PreparedPage p = prepare_turned(image, turn, source, page_index, dpi);
-  const bool columns = options_.rotate == -1 && ink_in_columns(p.pre.gray);
+  const cv::Mat gray = p.pre.gray;  // shared, for orient after finish() takes p
   std::vector<RecognizedLine> lines = p.lines.empty() ? std::vector<RecognizedLine>{} : reader_(p.lines);
-  return orient(image, finish(std::move(p), lines), source, page_index, dpi, columns);
+  return orient(image, finish(std::move(p), lines), source, page_index, dpi, gray);
 }
 
 std::vector<PageOutcome> PageRecognizer::recognize_pages(
@@ -372,7 +372,6 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
   std::vector<std::optional<PreparedPage>> prepared(out.size());
   std::vector<std::string> sources(out.size());
   std::vector<PageSource> kept(out.size());  // the images, for a second reading turned
-  std::vector<char> columns(out.size(), 0);
   const int turn = options_.rotate > 0 ? options_.rotate : 0;
   {
     // One thread means one core; several pages at once means OpenMP owns the cores. Only a lone
@@ -385,10 +384,7 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
         if (!page) continue;
         sources[size_t(k)] = page->source;
         prepared[size_t(k)] = prepare_turned(page->image, turn, page->source, page->page_index, page->dpi);
-        if (options_.rotate == -1) {
-          columns[size_t(k)] = ink_in_columns(prepared[size_t(k)]->pre.gray);
-          kept[size_t(k)] = *page;
-        }
+        if (options_.rotate == -1) kept[size_t(k)] = *page;
       } catch (const std::exception& e) {
         out[size_t(k)].error = e.what();
       }
@@ -414,10 +410,11 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
       std::vector<RecognizedLine> mine;
       if (pooled_ok) mine.assign(read.begin() + long(off), read.begin() + long(off + m));
       else if (m > 0) mine = reader_(prepared[k]->lines);
+      const cv::Mat gray = prepared[k]->pre.gray;  // shared, for orient after finish() takes the page
       out[k].result = finish(std::move(*prepared[k]), mine);
       if (options_.rotate == -1)
         out[k].result = orient(kept[k].image, std::move(*out[k].result), kept[k].source, kept[k].page_index,
-                               kept[k].dpi, columns[k]);
+                               kept[k].dpi, gray);
     } catch (const std::exception& e) {
       out[k].error = sources[k] + ": page " + std::to_string(page_index + 1) + ": " + e.what();
     }

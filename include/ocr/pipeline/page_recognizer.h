@@ -99,8 +99,9 @@ class PageRecognizer {
                                            int threads) const;
 
   // The orientation step of recognize/recognize_pages for one read page (see options.rotate).
+  // working_gray: the upright reading's preprocessed page, looked at only for an unsure reading.
   PageResult orient(const cv::Mat& image, PageResult upright, const std::string& source, int page_index,
-                    double dpi, bool columns_of_ink) const;
+                    double dpi, const cv::Mat& working_gray) const;
 
   const LineReader& reader() const { return reader_; }
   const PageRecognizerOptions& options() const { return options_; }
