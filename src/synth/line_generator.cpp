@@ -22,8 +22,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum Profile { kScanBinary = 0, kScanGray, kPhoto, kScreen, kReceipt, kProfileCount };
-const double kDefaultWeights[kProfileCount] = {0.45, 0.25, 0.1, 0.1, 0.1};
+// fax: ~100 dpi faxes and typed forms (x-height 5-13 px, binarised, rulings and box edges, loose
+// field crops); phone: phone photos of receipts and print (slanted and curved lines, shadows,
+// motion and defocus blur, grey paper, low JPEG quality).
+enum Profile { kScanBinary = 0, kScanGray, kPhoto, kScreen, kReceipt, kFax, kPhone, kProfileCount };
+const double kDefaultWeights[kProfileCount] = {0.38, 0.2, 0.08, 0.1, 0.1, 0.07, 0.07};
 
 double deg(double d) { return d * M_PI / 180.0; }
 
@@ -120,7 +123,7 @@ void shade(cv::Mat& img, double amp, double corr, Rng& rng) {
 }  // namespace
 
 const std::vector<std::string>& profile_names() {
-  static const std::vector<std::string> names = {"scan_binary", "scan_gray", "photo", "screen", "receipt"};
+  static const std::vector<std::string> names = {"scan_binary", "scan_gray", "photo", "screen", "receipt", "fax", "phone"};
   return names;
 }
 
@@ -168,6 +171,9 @@ struct LineGenerator::Impl {
 
   int pick_face(int profile) {
     if (profile == kReceipt && !receipt_faces.empty()) return receipt_faces[pick_weighted(rng, receipt_w)];
+    // Phone photos are mostly of receipts; forms are often typed.
+    if (profile == kPhone && !receipt_faces.empty() && rng.chance(0.6)) return receipt_faces[pick_weighted(rng, receipt_w)];
+    if (profile == kFax && !mono_faces.empty() && rng.chance(0.4)) return mono_faces[pick_weighted(rng, mono_w)];
     if (lineprinter && !mono_faces.empty()) return mono_faces[pick_weighted(rng, mono_w)];
     if (profile == kScreen) return screen_faces[pick_weighted(rng, screen_w)];
     return print_faces[pick_weighted(rng, print_w)];
@@ -241,12 +247,14 @@ struct LineGenerator::Impl {
       p.hinted = true;
       return;
     }
-    const bool photo = profile == kPhoto || profile == kReceipt;
-    p.rotation = deg(rng.normal(0, photo ? 0.5 : 0.3));
-    p.shear = rng.normal(0, 0.015);
+    const bool photo = profile == kPhoto || profile == kReceipt || profile == kPhone;
+    // A phone held at an angle: lines slant in their boxes and lean (perspective), and curve.
+    const bool phone = profile == kPhone;
+    p.rotation = deg(rng.normal(0, phone ? 1.3 : photo ? 0.5 : 0.3));
+    p.shear = rng.normal(0, phone ? 0.05 : 0.015);
     p.x_stretch = std::exp(rng.normal(profile == kReceipt ? -0.05 : 0, 0.04));
     p.jitter = rng.uniform(0, 0.12) * xh / 18;
-    p.warp_amplitude = rng.uniform(0, photo ? 1.2 : 0.3);
+    p.warp_amplitude = rng.uniform(0, phone ? 0.15 * xh : photo ? 1.2 : 0.3);
     p.warp_length = rng.uniform(3, 10) * xh;
   }
 
@@ -285,7 +293,11 @@ LineGenerator::LineGenerator(const GeneratorConfig& config) : impl_(std::make_un
     for (const auto& [name, w] : config.profile_weights) {
       auto it = std::find(profile_names().begin(), profile_names().end(), name);
       if (it == profile_names().end())
-        throw FormatError("unknown synth profile '" + name + "' (known: scan_binary, scan_gray, photo, screen, receipt)");
+      {
+        std::string known;
+        for (const auto& n : profile_names()) known += (known.empty() ? "" : ", ") + n;
+        throw FormatError("unknown synth profile '" + name + "' (known: " + known + ")");
+      }
       if (!(w >= 0)) throw FormatError("synth profile weight of " + name + " must be >= 0");
       m.profile_w[it - profile_names().begin()] = w;
     }
@@ -359,9 +371,11 @@ LineSample LineGenerator::Impl::make(int profile) {
     for (int attempt = 0; attempt < 24 && !ok; ++attempt) {
       if (attempt % 4 == 0) face = pick_face(profile);
       notes = lineprinter ? " lineprinter" : "";
-      s = profile == kReceipt ? text->receipt_line(rng) : text->print_line(rng);
-      if (lineprinter && rng.chance(0.5)) s = upper_case(s);
-      runs = runs_for(s, face, profile != kReceipt && !lineprinter);
+      const bool receipt_text = profile == kReceipt || (profile == kPhone && rng.chance(0.7)) ||
+                                (profile == kFax && rng.chance(0.35));
+      s = receipt_text ? text->receipt_line(rng) : text->print_line(rng);
+      if ((lineprinter && rng.chance(0.5)) || (profile == kFax && rng.chance(0.2))) s = upper_case(s);
+      runs = runs_for(s, face, !receipt_text && !lineprinter);
       // A lone '.' or a rule of dashes is no line a segmenter hands over: want a letter or digit.
       ok = covered(runs) && s.size() >= 2 &&
            std::any_of(s.begin(), s.end(), [](char32_t c) { return c < 128 ? std::isalnum(static_cast<int>(c)) != 0 : c >= 0xC0; });
@@ -381,12 +395,14 @@ LineSample LineGenerator::Impl::make(int profile) {
       case kScanBinary: case kScanGray: xh = rng.chance(0.15) ? rng.uniform(10, 15.5) : rng.uniform(15.5, 20.5); break;
       case kPhoto: xh = rng.uniform(9, 18); break;
       case kScreen: xh = rng.uniform(5, 10); break;
+      case kFax: xh = rng.chance(0.7) ? rng.uniform(5, 9) : rng.uniform(9, 13); break;
+      case kPhone: xh = rng.uniform(8, 22); break;
       // Receipts: a third are scanned at a low resolution (cap height 7-12 px, as in 30 of the
       // 152 real receipt lines, which read at 6.5 % CER against 2.3 % for the larger ones).
       default: xh = rng.chance(0.3) ? rng.uniform(5, 9) : rng.uniform(9, 16); break;
     }
     typeset(p, xh, face, profile);
-    if (profile == kReceipt) p.tab_width = rng.uniform(1, 6) * xh;
+    if (profile == kReceipt || (profile == kPhone && rng.chance(0.3))) p.tab_width = rng.uniform(1, 6) * xh;
     // Receipt crops can be wide at the sides (sparse layouts): room for the junk print_look puts there.
     p.pad = static_cast<int>(std::ceil((profile == kReceipt ? 2.6 : 0.6) * xh)) + 4;
     r = renderer.render(*fonts, runs, p, rng);  // empty only if no glyph had a bitmap
@@ -420,34 +436,88 @@ LineSample LineGenerator::Impl::make(int profile) {
 
 cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, double xh, int face,
                                         const RenderParams& p) {
-  const bool receipt = profile == kReceipt, photo = profile == kPhoto || receipt;
+  const bool receipt = profile == kReceipt, fax = profile == kFax, phone = profile == kPhone;
+  const bool photo = profile == kPhoto || receipt || phone;
   // Crop like a segmenter: the line's ink box plus a small margin on each side.
-  // Receipt lines come from looser crops of sparse layouts.
-  const double mmax = receipt ? 0.8 : 0.35;
+  // Receipt lines come from looser crops of sparse layouts, form fields from their boxes.
+  const double mmax = receipt || phone ? 0.8 : fax ? 0.6 : 0.35;
   auto margin = [&] { return static_cast<int>(std::lround(rng.uniform(0.03, mmax) * xh)); };
   int ml = margin(), mr = margin(), mt = margin(), mb = margin();
   if (receipt && rng.chance(0.3)) (rng.chance(0.5) ? ml : mr) = static_cast<int>(std::lround(rng.uniform(0.8, 2.5) * xh));
-  cv::Rect crop(r.ink.x - ml, r.ink.y - mt, r.ink.width + ml + mr, r.ink.height + mt + mb);
-  // Work on the crop plus a border that keeps blurs clean, not the whole canvas.
-  const int border = 4;
-  cv::Rect work = cv::Rect(crop.x - border, crop.y - border, crop.width + 2 * border, crop.height + 2 * border) &
-                  cv::Rect(0, 0, r.coverage.cols, r.coverage.rows);
-  crop = (crop & work) - work.tl();
-  cv::Mat cov8 = r.coverage(work).clone();
-
-  // Fragments of the neighbouring lines reaching into the crop from above or below.
+  // Loose and off-centre crops: boxes drawn by another detector, a form template or by hand.
+  if (rng.chance(fax || phone ? 0.35 : 0.1)) {
+    notes += " loose";
+    mt = static_cast<int>(std::lround(rng.uniform(0.1, 1.3) * xh));
+    mb = static_cast<int>(std::lround(rng.uniform(0.1, 1.3) * xh));
+    if (rng.chance(0.5)) (rng.chance(0.5) ? ml : mr) = static_cast<int>(std::lround(rng.uniform(0.3, 1.5) * xh));
+  }
+  // Neighbouring lines, set by the leading above and below: the crop's edge shows a slice of
+  // them (cut glyph parts, up to 45 % of their height), as loose crops of tightly set text do.
+  struct Slice {
+    cv::Mat coverage;
+    int x, y;  // top-left in the main line's coverage coordinates
+  };
+  std::vector<Slice> slices;
   for (int side = 0; side < 2; ++side) {
-    if (!rng.chance(0.1)) continue;
-    std::u32string t = text->corpus_line(rng, 90);
+    if (!rng.chance(fax || phone ? 0.35 : 0.15)) continue;
+    std::u32string t = receipt || phone ? text->receipt_line(rng) : text->corpus_line(rng, 90);
     if (!(*fonts)[face].has_all(t)) continue;
     RenderParams q = p;
     q.pad = 0;
     RenderedLine n = renderer.render(*fonts, {{t, face}}, q, rng);
-    if (n.coverage.empty()) continue;
-    int d = static_cast<int>(std::lround(rng.uniform(0.03, 0.3) * xh)) + 1;
-    int oy = side == 0 ? crop.y + d - n.coverage.rows : crop.y + crop.height - d;
-    int ox = crop.x - static_cast<int>(rng.uniform(0, 0.3) * n.coverage.cols);
-    paste_max(cov8, n.coverage, ox, oy);
+    if (n.coverage.empty() || n.ink.empty()) continue;
+    const int gap = static_cast<int>(std::lround(rng.uniform(0.05, 0.6) * xh));
+    const int shown = std::max(1, static_cast<int>(std::lround(rng.uniform(0.03, 0.45) * n.ink.height)));
+    const int x = r.ink.x - n.ink.x - static_cast<int>(rng.uniform(-0.1, 0.3) * n.ink.width);
+    if (side == 0) {
+      slices.push_back({n.coverage, x, r.ink.y - gap - (n.ink.y + n.ink.height)});
+      mt = gap + shown;
+    } else {
+      slices.push_back({n.coverage, x, r.ink.y + r.ink.height + gap - n.ink.y});
+      mb = gap + shown;
+    }
+    notes += " slice";
+  }
+  cv::Rect crop(r.ink.x - ml, r.ink.y - mt, r.ink.width + ml + mr, r.ink.height + mt + mb);
+  // Work on the crop plus a border that keeps blurs clean, not the whole canvas; a loose crop may
+  // reach past the rendered canvas, which is blank paper there.
+  const int border = 4;
+  const cv::Rect work(crop.x - border, crop.y - border, crop.width + 2 * border, crop.height + 2 * border);
+  cv::Mat cov8 = cv::Mat::zeros(work.size(), CV_8UC1);
+  paste_max(cov8, r.coverage, -work.x, -work.y);
+  for (const Slice& sl : slices) paste_max(cov8, sl.coverage, sl.x - work.x, sl.y - work.y);
+  crop -= work.tl();
+  const int baseline = static_cast<int>(std::lround(r.baseline)) - work.y;
+
+  // Form lines touch or cross the rulings of their field: an underline at or just under the
+  // baseline, the edges of the box, a row of dots or underscores to write on. Not in the label.
+  if (fax ? rng.chance(0.55) : (profile == kScanBinary || profile == kScanGray) && rng.chance(0.04)) {
+    const int thick = std::max(1, static_cast<int>(std::lround(rng.uniform(0.08, 0.22) * xh)));
+    const cv::Scalar full(255);
+    if (rng.chance(0.6)) {  // underline, from somewhere left of the text to the crop's end
+      const int y = baseline + static_cast<int>(std::lround(rng.uniform(0.0, 0.6) * xh));
+      const int x0 = crop.x + static_cast<int>(rng.uniform(-0.1, 0.4) * crop.width);
+      if (rng.chance(0.2)) {  // dotted leader
+        const double pitch = rng.uniform(0.3, 0.7) * xh;
+        for (double x = x0; x < crop.x + crop.width; x += pitch)
+          cv::circle(cov8, cv::Point(static_cast<int>(x), y), std::max(1, thick / 2), full, cv::FILLED, cv::LINE_AA);
+      } else {
+        cv::line(cov8, cv::Point(x0, y), cv::Point(crop.x + crop.width + border, y), full, thick, cv::LINE_8);
+      }
+    }
+    if (rng.chance(0.4)) {  // box edges at the sides, inside the crop
+      for (int side = 0; side < 2; ++side) {
+        if (!rng.chance(0.6)) continue;
+        const int inset = static_cast<int>(rng.integer(0, 2));
+        const int x = side == 0 ? crop.x + inset : crop.x + crop.width - 1 - inset;
+        cv::line(cov8, cv::Point(x, 0), cv::Point(x, cov8.rows - 1), full, thick, cv::LINE_8);
+      }
+    }
+    if (rng.chance(0.25)) {  // the box's top edge
+      const int y = crop.y + static_cast<int>(rng.integer(0, 2));
+      cv::line(cov8, cv::Point(0, y), cv::Point(cov8.cols - 1, y), full, thick, cv::LINE_8);
+    }
+    notes += " ruled";
   }
 
   // Receipt crops also catch what sits beside the line: specks and bits of the next field at the
@@ -529,6 +599,28 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     blur(holes, 0.5);
     ink = ink.mul(1.0 - holes);
   }
+  // Text printed over a screened (halftone) tint: a form's shaded field, a coloured panel.
+  if (rng.chance(fax ? 0.15 : profile == kScanGray || phone ? 0.04 : 0)) {
+    // Bitonal screens print small solid dots; grey ones are a light tint.
+    const double pitch = fax ? rng.uniform(4.0, 6.0) : rng.uniform(2.5, 5.0), radius = rng.uniform(fax ? 0.14 : 0.22, fax ? 0.3 : 0.42) * pitch;
+    const float level = static_cast<float>(fax ? rng.uniform(0.6, 1.0) : rng.uniform(0.15, 0.45));
+    cv::Mat dots = cv::Mat::zeros(ink.size(), CV_32F);
+    const int x_from = rng.chance(0.5) ? 0 : static_cast<int>(rng.uniform(0, 0.6) * ink.cols);
+    int row = 0;
+    for (double y = rng.uniform(0, pitch); y < ink.rows; y += pitch, ++row)
+      for (double x = x_from + (row % 2) * pitch / 2; x < ink.cols; x += pitch)
+        cv::circle(dots, cv::Point2d(x, y), std::max(1, static_cast<int>(std::lround(radius))), cv::Scalar(level), cv::FILLED,
+                   cv::LINE_AA);
+    ink = cv::max(ink, dots);
+    notes += " screened";
+  }
+  // Thermal print faded in patches, as on old receipts held up to a phone.
+  if (phone && rng.chance(0.4)) {
+    cv::Mat field = smooth_noise(ink.size(), rng.uniform(1, 4) * xh, rng);
+    const double a = rng.uniform(0.3, 0.8), cut = rng.uniform(0.0, 1.0);
+    field.forEach<float>([&](float& v, const int*) { v = static_cast<float>(std::clamp(1.0 - a * (v - cut), 0.15, 1.0)); });
+    ink = ink.mul(field);
+  }
   if (lineprinter && rng.chance(0.5)) ink = dot_matrix(ink, xh / rng.uniform(4, 6), rng);
   if (receipt) {
     if (xh >= 8 && rng.chance(0.3)) ink = dot_matrix(ink, xh / rng.uniform(3.5, 5.5), rng);  // dots need pixels
@@ -580,6 +672,9 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   if (receipt) {  // scanned or photographed thermal paper: light paper, often faded print
     paper = rng.uniform(0.75, 1.0);
     inkv = rng.chance(0.5) ? rng.uniform(0, 0.2) : rng.uniform(0.2, paper - 0.35);
+  } else if (phone) {  // grey or coloured paper under room light, often little contrast
+    paper = rng.uniform(0.45, 0.95);
+    inkv = rng.uniform(0.02, std::max(0.05, paper - 0.28));
   } else if (photo) {
     paper = rng.uniform(0.55, 0.95);
     inkv = rng.uniform(0.02, std::max(0.05, paper - 0.35));
@@ -589,20 +684,55 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   }
   cv::Mat img;
   ink.convertTo(img, CV_32F, -(paper - inkv), paper);
-  shade(img, rng.uniform(0, receipt ? 0.08 : photo ? 0.15 : 0.04), rng.uniform(10, 40) * xh, rng);
+  shade(img, rng.uniform(0, receipt ? 0.08 : phone ? 0.3 : photo ? 0.15 : 0.04),
+        rng.uniform(phone ? 3 : 10, 40) * xh, rng);
+  if (phone && rng.chance(0.3)) {  // a shadow's edge (the phone, a hand) across the line
+    cv::Mat shadow(img.size(), CV_32F);
+    const double angle = rng.uniform(0, 2 * M_PI), c = std::cos(angle), s = std::sin(angle);
+    const double cx = rng.uniform(0, img.cols), cy = rng.uniform(0, img.rows);
+    const float dark = static_cast<float>(rng.uniform(0.5, 0.85));
+    for (int y = 0; y < img.rows; ++y)
+      for (int x = 0; x < img.cols; ++x) shadow.at<float>(y, x) = (x - cx) * c + (y - cy) * s > 0 ? dark : 1.f;
+    blur(shadow, rng.uniform(0.3, 2.0) * xh);
+    cv::multiply(img, shadow, img);
+  }
   // Optics.
-  blur(img, (photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * optics_xh / 20);
+  blur(img, (phone ? rng.uniform(0.5, 2.4) : photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * optics_xh / 20);
+  if (phone && rng.chance(0.35)) {  // motion blur: a hand that moved during the exposure
+    const double len = rng.uniform(1.5, std::max(2.0, 0.3 * xh)), angle = rng.uniform(0, M_PI);
+    const int k = static_cast<int>(std::ceil(len)) | 1;
+    cv::Mat kernel = cv::Mat::zeros(k, k, CV_32F);
+    const cv::Point2d c(k / 2.0, k / 2.0), d(std::cos(angle) * len / 2, std::sin(angle) * len / 2);
+    cv::line(kernel, c - d, c + d, cv::Scalar(1.0), 1, cv::LINE_AA);
+    kernel /= cv::sum(kernel)[0];
+    cv::filter2D(img, img, -1, kernel, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE);
+  }
   if (rng.chance(0.2)) {
     double f = rng.uniform(0.6, 0.9);
     cv::Mat small;
     cv::resize(img, small, cv::Size(), f, f, cv::INTER_AREA);
     cv::resize(small, img, img.size(), 0, 0, cv::INTER_LINEAR);
   }
-  add_noise(img, noise_tex, rng.uniform(0, photo ? 0.06 : 0.04), rng);
+  add_noise(img, noise_tex, rng.uniform(0, phone ? 0.07 : photo ? 0.06 : 0.04), rng);
   img = img(crop);
 
   cv::Mat out = to8u(img);
-  if (profile == kScanBinary) {
+  if (fax) {
+    // Faxes and bitonal form scans: a fixed threshold, or grey and JPEG-compressed; the scan bar's
+    // vertical streaks, dark (dirt on the glass) or light (a dead sensor).
+    if (rng.chance(0.7)) {
+      // A threshold nearer the paper than for book scans: thin strokes at 100 dpi survive it.
+      cv::threshold(out, out, (inkv + (paper - inkv) * rng.uniform(0.5, 0.75)) * 255, 255, cv::THRESH_BINARY);
+    } else if (rng.chance(0.7)) {
+      out = jpeg(out, static_cast<int>(rng.integer(30, 90)));
+    }
+    if (rng.chance(0.15)) {
+      const int x = static_cast<int>(rng.integer(0, out.cols - 1)), w = static_cast<int>(rng.integer(1, 2));
+      const bool dark = rng.chance(0.6);
+      cv::rectangle(out, cv::Rect(x, 0, w, out.rows), cv::Scalar(dark ? static_cast<double>(rng.integer(0, 80)) : 255.0), cv::FILLED);
+      notes += " streak";
+    }
+  } else if (profile == kScanBinary) {
     double u = rng.uniform();
     if (u < 0.1) {
       cv::threshold(out, out, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
@@ -614,8 +744,9 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
       cv::threshold(out, out, t * 255, 255, cv::THRESH_BINARY);
     }
   } else {
-    double pj = profile == kScanGray ? 0.5 : profile == kPhoto ? 0.8 : 0.6;
-    if (rng.chance(pj)) out = jpeg(out, static_cast<int>(profile == kScanGray ? rng.integer(30, 95) : rng.integer(25, 90)));
+    double pj = profile == kScanGray ? 0.5 : profile == kPhoto ? 0.8 : phone ? 0.85 : 0.6;
+    const int quality = static_cast<int>(profile == kScanGray ? rng.integer(30, 95) : phone ? rng.integer(15, 70) : rng.integer(25, 90));
+    if (rng.chance(pj)) out = jpeg(out, quality);
   }
   return out;
 }
