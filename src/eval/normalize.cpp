@@ -251,7 +251,9 @@ std::u32string normalize(std::u32string_view s, const NormalizeOptions& options)
   std::u32string t = nfc(s);
   if (options.fold_styles) t = fold_styles(t);
   if (options.ignore_case) t = fold_case(t);
-  return collapse_whitespace(t);
+  t = collapse_whitespace(t);
+  if (options.ignore_spaces) t.erase(std::remove(t.begin(), t.end(), U' '), t.end());
+  return t;
 }
 
 std::string normalize_text(std::string_view utf8, const NormalizeOptions& options) {
@@ -262,6 +264,7 @@ std::string describe(const NormalizeOptions& options) {
   std::string d = "NFC, whitespace collapsed";
   if (options.fold_styles) d += ", quote/dash styles folded";
   if (options.ignore_case) d += ", case ignored";
+  if (options.ignore_spaces) d += ", spaces removed";
   return d;
 }
 

@@ -722,20 +722,123 @@ class Analyzer {
   }
 
   // The whole image is one line; the box is the ink (not noise) if there is any.
+  // The main text line of a line image: loose crops (another detector's boxes, form fields, a
+  // PAGE outline) catch slices of the lines above and below, cut glyph parts that the network
+  // would read as garbage, and they shrink the line when it is scaled to the network's height.
+  // The x-height core is the run of rows around the ink profile's strongest peak (a slice holds at
+  // most part of its own core, at the image edge, so centred and complete runs are preferred);
+  // the components crossing the core are the line, and what lies just beyond them (i-dots,
+  // accents, an underline) stays. Everything else is marked for painting (owner -2), and the crop
+  // keeps the line's rows plus a margin, so the line's scale no longer depends on the crop.
+  // Returns false, changing nothing, when no core stands out.
+  bool isolate_main_line(std::vector<bool>& keep, cv::Rect& rows) {
+    const int H = gray_.rows, W = gray_.cols;
+    keep.assign(comps_.size(), false);
+    rows = cv::Rect(0, 0, W, H);
+    if (H < 8) return false;
+    // Long thin rules (underlines, box edges) carry no text: they neither set nor split the core.
+    auto is_rule = [&](const Component& c) {
+      return (c.r.width >= 4 * c.r.height && c.r.width >= 3 * ch_) || (c.r.height >= 2.5 * ch_ && c.r.height >= 6 * c.r.width);
+    };
+    std::vector<double> prof(static_cast<size_t>(H), 0.0);
+    for (int y = 0; y < H; ++y) {
+      const int* lp = labels_.ptr<int>(y);
+      for (int x = 0; x < W; ++x) {
+        const int l = lp[x];
+        if (l > 0 && comps_[static_cast<size_t>(l)].kind != Kind::Noise && !is_rule(comps_[static_cast<size_t>(l)]))
+          prof[static_cast<size_t>(y)] += 1;
+      }
+    }
+    const double peak = *std::max_element(prof.begin(), prof.end());
+    if (peak <= 0) return false;
+    // Candidate cores: runs of rows with at least a third of the peak's ink.
+    struct Core { int a, b; double score; };
+    std::vector<Core> cores;
+    for (int y = 0; y < H;) {
+      if (prof[static_cast<size_t>(y)] < peak / 3) { ++y; continue; }
+      int e = y;
+      double mass = 0;
+      while (e < H && prof[static_cast<size_t>(e)] >= peak / 3) mass += prof[static_cast<size_t>(e++)];
+      const double centre = (y + e) / 2.0, off = std::abs(centre - H / 2.0) / (H / 2.0);
+      const bool at_edge = y == 0 || e == H;
+      cores.push_back({y, e, mass * (1.0 - 0.5 * off * off) * (at_edge ? 0.5 : 1.0)});
+      y = e;
+    }
+    const Core best = *std::max_element(cores.begin(), cores.end(), [](const Core& a, const Core& b) { return a.score < b.score; });
+    // Thin cores (a row of dashes, a rule's remains) say nothing about the line.
+    const int core_h = best.b - best.a;
+    if (core_h < 3) return false;
+    // Cores closer than a core height to the best belong to the same line (a gap in the ink
+    // profile between the x-height of small print and its capitals, a subscript).
+    int a = best.a, b = best.b;
+    for (const Core& c : cores) {
+      if (c.b <= a && a - c.b < 0.5 * core_h) a = std::min(a, c.a);
+      if (c.a >= b && c.a - b < 0.5 * core_h) b = std::max(b, c.b);
+    }
+    int top = H, bottom = 0;
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      const Component& c = comps_[i];
+      if (c.kind == Kind::Noise || is_rule(c)) continue;
+      if (c.r.y < b && c.r.y + c.r.height > a && c.r.height <= 3 * (b - a) + 4) {
+        keep[i] = true;
+        top = std::min(top, c.r.y);
+        bottom = std::max(bottom, c.r.y + c.r.height);
+      }
+    }
+    if (bottom <= top) return false;
+    // What lies within reach of the line's ink stays: dots and accents above, an underline below,
+    // a box edge across. Reach is measured from the line's own extent.
+    const int reach_up = static_cast<int>(std::lround(0.35 * core_h)) + 1;
+    const int reach_down = static_cast<int>(std::lround(0.3 * core_h)) + 1;
+    int kept_top = top, kept_bottom = bottom;
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      const Component& c = comps_[i];
+      if (keep[i] || c.kind == Kind::Noise) continue;
+      const bool crosses = is_rule(c) && c.r.height >= 2.5 * ch_ && c.r.y <= top && c.r.y + c.r.height >= bottom;
+      // A rule is no slice of a neighbour: an underline or the field's edge further off stays
+      // (inside the crop's margin; it does not widen the crop). A long thin piece cut by the
+      // image's top or bottom edge is more likely the foot or head of a word.
+      const bool cut = c.r.y == 0 || c.r.y + c.r.height == H;
+      const int reach = is_rule(c) && !cut ? core_h : 0;
+      if (crosses || (c.r.y >= top - reach_up - reach && c.r.y + c.r.height <= bottom + reach_down + reach)) {
+        keep[i] = true;
+        if (!is_rule(c)) {
+          kept_top = std::min(kept_top, c.r.y);
+          kept_bottom = std::max(kept_bottom, c.r.y + c.r.height);
+        }
+      }
+    }
+    const int margin = std::max(2, static_cast<int>(std::lround(0.3 * core_h)));
+    const int y0 = std::max(0, std::min(kept_top, top - margin));
+    const int y1 = std::min(H, std::max(kept_bottom, bottom + margin));
+    rows = cv::Rect(0, y0, W, y1 - y0);
+    return true;
+  }
+
   void make_single_line(PageLayout& out) {
     cv::Rect all(0, 0, gray_.cols, gray_.rows);
+    std::vector<bool> keep;
+    cv::Rect rows;
+    const bool isolated = isolate_main_line(keep, rows);
     cv::Rect box;
     std::vector<int> bottoms;
     for (size_t i = 1; i < comps_.size(); ++i) {
       const auto& c = comps_[i];
-      if (c.kind == Kind::Noise) continue;
+      if (c.kind == Kind::Noise) {
+        owner_[i] = -1;
+        continue;
+      }
+      if (isolated && !keep[i]) {
+        owner_[i] = -2;  // a neighbour's slice: painted as paper
+        continue;
+      }
       box = box.empty() ? c.r : (box | c.r);
       if (c.r.height >= 0.5 * ch_) bottoms.push_back(c.r.y + c.r.height);
       owner_[i] = 0;
     }
     TextLineRegion line;
-    line.box = box.empty() ? all : box;
-    line.crop = all;
+    line.box = box.empty() ? all : (box & rows);
+    line.crop = rows;
     if (!bottoms.empty()) {
       std::nth_element(bottoms.begin(), bottoms.begin() + bottoms.size() / 2, bottoms.end());
       line.baseline = bottoms[bottoms.size() / 2];
@@ -777,7 +880,9 @@ std::vector<cv::Mat> extract_line_images(const cv::Mat& gray, const PageLayout& 
     for (const auto& p : b.paragraphs)
       for (const auto& l : p.lines) {
         cv::Mat crop = gray(l.crop).clone();
-        if (have_labels && layout.mode != LayoutMode::Line) {
+        // Ink of neighbouring lines and of rules/pictures would confuse the recognizer; in a line
+        // image only what the main-line search left out (owner -2) is painted.
+        if (have_labels) {
           cv::Mat lab = layout.labels(l.crop);
           for (int y = 0; y < crop.rows; ++y) {
             const int* lp = lab.ptr<int>(y);
@@ -786,7 +891,6 @@ std::vector<cv::Mat> extract_line_images(const cv::Mat& gray, const PageLayout& 
               int o = lp[x] > 0 && lp[x] < static_cast<int>(layout.label_owner.size())
                           ? layout.label_owner[lp[x]]
                           : -1;
-              // Ink of neighbouring lines and of rules/pictures would confuse the recognizer.
               if (o == -2 || (o >= 0 && o != idx)) cp[x] = 255;
             }
           }

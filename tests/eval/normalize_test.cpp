@@ -55,5 +55,11 @@ TEST(Normalize, FullPipelineOnUtf8) {
   EXPECT_EQ(describe(fold), "NFC, whitespace collapsed, quote/dash styles folded, case ignored");
 }
 
+TEST(Normalize, RemovesSpacesWhenAsked) {
+  NormalizeOptions spaceless{false, true, true};
+  EXPECT_EQ(normalize_text(" 4801 Central\tAve.\u00A0 ", spaceless), "4801centralave.");
+  EXPECT_EQ(describe(spaceless), "NFC, whitespace collapsed, case ignored, spaces removed");
+}
+
 }  // namespace
 }  // namespace ocr

@@ -55,13 +55,22 @@ TEST(Layout, BlockModeKeepsOneBlock) {
   EXPECT_GE(layout.line_count(), 11);  // the two columns' lines sit side by side
 }
 
-TEST(Layout, LineModeReadsTheWholeImage) {
+// Line mode reads an image as one line, as Tesseract's --psm 7 does: its full width, and the rows of
+// the line that holds the most ink (on a page, not a line image, some band of it).
+TEST(Layout, LineModeReadsOneBandAcrossTheWholeWidth) {
   cv::Mat page = ocr::test::two_column_page();
   ocr::LayoutOptions opt;
   opt.mode = ocr::LayoutMode::Line;
   auto layout = ocr::analyze_layout(page, opt);
   ASSERT_EQ(layout.line_count(), 1);
-  EXPECT_EQ(layout.blocks[0].paragraphs[0].lines[0].crop, cv::Rect(0, 0, page.cols, page.rows));
+  const cv::Rect crop = layout.blocks[0].paragraphs[0].lines[0].crop;
+  EXPECT_EQ(crop.x, 0);
+  EXPECT_EQ(crop.width, page.cols);
+  EXPECT_GT(crop.height, 0);
+  cv::Mat line = ocr::test::single_line();
+  layout = ocr::analyze_layout(line, opt);
+  ASSERT_EQ(layout.line_count(), 1);
+  EXPECT_EQ(layout.blocks[0].paragraphs[0].lines[0].crop.width, line.cols);
 }
 
 TEST(Layout, AutoPicksLineForALineImageAndPageForAPage) {
@@ -279,4 +288,102 @@ TEST(Layout, APanelIsItsOwnRegionAndASeparatorCutsFirst) {
   EXPECT_GT(lines[0].box.br().x, 300);
   for (int i = 1; i <= 4; ++i) EXPECT_EQ(lines[size_t(i)].box & panel, lines[size_t(i)].box) << i;
   for (int i = 5; i < 15; ++i) EXPECT_GE(lines[size_t(i)].box.x, 205) << i;
+}
+
+namespace {
+
+// Dark pixels of an 8-bit image.
+int ink_pixels(const cv::Mat& img) {
+  cv::Mat dark = img < 128;
+  return cv::countNonZero(dark);
+}
+
+// Three lines set 30 px apart (baseline to baseline) on a tall canvas; the middle one's baseline
+// is at y = 100.
+cv::Mat three_lines() {
+  cv::Mat img(200, 460, CV_8UC1, cv::Scalar(255));
+  ocr::test::draw_line(img, 10, 70, 4, 1);
+  ocr::test::draw_line(img, 10, 100, 4, 3);
+  ocr::test::draw_line(img, 10, 130, 4, 5);
+  return img;
+}
+
+ocr::PageLayout line_layout(const cv::Mat& img) {
+  ocr::LayoutOptions opt;
+  opt.mode = ocr::LayoutMode::Line;
+  return ocr::analyze_layout(img, opt);
+}
+
+// The rows [top, bottom) holding ink of the middle line alone, drawn on its own.
+std::pair<int, int> middle_line_rows() {
+  cv::Mat img(200, 460, CV_8UC1, cv::Scalar(255));
+  ocr::test::draw_line(img, 10, 100, 4, 3);
+  cv::Mat pts;
+  cv::findNonZero(img < 128, pts);
+  cv::Rect r = cv::boundingRect(pts);
+  return {r.y, r.y + r.height};
+}
+
+}  // namespace
+
+// A loose crop with slices of the lines above and below (up to 45 % of a line's height): the line
+// image handed to the network holds the middle line's ink and none of the slices, and its height,
+// which sets the scale of the normalised line, does not depend on how much of the neighbours the
+// crop caught.
+TEST(Layout, LineModeKeepsTheMainLineAndPaintsNeighbourSlices) {
+  const cv::Mat page = three_lines();
+  const auto [top, bottom] = middle_line_rows();
+  const int line_h = bottom - top;
+  cv::Mat alone(200, 460, CV_8UC1, cv::Scalar(255));
+  ocr::test::draw_line(alone, 10, 100, 4, 3);
+  const int middle_ink = ink_pixels(alone);
+  std::vector<int> heights;
+  for (double slice : {0.0, 0.1, 0.25, 0.45}) {
+    // The neighbours' ink ends 30 - line_h px from the middle line's: show `slice` of each.
+    const int gap = 30 - line_h;
+    const int shown = static_cast<int>(slice * line_h);
+    const int y0 = top - gap - shown, y1 = bottom + gap + shown;
+    cv::Mat crop = page(cv::Rect(0, y0, page.cols, y1 - y0)).clone();
+    SCOPED_TRACE("slice " + std::to_string(slice));
+    auto layout = line_layout(crop);
+    ASSERT_EQ(layout.line_count(), 1);
+    auto lines = ocr::extract_line_images(crop, layout);
+    ASSERT_EQ(lines.size(), 1u);
+    const cv::Rect rows = all_lines(layout)[0].crop;
+    // Every row of the middle line is in, no row of a slice beyond a margin.
+    EXPECT_LE(rows.y, top - y0);
+    EXPECT_GE(rows.y + rows.height, bottom - y0);
+    EXPECT_NEAR(ink_pixels(lines[0]), middle_ink, 0.03 * middle_ink);
+    heights.push_back(lines[0].rows);
+  }
+  for (int h : heights) EXPECT_NEAR(h, heights.front(), 2);
+  EXPECT_LE(heights.front(), line_h * 1.7);
+}
+
+// The main line is the complete one near the middle, also when the crop is off-centre and loose,
+// and a tight crop keeps the dots of its i's and an underline beneath it.
+TEST(Layout, LineModeFindsAnOffCentreLineAndKeepsDotsAndUnderline) {
+  const cv::Mat page = three_lines();
+  const auto [top, bottom] = middle_line_rows();
+  // Off-centre: the middle line in the upper part of a loose crop, a slice of the line below it.
+  cv::Mat loose = page(cv::Rect(0, top - 6, page.cols, bottom - top + 40)).clone();
+  auto layout = line_layout(loose);
+  auto lines = ocr::extract_line_images(loose, layout);
+  ASSERT_EQ(lines.size(), 1u);
+  cv::Mat alone(200, 460, CV_8UC1, cv::Scalar(255));
+  ocr::test::draw_line(alone, 10, 100, 4, 3);
+  EXPECT_NEAR(ink_pixels(lines[0]), ink_pixels(alone), 0.03 * ink_pixels(alone));
+  EXPECT_LT(lines[0].rows, loose.rows - 10);
+
+  // "india mike ..." tightly cropped, underlined: nothing is painted.
+  cv::Mat line(40, 300, CV_8UC1, cv::Scalar(255));
+  cv::putText(line, "india mike", {5, 24}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv::LINE_AA);
+  cv::line(line, {3, 28}, {290, 28}, 0, 1);
+  cv::Mat pts;
+  cv::findNonZero(line < 128, pts);
+  cv::Mat tight = line(cv::boundingRect(pts)).clone();
+  layout = line_layout(tight);
+  lines = ocr::extract_line_images(tight, layout);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(ink_pixels(lines[0]), ink_pixels(tight));
 }

@@ -28,6 +28,7 @@ struct EvalOptions {
   bool raw = false;
   bool fold = false;
   bool ignore_case = false;
+  bool ignore_spaces = false;
   bool json = false;
   int threads = 0;
   size_t worst = 10;
@@ -116,6 +117,8 @@ void add_eval_command(CLI::App& app, Context& ctx) {
       ->excludes(cmd->get_option("--raw"));
   cmd->add_flag("--fold", opt->fold, "fold quote and dash styles (“ ” `` '' → \", ‘ ’ → ', – — → -)");
   cmd->add_flag("--ignore-case", opt->ignore_case, "compare case-insensitively");
+  cmd->add_flag("--ignore-spaces", opt->ignore_spaces,
+                "remove all whitespace before comparing (ground truth written without spaces; WER is then meaningless)");
   cmd->add_option("--threads", opt->threads, "threads (default: all cores)");
   cmd->add_option("--worst", opt->worst, "number of worst lines to list")->capture_default_str();
   cmd->add_option("--confusions", opt->confusions, "rows of the confusion table")
@@ -125,7 +128,7 @@ void add_eval_command(CLI::App& app, Context& ctx) {
     std::vector<std::string> problems;
     const std::vector<GtPair> pairs = find_gt_pairs(opt->gt, &problems);
     for (const auto& p : problems) log::warn("{}", p);
-    EvalAccumulator acc(NormalizeOptions{opt->fold, opt->ignore_case});
+    EvalAccumulator acc(NormalizeOptions{opt->fold, opt->ignore_case, opt->ignore_spaces});
     if (!opt->pred.empty()) {
       const size_t before = problems.size();
       evaluate_predictions(pairs, opt->pred, acc, &problems);

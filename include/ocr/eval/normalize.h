@@ -8,6 +8,9 @@ namespace ocr {
 struct NormalizeOptions {
   bool fold_styles = false;  // quote and dash styles → " ' - (and TeX `` '' → ")
   bool ignore_case = false;  // simple case folding (ASCII, Latin-1, Latin Extended-A)
+  // Every whitespace character removed: for ground truth transcribed without spaces
+  // (WildReceipt's `4801CENTRALAVE.`), where word boundaries cannot be scored.
+  bool ignore_spaces = false;
 };
 
 // Unicode NFC, scoped to Latin script: canonical decomposition and composition of the precomposed
@@ -29,7 +32,7 @@ std::u32string fold_styles(std::u32string_view s);
 // ß and characters outside those blocks are kept.
 std::u32string fold_case(std::u32string_view s);
 
-// nfc → fold_styles (if asked) → fold_case (if asked) → collapse_whitespace.
+// nfc → fold_styles (if asked) → fold_case (if asked) → collapse_whitespace → spaces removed (if asked).
 std::u32string normalize(std::u32string_view s, const NormalizeOptions& options);
 // Same on UTF-8; throws FormatError on malformed UTF-8.
 std::string normalize_text(std::string_view utf8, const NormalizeOptions& options);
