@@ -1,10 +1,16 @@
 #!/bin/sh
-# Line recognition, ocr against Tesseract 5, side by side in one run on the same line images,
-# both on one thread: CER/WER through the same `ocr eval --pred` code (NFC, whitespace collapsed,
-# quote/dash styles folded; receipts also case-insensitive, their ground truth is upper case),
-# and lines/s (Tesseract reads a list file in one process, as a batch user would run it).
+# Line recognition, ocr against its peers side by side in one run on the same line images, every
+# engine on one thread: Tesseract 5 (Debian's eng, tessdata_fast) always; Tesseract best_int and
+# PaddleOCR PP-OCRv4 when ../shared/peers is installed in $PEERS (cp -r ../shared/peers /tmp/peers
+# && /tmp/peers/install.sh). CER/WER through the same `ocr eval --pred` code (NFC, whitespace
+# collapsed, quote/dash styles folded; receipts also case-insensitive, their ground truth is upper
+# case; receipt photos also with all spaces removed, their ground truth has none), and lines/s
+# (Tesseract reads a list file in one process, as a batch user would run it).
 # Usage: bench/lines_vs_tesseract.sh [OCR_ARGS...]   env: OCR=build/ocr MODEL=models/eng.ocrm
-#        DATA=../shared/data  OUT=/tmp/ocr-lines-bench  REPEAT=3 (runs per engine; median time)
+#        DATA=../shared/data  OUT=/tmp/ocr-lines-bench  REPEAT=3 (timed runs of ocr and Tesseract;
+#        median)  SETS="uw3-dev uw3-galil receipts/lines forms/lines receipt-photos/lines"
+#        PEERS=/tmp/peers (PEERS= skips best_int and PaddleOCR; they run once, their speed is
+#        lines per CPU-second from their runners)
 set -e
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OCR=${OCR:-$ROOT/build/ocr}
@@ -12,20 +18,34 @@ MODEL=${MODEL:-$ROOT/models/eng.ocrm}
 DATA=${DATA:-$ROOT/../shared/data}
 OUT=${OUT:-/tmp/ocr-lines-bench}
 REPEAT=${REPEAT:-3}
+SETS=${SETS:-"uw3-dev uw3-galil receipts/lines forms/lines receipt-photos/lines"}
+PEERS=${PEERS-/tmp/peers}
 [ -d "$DATA" ] || { echo "shared data not found at $DATA (set DATA=...): nothing to measure" >&2; exit 1; }
 command -v tesseract >/dev/null || { echo "tesseract missing: tools/install-deps.sh --bench" >&2; exit 1; }
+have_peers=0
+if [ -n "$PEERS" ] && [ -f "$PEERS/paddle_ocr.mjs" ] && [ -f "$PEERS/tessdata_best_int/eng.traineddata" ]; then
+  have_peers=1
+else
+  echo "peers not installed at PEERS=$PEERS: best_int and PaddleOCR left out" >&2
+fi
 rm -rf "$OUT"; mkdir -p "$OUT"
 now() { date +%s.%N; }
-printf "%-16s %6s | %8s %8s %9s | %8s %8s %9s | %s\n" set lines "ocr CER" "ocr WER" "ocr l/s" "tess CER" "tess WER" "tess l/s" "speed ratio"
-for set in uw3-dev uw3-galil receipts/lines; do
+score() {  # score SET PRED_DIR FLAGS -> JSON report
+  "$OCR" -q eval --gt "$DATA/$1" --pred "$2" $3 --json
+}
+printf "%-20s %5s | %7s %7s %7s %7s | %7s %7s %6s | %s\n" set lines "ocr" "tess" "best_int" "paddle" "ocr l/s" "tess l/s" ratio "(CER %; ocr and tess l/s: median wall time of $REPEAT runs)"
+for set in $SETS; do
   dir="$DATA/$set"
   [ -d "$dir" ] || { echo "skip $set: not found"; continue; }
   name=$(echo "$set" | tr / _)
   flags="--fold"
-  [ "$set" = receipts/lines ] && flags="--fold --ignore-case"
+  case "$set" in
+    receipts/*) flags="--fold --ignore-case" ;;
+    receipt-photos/*) flags="--fold --ignore-case --ignore-spaces" ;;
+  esac
   ls "$dir" | grep -E '\.(png|tif|jpg)$' | sed "s|^|$dir/|" > "$OUT/$name.list"
   n=$(wc -l < "$OUT/$name.list")
-  # Each engine REPEAT times, taking turns; the median time of each counts.
+  # ocr and Tesseract REPEAT times, taking turns; the median time of each counts.
   ocr_times="" tess_times=""
   for r in $(seq "$REPEAT"); do
     # ocr, one thread (--force: the output folder is resumable and would be skipped).
@@ -47,17 +67,26 @@ for i, p in enumerate(paths):
     text = pages[i].strip() if i < len(pages) else ""
     open(os.path.join(sys.argv[3], stem + ".txt"), "w", encoding="utf-8").write(text.replace("\n", " ") + "\n")
 PY
-  o=$("$OCR" -q eval --gt "$dir" --pred "$OUT/$name.ocr" $flags --json)
-  t=$("$OCR" -q eval --gt "$dir" --pred "$OUT/$name.tesspred" $flags --json)
-  python3 - "$set" "$n" "$ocr_times" "$tess_times" "$o" "$t" <<'PY'
+  o=$(score "$set" "$OUT/$name.ocr" "$flags")
+  t=$(score "$set" "$OUT/$name.tesspred" "$flags")
+  b="{}" p="{}"
+  if [ "$have_peers" = 1 ]; then
+    (cd /tmp && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$PEERS/tess_run.py" --model best_int --mode line \
+      --out "$OUT/$name.bestint" --list "$OUT/$name.list") 2> "$OUT/$name.bestint.log"
+    (cd "$PEERS" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE node paddle_ocr.mjs rec --threads 1 \
+      --out "$OUT/$name.paddle" --list "$OUT/$name.list" > /dev/null) 2> "$OUT/$name.paddle.log"
+    b=$(score "$set" "$OUT/$name.bestint" "$flags")
+    p=$(score "$set" "$OUT/$name.paddle" "$flags")
+  fi
+  python3 - "$set" "$n" "$ocr_times" "$tess_times" "$o" "$t" "$b" "$p" <<'PY'
 import json, statistics, sys
 s, n = sys.argv[1], int(sys.argv[2])
 def median_span(spans):  # "start,end start,end ..." -> median of end - start
     return statistics.median(float(b) - float(a) for a, b in (x.split(",") for x in spans.split()))
 ocr_s, tess_s = median_span(sys.argv[3]), median_span(sys.argv[4])
-o, t = json.loads(sys.argv[5]), json.loads(sys.argv[6])
+cer = lambda j: f"{100 * json.loads(j)['cer']:6.2f}%" if json.loads(j) else "      -"
 ol, tl = n / ocr_s, n / tess_s
-print(f"{s:16s} {n:6d} | {100*o['cer']:7.2f}% {100*o['wer']:7.2f}% {ol:9.1f} | {100*t['cer']:7.2f}% {100*t['wer']:7.2f}% {tl:9.1f} | {ol/tl:.2f}x")
+print(f"{s:20s} {n:5d} | {cer(sys.argv[5])} {cer(sys.argv[6])} {cer(sys.argv[7])} {cer(sys.argv[8])} | {ol:7.1f} {tl:7.1f} {ol/tl:5.2f}x")
 PY
 done
-echo "per-line outputs in $OUT (*.ocr, *.tesspred); lines/s from the median of $REPEAT runs each; ocr args: $*"
+echo "per-line outputs in $OUT (*.ocr, *.tesspred, *.bestint, *.paddle; peers' timing lines in *.log); ocr args: $*"

@@ -740,14 +740,14 @@ class Analyzer {
     auto is_rule = [&](const Component& c) {
       return (c.r.width >= 4 * c.r.height && c.r.width >= 3 * ch_) || (c.r.height >= 2.5 * ch_ && c.r.height >= 6 * c.r.width);
     };
+    // The profile counts glyphs, not ink: each component of glyph height adds one to every row it
+    // spans, so a row of dashes or a dark rule does not outweigh faint letters, and marks shorter
+    // than a third of the text height (dashes, dots, commas) do not count.
     std::vector<double> prof(static_cast<size_t>(H), 0.0);
-    for (int y = 0; y < H; ++y) {
-      const int* lp = labels_.ptr<int>(y);
-      for (int x = 0; x < W; ++x) {
-        const int l = lp[x];
-        if (l > 0 && comps_[static_cast<size_t>(l)].kind != Kind::Noise && !is_rule(comps_[static_cast<size_t>(l)]))
-          prof[static_cast<size_t>(y)] += 1;
-      }
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      const Component& c = comps_[i];
+      if (c.kind == Kind::Noise || is_rule(c) || c.r.height < std::max(3.0, ch_ / 3)) continue;
+      for (int y = c.r.y; y < c.r.y + c.r.height; ++y) prof[static_cast<size_t>(y)] += 1;
     }
     const double peak = *std::max_element(prof.begin(), prof.end());
     if (peak <= 0) return false;
@@ -786,6 +786,15 @@ class Analyzer {
       }
     }
     if (bottom <= top) return false;
+    // The main line holds most of the ink; if not, what was found is no line (a page read as a
+    // line, a picture): read the image whole.
+    double kept_area = 0, all_area = 0;
+    for (size_t i = 1; i < comps_.size(); ++i) {
+      if (comps_[i].kind == Kind::Noise) continue;
+      all_area += comps_[i].area;
+      if (keep[i]) kept_area += comps_[i].area;
+    }
+    if (kept_area < 0.35 * all_area) return false;
     // What lies within reach of the line's ink stays: dots and accents above, an underline below,
     // a box edge across. Reach is measured from the line's own extent.
     const int reach_up = static_cast<int>(std::lround(0.35 * core_h)) + 1;
