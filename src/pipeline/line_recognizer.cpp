@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <mutex>
 #include <numeric>
@@ -34,6 +35,27 @@ LineRecognizer::LineRecognizer(std::shared_ptr<const Model> model,
 }
 
 LineRecognizer::~LineRecognizer() = default;
+
+bool implausible_reading(const std::u32string& text, int width, int height) {
+  size_t glyphs = 0;
+  bool two_in_a_row = false;
+  bool prev_alnum = false;
+  for (char32_t c : text) {
+    if (c == U' ') {
+      prev_alnum = false;
+      continue;
+    }
+    ++glyphs;
+    // Letters and digits: ASCII ones, and the Latin letters with accents beyond (U+00C0 on, but
+    // not the × and ÷ signs).
+    const bool alnum = (c < 128 && std::isalnum(static_cast<int>(c))) || (c >= 0xC0 && c != 0xD7 && c != 0xF7 && c < 0x2000);
+    two_in_a_row = two_in_a_row || (alnum && prev_alnum);
+    prev_alnum = alnum;
+  }
+  if (glyphs < 3) return false;  // a lone mark, a digit, a short word: nothing to judge
+  if (!two_in_a_row) return true;
+  return height > 0 && double(glyphs) > 8.0 * width / height + 4;
+}
 
 RecognizedLine LineRecognizer::recognize(const cv::Mat& line) const {
   return recognize(std::vector<cv::Mat>{line}).front();
@@ -129,6 +151,11 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
       line.chars.push_back(std::move(c));
     }
     line.confidence = hyp.labels.empty() ? 1.0f : float(conf_sum / hyp.labels.size());
+    if (implausible_reading(utf8_decode(line.text), lines[i].cols, lines[i].rows)) {
+      line.implausible = true;
+      for (auto& c : line.chars) c.confidence = std::min(c.confidence, kImplausibleConfidence);
+      line.confidence = std::min(line.confidence, kImplausibleConfidence);
+    }
   }
   return out;
 }

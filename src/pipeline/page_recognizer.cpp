@@ -155,7 +155,7 @@ PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<Recogni
         const RecognizedLine& rl = lines[li];
         const cv::Mat& crop = prep.lines[li];
         ++li;
-        if (options_.drop_mark_lines && prep.layout.mode != LayoutMode::Line && is_mark_line(rl))
+        if (options_.drop_mark_lines && prep.layout.mode != LayoutMode::Line && (is_mark_line(rl) || rl.implausible))
           continue;
         cv::Rect c = region.crop;
         cv::Mat ink = crop_ink(crop);

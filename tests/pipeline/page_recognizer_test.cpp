@@ -227,6 +227,41 @@ TEST(PageRecognizer, LinesReadAsMarksAreDropped) {
   EXPECT_EQ(count_lines(ocr::PageRecognizer(dashes, opt).recognize(img)), 1);
 }
 
+// Readings no text line gives: marks and lone characters only, or more characters than the width
+// holds; real lines, receipts' starred fields and short words are not.
+TEST(LineRecognizer, ImplausibleReadings) {
+  EXPECT_TRUE(ocr::implausible_reading(U"-.*'|:", 200, 30));
+  EXPECT_TRUE(ocr::implausible_reading(U"a.b,c; d-e", 200, 30));
+  EXPECT_TRUE(ocr::implausible_reading(std::u32string(40, U'e'), 60, 30));
+  EXPECT_FALSE(ocr::implausible_reading(U"*** COPY ***", 200, 30));
+  EXPECT_FALSE(ocr::implausible_reading(U"**********6052", 260, 30));
+  EXPECT_FALSE(ocr::implausible_reading(U"the black squares had to be spread over", 1040, 47));
+  EXPECT_FALSE(ocr::implausible_reading(U"5/ 3/ 90", 70, 49));
+  EXPECT_FALSE(ocr::implausible_reading(U"$.", 20, 30));
+  EXPECT_FALSE(ocr::implausible_reading(U"déjà vu", 120, 30));
+}
+
+// A page line flagged implausible is left out of the page; a line image keeps it.
+TEST(PageRecognizer, ImplausibleLinesAreDroppedFromPages) {
+  cv::Mat img = three_line_page();
+  ocr::LineReader reader = altered_reader([](size_t i, ocr::RecognizedLine& l) {
+    if (i == 1) l.implausible = true;
+  });
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Page;
+  EXPECT_EQ(count_lines(ocr::PageRecognizer(reader, opt).recognize(img)), 2);
+  opt.layout.mode = ocr::LayoutMode::Line;
+  ocr::LineReader noise = [](const std::vector<cv::Mat>& crops) {
+    std::vector<ocr::RecognizedLine> out;
+    for (size_t i = 0; i < crops.size(); ++i) {
+      out.push_back(line_of("x;y", 0.05f));
+      out.back().implausible = true;
+    }
+    return out;
+  };
+  EXPECT_EQ(count_lines(ocr::PageRecognizer(noise, opt).recognize(img)), 1);
+}
+
 // Pages read together: lines pooled into one reader call; a page whose lines make the reader
 // fail fails alone (the pool is retried page by page), a page that cannot load reports its
 // message, a skipped page gives neither.

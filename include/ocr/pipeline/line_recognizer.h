@@ -24,7 +24,18 @@ struct RecognizedLine {
   std::string text;
   std::vector<RecognizedChar> chars;  // one per code point of text, in order
   float confidence = 0;               // 0..1, mean of the characters' (1 for an empty line)
+  // The reading is nothing a text line gives (implausible_reading): its characters' confidences
+  // are capped at kImplausibleConfidence, and page reading leaves the line out.
+  bool implausible = false;
 };
+
+// The confidence cap of an implausible reading.
+inline constexpr float kImplausibleConfidence = 0.1f;
+
+// A reading that no text line of a width × height crop gives: marks and lone characters only
+// (no two letters or digits in a row anywhere), or far more characters than the width holds
+// (real lines, loose crops included, stay under 7 characters per crop height of width).
+bool implausible_reading(const std::u32string& text, int width, int height);
 
 struct RecognizerOptions {
   int threads = 0;       // 0 = all cores (OMP_THREAD_LIMIT honoured)

@@ -21,7 +21,9 @@ struct PageRecognizerOptions {
   PreprocessOptions preprocess;
   LayoutOptions layout;
   // Drop page lines read as marks only (see is_mark_line): separators of dashes or asterisks,
-  // barcode bars, speckle. Off keeps every line the layout found. Line layout keeps all.
+  // barcode bars, speckle; and readings no text line gives (RecognizedLine::implausible). Off
+  // keeps every line the layout found. Line layout keeps all (an implausible one with a low
+  // confidence).
   bool drop_mark_lines = true;
   // Reject threshold: words whose confidence is below it are left out (lines left without words
   // go too). 0 keeps every word.
