@@ -187,7 +187,8 @@ std::string write_json(const std::vector<PageResult>& pages, const WriterInfo& i
          ",\"height\":" + std::to_string(p.height) + ",\"dpi\":" + num(p.dpi, 1) +
          ",\"skew_angle\":" + num(p.skew_degrees, 3) + ",\"inverted\":" +
          (p.inverted ? "true" : "false") + ",\"orientation\":" + std::to_string(p.orientation) + ",\"layout\":\"" + json_escape(p.layout) +
-         "\",\"text\":\"" + json_escape(p.text()) + "\",\"blocks\":[";
+         "\",\"text\":\"" + json_escape(p.text()) + "\"" +
+         (p.empty_reason.empty() ? std::string() : ",\"empty_reason\":\"" + json_escape(p.empty_reason) + "\"") + ",\"blocks\":[";
     for (size_t bi = 0; bi < p.blocks.size(); ++bi) {
       const auto& b = p.blocks[bi];
       if (bi) o += ',';

@@ -390,6 +390,10 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
         if (o.result) {
           o.result->image = std::move(kept[size_t(k)]);
           ++sum.pages;
+          if (!o.result->empty_reason.empty())
+            log::warn("{}{}: no text: {}", o.result->source,
+                      o.result->page_index > 0 ? " page " + std::to_string(o.result->page_index + 1) : std::string(),
+                      o.result->empty_reason);
           if (st.error.empty()) st.pages.push_back(std::move(*o.result));
         } else if (st.file && st.error.empty() && !o.error.empty()) {
           st.error = o.error;

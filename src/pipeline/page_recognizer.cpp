@@ -83,6 +83,28 @@ bool is_mark_line(const RecognizedLine& line) {
   return marks_only || line.confidence < kSymbolLineConfidence;
 }
 
+// Why a page came out without text: no ink at all is no surprise (empty string), anything else is
+// said in words a user can act on.
+std::string explain_empty(const PreparedPage& prep, const std::vector<RecognizedLine>& lines,
+                          const PageRecognizerOptions& options) {
+  if (prep.lines.empty()) {
+    const size_t pictures = prep.layout.pictures.size(), rules = prep.layout.rules.size();
+    if (pictures + rules == 0) return "";  // blank: nothing was there to read
+    return "no text lines found; the ink was taken for " + std::to_string(pictures) + " picture(s) and " +
+           std::to_string(rules) + " rule(s) (try --layout block or line)";
+  }
+  size_t marks = 0, implausible = 0, blank = 0;
+  for (const auto& l : lines) {
+    if (l.implausible) ++implausible;
+    else if (is_mark_line(l)) ++marks;
+    else if (l.text.find_first_not_of(' ') == std::string::npos) ++blank;
+  }
+  std::string why = std::to_string(lines.size()) + " line(s) found, none read as text: " + std::to_string(blank) +
+                    " empty, " + std::to_string(marks) + " only marks, " + std::to_string(implausible) + " noise";
+  if (options.min_word_confidence > 0) why += ", words under --min-confidence left out";
+  return why;
+}
+
 PageRecognizer::PageRecognizer(std::shared_ptr<const LineRecognizer> recognizer,
                                PageRecognizerOptions options)
     : options_(std::move(options)) {
@@ -245,6 +267,7 @@ PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<Recogni
     if (!br.paragraphs.empty()) page.blocks.push_back(std::move(br));
   }
   finalize_boxes(page);
+  if (page.blocks.empty()) page.empty_reason = explain_empty(prep, lines, options_);
   return page;
 }
 

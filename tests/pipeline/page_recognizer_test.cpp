@@ -262,6 +262,35 @@ TEST(PageRecognizer, ImplausibleLinesAreDroppedFromPages) {
   EXPECT_EQ(count_lines(ocr::PageRecognizer(noise, opt).recognize(img)), 1);
 }
 
+// A page with ink but no text says why; a blank page needs no word.
+TEST(PageRecognizer, AnEmptyPageWithInkIsExplained) {
+  cv::Mat blank(400, 300, CV_8UC1, cv::Scalar(255));
+  ocr::PageRecognizer rec(ocr::test::fake_reader());
+  EXPECT_EQ(rec.recognize(blank, "blank.png").empty_reason, "");
+  cv::Mat picture = blank.clone();
+  cv::randu(picture(cv::Rect(40, 60, 220, 260)), 0, 160);
+  auto p = rec.recognize(picture, "picture.png");
+  EXPECT_TRUE(p.blocks.empty());
+  EXPECT_NE(p.empty_reason.find("picture"), std::string::npos) << p.empty_reason;
+  EXPECT_NE(ocr::write_json({p}, {}).find("\"empty_reason\""), std::string::npos);
+  // Every line read as noise: dropped, and the page says so.
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Page;
+  ocr::LineReader noise = [](const std::vector<cv::Mat>& crops) {
+    std::vector<ocr::RecognizedLine> out;
+    for (size_t i = 0; i < crops.size(); ++i) {
+      out.push_back(line_of("x;y.z", 0.05f));
+      out.back().implausible = true;
+    }
+    return out;
+  };
+  p = ocr::PageRecognizer(noise, opt).recognize(three_line_page(), "noise.png");
+  EXPECT_TRUE(p.blocks.empty());
+  EXPECT_NE(p.empty_reason.find("3 noise"), std::string::npos) << p.empty_reason;
+  // A page with text has no reason.
+  EXPECT_EQ(rec.recognize(three_line_page()).empty_reason, "");
+}
+
 // Pages read together: lines pooled into one reader call; a page whose lines make the reader
 // fail fails alone (the pool is retried page by page), a page that cannot load reports its
 // message, a skipped page gives neither.

@@ -70,6 +70,9 @@ struct PageResult {
   int orientation = 0;   // degrees the page was turned clockwise to be read (0, 90, 180, 270)
   std::string layout;    // layout mode used: page, block or line
   std::vector<BlockResult> blocks;
+  // Why a page with ink came out without text (empty if it has text, or has no ink): an empty
+  // page is never left unexplained. Logged as a warning and written in JSON.
+  std::string empty_reason;
   std::shared_ptr<const PageImageData> image;  // null unless an image-embedding format needs it
 
   std::string text() const;  // lines in reading order, a blank line between blocks
