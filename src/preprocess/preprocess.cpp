@@ -51,8 +51,19 @@ cv::Mat flatten_background(const cv::Mat& gray) {
   double f = std::min(1.0, 600.0 / std::max(gray.cols, gray.rows));
   cv::Mat small;
   cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
-  // The closing must be wider than strokes but narrow enough to follow lighting gradients.
+  // The closing must be wider than strokes but narrow enough to follow lighting gradients. On a
+  // line image of big print (a phone photo's crop) a twentieth of the image is narrower than a
+  // stroke, which the closing would then take for paper, hollowing the letters out: three stroke
+  // widths (2 · ink area / outline length, on Otsu's ink) at least.
   int k = std::max(7, (std::min(small.cols, small.rows) / 20) | 1);
+  {
+    cv::Mat ink;
+    cv::threshold(small, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+    cv::Mat inner;
+    cv::erode(ink, inner, cv::Mat());
+    const double area = cv::countNonZero(ink), outline = area - cv::countNonZero(inner);
+    if (outline > 0) k = std::max(k, static_cast<int>(std::ceil(3 * 2 * area / outline)) | 1);
+  }
   cv::Mat bg;
   cv::dilate(small, bg, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
   cv::blur(bg, bg, {k, k});

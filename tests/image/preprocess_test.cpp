@@ -214,6 +214,24 @@ TEST(Preprocess, FlattensUnevenLightingAndBinarizes) {
   EXPECT_EQ(ocr::parse_binarization("sauvola"), ocr::Binarization::Sauvola);
 }
 
+// A phone photo's crop of big, heavy print: flattening the lighting must not take the strokes,
+// wider than a twentieth of the crop, for paper and hollow the letters out.
+TEST(Preprocess, FlatteningKeepsTheStrokesOfBigPrint) {
+  cv::Mat img(90, 700, CV_8UC1, cv::Scalar(200));
+  cv::putText(img, "2875 BOUL", {10, 75}, cv::FONT_HERSHEY_SIMPLEX, 2.6, cv::Scalar(40), 14, cv::LINE_AA);
+  cv::Mat ink = img < 120;
+  ocr::PreprocessOptions opt;
+  opt.rescale = false;
+  opt.deskew = false;
+  auto p = ocr::preprocess(img, opt);
+  ASSERT_EQ(p.gray.size(), img.size());
+  // The cores of the strokes (ink eroded by a few pixels) stay dark.
+  cv::Mat core;
+  cv::erode(ink, core, cv::getStructuringElement(cv::MORPH_ELLIPSE, {7, 7}));
+  ASSERT_GT(cv::countNonZero(core), 500);
+  EXPECT_LT(cv::mean(p.gray, core)[0], 60);
+}
+
 TEST(Preprocess, DenoisesSpeckles) {
   cv::Mat img = text_block();
   cv::RNG rng(7);
