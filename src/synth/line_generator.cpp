@@ -250,7 +250,7 @@ struct LineGenerator::Impl {
     const bool photo = profile == kPhoto || profile == kReceipt || profile == kPhone;
     // A phone held at an angle: lines slant in their boxes and lean (perspective), and curve.
     const bool phone = profile == kPhone;
-    p.rotation = deg(rng.normal(0, phone ? 1.3 : photo ? 0.5 : 0.3));
+    p.rotation = deg(rng.normal(0, phone ? 0.8 : photo ? 0.5 : 0.3));
     p.shear = rng.normal(0, phone ? 0.05 : 0.015);
     p.x_stretch = std::exp(rng.normal(profile == kReceipt ? -0.05 : 0, 0.04));
     p.jitter = rng.uniform(0, 0.12) * xh / 18;
@@ -396,7 +396,7 @@ LineSample LineGenerator::Impl::make(int profile) {
       case kPhoto: xh = rng.uniform(9, 18); break;
       case kScreen: xh = rng.uniform(5, 10); break;
       case kFax: xh = rng.chance(0.7) ? rng.uniform(5, 9) : rng.uniform(9, 13); break;
-      case kPhone: xh = rng.uniform(8, 22); break;
+      case kPhone: xh = rng.uniform(6, 15); break;
       // Receipts: a third are scanned at a low resolution (cap height 7-12 px, as in 30 of the
       // 152 real receipt lines, which read at 6.5 % CER against 2.3 % for the larger ones).
       default: xh = rng.chance(0.3) ? rng.uniform(5, 9) : rng.uniform(9, 16); break;
@@ -560,6 +560,8 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   // Strokes at least 1.1 px wide: thinner ones only fade in the blur (a low-resolution scan of
   // print widens a thin stroke to a pixel rather than losing it).
   if (receipt) ratio = std::max(std::clamp(rng.normal(0.17, 0.04), 0.08, 0.3), 1.1 / xh);
+  // Phone photos of receipts: light thermal strokes (WildReceipt line crops: 0.14 of the x-height).
+  if (phone) ratio = std::max(std::clamp(rng.normal(0.14, 0.035), 0.08, 0.25), 1.1 / xh);
   if (lineprinter) ratio = std::max(ratio, rng.normal(0.24, 0.03));  // heavy ribbon ink
   // A scanner's blur is fixed in pixels, not in x-heights: small print does not get a sharper one.
   const double optics_xh = photo ? xh : std::max(xh, 16.0);
@@ -686,20 +688,20 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   ink.convertTo(img, CV_32F, -(paper - inkv), paper);
   shade(img, rng.uniform(0, receipt ? 0.08 : phone ? 0.3 : photo ? 0.15 : 0.04),
         rng.uniform(phone ? 3 : 10, 40) * xh, rng);
-  if (phone && rng.chance(0.3)) {  // a shadow's edge (the phone, a hand) across the line
+  if (phone && rng.chance(0.15)) {  // a shadow's edge (the phone, a hand) across the line
     cv::Mat shadow(img.size(), CV_32F);
     const double angle = rng.uniform(0, 2 * M_PI), c = std::cos(angle), s = std::sin(angle);
     const double cx = rng.uniform(0, img.cols), cy = rng.uniform(0, img.rows);
-    const float dark = static_cast<float>(rng.uniform(0.5, 0.85));
+    const float dark = static_cast<float>(rng.uniform(0.6, 0.9));
     for (int y = 0; y < img.rows; ++y)
       for (int x = 0; x < img.cols; ++x) shadow.at<float>(y, x) = (x - cx) * c + (y - cy) * s > 0 ? dark : 1.f;
     blur(shadow, rng.uniform(0.3, 2.0) * xh);
     cv::multiply(img, shadow, img);
   }
   // Optics.
-  blur(img, (phone ? rng.uniform(0.5, 2.4) : photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * optics_xh / 20);
-  if (phone && rng.chance(0.35)) {  // motion blur: a hand that moved during the exposure
-    const double len = rng.uniform(1.5, std::max(2.0, 0.3 * xh)), angle = rng.uniform(0, M_PI);
+  blur(img, (phone ? rng.uniform(0.3, 1.6) : photo ? rng.uniform(0.5, 1.6) : rng.uniform(0.3, 1.0)) * optics_xh / 20);
+  if (phone && rng.chance(0.25)) {  // motion blur: a hand that moved during the exposure
+    const double len = rng.uniform(1.5, std::max(2.0, 0.2 * xh)), angle = rng.uniform(0, M_PI);
     const int k = static_cast<int>(std::ceil(len)) | 1;
     cv::Mat kernel = cv::Mat::zeros(k, k, CV_32F);
     const cv::Point2d c(k / 2.0, k / 2.0), d(std::cos(angle) * len / 2, std::sin(angle) * len / 2);
@@ -713,7 +715,7 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     cv::resize(img, small, cv::Size(), f, f, cv::INTER_AREA);
     cv::resize(small, img, img.size(), 0, 0, cv::INTER_LINEAR);
   }
-  add_noise(img, noise_tex, rng.uniform(0, phone ? 0.07 : photo ? 0.06 : 0.04), rng);
+  add_noise(img, noise_tex, rng.uniform(0, phone ? 0.04 : photo ? 0.06 : 0.04), rng);
   img = img(crop);
 
   cv::Mat out = to8u(img);
@@ -745,7 +747,7 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     }
   } else {
     double pj = profile == kScanGray ? 0.5 : profile == kPhoto ? 0.8 : phone ? 0.85 : 0.6;
-    const int quality = static_cast<int>(profile == kScanGray ? rng.integer(30, 95) : phone ? rng.integer(15, 70) : rng.integer(25, 90));
+    const int quality = static_cast<int>(profile == kScanGray ? rng.integer(30, 95) : phone ? rng.integer(25, 80) : rng.integer(25, 90));
     if (rng.chance(pj)) out = jpeg(out, quality);
   }
   return out;
