@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench" / "pages"))
-from bench_pages import add_result, engine_commands, normalise, run_timed  # noqa: E402
+from bench_pages import edit_distance, engine_commands, normalise, run_timed  # noqa: E402
 
 try:
     from PIL import Image, ImageDraw, ImageFont
@@ -38,6 +38,14 @@ HOLDOUT_FACES = ["Carlito-Regular.ttf", "Cabin-Regular.otf", "Inconsolata.otf", 
 MENU = ["File", "Edit", "View", "History", "Bookmarks", "Tools", "Window", "Help", "Search", "Go"]
 SIDEBAR = ["Home", "Inbox", "Settings", "Profile", "Messages", "Downloads", "Projects", "Archive",
            "Calendar", "Contacts", "Reports", "Billing"]
+
+
+def add_result(totals, key, ref, hyp, seconds, mib):
+    """Adds one page to totals[key] = [edits, reference chars, seconds, peak MiB, pages]; returns its edits."""
+    d = edit_distance(ref, hyp)
+    t = totals.setdefault(key, [0, 0, 0.0, 0.0, 0])
+    t[0] += d; t[1] += len(ref); t[2] += seconds; t[3] = max(t[3], mib); t[4] += 1
+    return d
 
 
 def find_fonts():

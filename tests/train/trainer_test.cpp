@@ -95,7 +95,7 @@ TEST_F(Trainer, KeepsTheLastCheckpointsNamedByIterationAndCer) {
 TEST_F(Trainer, LearnsInMixedPrecision) {
   if (!ocr::gemm_bf16_is_native()) GTEST_SKIP() << "no AVX512-BF16 here";
   ocr::TrainConfig c = config();
-  c.iterations = 700;
+  c.iterations = 1000;
   c.val_every = 100;
   c.bf16 = true;
   ocr::TrainSummary s = ocr::train(c);
