@@ -174,6 +174,77 @@ double text_height_from_stats(const cv::Mat& stats, int image_rows) {
 
 }  // namespace
 
+cv::Mat find_document(const cv::Mat& gray) {
+  if (gray.empty()) return {};
+  // Coarse scale: the text disappears in the blur, leaving paper against background.
+  const double f = std::min(1.0, 400.0 / std::max(gray.cols, gray.rows));
+  cv::Mat small;
+  cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  cv::Mat blurred;
+  cv::GaussianBlur(small, blurred, {0, 0}, std::max(small.cols, small.rows) / 80.0);
+  cv::Mat bright;
+  const double split = cv::threshold(blurred, bright, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(bright, labels, stats, centroids, 8, CV_32S);
+  int largest = 0;
+  for (int i = 1; i < n; ++i)
+    if (largest == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(largest, cv::CC_STAT_AREA)) largest = i;
+  if (largest == 0) return {};
+  const double total = double(small.total());
+  // Bright regions of the document: the largest and any other at least a third its size.
+  cv::Mat doc = cv::Mat::zeros(small.size(), CV_8UC1);
+  for (int i = 1; i < n; ++i)
+    if (stats.at<int>(i, cv::CC_STAT_AREA) >= stats.at<int>(largest, cv::CC_STAT_AREA) / 3) doc.setTo(255, labels == i);
+  const double area = cv::countNonZero(doc) / total;
+  if (area < 0.08 || area > 0.9) return {};
+  // The background must frame the document (a good share of the image's border) and be a
+  // photographed surface: textured, not the flat colour of a screenshot's panel or margin.
+  int border = 0, border_bg = 0;
+  for (int x = 0; x < small.cols; ++x)
+    for (int y : {0, small.rows - 1}) ++border, border_bg += doc.at<uint8_t>(y, x) == 0;
+  for (int y = 0; y < small.rows; ++y)
+    for (int x : {0, small.cols - 1}) ++border, border_bg += doc.at<uint8_t>(y, x) == 0;
+  if (border_bg < 0.3 * border) return {};
+  const cv::Mat background = doc == 0;
+  // Texture is fine detail: the mean deviation from a lightly blurred copy, away from the
+  // document's edge. A lighting gradient, a flat panel or a scanner lid has next to none.
+  cv::Mat inner_bg, fine, detail;
+  cv::erode(background, inner_bg, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
+  if (cv::countNonZero(inner_bg) < 0.03 * total) return {};
+  cv::GaussianBlur(small, fine, {0, 0}, 1.5);
+  cv::absdiff(small, fine, detail);
+  if (cv::mean(detail, inner_bg)[0] < 1.5) return {};
+  // A screenshot's dark theme has fine detail too (its text), but on one flat colour: a third of
+  // its pixels share a single value, where a photographed surface has sensor noise.
+  int hist[256] = {0};
+  for (int y = 0; y < small.rows; ++y)
+    for (int x = 0; x < small.cols; ++x)
+      if (inner_bg.at<uint8_t>(y, x)) ++hist[small.at<uint8_t>(y, x)];
+  if (*std::max_element(hist, hist + 256) > 0.3 * cv::countNonZero(inner_bg)) return {};
+  // Paper clearly brighter than what lies around it, with an edge: a step in brightness across
+  // its outline (a lighting gradient splits into halves too, but smoothly).
+  if (cv::mean(small, doc)[0] - cv::mean(small, background)[0] < 25 || split <= 0) return {};
+  cv::Mat shrunk, grown;
+  const cv::Mat ring_kernel = cv::getStructuringElement(cv::MORPH_RECT, {7, 7});
+  cv::erode(doc, shrunk, ring_kernel);
+  cv::dilate(doc, grown, ring_kernel);
+  const cv::Mat ring_in = doc & ~shrunk, ring_out = grown & ~doc;
+  if (cv::countNonZero(ring_in) == 0 || cv::countNonZero(ring_out) == 0) return {};
+  if (cv::mean(small, ring_in)[0] - cv::mean(small, ring_out)[0] < 20) return {};
+  // The document's outline filled (text, folds and shadows inside it belong to it), grown a
+  // little so the print at its edge stays in.
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(doc.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  cv::Mat filled = cv::Mat::zeros(small.size(), CV_8UC1);
+  cv::drawContours(filled, contours, -1, cv::Scalar(255), cv::FILLED);
+  const int grow = std::max(2, static_cast<int>(std::lround(0.015 * std::max(small.cols, small.rows))));
+  cv::dilate(filled, filled, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * grow + 1, 2 * grow + 1}));
+  cv::Mat mask;
+  cv::resize(filled, mask, gray.size(), 0, 0, cv::INTER_LINEAR);
+  cv::threshold(mask, mask, 127, 255, cv::THRESH_BINARY);
+  return mask;
+}
+
 cv::Mat to_gray(const cv::Mat& image) {
   if (image.channels() == 1) return image;
   cv::Mat g;
@@ -340,6 +411,21 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   PreprocessedPage out;
   cv::Mat g = to_gray(image).clone();
 
+  // A photographed document: paint its surroundings as paper and cut them off first, so that a
+  // dark table neither flips the polarity nor passes for a picture or for text.
+  cv::Point2d offset(0, 0);
+  if (opt.find_document && g.rows > 250 && g.cols < 4 * g.rows) {
+    const cv::Mat doc = find_document(g);
+    if (!doc.empty()) {
+      const cv::Rect box = cv::boundingRect(doc);
+      const int paper = percentiles(g(box), {0.75})[0];
+      g.setTo(paper, ~doc);
+      g = g(box).clone();
+      offset = {double(box.x), double(box.y)};
+      out.document = box;
+    }
+  }
+
   out.inverted = opt.invert == Toggle::On || (opt.invert == Toggle::Auto && looks_inverted(g));
   if (out.inverted) cv::bitwise_not(g, g);
   std::vector<cv::Rect> panels;
@@ -441,6 +527,8 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   out.gray = g;
   out.scale = scale;
   cv::invertAffineTransform(fwd, out.to_original);
+  out.to_original.at<double>(0, 2) += offset.x;
+  out.to_original.at<double>(1, 2) += offset.y;
   log::debug("preprocess: scale {:.2f}, skew {:.2f}°, inverted {}, text height {:.1f}px", scale,
              out.skew_degrees, out.inverted, out.text_height);
   return out;

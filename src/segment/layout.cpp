@@ -91,9 +91,15 @@ class Analyzer {
     double mn, mx;
     cv::minMaxLoc(gray_, &mn, &mx);
     if (mx - mn < 24) ink_.setTo(0);
-    else if (opt_.mode != LayoutMode::Line) add_faint_ink();
+    // The text height comes from the clear ink alone: the faint ink added below also catches
+    // paper texture and creases in photos, whose specks would pose as the typical glyph.
     cv::Mat stats, centroids;
     int n = cv::connectedComponentsWithStats(ink_, labels_, stats, centroids, 8, CV_32S);
+    const double clear_height = median_glyph_height(stats);
+    if (mx - mn >= 24 && opt_.mode != LayoutMode::Line) {
+      add_faint_ink(clear_height);
+      n = cv::connectedComponentsWithStats(ink_, labels_, stats, centroids, 8, CV_32S);
+    }
     comps_.resize(n);
     std::vector<int> hs;
     for (int i = 1; i < n; ++i) {
@@ -104,7 +110,9 @@ class Analyzer {
           c.area >= 6 && c.r.height <= max_glyph_height(gray_.rows))
         hs.push_back(c.r.height);
     }
-    if (!hs.empty()) {
+    if (clear_height > 0) {
+      ch_ = clear_height;
+    } else if (!hs.empty()) {
       std::nth_element(hs.begin(), hs.begin() + hs.size() / 2, hs.end());
       ch_ = hs[hs.size() / 2];
     } else {
@@ -184,11 +192,24 @@ class Analyzer {
   }
 
  private:
+  // Median height of the glyph-shaped components in CC stats (0 if there are none).
+  double median_glyph_height(const cv::Mat& stats) const {
+    std::vector<int> hs;
+    for (int i = 1; i < stats.rows; ++i) {
+      const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+      if (h >= 4 && w <= 4 * h && w * 8 >= h && stats.at<int>(i, cv::CC_STAT_AREA) >= 6 && h <= max_glyph_height(gray_.rows))
+        hs.push_back(h);
+    }
+    if (hs.empty()) return 0;
+    std::nth_element(hs.begin(), hs.begin() + hs.size() / 2, hs.end());
+    return hs[hs.size() / 2];
+  }
+
   // Faint print (fading thermal text, a light copy) can fall on the paper side of the page's Otsu
   // split and drop out of the layout, or leave only its darkest specks. Pixels clearly darker than
   // the paper around them join the ink: the paper level is a max filter wider than any stroke,
   // smoothed; "clearly" is a quarter of the page's ink contrast, at least 32 grey levels.
-  void add_faint_ink() {
+  void add_faint_ink(double glyph_height) {
     const cv::Scalar ink_mean = cv::mean(gray_, ink_), paper_mean = cv::mean(gray_, ~ink_);
     const double min_contrast = std::max(32.0, 0.25 * (paper_mean[0] - ink_mean[0]));
     const int k = std::max(15, std::min(gray_.rows, gray_.cols) / 40) | 1;
@@ -196,7 +217,24 @@ class Analyzer {
     cv::dilate(gray_, paper, cv::getStructuringElement(cv::MORPH_RECT, {k, k}));
     cv::blur(paper, paper, {k, k});
     cv::subtract(paper, gray_, contrast);  // saturates at 0 where the pixel is lighter
-    ink_ |= contrast > min_contrast;
+    cv::Mat faint = (contrast > min_contrast) & ~ink_;
+    if (glyph_height > 0) {
+      // Faint print comes as glyphs and words; a faint piece taller than a few glyphs is shading,
+      // a fold or the paper's edge in a photo, which would join the text into one "picture".
+      cv::Mat labels, stats, centroids;
+      const int n = cv::connectedComponentsWithStats(faint, labels, stats, centroids, 8, CV_32S);
+      std::vector<uint8_t> keep(static_cast<size_t>(n), 1);
+      keep[0] = 0;
+      for (int i = 1; i < n; ++i)
+        if (stats.at<int>(i, cv::CC_STAT_HEIGHT) > 2.5 * glyph_height || stats.at<int>(i, cv::CC_STAT_WIDTH) > 40 * glyph_height)
+          keep[static_cast<size_t>(i)] = 0;
+      for (int y = 0; y < faint.rows; ++y) {
+        const int* l = labels.ptr<int>(y);
+        uint8_t* f = faint.ptr<uint8_t>(y);
+        for (int x = 0; x < faint.cols; ++x) f[x] = keep[static_cast<size_t>(l[x])] ? 255 : 0;
+      }
+    }
+    ink_ |= faint;
   }
 
   double noise_area() const { return std::max(2.0, 0.012 * ch_ * ch_); }
@@ -239,11 +277,30 @@ class Analyzer {
     find_blobs(out);
     find_barcodes(out);
     find_dashed_rules(out);
+    // A picture hides what lies in it: the components inside its box that its own pixels
+    // surround. Not all of its box: the ragged background around a photographed receipt is one
+    // big component whose box holds the whole receipt.
+    if (out.pictures.empty()) return;
+    cv::Mat picture_px(gray_.size(), CV_8UC1, cv::Scalar(0));
+    for (int y = 0; y < labels_.rows; ++y) {
+      const int* l = labels_.ptr<int>(y);
+      uint8_t* p = picture_px.ptr<uint8_t>(y);
+      for (int x = 0; x < labels_.cols; ++x) p[x] = l[x] > 0 && comps_[static_cast<size_t>(l[x])].kind == Kind::Picture;
+    }
+    cv::Mat sums;
+    cv::integral(picture_px, sums, CV_32S);
+    const cv::Rect all(0, 0, gray_.cols, gray_.rows);
+    const int reach = static_cast<int>(std::ceil(ch_));
     for (size_t i = 1; i < comps_.size(); ++i) {
       auto& c = comps_[i];
       if (c.kind != Kind::Text && c.kind != Kind::Noise) continue;
-      for (const auto& p : out.pictures)
-        if (p.contains({c.cx(), c.cy()})) { c.kind = Kind::Picture; break; }
+      bool inside = false;
+      for (const auto& p : out.pictures) inside = inside || p.contains({c.cx(), c.cy()});
+      if (!inside) continue;
+      const cv::Rect w = cv::Rect(c.r.x - reach, c.r.y - reach, c.r.width + 2 * reach, c.r.height + 2 * reach) & all;
+      const double covered = sums.at<int>(w.y + w.height, w.x + w.width) - sums.at<int>(w.y, w.x + w.width) -
+                             sums.at<int>(w.y + w.height, w.x) + sums.at<int>(w.y, w.x);
+      if (covered >= 0.2 * w.area()) c.kind = Kind::Picture;
     }
   }
 

@@ -387,3 +387,23 @@ TEST(Layout, LineModeFindsAnOffCentreLineAndKeepsDotsAndUnderline) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(ink_pixels(lines[0]), ink_pixels(tight));
 }
+
+// A big ragged component (the table around a photographed receipt) whose box holds text lines:
+// the lines are read, since the component's own pixels do not surround them.
+TEST(Layout, APictureHidesOnlyWhatItsPixelsSurround) {
+  cv::Mat img(700, 700, CV_8UC1, cv::Scalar(255));
+  // An L of dense texture along the top and the right edge.
+  cv::Mat top = img(cv::Rect(0, 0, 700, 120)), right = img(cv::Rect(560, 0, 140, 700));
+  cv::randu(top, 0, 150);
+  cv::randu(right, 0, 150);
+  for (int i = 0; i < 6; ++i) ocr::test::draw_line(img, 40, 220 + 60 * i, 3, i);
+  ocr::LayoutOptions opt;
+  opt.mode = ocr::LayoutMode::Page;
+  auto layout = ocr::analyze_layout(img, opt);
+  EXPECT_FALSE(layout.pictures.empty());
+  EXPECT_EQ(layout.line_count(), 6);
+  // Text printed over the texture itself stays hidden.
+  cv::Mat over = img.clone();
+  ocr::test::draw_line(over, 20, 70, 3, 9);
+  EXPECT_EQ(ocr::analyze_layout(over, opt).line_count(), 6);
+}

@@ -232,6 +232,76 @@ TEST(Preprocess, FlatteningKeepsTheStrokesOfBigPrint) {
   EXPECT_LT(cv::mean(p.gray, core)[0], 60);
 }
 
+// A receipt photographed on a table: bright paper, tilted, on a darker textured surface.
+cv::Mat receipt_on_table(cv::Mat* paper_mask = nullptr) {
+  cv::Mat img(900, 700, CV_8UC1);
+  cv::RNG rng(5);
+  rng.fill(img, cv::RNG::NORMAL, 95, 22);  // wood or fabric: fine texture
+  cv::GaussianBlur(img, img, {0, 0}, 0.8);
+  cv::Mat paper(900, 700, CV_8UC1, cv::Scalar(0));
+  const cv::RotatedRect r({350, 450}, {380, 760}, 4);
+  cv::Point2f c[4];
+  r.points(c);
+  std::vector<cv::Point> poly(c, c + 4);
+  cv::fillConvexPoly(paper, poly, 255);
+  img.setTo(225, paper);
+  for (int i = 0; i < 12; ++i) ocr::test::draw_line(img, 200, 150 + 50 * i, 3, i, 0.6);
+  if (paper_mask) *paper_mask = paper;
+  return img;
+}
+
+// The document is found and cut out; its surroundings no longer reach the layout.
+TEST(Preprocess, FindsAPhotographedDocumentAndCutsItOut) {
+  cv::Mat paper;
+  const cv::Mat photo = receipt_on_table(&paper);
+  const cv::Mat doc = ocr::find_document(photo);
+  ASSERT_FALSE(doc.empty());
+  const cv::Rect found = cv::boundingRect(doc), truth = cv::boundingRect(paper);
+  EXPECT_LE(found.x, truth.x + 2);
+  EXPECT_LE(found.y, truth.y + 2);
+  EXPECT_GE(found.br().x, truth.br().x - 2);
+  EXPECT_GE(found.br().y, truth.br().y - 2);
+  EXPECT_LE(found.area(), 1.15 * truth.area());
+  ocr::PreprocessOptions opt;
+  opt.rescale = false;
+  auto p = ocr::preprocess(photo, opt);
+  EXPECT_EQ(p.document, found);
+  EXPECT_FALSE(p.inverted);
+  // The working image maps back onto the input: its centre is the paper's.
+  const cv::Mat& m = p.to_original;
+  const double cx = m.at<double>(0, 0) * p.gray.cols / 2 + m.at<double>(0, 1) * p.gray.rows / 2 + m.at<double>(0, 2);
+  const double cy = m.at<double>(1, 0) * p.gray.cols / 2 + m.at<double>(1, 1) * p.gray.rows / 2 + m.at<double>(1, 2);
+  EXPECT_NEAR(cx, 350, 15);
+  EXPECT_NEAR(cy, 450, 15);
+  ocr::LayoutOptions lo;
+  lo.mode = ocr::LayoutMode::Page;
+  EXPECT_EQ(ocr::analyze_layout(p.gray, lo).line_count(), 12);
+  opt.find_document = false;
+  EXPECT_TRUE(ocr::preprocess(photo, opt).document.empty());
+}
+
+// Scans, screenshots and unevenly lit pages have no photographed surroundings to cut.
+TEST(Preprocess, NoDocumentIsCutFromScansScreensOrShading) {
+  EXPECT_TRUE(ocr::find_document(text_block()).empty());
+  cv::Mat screen = text_block();
+  screen(cv::Rect(0, 0, 220, screen.rows)).setTo(40);  // a flat dark sidebar
+  EXPECT_TRUE(ocr::find_document(screen).empty());
+  // A dark theme with a light panel: light text on the dark part, dark text in the panel.
+  cv::Mat dark(600, 800, CV_8UC1, cv::Scalar(30));
+  for (int i = 0; i < 8; ++i) {
+    std::string s = "alpha beta gamma delta";
+    cv::putText(dark, s, {40, 60 + 60 * i}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(220), 2, cv::LINE_AA);
+  }
+  dark(cv::Rect(520, 0, 280, 600)).setTo(235);
+  for (int i = 0; i < 8; ++i) ocr::test::draw_line(dark, 540, 60 + 60 * i, 2, i);
+  EXPECT_TRUE(ocr::find_document(dark).empty());
+  cv::Mat shaded = text_block();
+  for (int y = 0; y < shaded.rows; ++y)
+    for (int x = 0; x < shaded.cols; ++x)
+      shaded.at<uint8_t>(y, x) = std::min<int>(shaded.at<uint8_t>(y, x), 120 + x * 130 / shaded.cols);
+  EXPECT_TRUE(ocr::find_document(shaded).empty());
+}
+
 TEST(Preprocess, DenoisesSpeckles) {
   cv::Mat img = text_block();
   cv::RNG rng(7);

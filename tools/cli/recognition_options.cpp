@@ -43,6 +43,8 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("--binarize", o.binarize, "none (default), otsu, sauvola")
       ->check(CLI::IsMember({"none", "otsu", "sauvola"}));
   cmd->add_flag("--no-deskew", o.no_deskew, "do not estimate and correct skew");
+  cmd->add_flag("--no-document", o.no_document,
+                "read the whole photo: do not look for a document on a darker background and cut it out");
   cmd->add_flag("--no-rescale", o.no_rescale, "do not rescale small or huge text");
   cmd->add_option("--decoder", o.decoder, "beam (default) or greedy")
       ->check(CLI::IsMember({"beam", "greedy"}));
@@ -74,6 +76,7 @@ PageRecognizerOptions page_options(const RecognitionOptions& o) {
                                                   : Denoise::Auto;
   po.preprocess.binarize = parse_binarization(o.binarize);
   po.preprocess.deskew = !o.no_deskew;
+  po.preprocess.find_document = !o.no_document;
   po.preprocess.rescale = !o.no_rescale;
   po.preprocess.dpi = o.dpi;
   po.min_word_confidence = o.min_confidence;

@@ -16,7 +16,7 @@ struct RecognitionOptions {
   double dpi = 0;
   std::string rotate = "auto";
   std::string invert = "auto", contrast = "auto", denoise = "auto", binarize = "none";
-  bool no_deskew = false, no_rescale = false;
+  bool no_deskew = false, no_rescale = false, no_document = false;
   std::string decoder = "beam";
   int beam_width = 0;
   std::string lm, lexicon, allow_chars, deny_chars;

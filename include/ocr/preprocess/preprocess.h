@@ -23,6 +23,9 @@ struct PreprocessOptions {
   double dpi = 0;                       // 0 = from the file, else estimated from text size
   double target_text_height = 0;        // working x-height in px; 0 = default (see .cpp)
   bool rescale = true;                  // upscale low-resolution text, downscale huge pages
+  // Photos of a document on a table, a wallet, a hand: the page is found and what lies around it
+  // is painted as paper and cut off (find_document). Off reads the whole image.
+  bool find_document = true;
 };
 
 // The working image and how it relates to the input page.
@@ -38,7 +41,13 @@ struct PreprocessedPage {
   double text_height = 0;   // median x-height-ish component height in working pixels
   double dpi = 0;           // given, from the file, or estimated (input resolution)
   bool dpi_estimated = false;
+  cv::Rect document;        // the photographed document's box in the input (empty: whole image)
 };
+
+// A document photographed on a darker, textured background (a table, a wallet, a hand): the
+// mask (input size, 255 inside) of the bright regions that make up the document, or an empty Mat
+// when the image is a page, a scan or a screenshot (no surrounding textured background).
+cv::Mat find_document(const cv::Mat& gray);
 
 // image: CV_8UC1 or CV_8UC3 (BGR). file_dpi: resolution recorded in the file, 0 if none.
 PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& options,
