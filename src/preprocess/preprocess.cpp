@@ -176,6 +176,10 @@ double text_height_from_stats(const cv::Mat& stats, int image_rows) {
 
 cv::Mat find_document(const cv::Mat& gray) {
   if (gray.empty()) return {};
+  auto reject = [](const std::string& why) {
+    log::debug("find_document: none ({})", why);
+    return cv::Mat();
+  };
   // Coarse scale: the text disappears in the blur, leaving paper against background.
   const double f = std::min(1.0, 400.0 / std::max(gray.cols, gray.rows));
   cv::Mat small;
@@ -196,7 +200,7 @@ cv::Mat find_document(const cv::Mat& gray) {
   for (int i = 1; i < n; ++i)
     if (stats.at<int>(i, cv::CC_STAT_AREA) >= stats.at<int>(largest, cv::CC_STAT_AREA) / 3) doc.setTo(255, labels == i);
   const double area = cv::countNonZero(doc) / total;
-  if (area < 0.08 || area > 0.9) return {};
+  if (area < 0.08 || area > 0.9) return reject("bright area " + std::to_string(area));
   // The background must frame the document (a good share of the image's border) and be a
   // photographed surface: textured, not the flat colour of a screenshot's panel or margin.
   int border = 0, border_bg = 0;
@@ -204,33 +208,34 @@ cv::Mat find_document(const cv::Mat& gray) {
     for (int y : {0, small.rows - 1}) ++border, border_bg += doc.at<uint8_t>(y, x) == 0;
   for (int y = 0; y < small.rows; ++y)
     for (int x : {0, small.cols - 1}) ++border, border_bg += doc.at<uint8_t>(y, x) == 0;
-  if (border_bg < 0.3 * border) return {};
+  if (border_bg < 0.3 * border) return reject("background on too little of the border");
   const cv::Mat background = doc == 0;
   // Texture is fine detail: the mean deviation from a lightly blurred copy, away from the
   // document's edge. A lighting gradient, a flat panel or a scanner lid has next to none.
   cv::Mat inner_bg, fine, detail;
   cv::erode(background, inner_bg, cv::getStructuringElement(cv::MORPH_RECT, {7, 7}));
-  if (cv::countNonZero(inner_bg) < 0.03 * total) return {};
+  if (cv::countNonZero(inner_bg) < 0.03 * total) return reject("too little background");
   cv::GaussianBlur(small, fine, {0, 0}, 1.5);
   cv::absdiff(small, fine, detail);
-  if (cv::mean(detail, inner_bg)[0] < 1.5) return {};
+  if (cv::mean(detail, inner_bg)[0] < 1.5) return reject("background without texture");
   // A screenshot's dark theme has fine detail too (its text), but on one flat colour: a third of
   // its pixels share a single value, where a photographed surface has sensor noise.
   int hist[256] = {0};
   for (int y = 0; y < small.rows; ++y)
     for (int x = 0; x < small.cols; ++x)
       if (inner_bg.at<uint8_t>(y, x)) ++hist[small.at<uint8_t>(y, x)];
-  if (*std::max_element(hist, hist + 256) > 0.3 * cv::countNonZero(inner_bg)) return {};
+  if (*std::max_element(hist, hist + 256) > 0.3 * cv::countNonZero(inner_bg)) return reject("flat background colour");
   // Paper clearly brighter than what lies around it, with an edge: a step in brightness across
   // its outline (a lighting gradient splits into halves too, but smoothly).
-  if (cv::mean(small, doc)[0] - cv::mean(small, background)[0] < 25 || split <= 0) return {};
+  if (cv::mean(small, doc)[0] - cv::mean(small, background)[0] < 25 || split <= 0) return reject("paper not brighter");
   cv::Mat shrunk, grown;
   const cv::Mat ring_kernel = cv::getStructuringElement(cv::MORPH_RECT, {7, 7});
   cv::erode(doc, shrunk, ring_kernel);
   cv::dilate(doc, grown, ring_kernel);
   const cv::Mat ring_in = doc & ~shrunk, ring_out = grown & ~doc;
   if (cv::countNonZero(ring_in) == 0 || cv::countNonZero(ring_out) == 0) return {};
-  if (cv::mean(small, ring_in)[0] - cv::mean(small, ring_out)[0] < 20) return {};
+  const double step = cv::mean(small, ring_in)[0] - cv::mean(small, ring_out)[0];
+  if (step < 6) return reject("no edge at the outline: step " + std::to_string(step));
   // The document's outline filled (text, folds and shadows inside it belong to it), grown a
   // little so the print at its edge stays in.
   std::vector<std::vector<cv::Point>> contours;

@@ -114,8 +114,8 @@ void add_synth_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--split", o->split, "font split: train or holdout (validation fonts)")
       ->check(CLI::IsMember({"train", "holdout"}));
   cmd->add_option("--profile", o->profiles,
-                  "NAME=WEIGHT, repeatable: scan_binary, scan_gray, photo, screen, receipt "
-                  "(default 0.45/0.25/0.1/0.1/0.1)");
+                  "NAME=WEIGHT, repeatable: scan_binary, scan_gray, photo, screen, receipt, fax, phone "
+                  "(default 0.38/0.2/0.08/0.1/0.1/0.07/0.07)");
   cmd->add_option("--corpus", o->corpus, "UTF-8 text, one paragraph per line (default data/corpus/eng.txt)");
   cmd->add_option("--fonts", o->fonts, "font table (default data/fonts.tsv)");
   cmd->add_flag("--keep-dark", o->keep_dark, "keep screen dark-mode lines light-on-dark");

@@ -26,8 +26,9 @@ struct GeneratorConfig {
                             // data/corpus-sample.txt
   std::string split = "train";  // "train" or "holdout" fonts
   uint64_t seed = 1;
-  // Profile name -> relative weight; empty = defaults (scan_binary 0.45, scan_gray 0.25, photo
-  // 0.1, screen 0.1, receipt 0.1). Unknown names or no positive weight throw FormatError.
+  // Profile name -> relative weight; empty = defaults (scan_binary 0.38, scan_gray 0.2, photo 0.08,
+  // screen 0.1, receipt 0.1, fax 0.07, phone 0.07). Unknown names or no positive weight throw
+  // FormatError.
   std::map<std::string, double> profile_weights;
   // Screen profile: keep dark-mode lines light-on-dark (default: inverted back to dark-on-light,
   // as the recognizer inverts light-on-dark input before the network).
