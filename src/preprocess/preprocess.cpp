@@ -327,6 +327,22 @@ int max_glyph_height(int image_rows) {
   return image_rows < 150 ? image_rows : image_rows / 3;
 }
 
+// The text height of a big image is measured at a coarser scale too: the texture of paper or of
+// a photo's surroundings, and JPEG noise, break into countless specks a few pixels high that
+// outnumber the glyphs and pose as the typical one (a photo of 70 px print measured at 18 px),
+// while at a 1600-pixel scale they fall under the glyph size and letters remain.
+double page_text_height(const cv::Mat& gray, const cv::Mat& stats) {
+  const double full = text_height_from_stats(stats, gray.rows);
+  const int longest = std::max(gray.rows, gray.cols);
+  if (longest <= 2400) return full;
+  const double f = 1600.0 / longest;
+  cv::Mat small;
+  cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  const double coarse = text_height_from_stats(ink_component_stats(small), small.rows) / f;
+  // Taller at the coarse scale only when specks were outvoting the glyphs.
+  return coarse > 1.5 * full ? coarse : full;
+}
+
 double estimate_text_height(const cv::Mat& gray) {
   return text_height_from_stats(ink_component_stats(gray), gray.rows);
 }
@@ -450,7 +466,7 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   }
 
   // Resolution: scale so text has a workable height. An explicit --dpi wins over the estimate.
-  out.text_height = text_height_from_stats(stats, g.rows);
+  out.text_height = page_text_height(g, stats);
   out.dpi = opt.dpi > 0 ? opt.dpi : file_dpi;
   if (out.dpi <= 0 && out.text_height > 0) {
     out.dpi = out.text_height / 0.075;  // a median component of ~0.075 in (10–12 pt text)
