@@ -247,6 +247,17 @@ cv::Mat find_document(const cv::Mat& gray) {
   cv::Mat mask;
   cv::resize(filled, mask, gray.size(), 0, 0, cv::INTER_LINEAR);
   cv::threshold(mask, mask, 127, 255, cv::THRESH_BINARY);
+  // The print must be on it: strokes (pixels 40 levels darker than their surroundings, at a
+  // scale where letters still have strokes) mostly inside. A bright table beside a shaded
+  // receipt is a bright region too, and cutting it out would paint the receipt over.
+  const double g = std::min(1.0, 1200.0 / std::max(gray.cols, gray.rows));
+  cv::Mat mid, mid_mask, strokes;
+  cv::resize(gray, mid, cv::Size(), g, g, cv::INTER_AREA);
+  cv::resize(mask, mid_mask, mid.size(), 0, 0, cv::INTER_NEAREST);
+  cv::adaptiveThreshold(mid, strokes, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, 31, 40);
+  const double inside = cv::countNonZero(strokes & mid_mask), outside = cv::countNonZero(strokes & ~mid_mask);
+  if (outside > 0.5 * (inside + outside))
+    return reject("most strokes outside: " + std::to_string(int(outside)) + " of " + std::to_string(int(inside + outside)));
   return mask;
 }
 

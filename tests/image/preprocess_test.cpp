@@ -280,6 +280,18 @@ TEST(Preprocess, FindsAPhotographedDocumentAndCutsItOut) {
   EXPECT_TRUE(ocr::preprocess(photo, opt).document.empty());
 }
 
+// A bright, textured table beside a shaded receipt is the brightest region, but the print is on
+// the receipt: nothing is cut out, the receipt is not painted over.
+TEST(Preprocess, ABrightRegionWithoutThePrintIsNoDocument) {
+  cv::Mat img(900, 700, CV_8UC1);
+  cv::RNG rng(6);
+  rng.fill(img, cv::RNG::NORMAL, 120, 20);
+  cv::Mat table = img(cv::Rect(420, 0, 280, 900));
+  rng.fill(table, cv::RNG::NORMAL, 235, 8);
+  for (int i = 0; i < 12; ++i) ocr::test::draw_line(img, 30, 150 + 50 * i, 3, i, 0.6);
+  EXPECT_TRUE(ocr::find_document(img).empty());
+}
+
 // Scans, screenshots and unevenly lit pages have no photographed surroundings to cut.
 TEST(Preprocess, NoDocumentIsCutFromScansScreensOrShading) {
   EXPECT_TRUE(ocr::find_document(text_block()).empty());
