@@ -328,7 +328,8 @@ bool ink_in_columns(const cv::Mat& gray) {
 }  // namespace
 
 PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, const std::string& source,
-                                  int page_index, double dpi, const cv::Mat& working_gray) const {
+                                  int page_index, double dpi, const cv::Mat& working_gray,
+                                  const std::vector<cv::Mat>& upright_lines) const {
   // Upright pages of print read at 0.99 and more; upside-down print reads near 0.91 (turned
   // letters look like letters) and sideways near 0.75. Only unsure readings are tried turned, and
   // a turn must beat the reading as it was clearly: a hard upright page is never turned for a
@@ -349,22 +350,36 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   else if (conf < kSideways) turns = {180, 90, 270};
   PageResult best = std::move(upright);
   double best_conf = conf;
+  // The widest lines, and how sure a reading of them is.
+  auto widest = [&](const std::vector<cv::Mat>& lines) {
+    std::vector<size_t> order(lines.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    const size_t k = std::min(kSample, lines.size());
+    std::partial_sort(order.begin(), order.begin() + long(k), order.end(),
+                      [&](size_t a, size_t b) { return lines[a].cols > lines[b].cols; });
+    std::vector<cv::Mat> sample;
+    for (size_t i = 0; i < k; ++i) sample.push_back(lines[order[i]]);
+    return sample;
+  };
+  auto sample_confidence = [&](const std::vector<cv::Mat>& sample) {
+    double sum = 0, n = 0;
+    for (const auto& l : reader_(sample)) sum += double(l.confidence) * double(l.text.size()), n += double(l.text.size());
+    return n > 0 ? sum / n : 0.0;
+  };
   for (int degrees : turns) {
+    // Upside down, the page's lines are its upright lines turned: a dozen crops turned in place
+    // say whether the turned page is worth a second preprocessing and layout.
+    if (degrees == 180 && !upright_lines.empty()) {
+      std::vector<cv::Mat> turned = widest(upright_lines);
+      for (auto& l : turned) cv::rotate(l, l, cv::ROTATE_180);
+      if (sample_confidence(turned) < std::max(best_conf + kMargin, kTurnedAtLeast)) continue;
+    }
     PreparedPage p = prepare_turned(image, degrees, source, page_index, dpi);
     if (p.lines.empty()) continue;
     // A turn that loses is judged on its widest lines only: a receipt that reads unsure upright
     // costs a layout and a dozen lines more, not a second reading.
-    if (p.lines.size() > kSample) {
-      std::vector<size_t> order(p.lines.size());
-      std::iota(order.begin(), order.end(), size_t(0));
-      std::partial_sort(order.begin(), order.begin() + long(kSample), order.end(),
-                        [&](size_t a, size_t b) { return p.lines[a].cols > p.lines[b].cols; });
-      std::vector<cv::Mat> sample;
-      for (size_t i = 0; i < kSample; ++i) sample.push_back(p.lines[order[i]]);
-      double sum = 0, n = 0;
-      for (const auto& l : reader_(sample)) sum += double(l.confidence) * double(l.text.size()), n += double(l.text.size());
-      if (n == 0 || sum / n < std::max(best_conf + kMargin, kTurnedAtLeast)) continue;
-    }
+    if (p.lines.size() > kSample && sample_confidence(widest(p.lines)) < std::max(best_conf + kMargin, kTurnedAtLeast))
+      continue;
     std::vector<RecognizedLine> lines = reader_(p.lines);
     PageResult r = finish(std::move(p), lines);
     const double c = reading_confidence(r);
@@ -385,8 +400,9 @@ PageResult PageRecognizer::recognize(const cv::Mat& image, const std::string& so
   const int turn = options_.rotate > 0 ? options_.rotate : 0;
   PreparedPage p = prepare_turned(image, turn, source, page_index, dpi);
   const cv::Mat gray = p.pre.gray;  // shared, for orient after finish() takes p
+  const std::vector<cv::Mat> crops = p.lines;
   std::vector<RecognizedLine> lines = p.lines.empty() ? std::vector<RecognizedLine>{} : reader_(p.lines);
-  return orient(image, finish(std::move(p), lines), source, page_index, dpi, gray);
+  return orient(image, finish(std::move(p), lines), source, page_index, dpi, gray, crops);
 }
 
 std::vector<PageOutcome> PageRecognizer::recognize_pages(
@@ -434,10 +450,11 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
       if (pooled_ok) mine.assign(read.begin() + long(off), read.begin() + long(off + m));
       else if (m > 0) mine = reader_(prepared[k]->lines);
       const cv::Mat gray = prepared[k]->pre.gray;  // shared, for orient after finish() takes the page
+      const std::vector<cv::Mat> crops = prepared[k]->lines;
       out[k].result = finish(std::move(*prepared[k]), mine);
       if (options_.rotate == -1)
         out[k].result = orient(kept[k].image, std::move(*out[k].result), kept[k].source, kept[k].page_index,
-                               kept[k].dpi, gray);
+                               kept[k].dpi, gray, crops);
     } catch (const std::exception& e) {
       out[k].error = sources[k] + ": page " + std::to_string(page_index + 1) + ": " + e.what();
     }

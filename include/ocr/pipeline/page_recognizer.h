@@ -101,9 +101,11 @@ class PageRecognizer {
                                            int threads) const;
 
   // The orientation step of recognize/recognize_pages for one read page (see options.rotate).
-  // working_gray: the upright reading's preprocessed page, looked at only for an unsure reading.
+  // working_gray: the upright reading's preprocessed page, looked at only for an unsure reading;
+  // upright_lines: its line crops, whose widest, turned in place, first say whether a 180-degree
+  // turn is worth preprocessing the page again (empty: always try it).
   PageResult orient(const cv::Mat& image, PageResult upright, const std::string& source, int page_index,
-                    double dpi, const cv::Mat& working_gray) const;
+                    double dpi, const cv::Mat& working_gray, const std::vector<cv::Mat>& upright_lines = {}) const;
 
   const LineReader& reader() const { return reader_; }
   const PageRecognizerOptions& options() const { return options_; }
