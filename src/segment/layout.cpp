@@ -101,20 +101,14 @@ class Analyzer {
       n = cv::connectedComponentsWithStats(ink_, labels_, stats, centroids, 8, CV_32S);
     }
     comps_.resize(n);
-    std::vector<int> hs;
     for (int i = 1; i < n; ++i) {
       auto& c = comps_[i];
       c.r = {stats.at<int>(i, 0), stats.at<int>(i, 1), stats.at<int>(i, 2), stats.at<int>(i, 3)};
       c.area = stats.at<int>(i, cv::CC_STAT_AREA);
-      if (c.r.height >= 4 && c.r.width <= 4 * c.r.height && c.r.width * 8 >= c.r.height &&
-          c.area >= 6 && c.r.height <= max_glyph_height(gray_.rows))
-        hs.push_back(c.r.height);
     }
-    if (clear_height > 0) {
-      ch_ = clear_height;
-    } else if (!hs.empty()) {
-      std::nth_element(hs.begin(), hs.begin() + hs.size() / 2, hs.end());
-      ch_ = hs[hs.size() / 2];
+    const double all_height = clear_height > 0 ? clear_height : median_glyph_height(stats);
+    if (all_height > 0) {
+      ch_ = all_height;
     } else {
       ch_ = std::max(8.0, std::min(gray_.rows, 40) * 0.5);
     }

@@ -241,6 +241,18 @@ TEST(LineRecognizer, ImplausibleReadings) {
   EXPECT_FALSE(ocr::implausible_reading(U"déjà vu", 120, 30));
 }
 
+// A reader that reads every line as `text`, flagged implausible.
+ocr::LineReader noise_reader(const std::string& text) {
+  return [text](const std::vector<cv::Mat>& crops) {
+    std::vector<ocr::RecognizedLine> out;
+    for (size_t i = 0; i < crops.size(); ++i) {
+      out.push_back(line_of(text, 0.05f));
+      out.back().implausible = true;
+    }
+    return out;
+  };
+}
+
 // A page line flagged implausible is left out of the page; a line image keeps it.
 TEST(PageRecognizer, ImplausibleLinesAreDroppedFromPages) {
   cv::Mat img = three_line_page();
@@ -251,15 +263,7 @@ TEST(PageRecognizer, ImplausibleLinesAreDroppedFromPages) {
   opt.layout.mode = ocr::LayoutMode::Page;
   EXPECT_EQ(count_lines(ocr::PageRecognizer(reader, opt).recognize(img)), 2);
   opt.layout.mode = ocr::LayoutMode::Line;
-  ocr::LineReader noise = [](const std::vector<cv::Mat>& crops) {
-    std::vector<ocr::RecognizedLine> out;
-    for (size_t i = 0; i < crops.size(); ++i) {
-      out.push_back(line_of("x;y", 0.05f));
-      out.back().implausible = true;
-    }
-    return out;
-  };
-  EXPECT_EQ(count_lines(ocr::PageRecognizer(noise, opt).recognize(img)), 1);
+  EXPECT_EQ(count_lines(ocr::PageRecognizer(noise_reader("x;y"), opt).recognize(img)), 1);
 }
 
 // A page with ink but no text says why; a blank page needs no word.
@@ -276,15 +280,7 @@ TEST(PageRecognizer, AnEmptyPageWithInkIsExplained) {
   // Every line read as noise: dropped, and the page says so.
   ocr::PageRecognizerOptions opt;
   opt.layout.mode = ocr::LayoutMode::Page;
-  ocr::LineReader noise = [](const std::vector<cv::Mat>& crops) {
-    std::vector<ocr::RecognizedLine> out;
-    for (size_t i = 0; i < crops.size(); ++i) {
-      out.push_back(line_of("x;y.z", 0.05f));
-      out.back().implausible = true;
-    }
-    return out;
-  };
-  p = ocr::PageRecognizer(noise, opt).recognize(three_line_page(), "noise.png");
+  p = ocr::PageRecognizer(noise_reader("x;y.z"), opt).recognize(three_line_page(), "noise.png");
   EXPECT_TRUE(p.blocks.empty());
   EXPECT_NE(p.empty_reason.find("3 noise"), std::string::npos) << p.empty_reason;
   // A page with text has no reason.
