@@ -42,14 +42,22 @@ DataParallelStep::~DataParallelStep() = default;
 
 std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch) {
   const double n_total = double(batch.size());
+  return run(batch.size(), [&](Network& net, const std::vector<size_t>& ids) {
+    std::vector<const PreparedLine*> part;
+    for (size_t i : ids) part.push_back(&batch[i]);
+    return forward_backward(net, part, n_total);
+  });
+}
+
+std::vector<double> DataParallelStep::run(size_t count, const ReplicaWork& work) {
+  std::vector<double> losses(count);
   if (replicas_.empty()) {
-    std::vector<const PreparedLine*> all;
-    for (const auto& l : batch) all.push_back(&l);
-    return forward_backward(master_, all, n_total);
+    std::vector<size_t> all(count);
+    for (size_t i = 0; i < count; ++i) all[i] = i;
+    return work(master_, all);
   }
-  const int k = std::min(int(replicas_.size()), int(batch.size()));
+  const int k = std::min(int(replicas_.size()), int(count));
   ParamList master = master_.params();
-  std::vector<double> losses(batch.size());
   std::vector<std::string> errors(static_cast<size_t>(k));
 #pragma omp parallel num_threads(k)
   try {
@@ -61,13 +69,9 @@ std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch
       if (mine[i].grad) mine[i].grad->setZero(mine[i].value->rows(), mine[i].value->cols());
     }
     // Round-robin over a batch sorted by width gives each replica a similar amount of work.
-    std::vector<const PreparedLine*> part;
     std::vector<size_t> ids;
-    for (size_t i = size_t(r); i < batch.size(); i += size_t(k)) {
-      part.push_back(&batch[i]);
-      ids.push_back(i);
-    }
-    std::vector<double> l = forward_backward(net, part, n_total);
+    for (size_t i = size_t(r); i < count; i += size_t(k)) ids.push_back(i);
+    std::vector<double> l = work(net, ids);
     for (size_t j = 0; j < ids.size(); ++j) losses[ids[j]] = l[j];
   } catch (const std::exception& e) {
     // An exception must not leave an OpenMP region: carry it out and rethrow.

@@ -24,6 +24,7 @@
 #include "ocr/train/data_parallel.h"
 #include "ocr/train/line_source.h"
 #include "ocr/train/optimizer.h"
+#include "ocr/train/schedule.h"
 
 namespace ocr {
 
@@ -46,19 +47,6 @@ class SynthLineSource : public LineSource {
   std::string what_;
 };
 
-// "runs/eng.ocrm", iteration 12000, CER 0.00512 -> "runs/eng.it012000.cer0.512.ocrm": sorted
-// by name they are in training order, and a glob picks a range for `ocr average`.
-std::string checkpoint_path(const std::string& out, int64_t iteration, double cer) {
-  std::string stem = out;
-  const size_t slash = stem.find_last_of('/');
-  const size_t dot = stem.rfind('.');
-  if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) stem.resize(dot);
-  char tail[64];
-  if (cer < 0) std::snprintf(tail, sizeof tail, ".it%06lld.ocrm", (long long)iteration);
-  else std::snprintf(tail, sizeof tail, ".it%06lld.cer%.3f.ocrm", (long long)iteration, 100 * cer);
-  return stem + tail;
-}
-
 std::map<std::string, double> parse_profiles(const std::string& s) {
   std::map<std::string, double> out;
   std::stringstream ss(s);
@@ -70,19 +58,6 @@ std::map<std::string, double> parse_profiles(const std::string& s) {
     out[item.substr(0, eq)] = std::atof(item.c_str() + eq + 1);
   }
   return out;
-}
-
-// progress: fraction of the run done (by iterations or by the time budget, whichever is ahead).
-double learning_rate(const TrainConfig& c, int64_t it, int warmup, double progress) {
-  double lr = c.lr;
-  if (it < warmup) lr *= double(it + 1) / warmup;
-  const double decay_start = 1 - c.decay_fraction;
-  if (c.decay_fraction > 0 && progress >= decay_start) {
-    double p = (progress - decay_start) / c.decay_fraction;
-    const double floor = c.lr / 50;
-    lr = floor + (c.lr - floor) * 0.5 * (1 + std::cos(M_PI * std::min(1.0, p)));
-  }
-  return lr;
 }
 
 struct Validation {
@@ -245,7 +220,7 @@ TrainSummary train(const TrainConfig& c) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     double progress = double(it) / double(c.iterations);
     if (c.time_budget_minutes > 0) progress = std::max(progress, elapsed / (60 * c.time_budget_minutes));
-    const double lr = learning_rate(c, it, warmup, progress);
+    const double lr = scheduled_learning_rate(c.lr, c.decay_fraction, it, warmup, progress);
     adam.step(lr);
     double loss = 0;
     for (double l : losses) loss += l;

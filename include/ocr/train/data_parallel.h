@@ -5,6 +5,7 @@
 // 2 threads with per-GEMM parallelism trained 3.5x slower than 1 thread under load).
 // Batch norm sees per-replica statistics, as with several GPUs without synchronised BN.
 #pragma once
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,6 +20,11 @@ class DataParallelStep {
   ~DataParallelStep();
   // Accumulates d(mean loss)/d(params) into the master's gradients; returns each line's loss.
   std::vector<double> run(const std::vector<PreparedLine>& batch);
+  // The same for any loss: work(net, ids) runs forward, loss and backward of the items `ids`
+  // (of 0..count-1, dealt round-robin) on net, accumulating gradients already scaled for the
+  // whole batch, and returns the items' losses in the order of ids.
+  using ReplicaWork = std::function<std::vector<double>(Network& net, const std::vector<size_t>& ids)>;
+  std::vector<double> run(size_t count, const ReplicaWork& work);
   int threads() const { return int(replicas_.size()) > 0 ? int(replicas_.size()) : 1; }
 
  private:
