@@ -47,25 +47,40 @@ bool parse_ints(const std::string& s, size_t count, std::vector<int>& out) {
 
 bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
+std::vector<std::string> split_tokens(const std::string& spec) {
+  std::stringstream ss(spec);
+  std::string tok;
+  std::vector<std::string> tokens;
+  while (ss >> tok) tokens.push_back(tok);
+  return tokens;
+}
+
+// Dilations beyond this reach past any tile the detector trains on.
+constexpr int kMaxDilation = 64;
+
 class SpecBuilder {
  public:
   SpecBuilder(const std::string& spec, int height, int classes)
       : spec_(spec), shape_{1, height}, classes_(classes) {}
 
   void build(Sequential& root) {
-    std::stringstream ss(spec_);
-    std::string tok;
-    std::vector<std::string> tokens;
-    while (ss >> tok) tokens.push_back(tok);
+    const std::vector<std::string> tokens = split_tokens(spec_);
     if (tokens.empty()) throw FormatError("net spec is empty");
+    maps_ = starts_with(tokens.back(), "Om");
     for (size_t i = 0; i < tokens.size(); ++i) {
       index_ = i + 1;
       token_ = tokens[i];
-      if (token_ == "O" && i + 1 != tokens.size()) error("O must be the last token");
+      if ((token_ == "O" || starts_with(token_, "Om")) && i + 1 != tokens.size())
+        error(token_ + " must be the last token");
       add(root, token_);
     }
-    if (tokens.back() != "O") throw FormatError("net spec \"" + spec_ + "\" must end with O");
+    if (tokens.back() != "O" && !maps_)
+      throw FormatError("net spec \"" + spec_ + "\" must end with O (a recognizer) or Om<n> (maps)");
   }
+
+  bool maps() const { return maps_; }
+  int classes() const { return classes_; }
+  int height_divisor() const { return height_divisor_; }
 
  private:
   [[noreturn]] void error(const std::string& why) const {
@@ -77,7 +92,12 @@ class SpecBuilder {
     if (collapsed_) error("needs a 2-D feature map, but Col came before it");
   }
   void need_sequence() const {
+    if (maps_) error("a map spec (ending in Om<n>) is fully convolutional: no Col, LSTM, GRU, Fc or O");
     if (!collapsed_) error("needs a sequence: put Col before it");
+  }
+  int dilation(int d) const {
+    if (d > kMaxDilation) error("dilation " + std::to_string(d) + " is over " + std::to_string(kMaxDilation));
+    return d;
   }
 
   void add(Sequential& seq, const std::string& t) {
@@ -87,6 +107,7 @@ class SpecBuilder {
     } else if (t == "Relu") {
       seq.add(std::make_unique<Relu>());
     } else if (t == "Col") {
+      if (maps_) error("a map spec (ending in Om<n>) is fully convolutional: no Col, LSTM, GRU, Fc or O");
       if (collapsed_) error("Col appears twice");
       seq.add(std::make_unique<Collapse>(shape_.height));
       shape_ = {shape_.channels * shape_.height, 1};
@@ -96,10 +117,23 @@ class SpecBuilder {
       seq.add(std::make_unique<Linear>(shape_.channels, classes_));
       seq.add(std::make_unique<LogSoftmax>());
       shape_.channels = classes_;
+    } else if (t == "Om") {
+      error("Om needs the number of maps, e.g. Om1");
+    } else if (starts_with(t, "Om") && parse_ints(t.substr(2), 1, v)) {
+      need_image();
+      if (classes_ != 0 && classes_ != v[0])
+        error("the spec gives " + std::to_string(v[0]) + " maps, the caller asked for " + std::to_string(classes_));
+      seq.add(std::make_unique<Conv2d>(1, 1, shape_.channels, v[0]));
+      shape_.channels = classes_ = v[0];
     } else if (t[0] == 'C' && parse_ints(t.substr(1), 3, v)) {
       need_image();
       if (v[0] % 2 == 0 || v[1] % 2 == 0) error("kernel sizes must be odd (same padding)");
       seq.add(std::make_unique<Conv2d>(v[0], v[1], shape_.channels, v[2]));
+      shape_.channels = v[2];
+    } else if (starts_with(t, "Cd") && parse_ints(t.substr(2), 4, v)) {
+      need_image();
+      if (v[0] % 2 == 0 || v[1] % 2 == 0) error("kernel sizes must be odd (same padding)");
+      seq.add(std::make_unique<Conv2d>(v[0], v[1], shape_.channels, v[2], dilation(v[3])));
       shape_.channels = v[2];
     } else if (starts_with(t, "Mp") && parse_ints(t.substr(2), 2, v)) {
       need_image();
@@ -107,6 +141,7 @@ class SpecBuilder {
         error("feature map height " + std::to_string(shape_.height) + " is less than the window");
       seq.add(std::make_unique<MaxPool>(v[0], v[1]));
       shape_.height /= v[0];
+      height_divisor_ *= v[0];
     } else if (starts_with(t, "Se") && parse_ints(t.substr(2), 1, v)) {
       need_image();
       seq.add(std::make_unique<SqueezeExcite>(shape_.channels, v[0]));
@@ -116,24 +151,27 @@ class SpecBuilder {
       shape_.channels = v[0];
     } else if (t[0] == 'R' && t != "Relu" && parse_ints(t.substr(1), 1, v)) {
       need_image();
-      add_residual(seq, v[0]);
+      add_residual(seq, v[0], 1);
+    } else if (starts_with(t, "Rd") && parse_ints(t.substr(2), 2, v)) {
+      need_image();
+      add_residual(seq, v[0], dilation(v[1]));
     } else if ((t[0] == 'L' || t[0] == 'G') && t.size() > 3 && t[2] == 'x' &&
                (t[1] == 'f' || t[1] == 'r' || t[1] == 'b') && parse_ints(t.substr(3), 1, v)) {
       need_sequence();
       add_recurrent(seq, t[0] == 'L', t[1], v[0]);
     } else {
-      error("unknown layer (expected C<kh>,<kw>,<n>, Bn, Relu, Mp<kh>,<kw>, R<n>, Se<r>, Col, "
-            "Lfx/Lrx/Lbx<n>, Gfx/Grx/Gbx<n>, Fc<n> or O)");
+      error("unknown layer (expected C<kh>,<kw>,<n>, Cd<kh>,<kw>,<n>,<d>, Bn, Relu, Mp<kh>,<kw>, "
+            "R<n>, Rd<n>,<d>, Se<r>, Col, Lfx/Lrx/Lbx<n>, Gfx/Grx/Gbx<n>, Fc<n>, O or Om<n>)");
     }
   }
 
-  void add_residual(Sequential& seq, int n) {
+  void add_residual(Sequential& seq, int n, int dilation) {
     const int in = shape_.channels;
     auto body = std::make_unique<Sequential>();
-    body->add(std::make_unique<Conv2d>(3, 3, in, n));
+    body->add(std::make_unique<Conv2d>(3, 3, in, n, dilation));
     body->add(std::make_unique<BatchNorm>(n));
     body->add(std::make_unique<Relu>());
-    body->add(std::make_unique<Conv2d>(3, 3, n, n));
+    body->add(std::make_unique<Conv2d>(3, 3, n, n, dilation));
     body->add(std::make_unique<BatchNorm>(n));
     auto shortcut = std::make_unique<Sequential>();
     if (in != n) {
@@ -171,27 +209,52 @@ class SpecBuilder {
   Shape shape_;
   int classes_;
   bool collapsed_ = false;
+  bool maps_ = false;
+  int height_divisor_ = 1;
   size_t index_ = 0;
   std::string token_;
 };
 
 }  // namespace
 
+bool Network::is_map_spec(const std::string& spec) {
+  const std::vector<std::string> tokens = split_tokens(spec);
+  return !tokens.empty() && starts_with(tokens.back(), "Om");
+}
+
 Network::Network(const std::string& spec, int input_height, int num_classes)
     : spec_(spec), input_height_(input_height), num_classes_(num_classes) {
   if (input_height < 1 || input_height > 1024)
     throw FormatError("input height " + std::to_string(input_height) + " is out of range");
-  if (num_classes < 2) throw FormatError("a network needs at least one character besides blank");
-  SpecBuilder(spec, input_height, num_classes).build(root_);
+  outputs_maps_ = is_map_spec(spec);
+  SpecBuilder builder(spec, input_height, num_classes);
+  builder.build(root_);
+  if (!outputs_maps_ && num_classes < 2)
+    throw FormatError("a network needs at least one character besides blank");
+  height_divisor_ = builder.height_divisor();
+  if (outputs_maps_) {
+    num_classes_ = builder.classes();
+    if (input_height % height_divisor_ != 0)
+      throw FormatError("net spec \"" + spec + "\" pools the height by " + std::to_string(height_divisor_) +
+                        ": input height " + std::to_string(input_height) + " is not a multiple of it");
+    root_.output_height(input_height);  // the layers' own shape checks
+    return;
+  }
   // Shape walk once more through the layers' own checks.
   if (root_.output_height(input_height) != 1)
     throw FormatError("net spec \"" + spec + "\" does not end in a sequence");
 }
 
 const Activations& Network::forward(const Activations& input, Mode mode) {
-  if (input.channels() != 1 || input.height != input_height_)
+  if (outputs_maps_) {
+    if (input.channels() != 1 || input.height < height_divisor_ || input.height % height_divisor_ != 0)
+      throw ShapeError("map network expects 1-channel input of a height that is a multiple of " +
+                       std::to_string(height_divisor_) + ", got " + std::to_string(input.channels()) +
+                       " channels of height " + std::to_string(input.height));
+  } else if (input.channels() != 1 || input.height != input_height_) {
     throw ShapeError("network expects input of height " + std::to_string(input_height_) +
                      ", got " + std::to_string(input.height));
+  }
   input_ = &input;
   root_.forward(input, output_, mode);
   return output_;
@@ -251,8 +314,8 @@ void accumulate_macs(const Layer& layer, int& channels, int& height, double& wid
 }
 }  // namespace
 
-double Network::forward_macs(int input_width) const {
-  int c = 1, h = input_height_;
+double Network::forward_macs(int input_width, int input_height) const {
+  int c = 1, h = input_height;
   double w = input_width, macs = 0;
   accumulate_macs(root_, c, h, w, macs);
   return macs;
@@ -265,7 +328,11 @@ std::string Network::summary() const {
     c = layer->output_channels(c);
     h = layer->output_height(h);
     d *= layer->width_divisor();
-    os << "  " << layer->kind() << " -> " << c << " x " << h << " x W/" << d << "\n";
+    os << "  " << layer->kind() << " -> " << c << " x ";
+    // A map network runs on any height: give it as a fraction, like the width.
+    if (outputs_maps_) os << "H/" << input_height_ / h;
+    else os << h;
+    os << " x W/" << d << "\n";
   }
   return os.str();
 }

@@ -10,9 +10,10 @@ namespace ocr::test {
 // One image as [c][y][x].
 using Image3 = std::vector<std::vector<std::vector<double>>>;
 
-// "Same" zero-padded convolution; weight is out × (kh·kw·in) with patch order (ky, kx, c).
+// "Same" zero-padded convolution; weight is out × (kh·kw·in) with patch order (ky, kx, c). With
+// dilation d, tap (ky, kx) reads the pixel (ky − kh/2)·d rows and (kx − kw/2)·d columns away.
 inline Image3 reference_conv(const Image3& in, const Matrix& weight, const Matrix& bias, int kh,
-                             int kw) {
+                             int kw, int dilation = 1) {
   const int C = int(in.size()), H = int(in[0].size()), W = int(in[0][0].size());
   const int O = int(weight.rows());
   Image3 out(size_t(O), std::vector<std::vector<double>>(size_t(H), std::vector<double>(size_t(W), 0.0)));
@@ -23,7 +24,7 @@ inline Image3 reference_conv(const Image3& in, const Matrix& weight, const Matri
         for (int ky = 0; ky < kh; ++ky)
           for (int kx = 0; kx < kw; ++kx)
             for (int c = 0; c < C; ++c) {
-              int sy = y + ky - kh / 2, sx = x + kx - kw / 2;
+              int sy = y + (ky - kh / 2) * dilation, sx = x + (kx - kw / 2) * dilation;
               if (sy < 0 || sy >= H || sx < 0 || sx >= W) continue;
               s += weight(o, (ky * kw + kx) * C + c) * in[size_t(c)][size_t(sy)][size_t(sx)];
             }

@@ -47,6 +47,19 @@ TEST(GradCheck, Conv2dNonSquareAndPointwise) {
   EXPECT_GRADIENTS_MATCH(rb, kTol);
 }
 
+// Dilations 2 and 3 on maps 5 and 7 rows high: taps fall outside at every edge, and the
+// narrower lines of the batch are padding where the wider ones still read.
+TEST(GradCheck, Conv2dDilated) {
+  Rng rng(12);
+  Conv2d a(3, 3, 2, 3, 2), b(3, 1, 2, 2, 3);
+  a.init_params(rng);
+  b.init_params(rng);
+  auto ra = check_gradients(a, random_batch(rng, 2, 5, {7, 3, 5}), rng);
+  EXPECT_GRADIENTS_MATCH(ra, kTol);
+  auto rb = check_gradients(b, random_batch(rng, 2, 7, {4, 6}), rng);
+  EXPECT_GRADIENTS_MATCH(rb, kTol);
+}
+
 TEST(GradCheck, BatchNormTraining) {
   Rng rng(3);
   BatchNorm layer(3);

@@ -47,7 +47,7 @@ void expect_conv_matches_loops(Conv2d& conv, int kh, int kw, const Activations& 
     for (int c = 0; c < cin; ++c)
       for (int y = 0; y < H; ++y)
         for (int x = 0; x < in.widths[n]; ++x) img[size_t(c)][size_t(y)][size_t(x)] = operand(in.data(c, in.column(x, n, y)));
-    auto ref = test::reference_conv(img, weight, conv.bias(), kh, kw);
+    auto ref = test::reference_conv(img, weight, conv.bias(), kh, kw, conv.dilation());
     for (int o = 0; o < cout; ++o)
       for (int y = 0; y < H; ++y)
         for (int x = 0; x < in.width; ++x) {
@@ -92,6 +92,47 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ConvSweep,
                          ::testing::Values(std::make_tuple(3, 3, 1, 4), std::make_tuple(3, 3, 5, 3),
                                            std::make_tuple(1, 1, 6, 2), std::make_tuple(3, 1, 2, 2),
                                            std::make_tuple(5, 3, 3, 7)));
+
+// Dilated convolutions (kh, kw, in, out, dilation) on maps 11 rows high, so that some taps of
+// every dilation fall outside the image at the top and bottom, and on padded batch columns.
+class DilatedConvSweep : public ::testing::TestWithParam<std::tuple<int, int, int, int, int>> {};
+
+TEST_P(DilatedConvSweep, MatchesPlainLoops) {
+  auto [kh, kw, cin, cout, d] = GetParam();
+  Rng rng(kh * 1000 + kw * 100 + cin * 10 + d);
+  Conv2d conv(kh, kw, cin, cout, d);
+  conv.init_params(rng);
+  conv.bias().setRandom();
+  Activations in = random_batch(rng, cin, 11, {120, 37, 2, 90});
+  Activations out;
+  conv.forward(in, out, Mode::Infer);
+  expect_conv_matches_loops(conv, kh, kw, in, out, [](Scalar v) { return double(v); });
+  // Train mode takes the same float path; it must agree too.
+  Activations trained;
+  conv.forward(in, trained, Mode::Train);
+  EXPECT_EQ((trained.data - out.data).cwiseAbs().maxCoeff(), 0);
+}
+
+TEST_P(DilatedConvSweep, Bf16MatchesPlainLoopsOnRoundedOperands) {
+  auto [kh, kw, cin, cout, d] = GetParam();
+  Rng rng(kh * 1000 + kw * 100 + cin * 10 + d);
+  Conv2d conv(kh, kw, cin, cout, d);
+  conv.init_params(rng);
+  conv.bias().setRandom();
+  set_bf16_inference(true);
+  conv.prepare_inference();
+  if (!conv.uses_bf16()) GTEST_SKIP() << "no AVX512-BF16 in this build";
+  Activations in = random_batch(rng, cin, 11, {120, 37, 2, 90});
+  Activations out;
+  conv.forward(in, out, Mode::Infer);
+  expect_conv_matches_loops(conv, kh, kw, in, out, [](Scalar v) { return double(from_bf16(to_bf16(float(v)))); });
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, DilatedConvSweep,
+                         ::testing::Values(std::make_tuple(3, 3, 1, 4, 2), std::make_tuple(3, 3, 5, 3, 3),
+                                           std::make_tuple(3, 3, 8, 6, 4), std::make_tuple(3, 1, 2, 2, 5),
+                                           std::make_tuple(5, 3, 3, 7, 2), std::make_tuple(3, 3, 2, 2, 8),
+                                           std::make_tuple(1, 1, 6, 2, 3)));
 
 TEST(Reference, LstmMatchesPlainLoopsPerLine) {
   Rng rng(3);
@@ -289,10 +330,10 @@ namespace {
 
 // Backward walks the same cache-sized chunks as forward, rebuilding each patch matrix: its weight
 // and input gradients against direct sums over all pixels, on a batch of many chunks.
-TEST(Reference, ChunkedConvBackwardMatchesPlainLoops) {
-  Rng rng(6);
+void expect_conv_backward_matches_loops(int d, uint64_t seed) {
+  Rng rng(seed);
   const int kh = 3, kw = 3, C = 6, O = 5, H = 6;
-  Conv2d conv(kh, kw, C, O);
+  Conv2d conv(kh, kw, C, O, d);
   conv.init_params(rng);
   Activations in = random_batch(rng, C, H, {400, 250, 3});  // 54-value patches: 6 chunks
   Activations out, dout, din;
@@ -315,7 +356,8 @@ TEST(Reference, ChunkedConvBackwardMatchesPlainLoops) {
           double sum = 0;
           for (int n = 0; n < in.batch; ++n)
             for (int x = 0; x < in.widths[n]; ++x)
-              for (int y = 0; y < H; ++y) sum += at(dout, o, x, n, y) * at(in, c, x + kx - 1, n, y + ky - 1);
+              for (int y = 0; y < H; ++y)
+                sum += at(dout, o, x, n, y) * at(in, c, x + (kx - 1) * d, n, y + (ky - 1) * d);
           ASSERT_NEAR(dw(o, (ky * kw + kx) * C + c), sum, 1e-3) << o << " " << ky << kx << " " << c;
         }
   for (int n = 0; n < in.batch; ++n)
@@ -327,9 +369,19 @@ TEST(Reference, ChunkedConvBackwardMatchesPlainLoops) {
             for (int o = 0; o < O; ++o)
               for (int ky = 0; ky < kh; ++ky)
                 for (int kx = 0; kx < kw; ++kx)
-                  sum += at(dout, o, x - kx + 1, n, y - ky + 1) * double(conv.weight()(o, (ky * kw + kx) * C + c));
+                  sum += at(dout, o, x - (kx - 1) * d, n, y - (ky - 1) * d) *
+                         double(conv.weight()(o, (ky * kw + kx) * C + c));
           ASSERT_NEAR(din.data(c, din.column(x, n, y)), sum, 1e-4) << n << " " << x << " " << y << " " << c;
         }
+}
+
+TEST(Reference, ChunkedConvBackwardMatchesPlainLoops) { expect_conv_backward_matches_loops(1, 6); }
+
+// Dilation 2 reaches two of the six rows beyond the tap; dilation 4 leaves only the centre row's
+// taps inside for the middle rows: both edges of the range test in col2im.
+TEST(Reference, DilatedConvBackwardMatchesPlainLoops) {
+  expect_conv_backward_matches_loops(2, 16);
+  expect_conv_backward_matches_loops(4, 17);
 }
 
 }  // namespace

@@ -12,9 +12,11 @@
 
 namespace ocr {
 
-Conv2d::Conv2d(int kh, int kw, int in, int out)
-    : kh_(kh), kw_(kw), in_(in), out_(out),
-      weight_(Matrix::Zero(out, Index(kh) * kw * in)), bias_(Matrix::Zero(out, 1)) {}
+Conv2d::Conv2d(int kh, int kw, int in, int out, int dilation)
+    : kh_(kh), kw_(kw), in_(in), out_(out), dilation_(dilation),
+      weight_(Matrix::Zero(out, Index(kh) * kw * in)), bias_(Matrix::Zero(out, 1)) {
+  OCR_CHECK(dilation >= 1, "convolution dilation must be at least 1");
+}
 
 int Conv2d::output_channels(int in_channels) const {
   if (in_channels != in_)
@@ -40,16 +42,16 @@ Index Conv2d::chunk_pixels() const {
 }
 
 void Conv2d::im2col(const Activations& in, Index c_begin, Index c_end, Matrix& col) const {
-  const int H = in.height, W = in.width, N = in.batch, C = in_;
+  const int H = in.height, W = in.width, N = in.batch, C = in_, d = dilation_;
   const int ph = kh_ / 2, pw = kw_ / 2;
   col.resize(Index(kh_) * kw_ * C, c_end - c_begin);
   for (Index c = c_begin; c < c_end; ++c) {
     const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
     Scalar* dst = col.data() + (c - c_begin) * col.rows();
     for (int ky = 0; ky < kh_; ++ky) {
-      const int sy = y + ky - ph;
+      const int sy = y + (ky - ph) * d;
       for (int kx = 0; kx < kw_; ++kx, dst += C) {
-        const int sx = x + kx - pw;
+        const int sx = x + (kx - pw) * d;
         if (sy < 0 || sy >= H || sx < 0 || sx >= W) {
           std::fill(dst, dst + C, Scalar(0));
         } else {
@@ -64,25 +66,32 @@ void Conv2d::im2col(const Activations& in, Index c_begin, Index c_end, Matrix& c
 void Conv2d::prepare_inference() { bf16_.prepare(); }
 
 // Patches in (kx, ky, c) order, unlike the float path's (ky, kx, c): the kh pixels of one input
-// column are adjacent in memory (y runs fastest), so each kx is one copy instead of kh.
+// column are adjacent in memory (y runs fastest), so without dilation each kx is one copy
+// instead of kh.
 void Conv2d::im2col_bf16(const Activations& in, const bf16* pixels, Index c_begin, Index c_end,
                          std::vector<bf16>& col) const {
-  const int H = in.height, W = in.width, N = in.batch, C = in_;
+  const int H = in.height, W = in.width, N = in.batch, C = in_, d = dilation_;
   const int ph = kh_ / 2, pw = kw_ / 2;
   const Index k = Index(kh_) * kw_ * C, ld = k + (k & 1);
   col.resize(size_t(ld * (c_end - c_begin)));
   for (Index c = c_begin; c < c_end; ++c) {
     const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
-    const int ky0 = std::max(0, ph - y), ky1 = std::min(kh_, H + ph - y);  // rows inside
+    // Taps ky0..ky1-1 read rows inside the image: 0 <= y + (ky - ph)·d < H.
+    const int ky0 = std::max(0, ph - y / d), ky1 = std::min(kh_, ph + (H - 1 - y) / d + 1);
     bf16* dst = col.data() + (c - c_begin) * ld;
     for (int kx = 0; kx < kw_; ++kx, dst += Index(kh_) * C) {
-      const int sx = x + kx - pw;
+      const int sx = x + (kx - pw) * d;
       if (sx < 0 || sx >= W || ky1 <= ky0) {
         std::fill(dst, dst + Index(kh_) * C, bf16(0));
         continue;
       }
       std::fill(dst, dst + Index(ky0) * C, bf16(0));
-      std::copy_n(pixels + in.column(sx, n, y + ky0 - ph) * C, Index(ky1 - ky0) * C, dst + Index(ky0) * C);
+      const bf16* src = pixels + in.column(sx, n, y + (ky0 - ph) * d) * C;
+      if (d == 1) {
+        std::copy_n(src, Index(ky1 - ky0) * C, dst + Index(ky0) * C);
+      } else {
+        for (int ky = ky0; ky < ky1; ++ky, src += Index(d) * C) std::copy_n(src, C, dst + Index(ky) * C);
+      }
       std::fill(dst + Index(ky1) * C, dst + Index(kh_) * C, bf16(0));
     }
     if (ld != k) *dst = 0;
@@ -164,7 +173,7 @@ void Conv2d::backward(const Activations& in, const Activations&, const Activatio
   size_grad(weight_grad_, weight_);
   size_grad(bias_grad_, bias_);
   bias_grad_.col(0) += dout.data.rowwise().sum();
-  const int H = in.height, W = in.width, N = in.batch, C = in_;
+  const int H = in.height, W = in.width, N = in.batch, C = in_, d = dilation_;
   const int ph = kh_ / 2, pw = kw_ / 2;
   const bool bf16 = bf16_training_enabled();
   if (din) {
@@ -189,9 +198,9 @@ void Conv2d::backward(const Activations& in, const Activations&, const Activatio
       const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
       const Scalar* src = dcol_.data() + (c - c0) * dcol_.rows();
       for (int ky = 0; ky < kh_; ++ky) {
-        const int sy = y + ky - ph;
+        const int sy = y + (ky - ph) * d;
         for (int kx = 0; kx < kw_; ++kx, src += C) {
-          const int sx = x + kx - pw;
+          const int sx = x + (kx - pw) * d;
           if (sy < 0 || sy >= H || sx < 0 || sx >= W) continue;
           Scalar* dst = din->data.data() + in.column(sx, n, sy) * C;
           for (int ch = 0; ch < C; ++ch) dst[ch] += src[ch];

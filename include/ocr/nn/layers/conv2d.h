@@ -1,6 +1,8 @@
 // 2-D convolution, stride 1, "same" zero padding, by im2col + GEMM over cache-sized chunks.
 // weight: out × (kh · kw · in), patch order (ky, kx, c) with c fastest — a patch is kh · kw whole
-// pixels copied from the input; bias: out × 1.
+// pixels copied from the input; bias: out × 1. With dilation d the kernel taps are d pixels
+// apart (tap (ky, kx) reads (y + (ky − kh/2)·d, x + (kx − kw/2)·d)): a 3×3 kernel then sees a
+// (2d + 1)² window at the cost of nine taps, and the padding is (kh/2)·d rows, (kw/2)·d columns.
 #pragma once
 #include "ocr/nn/bf16_weights.h"
 #include "ocr/nn/layer.h"
@@ -11,7 +13,7 @@ class BatchNorm;
 
 class Conv2d : public Layer {
  public:
-  Conv2d(int kernel_h, int kernel_w, int in_channels, int out_channels);
+  Conv2d(int kernel_h, int kernel_w, int in_channels, int out_channels, int dilation = 1);
   std::string kind() const override { return "Conv2d"; }
   int output_channels(int in_channels) const override;
   void forward(const Activations& in, Activations& out, Mode mode) override;
@@ -31,6 +33,7 @@ class Conv2d : public Layer {
   void fuse_relu() { fused_relu_ = true; }
   bool fused_relu() const { return fused_relu_; }
 
+  int dilation() const { return dilation_; }
   Matrix& weight() { return weight_; }
   Matrix& bias() { return bias_; }
 
@@ -44,7 +47,7 @@ class Conv2d : public Layer {
   // Pixels per im2col chunk: its patch matrix stays around kChunkBytes, within L2.
   Index chunk_pixels() const;
   static constexpr Index kChunkBytes = 256 * 1024;
-  int kh_, kw_, in_, out_;
+  int kh_, kw_, in_, out_, dilation_;
   bool fused_relu_ = false;
   Bf16Weights bf16_;    // weight_ (in patch order kx, ky, c) for the forward pass
   Bf16Weights bf16_t_;  // weight_t_ for the input gradient in mixed-precision training
