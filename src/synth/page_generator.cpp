@@ -1,6 +1,7 @@
 #include "ocr/synth/page_generator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -218,6 +219,8 @@ struct PageGenerator::Impl {
     const int gx = static_cast<int>(std::ceil(1.5 * st.xh)), gy = std::max(2, static_cast<int>(std::lround(0.3 * st.xh)));
     const cv::Rect zone = cv::Rect(core.x - gx, core.y - gy, core.width + 2 * gx, core.height + 2 * gy) & c.rect();
     if (cv::countNonZero(c.core(zone)) > 0 || cv::countNonZero(c.non_text(core)) > 0) return out;
+    // Text that would not stand out from what is under it (light on a light panel) is not drawn.
+    if (std::abs(cv::mean(c.page(core))[0] - st.ink) < 0.3) return out;
     composite(c.page, r.coverage, cv::Point(ox, oy), st.ink);
     c.core(core).setTo(255);
     std::u32string label = s;
@@ -533,8 +536,14 @@ struct PageGenerator::Impl {
   }
 
   // ----- texts -----
+  // A corpus fragment of at most about max_len characters with at least three letters or digits
+  // (a heading of "*" is no heading).
   std::u32string short_text(int max_len) {
-    std::u32string s = text->corpus_line(rng, std::max(3, static_cast<int>(rng.integer(std::max(3, max_len / 3), max_len))));
+    std::u32string s;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      s = text->corpus_line(rng, std::max(3, static_cast<int>(rng.integer(std::max(3, max_len / 3), std::max(3, max_len)))));
+      if (std::count_if(s.begin(), s.end(), [](char32_t ch) { return ch < 128 ? std::isalnum(static_cast<int>(ch)) != 0 : ch >= 0xC0; }) >= 3) break;
+    }
     return s;
   }
   std::u32string money() {
@@ -774,8 +783,8 @@ void PageGenerator::Impl::table_at(Canvas& c, cv::Rect area, const Style& st, bo
   if (rows < 2) return;
   const double x_end = area.x + std::accumulate(width.begin(), width.end(), 0.0);
   const int y0 = static_cast<int>(y);
-  if (header > 0) panel(c, cv::Rect(area.x, y0, static_cast<int>(x_end - area.x), static_cast<int>(row_h)),
-                        static_cast<float>(header == 1 ? rng.uniform(0.75, 0.9) : rng.uniform(0.05, 0.3)));
+  const float header_fill = static_cast<float>(header == 1 ? rng.uniform(0.7, 0.9) : rng.uniform(0.05, 0.3));
+  if (header > 0) panel(c, cv::Rect(area.x, y0, static_cast<int>(x_end - area.x), static_cast<int>(row_h)), header_fill);
   // Rulings first: text keeps off them.
   if (ruling > 0)
     for (int r = 0; r <= rows; ++r) {
@@ -795,7 +804,7 @@ void PageGenerator::Impl::table_at(Canvas& c, cv::Rect area, const Style& st, bo
     Style cell = st;
     if (r == 0) {
       cell.face = bold_of(st.face);
-      if (header == 2) cell.ink = static_cast<float>(rng.uniform(0.9, 1.0));
+      if (header > 0) cell.ink = static_cast<float>(header_fill < 0.5f ? rng.uniform(0.9, 1.0) : rng.uniform(0.0, 0.2));
     }
     double x = area.x;
     for (int k = 0; k < cols; ++k) {
@@ -1151,6 +1160,16 @@ SyntheticPage PageGenerator::Impl::make(int kind, cv::Mat* non_text) {
     case kReceipt: receipt(c); break;
     case kLetter: letter(c); break;
     default: screenshot(c); break;
+  }
+  if (kind == kReceipt) {  // the strip ends a little below its last print
+    cv::Mat ink = c.page < 0.98f;
+    int last = 0;
+    for (int y = ink.rows - 1; y >= 0 && last == 0; --y)
+      if (cv::countNonZero(ink.row(y)) > 0) last = y;
+    const int rows = std::min(c.page.rows, last + static_cast<int>(rng.uniform(40, 150)));
+    c.page = c.page.rowRange(0, rows).clone();
+    c.core = c.core.rowRange(0, rows).clone();
+    c.non_text = c.non_text.rowRange(0, rows).clone();
   }
   SyntheticPage page;
   c.page.convertTo(page.image, CV_8U, 255.0);
