@@ -967,7 +967,11 @@ void PageGenerator::Impl::letter(Canvas& c) {
   if (rng.chance(0.6)) rule(c, {mx, static_cast<int>(by)}, {W - mx, static_cast<int>(by)}, static_cast<int>(rng.integer(1, 3)), head.ink);
   by += leading * 2.5;
   // Date (right or left), address block.
-  text_line(c, number_cell(), body, rng.chance(0.5) ? W - mx : mx, by, rng.chance(0.5) ? Align::Right : Align::Left);
+  static const char* kMonths[] = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
+                                  "October", "November", "December"};
+  const std::string date = std::string(kMonths[rng.integer(0, 11)]) + " " + std::to_string(rng.integer(1, 28)) + ", " +
+                           std::to_string(rng.integer(1950, 2030));
+  text_line(c, u32(date), body, rng.chance(0.5) ? W - mx : mx, by, rng.chance(0.5) ? Align::Right : Align::Left);
   by += leading * 2;
   for (int k = 0, n = static_cast<int>(rng.integer(3, 5)); k < n; ++k, by += leading)
     text_line(c, k == 0 ? capitalized(short_text(25)) : text->generated_line(rng), body, mx, by);
