@@ -11,14 +11,31 @@
 
 namespace ocr {
 
+const char* model_kind_name(ModelKind kind) {
+  return kind == ModelKind::Detector ? "detector" : "recognizer";
+}
+
 Model::Model(const std::string& spec, Alphabet alphabet, int input_height, uint64_t seed)
     : spec_(spec), alphabet_(std::move(alphabet)), input_height_(input_height) {
-  network_ = std::make_unique<Network>(spec_, input_height_, alphabet_.size());
+  if (Network::is_map_spec(spec_))
+    throw FormatError("net spec \"" + spec_ + "\" ends in Om<n>: that is a detector, which has no alphabet");
+  network_ = std::make_unique<Network>(spec_, input_height_, network_classes());
+  Rng rng(seed);
+  network_->init_params(rng);
+}
+
+Model::Model(const std::string& spec, int tile_height, uint64_t seed)
+    : kind_(ModelKind::Detector), spec_(spec), input_height_(tile_height) {
+  if (!Network::is_map_spec(spec_))
+    throw FormatError("net spec \"" + spec_ + "\" is not a detector's: it must end in Om<n>");
+  network_ = std::make_unique<Network>(spec_, input_height_, network_classes());
   Rng rng(seed);
   network_->init_params(rng);
 }
 
 Model::~Model() = default;
+
+int Model::num_classes() const { return network_->num_classes(); }
 
 int64_t Model::parameter_count() const {
   return int64_t(count_trainable(const_cast<Network&>(*network_).params()));
@@ -53,14 +70,15 @@ void copy_params(Network& from, Network& to) {
 
 void Model::save(const std::string& path) const {
   ModelFileContents c;
-  c.metadata = {{"spec", spec_},
-                {"alphabet", utf8_encode(alphabet_.chars())},
-                {"input_height", std::to_string(input_height_)},
+  c.metadata = {{"kind", model_kind_name(kind_)}, {"spec", spec_}};
+  if (!is_detector()) c.metadata.emplace_back("alphabet", utf8_encode(alphabet_.chars()));
+  c.metadata.insert(c.metadata.end(),
+               {{"input_height", std::to_string(input_height_)},
                 {"iterations", std::to_string(metadata_.iterations)},
                 {"lines_seen", std::to_string(metadata_.lines_seen)},
                 {"validation_cer", std::to_string(metadata_.validation_cer)},
                 {"created", iso_date_now()},
-                {"data", metadata_.data}};
+                {"data", metadata_.data}});
   for (const auto& kv : metadata_.extra) c.metadata.emplace_back("extra." + kv.first, kv.second);
   for (const auto& p : const_cast<Network&>(*network_).params()) {
     StoredTensor t;
@@ -74,7 +92,13 @@ void Model::save(const std::string& path) const {
   write_model_file(path, c);
 }
 
-std::shared_ptr<Model> Model::load(const std::string& path) {
+std::shared_ptr<Model> Model::load(const std::string& path, ModelKind expected) {
+  return load_file(path, &expected);
+}
+
+std::shared_ptr<Model> Model::load_any(const std::string& path) { return load_file(path, nullptr); }
+
+std::shared_ptr<Model> Model::load_file(const std::string& path, const ModelKind* expected) {
   ModelFileContents c = read_model_file(path);
   auto need = [&](const char* key) -> const std::string& {
     const std::string* v = c.find(key);
@@ -82,14 +106,33 @@ std::shared_ptr<Model> Model::load(const std::string& path) {
     return *v;
   };
   std::shared_ptr<Model> m(new Model());
+  // Files written before detectors existed have no kind: they are recognizers.
+  if (const std::string* kind = c.find("kind")) {
+    if (*kind == "detector") m->kind_ = ModelKind::Detector;
+    else if (*kind != "recognizer")
+      throw FormatError(path + ": unknown model kind '" + *kind + "' (expected recognizer or detector)");
+  }
+  if (expected && *expected != m->kind_)
+    throw FormatError(path + " is a " + model_kind_name(m->kind_) + " model; a " + model_kind_name(*expected) +
+                      " is needed here" +
+                      (*expected == ModelKind::Recognizer ? " (give the recognizer, e.g. eng.ocrm)" : ""));
   m->spec_ = need("spec");
-  try {
-    m->alphabet_ = Alphabet(utf8_decode(need("alphabet")));
-  } catch (const FormatError& e) {
-    throw FormatError(path + ": bad alphabet: " + e.what());
+  if (Network::is_map_spec(m->spec_) != m->is_detector())
+    throw FormatError(path + ": a " + model_kind_name(m->kind_) + "'s spec must end in " +
+                      (m->is_detector() ? "Om<n>" : "O") + ", got \"" + m->spec_ + "\"");
+  if (m->is_detector()) {
+    if (c.find("alphabet")) throw FormatError(path + ": a detector has no alphabet, but the file gives one");
+  } else {
+    try {
+      m->alphabet_ = Alphabet(utf8_decode(need("alphabet")));
+    } catch (const FormatError& e) {
+      throw FormatError(path + ": bad alphabet: " + e.what());
+    }
   }
   long long h = parse_int(path, "input_height", need("input_height"));
-  if (h < 8 || h > 512) throw FormatError(path + ": input height " + std::to_string(h) + " out of range");
+  // A detector's tiles may be taller than any line.
+  const long long max_height = m->is_detector() ? 1024 : 512;
+  if (h < 8 || h > max_height) throw FormatError(path + ": input height " + std::to_string(h) + " out of range");
   m->input_height_ = int(h);
   for (const auto& kv : c.metadata) {
     const std::string& k = kv.first;
@@ -101,7 +144,7 @@ std::shared_ptr<Model> Model::load(const std::string& path) {
     else if (k.rfind("extra.", 0) == 0) m->metadata_.extra[k.substr(6)] = kv.second;
   }
   try {
-    m->network_ = std::make_unique<Network>(m->spec_, m->input_height_, m->alphabet_.size());
+    m->network_ = std::make_unique<Network>(m->spec_, m->input_height_, m->network_classes());
   } catch (const Error& e) {
     throw FormatError(path + ": " + e.what());
   }
@@ -129,7 +172,7 @@ std::shared_ptr<Model> Model::load(const std::string& path) {
 }
 
 std::unique_ptr<Network> Model::instantiate_for_inference() const {
-  auto net = std::make_unique<Network>(spec_, input_height_, alphabet_.size());
+  auto net = std::make_unique<Network>(spec_, input_height_, network_classes());
   copy_params(const_cast<Network&>(*network_), *net);
   net->prepare_inference();
   return net;
@@ -146,18 +189,20 @@ std::shared_ptr<Model> Model::average(const std::vector<std::shared_ptr<const Mo
     auto differs = [&](const std::string& what) {
       return Error(names[k] + ": " + what + " differs from " + names.front() + "'s; only checkpoints of one run average");
     };
+    if (m.kind_ != first.kind_) throw differs("model kind");
     if (m.spec_ != first.spec_) throw differs("network spec");
     if (m.alphabet_.chars() != first.alphabet_.chars()) throw differs("alphabet");
     if (m.input_height_ != first.input_height_) throw differs("input height");
     if (m.metadata_.iterations > models[newest]->metadata_.iterations) newest = k;
   }
   std::shared_ptr<Model> out(new Model());
+  out->kind_ = first.kind_;
   out->spec_ = first.spec_;
   out->alphabet_ = first.alphabet_;
   out->input_height_ = first.input_height_;
   out->metadata_ = models[newest]->metadata_;
   out->metadata_.validation_cer = -1;
-  out->network_ = std::make_unique<Network>(out->spec_, out->input_height_, out->alphabet_.size());
+  out->network_ = std::make_unique<Network>(out->spec_, out->input_height_, out->network_classes());
   ParamList sum = out->network_->params();
   // Summed in double: sixteen float checkpoints lose no bits to the order of additions.
   std::vector<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>> acc(sum.size());
@@ -171,6 +216,7 @@ std::shared_ptr<Model> Model::average(const std::vector<std::shared_ptr<const Mo
 }
 
 void Model::extend_alphabet(const Alphabet& extra, uint64_t seed) {
+  if (is_detector()) throw Error("a detector has no alphabet to extend");
   Alphabet grown = alphabet_;
   if (grown.extend(extra) == 0) return;
   auto net = std::make_unique<Network>(spec_, input_height_, grown.size());

@@ -34,7 +34,7 @@ void add_models_command(CLI::App& app, Context& ctx) {
       std::error_code ec;
       const double mb = double(std::filesystem::file_size(m.path, ec)) / 1e6;
       try {
-        auto model = Model::load(m.path);
+        auto model = Model::load_any(m.path);
         const ModelMetadata& md = model->metadata();
         char cer[32] = "-";
         if (md.validation_cer >= 0) std::snprintf(cer, sizeof cer, "%.2f%%", 100 * md.validation_cer);
