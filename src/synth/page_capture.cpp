@@ -606,8 +606,8 @@ void capture_fax(SyntheticPage& page, Rng& rng) {
   cv::Mat img = to_float(page.image);
   // Low-pass before the one warp, as the fax's optics do: no aliasing at a third of the size.
   if (fx < 0.9) cv::GaussianBlur(img, img, cv::Size(), 0.45 / fx, 0.45 / fy);
-  const cv::Size out(static_cast<int>(std::lround(page.image.cols * fx)),
-                     static_cast<int>(std::lround(page.image.rows * fy)) + header);
+  const cv::Size out(std::max(8, static_cast<int>(std::lround(page.image.cols * fx))),
+                     std::max(8, static_cast<int>(std::lround(page.image.rows * fy))) + header);
   apply_warp(page, img, affine_warp(page.image.size(), out, angle, fx, fy, 0, header), cv::Mat());
 
   // Hard binarisation: a low threshold breaks thin strokes, a high one spreads the ink; uneven
@@ -626,7 +626,7 @@ void capture_fax(SyntheticPage& page, Rng& rng) {
 
   // The scan bar's streaks: dirt on the glass (dark) or a dead sensor (white), full height or
   // long runs; transmission errors smear a few rows.
-  const int streaks = rng.chance(0.4) ? static_cast<int>(rng.integer(1, 3)) : 0;
+  const int streaks = rng.chance(0.3) ? static_cast<int>(rng.integer(1, 3)) : 0;
   for (int i = 0; i < streaks; ++i) {
     const int x = static_cast<int>(rng.integer(0, out8.cols - 1)), y0 = rng.chance(0.6) ? 0 : static_cast<int>(rng.integer(0, out8.rows / 2));
     const bool dark = rng.chance(0.7);

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
+#include <ctime>
 #include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
@@ -188,24 +188,27 @@ TEST(PageCapture, ScreenAndCleanKeepLabelsOnTheInk) {
 }
 
 TEST(PageCapture, FaxIsLowResolutionAndBitonal) {
-  int small = 0;
-  for (uint64_t seed = 1; seed <= 8; ++seed) {
-    SyntheticPage page = test_page(cv::Size(900, 1200), 16, seed);
+  int at_fax_resolution = 0;
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
+    SyntheticPage page = test_page(cv::Size(600, 800), 16, seed);
     Rng rng(seed);
     capture_page(page, PageCapture::Fax, rng);
     EXPECT_EQ(page.kind, "article+fax");
-    // Text is sent at an x-height of 4.5-8 px; a viewer may zoom it up to 3 times.
+    // Text is sent at an x-height of 4.5-8 px; half the time a viewer zooms it up to 3 times.
+    std::vector<float> xh;
     for (const auto& l : page.lines)
-      if (!is_dot(l)) {
-        EXPECT_GE(l.x_height, 4.0) << seed;
-        EXPECT_LE(l.x_height, 24.5) << seed;
-      }
+      if (!is_dot(l)) xh.push_back(l.x_height);
+    ASSERT_FALSE(xh.empty());
+    std::sort(xh.begin(), xh.end());
+    const float median = xh[xh.size() / 2];
+    EXPECT_GE(median, 4.3) << seed;
+    EXPECT_LE(median, 24.5) << seed;
+    at_fax_resolution += median <= 8.3;
     // Black and white, but for the edges a smoothing zoom or a JPEG round trip leaves.
     cv::Mat grey = (page.image > 40) & (page.image < 215);
     EXPECT_LT(cv::countNonZero(grey), static_cast<int>(page.image.total() * 0.06)) << seed;
-    small += page.image.cols < 900 * 0.6;
   }
-  EXPECT_GE(small, 2);
+  EXPECT_GE(at_fax_resolution, 3);
 }
 
 TEST(PageCapture, PhotoFramesThePageOnASurface) {
@@ -291,11 +294,13 @@ TEST(PageCapture, TimePerPage) {
     for (int i = 0; i < runs; ++i) {
       SyntheticPage page = test_page(cv::Size(1200, 1600), 16, static_cast<uint64_t>(i + 1));
       Rng rng(static_cast<uint64_t>(i + 1));
-      const auto t0 = std::chrono::steady_clock::now();
+      // CPU time of the process: all threads' work as one core's, and less disturbed than wall
+      // time by other jobs on a shared machine.
+      const std::clock_t t0 = std::clock();
       capture_page(page, c, rng);
-      total += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      total += 1000.0 * static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC;
     }
-    std::printf("capture %-6s %6.1f ms per 1200x1600 page\n", capture_name(c), total / runs);
+    std::printf("capture %-6s %6.1f CPU ms per 1200x1600 page\n", capture_name(c), total / runs);
     EXPECT_LT(total / runs, 1500.0) << capture_name(c);
   }
 }
