@@ -111,14 +111,22 @@ void split_component(const cv::Mat& prob, const cv::Mat& labels, int label, cons
     }
   }
   if (runs.empty()) return;
+  auto length = [](const Run& r) { return double(r.r1 - r.r0 + 1); };
   std::vector<double> lengths(runs.size());
-  for (size_t i = 0; i < runs.size(); ++i) lengths[i] = runs[i].r1 - runs[i].r0 + 1;
-  const double median_run = median_of(lengths);
-  const double max_run = std::max(opt.split_thickness * median_run, median_run + 2);
-
+  for (size_t i = 0; i < runs.size(); ++i) lengths[i] = length(runs[i]);
+  // Thick against the runs within a few x-heights, not against the whole component: a heading
+  // touching a long body line is thick all along, only the few columns where they touch are
+  // thicker than their surroundings.
+  const int window = std::max(4, int(std::lround(3 * median_of(lengths))));
   cv::Mat kept = cv::Mat::zeros(roi.size(), CV_8U);
+  size_t lo = 0, hi = 0;
+  std::vector<double> near;
   for (const Run& r : runs) {
-    if (r.r1 - r.r0 + 1 > max_run) continue;
+    while (runs[lo].x < r.x - window) ++lo;
+    while (hi < runs.size() && runs[hi].x <= r.x + window) ++hi;
+    near.assign(lengths.begin() + lo, lengths.begin() + hi);
+    const double local = median_of(near);
+    if (length(r) > std::max(opt.split_thickness * local, local + 2)) continue;
     for (int y = r.r0; y <= r.r1; ++y) kept.at<uint8_t>(y - roi.y, r.x - roi.x) = 1;
   }
   cv::Mat piece_labels;
@@ -266,7 +274,7 @@ std::vector<DetectedLine> find_lines(const cv::Mat& core_prob, const LineFinderO
     const double length = (cols.back().x - cols.front().x + 1) / cos_a;
     const float score = pixels ? float(mass / pixels) : 0.f;
     if (pixels < opt.min_area || score < opt.min_score || thickness < opt.min_x_height ||
-        length < opt.min_length * thickness)
+        thickness > opt.max_x_height || length < opt.min_length * thickness)
       continue;
 
     DetectedLine line;

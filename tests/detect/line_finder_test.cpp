@@ -166,6 +166,24 @@ TEST(FindLines, TouchingCoresAreSplit) {
   }
 }
 
+TEST(FindLines, HeadingTouchingABodyLineKeepsBoth) {
+  MapCanvas canvas(220, 60);
+  const double heading = 2.4 * kThickness;
+  canvas.straight(9.5, 99.5, 18, heading);
+  canvas.straight(9.5, 199.5, 30);
+  canvas.rect(40, 18, 42, 30);  // a descender's blot joins them
+  const cv::Mat map = canvas.map();
+  cv::Mat labels;
+  ASSERT_EQ(cv::connectedComponents(map >= 0.5f, labels, 4), 2) << "the cores must touch for this test";
+  const auto lines = ocr::find_lines(map, options());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NEAR(lines[0].x_height, heading * kScale, 0.1 * heading * kScale);
+  EXPECT_NEAR(lines[0].box.br().x, 100 * kScale, 4);
+  EXPECT_NEAR(lines[1].x_height, kThickness * kScale, 0.1 * kThickness * kScale);
+  EXPECT_NEAR(lines[1].box.x, 10 * kScale, 4);
+  EXPECT_NEAR(lines[1].box.br().x, 200 * kScale, 4);
+}
+
 TEST(FindLines, LineBrokenByAWeakStretchIsJoined) {
   MapCanvas canvas(280, 60);
   canvas.straight(10, 250, 20);
@@ -201,7 +219,7 @@ TEST(FindLines, ColumnsWithAGutterStayApart) {
 }
 
 TEST(FindLines, SpecksAndWeakBlobsAreDropped) {
-  MapCanvas canvas(200, 60);
+  MapCanvas canvas(200, 100);
   canvas.straight(10, 190, 15);
   canvas.straight(10, 120, 40);
   cv::Mat map = canvas.map();
@@ -209,9 +227,11 @@ TEST(FindLines, SpecksAndWeakBlobsAreDropped) {
   for (cv::Point p : {cv::Point(150, 30), cv::Point(30, 28), cv::Point(170, 45), cv::Point(5, 5)}) map.at<float>(p) = 1.f;
   map.at<float>(50, 150) = map.at<float>(50, 151) = 0.9f;
   // A doubtful blob of line size: the mean probability is under min_score.
-  MapCanvas weak(200, 60);
+  MapCanvas weak(200, 100);
   weak.straight(140, 180, 40);
   map = cv::max(map, weak.map(0.58f));
+  // A confident blob far thicker than any text: a picture.
+  map(cv::Rect(130, 52, 60, 40)).setTo(0.9f);
   const auto lines = ocr::find_lines(map, options());
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_LT(lines[1].box.br().x, 125 * kScale);

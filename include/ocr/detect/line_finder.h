@@ -37,6 +37,9 @@ struct LineFinderOptions {
   int min_area = 3;             // map px; smaller components are specks
   float min_score = 0.6f;       // mean core probability below which a line is dropped (DBNet's box_thresh)
   double min_x_height = 1.0;    // map px; thinner cores are not text (a ruling's faint response)
+  // Map px; a thicker core is a blob (a picture taken for text), not a line: with the body text
+  // at 2.5 map px this allows headings eight times its size.
+  double max_x_height = 20.0;
   double min_length = 0.6;      // in x-heights along the line; shorter pieces are specks
   // A column whose core run is this many times the component's median thickness is where two
   // lines touch: it is cut there.
