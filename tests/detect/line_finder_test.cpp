@@ -107,6 +107,21 @@ TEST(FindLines, StraightLinesGiveTheirXHeightCentreAndBox) {
   }
 }
 
+TEST(FindLines, RaggedEndsDoNotBendTheCentreline) {
+  MapCanvas canvas(200, 40);
+  canvas.straight(19.5, 170.5, 20);
+  canvas.rect(171, 18.5, 175, 20);  // a thin tail high up at the right end: a weak last glyph
+  canvas.rect(14, 20, 19, 21.5);    // and a low one at the left
+  const auto lines = ocr::find_lines(canvas.map(), options());
+  ASSERT_EQ(lines.size(), 1u);
+  const auto& l = lines[0];
+  EXPECT_LT(centreline_error(l, [](double) { return 20.0; }), 0.35);
+  EXPECT_NEAR(l.angle, 0, 0.2 * CV_PI / 180);
+  EXPECT_NEAR(l.x_height, kThickness * kScale, 0.1 * kThickness * kScale);
+  EXPECT_NEAR(l.box.x, 14 * kScale, 4);  // the tails are ink: the line reaches them
+  EXPECT_NEAR(l.box.br().x, 176 * kScale, 4);
+}
+
 TEST(FindLines, XHeightIsSubPixelAcrossThicknesses) {
   for (double t : {1.8, 2.2, 2.5, 3.1, 4.0, 5.5}) {
     MapCanvas canvas(160, 40);
