@@ -13,6 +13,7 @@
 #include <random>
 
 #include "ocr/core/error.h"
+#include "ocr/detect/reading_order.h"
 
 namespace {
 
@@ -428,6 +429,18 @@ TEST(FindLines, PageOfSixtyLinesIsFastAndComplete) {
   RecordProperty("cut_ms", std::to_string(cut_ms));
   EXPECT_EQ(lines.size(), 60u);
   EXPECT_LT(find_ms + cut_ms, 500);
+
+  // Two columns of 30 rows each, read column by column.
+  const auto blocks = ocr::order_lines(lines);
+  ASSERT_EQ(blocks.size(), 2u);
+  for (int col = 0; col < 2; ++col) {
+    ASSERT_EQ(blocks[col].size(), 30u);
+    for (int row = 0; row < 30; ++row) {
+      const ocr::DetectedLine& l = lines[size_t(blocks[col][size_t(row)])];
+      EXPECT_NEAR(l.box.x, (15 + col * 205) * kScale, 4);
+      EXPECT_NEAR(to_map(l.centerline.front().y), 20 + row * 17.5, 2);
+    }
+  }
 }
 
 }  // namespace
