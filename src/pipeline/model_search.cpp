@@ -104,4 +104,16 @@ std::string default_model_path(const std::string& extra_dir) {
   }
 }
 
+std::string resolve_detector(const std::string& choice, const std::string& extra_dir) {
+  if (choice == "heuristic") return "";
+  if (choice.empty() || choice == "auto") {
+    for (const auto& dir : model_search_path(extra_dir)) {
+      const fs::path p = fs::path(dir) / (std::string("lines") + kExt);
+      if (is_file(p)) return p.string();
+    }
+    return "";
+  }
+  return resolve_model(choice, extra_dir);
+}
+
 }  // namespace ocr

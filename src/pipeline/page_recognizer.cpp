@@ -9,6 +9,7 @@
 
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
+#include "ocr/detect/detected_layout.h"
 #include "ocr/image/opencv_threads.h"
 
 namespace ocr {
@@ -148,9 +149,21 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   if (layout.mode == LayoutMode::Auto && image.cols >= 4 * image.rows && image.rows <= 250)
     layout.mode = LayoutMode::Line;
   layout.panels = p.pre.panels;
-  p.layout = analyze_layout(p.pre.gray, layout);
+  bool detected = false;
+  if (options.detector && (layout.mode == LayoutMode::Page || layout.mode == LayoutMode::Auto)) {
+    std::vector<DetectedLine> found = options.detector->detect(p.pre.gray, p.pre.text_height);
+    if (!found.empty()) {
+      DetectedPage d = layout_detected_lines(p.pre.gray, found);
+      p.layout = std::move(d.layout);
+      p.lines = std::move(d.lines);
+      detected = !p.lines.empty();
+    }
+  }
+  if (!detected) {
+    p.layout = analyze_layout(p.pre.gray, layout);
+    p.lines = extract_line_images(p.pre.gray, p.layout);
+  }
   p.page.layout = layout_name(p.layout.mode);
-  p.lines = extract_line_images(p.pre.gray, p.layout);
   // A line that is still light-on-dark (a dark bar on a light page) is flipped for the reader.
   for (auto& l : p.lines) {
     if (l.empty()) continue;

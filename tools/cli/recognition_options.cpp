@@ -28,6 +28,11 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("--layout,--psm", o.layout,
                   "auto (page or single line), page (psm 3, 11), block (psm 4, 6), line (psm 7, 8, 13)")
       ->check(CLI::IsMember({"auto", "page", "block", "line", "3", "4", "6", "7", "8", "11", "13"}));
+  cmd->add_option("--detector", o.detector,
+                  "what finds the text lines of a page: auto (the learned detector lines.ocrm when the search "
+                  "path has it, else heuristic), heuristic (connected-component layout), or a detector model "
+                  "file or name")
+      ->capture_default_str();
   cmd->add_option("--dpi", o.dpi, "input resolution (default: from the file, else estimated)")
       ->check(CLI::Range(10.0, 4800.0));
   cmd->add_option("--rotate", o.rotate,
@@ -106,7 +111,11 @@ Reader make_reader(const RecognitionOptions& o) {
   dopt.deny_chars = o.deny_chars;
   auto decoder = make_decoder(dopt, model->alphabet(), model->metadata().extra);
   r.lines = std::make_shared<LineRecognizer>(model, decoder);
-  r.pages = std::make_unique<PageRecognizer>(r.lines, page_options(o));
+  PageRecognizerOptions po = page_options(o);
+  r.detector_path = resolve_detector(o.detector, o.model_dir);
+  if (!r.detector_path.empty())
+    po.detector = std::make_shared<TextLineDetector>(Model::load(r.detector_path, ModelKind::Detector));
+  r.pages = std::make_unique<PageRecognizer>(r.lines, po);
   return r;
 }
 

@@ -13,6 +13,7 @@ namespace ocr::cli {
 struct RecognitionOptions {
   std::string model, model_dir;
   std::string layout = "auto";
+  std::string detector = "auto";
   double dpi = 0;
   std::string rotate = "auto";
   std::string invert = "auto", contrast = "auto", denoise = "auto", binarize = "none";
@@ -31,6 +32,7 @@ PageRecognizerOptions page_options(const RecognitionOptions& o);
 
 struct Reader {
   std::string model_path;
+  std::string detector_path;  // empty: the heuristic layout
   std::shared_ptr<const LineRecognizer> lines;
   std::unique_ptr<PageRecognizer> pages;
 };

@@ -9,6 +9,7 @@
 #include "ocr/model/model.h"
 #include "ocr/pipeline/model_search.h"
 #include "ocr/train/data_check.h"
+#include "ocr/train/detector_trainer.h"
 #include "ocr/train/trainer.h"
 
 namespace ocr::cli {
@@ -84,11 +85,12 @@ int run_data_check(const TrainConfig& cfg) {
 
 void add_train_command(CLI::App& app, Context& ctx) {
   auto cfg = std::make_shared<TrainConfig>();
+  auto det = std::make_shared<DetectorTrainConfig>();
   auto* cmd = app.add_subcommand("train", "train or fine-tune a model on line images with .gt.txt");
   cmd->add_option("--train", cfg->train,
                   "folder or list file of line images (NAME.png + NAME.gt.txt) and/or PAGE/ALTO XML "
-                  "transcriptions of page images, a PAGE/ALTO file, or 'synth' for lines from the built-in "
-                  "generator")->required();
+                  "transcriptions of page images, a PAGE/ALTO file, 'synth' for lines from the built-in "
+                  "generator, or 'synth-pages' to train a text-line detector on synthetic pages")->required();
   cmd->add_option("--val", cfg->val, "validation folder or list (default with synth: lines in "
                                      "fonts training never sees; else 5% of the training lines, "
                                      "held out, if there are 40 or more)");
@@ -99,7 +101,7 @@ void add_train_command(CLI::App& app, Context& ctx) {
                 "empty text, lines too narrow for their text), identical images, stray spaces, the characters "
                 "and those new to --init's model; exit code 1 if any line would be skipped");
   cmd->add_option("--init", cfg->init, "start from this model (fine-tune / resume)");
-  cmd->add_option("--net", cfg->spec, "network spec for a new model")->capture_default_str();
+  cmd->add_option("--net", cfg->spec, "network spec for a new model (a detector's default: " + DetectorTrainConfig{}.spec + ")")->capture_default_str();
   cmd->add_option("--height", cfg->input_height, "input line height of a new model")
       ->capture_default_str()->check(CLI::Range(16, 128));
   cmd->add_option("--iterations", cfg->iterations, "iterations in this run")
@@ -141,12 +143,45 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--synth-profiles", cfg->synth_profiles,
                   "synthetic profile weights, e.g. scan_binary=0.5,photo=0.2");
   cmd->add_option("--data-description", cfg->data_description, "training data note for the model card");
-  cmd->callback([cfg, check, &ctx] {
+  auto* detector_group = cmd->add_option_group("line detector", "with --train synth-pages");
+  detector_group->add_option("--tile", det->tile, "training tile size, px (a multiple of the net's pooling)")
+      ->capture_default_str()->check(CLI::Range(32, 1024));
+  detector_group->add_option("--text-height", det->text_height, "x-height pages are scaled to for the detector, px")
+      ->capture_default_str()->check(CLI::Range(4.0, 64.0));
+  detector_group->add_option("--page-kinds", det->page_kinds,
+                             "page kind weights, e.g. article=0.3,form=0.2,table=0.1,receipt=0.15,letter=0.1,screenshot=0.15");
+  detector_group->add_option("--data-threads", det->data_threads, "threads rendering training pages")
+      ->capture_default_str()->check(CLI::Range(1, 64));
+  detector_group->add_option("--val-pages", det->val_pages, "held-out synthetic validation pages")
+      ->capture_default_str()->check(CLI::Range(1, 10000));
+  cmd->callback([cfg, det, check, cmd, &ctx] {
     if (*check) {
       ctx.exit_code = run_data_check(*cfg);
       return;
     }
     if (cfg->out.empty()) throw CLI::RequiredError("--out");
+    if (cfg->train == "synth-pages") {
+      DetectorTrainConfig& d = *det;
+      d.out = cfg->out;
+      d.init = cfg->init.empty() ? "" : resolve_model(cfg->init);
+      if (cmd->count("--net") > 0) d.spec = cfg->spec;
+      d.iterations = cfg->iterations;
+      d.time_budget_minutes = cfg->time_budget_minutes;
+      d.batch = cfg->batch;
+      d.lr = cfg->lr;
+      d.warmup = cfg->warmup;
+      d.decay_fraction = cfg->decay_fraction;
+      d.threads = cfg->threads;
+      d.seed = cfg->seed;
+      d.val_every = cfg->val_every;
+      d.bf16 = cfg->bf16;
+      d.keep_checkpoints = cfg->keep_checkpoints;
+      DetectorTrainSummary s = train_detector(d);
+      log::info("done: {} iterations, {} tiles of {} pages in {:.0f} s, best validation line F1 {:.2f}%", s.iterations,
+                s.tiles, s.pages, s.seconds, 100 * s.best_f1);
+      ctx.exit_code = 0;
+      return;
+    }
     TrainSummary s = train(*cfg);
     log::info("done: {} iterations, {} lines in {:.0f} s ({:.1f} lines/s), {} skipped, best "
               "validation CER {:.3f}%{}",

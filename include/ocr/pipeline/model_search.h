@@ -30,4 +30,9 @@ std::string resolve_model(const std::string& name_or_path, const std::string& ex
 // search path. Throws IoError listing the places it looked.
 std::string default_model_path(const std::string& extra_dir = "");
 
+// The text-line detector for --detector CHOICE: "heuristic" gives "" (the connected-component
+// layout); "auto" gives lines.ocrm from the search path when there is one, else ""; anything
+// else is a file or a name, as for resolve_model.
+std::string resolve_detector(const std::string& choice, const std::string& extra_dir = "");
+
 }  // namespace ocr

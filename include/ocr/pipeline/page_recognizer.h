@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/detect/detector.h"
 #include "ocr/output/page_result.h"
 #include "ocr/pipeline/line_recognizer.h"
 #include "ocr/preprocess/preprocess.h"
@@ -20,6 +21,10 @@ namespace ocr {
 struct PageRecognizerOptions {
   PreprocessOptions preprocess;
   LayoutOptions layout;
+  // The learned text-line detector; null: the connected-component layout (segment/layout.h).
+  // Page and auto layouts use it (a page where it finds nothing falls back to the layout);
+  // block and line layouts do not.
+  std::shared_ptr<const TextLineDetector> detector;
   // Drop page lines read as marks only (see is_mark_line): separators of dashes or asterisks,
   // barcode bars, speckle; and readings no text line gives (RecognizedLine::implausible). Off
   // keeps every line the layout found. Line layout keeps all (an implausible one with a low

@@ -1,0 +1,22 @@
+// A page layout from detected lines: the lines of each block in reading order (order_lines), and
+// for each line the image the recognizer reads, cut straight along its centreline (cut_line) and
+// cleaned by the line-mode front end (analyze_layout in line mode), which paints the slices of
+// neighbouring lines that a loose cut holds as paper.
+#pragma once
+#include <opencv2/core.hpp>
+#include <vector>
+
+#include "ocr/detect/line_finder.h"
+#include "ocr/segment/layout.h"
+
+namespace ocr {
+
+struct DetectedPage {
+  PageLayout layout;            // one paragraph per block; a line's crop.x is where its cut begins
+  std::vector<cv::Mat> lines;   // the recognizer's input, in the layout's reading order
+};
+
+// gray: the working page the lines were detected on (CV_8UC1, dark on light).
+DetectedPage layout_detected_lines(const cv::Mat& gray, const std::vector<DetectedLine>& lines);
+
+}  // namespace ocr

@@ -1,0 +1,141 @@
+#include "ocr/detect/detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+#include <string>
+
+#include "ocr/core/error.h"
+#include "ocr/model/model.h"
+#include "ocr/nn/network.h"
+
+namespace ocr {
+
+namespace {
+
+// Strips of this many input rows are read at a time, each with kContextRows more above and below
+// whose map rows are thrown away: the network's receptive field reaches past a strip's edge, and
+// a line cut by it must still look like the same line from both sides.
+constexpr int kStripRows = 512;
+constexpr int kContextRows = 96;
+
+double number(const ModelMetadata& m, const std::string& key, double fallback) {
+  auto it = m.extra.find(key);
+  if (it == m.extra.end()) return fallback;
+  try {
+    return std::stod(it->second);
+  } catch (const std::exception&) {
+    throw FormatError("detector setting " + key + " is not a number: '" + it->second + "'");
+  }
+}
+
+int round_up(int v, int m) { return (v + m - 1) / m * m; }
+
+}  // namespace
+
+DetectorSettings detector_settings(const Model& model) {
+  DetectorSettings s;
+  const ModelMetadata& m = model.metadata();
+  s.text_height = number(m, "detector.text_height", s.text_height);
+  s.threshold = float(number(m, "detector.threshold", s.threshold));
+  s.min_score = float(number(m, "detector.min_score", s.min_score));
+  if (!(s.text_height > 2 && s.text_height < 200) || !(s.threshold > 0 && s.threshold < 1))
+    throw FormatError("detector settings out of range (text height " + std::to_string(s.text_height) +
+                      ", threshold " + std::to_string(s.threshold) + ")");
+  return s;
+}
+
+void store_detector_settings(Model& model, const DetectorSettings& s) {
+  auto& extra = model.metadata().extra;
+  extra["detector.text_height"] = std::to_string(s.text_height);
+  extra["detector.threshold"] = std::to_string(s.threshold);
+  extra["detector.min_score"] = std::to_string(s.min_score);
+}
+
+double detector_scale(double page_text_height, double model_text_height) {
+  if (!(page_text_height > 0)) return 1.0;
+  return std::clamp(model_text_height / page_text_height, 0.125, 2.0);
+}
+
+Activations make_detector_input(const std::vector<cv::Mat>& pages) {
+  if (pages.empty()) throw ShapeError("make_detector_input: no pages");
+  const int h = pages[0].rows;
+  std::vector<int> widths;
+  int w = 0;
+  for (const auto& p : pages) {
+    if (p.type() != CV_8UC1 || p.rows != h)
+      throw ShapeError("make_detector_input: pages must be CV_8UC1 of one height");
+    widths.push_back(p.cols);
+    w = std::max(w, p.cols);
+  }
+  const int n = int(pages.size());
+  Activations a;
+  a.resize(1, n, h, w, widths);
+  a.data.setZero();
+  for (int i = 0; i < n; ++i) {
+    const cv::Mat& p = pages[size_t(i)];
+    for (int x = 0; x < p.cols; ++x) {
+      Scalar* col = a.data.data() + a.column(x, i, 0);
+      for (int y = 0; y < h; ++y) col[y] = Scalar(255 - p.at<uint8_t>(y, x)) / Scalar(255);
+    }
+  }
+  return a;
+}
+
+cv::Mat core_probability(const Activations& logits, int n) {
+  cv::Mat prob(logits.height, logits.widths[size_t(n)], CV_32FC1);
+  for (int x = 0; x < prob.cols; ++x)
+    for (int y = 0; y < prob.rows; ++y) {
+      const double z = double(logits.data(0, logits.column(x, n, y)));
+      prob.at<float>(y, x) = float(1 / (1 + std::exp(-z)));
+    }
+  return prob;
+}
+
+TextLineDetector::TextLineDetector(std::shared_ptr<const Model> model) : model_(std::move(model)) {
+  if (!model_) throw Error("TextLineDetector: no model");
+  if (!model_->is_detector()) throw Error("the model is a text recognizer, not a line detector");
+  settings_ = detector_settings(*model_);
+}
+
+TextLineDetector::~TextLineDetector() = default;
+
+TextLineDetector::CoreMap TextLineDetector::core_map(const cv::Mat& gray, double page_text_height) const {
+  if (gray.empty() || gray.type() != CV_8UC1) throw ShapeError("detector: expected a CV_8UC1 page");
+  auto net = model_->instantiate_for_inference();
+  const int div = net->width_divisor();
+  const double s = detector_scale(page_text_height, settings_.text_height);
+  cv::Mat scaled;
+  const cv::Size size(std::max(div, int(std::lround(gray.cols * s))), std::max(div, int(std::lround(gray.rows * s))));
+  cv::resize(gray, scaled, size, 0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  // Paper on the right and bottom up to whole map pixels.
+  const int W = round_up(scaled.cols, div), H = round_up(scaled.rows, div);
+  if (W != scaled.cols || H != scaled.rows)
+    cv::copyMakeBorder(scaled, scaled, 0, H - scaled.rows, 0, W - scaled.cols, cv::BORDER_CONSTANT, 255);
+
+  CoreMap out;
+  out.prob = cv::Mat::zeros(H / div, W / div, CV_32FC1);
+  out.page_px = div * double(gray.cols) / double(size.width);  // s after rounding to whole px
+  for (int y0 = 0; y0 < H; y0 += kStripRows) {
+    const int y1 = std::min(H, y0 + kStripRows);
+    const int a = std::max(0, y0 - kContextRows), b = std::min(H, y1 + kContextRows);
+    cv::Mat strip = scaled.rowRange(a, b);
+    const Activations& logits = net->forward(make_detector_input({strip}), Mode::Infer);
+    cv::Mat prob = core_probability(logits, 0);
+    const int from = (y0 - a) / div, rows = (y1 - y0) / div;
+    prob.rowRange(from, from + rows).copyTo(out.prob.rowRange(y0 / div, y0 / div + rows));
+  }
+  return out;
+}
+
+std::vector<DetectedLine> TextLineDetector::detect(const cv::Mat& gray, double page_text_height) const {
+  CoreMap map = core_map(gray, page_text_height);
+  LineFinderOptions opt;
+  opt.threshold = settings_.threshold;
+  opt.min_score = settings_.min_score;
+  opt.scale = map.page_px;
+  opt.page_size = gray.size();
+  return find_lines(map.prob, opt);
+}
+
+}  // namespace ocr

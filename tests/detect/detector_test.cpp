@@ -1,0 +1,147 @@
+#include "ocr/detect/detector.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "ocr/core/error.h"
+#include "ocr/detect/detected_layout.h"
+#include "ocr/model/model.h"
+#include "ocr/nn/network.h"
+
+namespace ocr {
+namespace {
+
+// A detector with random weights and a small receptive field (two 3x3 convolutions before and
+// two after the pooling: 3 + 2·2 + 2·4·2 = 23 input px at most), so strips with 96 rows of
+// context must give exactly the map of one pass over the whole page.
+std::shared_ptr<Model> small_detector(uint64_t seed) {
+  auto m = std::make_shared<Model>("C3,3,4 Bn Relu Mp2,2 C3,3,6 Relu Mp2,2 C3,3,6 Relu Om1", 32, seed);
+  store_detector_settings(*m, DetectorSettings{});
+  return m;
+}
+
+cv::Mat random_page(int rows, int cols, uint64_t seed) {
+  cv::Mat page(rows, cols, CV_8UC1);
+  cv::RNG rng(seed);
+  rng.fill(page, cv::RNG::UNIFORM, 0, 256);
+  cv::GaussianBlur(page, page, cv::Size(5, 5), 1.5);
+  return page;
+}
+
+TEST(Detector, InputIsInkOneAndPaperZeroColumnMajorPerPixel) {
+  cv::Mat a(4, 3, CV_8UC1, cv::Scalar(255)), b(4, 2, CV_8UC1, cv::Scalar(0));
+  a.at<uint8_t>(1, 2) = 0;
+  Activations in = make_detector_input({a, b});
+  ASSERT_EQ(in.channels(), 1);
+  EXPECT_EQ(in.batch, 2);
+  EXPECT_EQ(in.height, 4);
+  EXPECT_EQ(in.width, 3);
+  EXPECT_EQ(in.widths, (std::vector<int>{3, 2}));
+  EXPECT_FLOAT_EQ(float(in.data(0, in.column(2, 0, 1))), 1.0f);
+  EXPECT_FLOAT_EQ(float(in.data(0, in.column(0, 0, 0))), 0.0f);
+  EXPECT_FLOAT_EQ(float(in.data(0, in.column(1, 1, 3))), 1.0f);
+  EXPECT_FLOAT_EQ(float(in.data(0, in.column(2, 1, 3))), 0.0f);  // padding
+  EXPECT_THROW(make_detector_input({a, cv::Mat(5, 2, CV_8UC1)}), ShapeError);
+}
+
+TEST(Detector, ScaleBringsTextToTheModelsHeightWithinBounds) {
+  EXPECT_DOUBLE_EQ(detector_scale(20, 10), 0.5);
+  EXPECT_DOUBLE_EQ(detector_scale(5, 10), 2.0);
+  EXPECT_DOUBLE_EQ(detector_scale(1, 10), 2.0);      // a wild estimate cannot blow a page up
+  EXPECT_DOUBLE_EQ(detector_scale(400, 10), 0.125);  // nor shrink it to nothing
+  EXPECT_DOUBLE_EQ(detector_scale(0, 10), 1.0);      // no estimate: as it is
+}
+
+TEST(Detector, SettingsRoundTripThroughTheModel) {
+  auto m = small_detector(1);
+  DetectorSettings s;
+  s.text_height = 12.5;
+  s.threshold = 0.4f;
+  s.min_score = 0.55f;
+  store_detector_settings(*m, s);
+  DetectorSettings r = detector_settings(*m);
+  EXPECT_NEAR(r.text_height, 12.5, 1e-6);
+  EXPECT_NEAR(r.threshold, 0.4f, 1e-6);
+  EXPECT_NEAR(r.min_score, 0.55f, 1e-6);
+  m->metadata().extra["detector.threshold"] = "high";
+  EXPECT_THROW(detector_settings(*m), FormatError);
+}
+
+TEST(Detector, RefusesARecognizer) {
+  auto rec = std::make_shared<Model>("C3,3,4 Mp2,2 Col O", Alphabet(U" ab"), 16, 1);
+  EXPECT_THROW(TextLineDetector{rec}, Error);
+}
+
+TEST(Detector, StripsGiveTheMapOfOnePassOverTheWholePage) {
+  auto model = small_detector(7);
+  TextLineDetector detector(model);
+  // Text height 10 = the model's: scale 1, so the page is read as it is, 1300 rows in 3 strips.
+  cv::Mat page = random_page(1300, 180, 3);
+  TextLineDetector::CoreMap map = detector.core_map(page, 10);
+  ASSERT_EQ(map.prob.rows, 325);
+  ASSERT_EQ(map.prob.cols, 45);
+  EXPECT_NEAR(map.page_px, 4.0, 1e-9);
+
+  auto net = model->instantiate_for_inference();
+  const Activations& out = net->forward(make_detector_input({page}), Mode::Infer);
+  cv::Mat whole = core_probability(out, 0);
+  ASSERT_EQ(whole.size(), map.prob.size());
+  double worst = cv::norm(whole, map.prob, cv::NORM_INF);
+  EXPECT_LT(worst, 1e-5);
+}
+
+TEST(Detector, MapOfAScaledPageCoversThePage) {
+  TextLineDetector detector(small_detector(9));
+  cv::Mat page = random_page(203, 301, 5);
+  TextLineDetector::CoreMap map = detector.core_map(page, 20);  // scale 0.5
+  // 301 px → 151 scaled → 152 padded → 38 map px, each 301/151·4 page px.
+  EXPECT_EQ(map.prob.cols, 38);
+  EXPECT_EQ(map.prob.rows, 26);
+  EXPECT_NEAR(map.page_px, 4 * 301.0 / 151.0, 1e-9);
+  double lo, hi;
+  cv::minMaxLoc(map.prob, &lo, &hi);
+  EXPECT_GE(lo, 0.0);
+  EXPECT_LE(hi, 1.0);
+}
+
+TEST(DetectedLayout, CutsEachLineStraightAndKeepsReadingOrder) {
+  // Two columns of three text-like bars each, the second column's rows offset from the first's
+  // (an article, not a table); the lines as a detector would give them.
+  cv::Mat page(260, 400, CV_8UC1, cv::Scalar(255));
+  std::vector<DetectedLine> lines;
+  const int xs[2] = {20, 220};
+  for (int c = 0; c < 2; ++c)
+    for (int r = 0; r < 3; ++r) {
+      const int y = 50 + 60 * r + 25 * c;
+      for (int x = xs[c]; x < xs[c] + 160; x += 12) cv::rectangle(page, cv::Rect(x, y - 10, 8, 20), 0, cv::FILLED);
+      DetectedLine l;
+      l.centerline = {cv::Point2f(float(xs[c]), float(y)), cv::Point2f(float(xs[c] + 156), float(y))};
+      l.x_height = 20;
+      l.score = 0.9f;
+      l.box = cv::Rect(xs[c], y - 30, 160, 42);
+      lines.push_back(l);
+    }
+  DetectedPage d = layout_detected_lines(page, lines);
+  ASSERT_EQ(d.lines.size(), 6u);
+  ASSERT_EQ(d.layout.line_count(), 6);
+  // Column by column, each top to bottom.
+  std::vector<cv::Rect> boxes;
+  for (const auto& b : d.layout.blocks)
+    for (const auto& p : b.paragraphs)
+      for (const auto& l : p.lines) boxes.push_back(l.box);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(boxes[size_t(i)].x, i < 3 ? 20 : 220) << i;
+    if (i % 3) EXPECT_LT(boxes[size_t(i - 1)].y, boxes[size_t(i)].y) << i;
+  }
+  for (const auto& img : d.lines) {
+    ASSERT_EQ(img.type(), CV_8UC1);
+    cv::Mat ink = img < 128;
+    // All 14 bars of the line are in its cut, and the cut is not much taller than a bar.
+    EXPECT_GE(cv::countNonZero(ink), 14 * 8 * 18);
+    EXPECT_LE(img.rows, 70);
+  }
+}
+
+}  // namespace
+}  // namespace ocr
