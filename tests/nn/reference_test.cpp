@@ -107,10 +107,12 @@ TEST_P(DilatedConvSweep, MatchesPlainLoops) {
   Activations out;
   conv.forward(in, out, Mode::Infer);
   expect_conv_matches_loops(conv, kh, kw, in, out, [](Scalar v) { return double(v); });
-  // Train mode takes the same float path; it must agree too.
+  // Train mode always takes im2col + GEMM (inference of a 1-channel input sums its taps
+  // directly): the same sums, up to their order.
   Activations trained;
   conv.forward(in, trained, Mode::Train);
-  EXPECT_EQ((trained.data - out.data).cwiseAbs().maxCoeff(), 0);
+  expect_conv_matches_loops(conv, kh, kw, in, trained, [](Scalar v) { return double(v); });
+  EXPECT_LT((trained.data - out.data).cwiseAbs().maxCoeff(), 1e-5);
 }
 
 TEST_P(DilatedConvSweep, Bf16MatchesPlainLoopsOnRoundedOperands) {

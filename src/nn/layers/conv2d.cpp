@@ -138,11 +138,63 @@ void Conv2d::forward_bf16(const Activations& in, Activations& out) {
 #endif
 }
 
+void Conv2d::forward_single_channel(const Activations& in, Activations& out) const {
+  const int H = in.height, W = in.width, N = in.batch, d = dilation_;
+  const int ph = kh_ / 2, pw = kw_ / 2, O = out_;
+  const Scalar* image = in.data.data();  // one value per pixel, y fastest
+  const Scalar* weights = weight_.data();
+  // Where inference multiplies in bfloat16, round the operands as gemm_bf16 would: its products
+  // of rounded values are exact in float, so both paths give the same sums up to their order.
+  std::vector<Scalar> rounded_image;
+  Matrix rounded_weights;
+  if (bf16_.on()) {
+    std::vector<bf16> image_bf16(size_t(in.data.size()));
+    to_bf16(image, in.data.size(), image_bf16.data());
+    rounded_image.resize(image_bf16.size());
+    std::transform(image_bf16.begin(), image_bf16.end(), rounded_image.begin(),
+                   [](bf16 v) { return Scalar(from_bf16(v)); });
+    rounded_weights = weight_.unaryExpr([](Scalar v) { return Scalar(from_bf16(to_bf16(float(v)))); });
+    image = rounded_image.data();
+    weights = rounded_weights.data();
+  }
+  const Eigen::Map<const Matrix> w(weights, O, Index(kh_) * kw_);
+  const bool threads = !omp_in_parallel() && thread_count() > 1 && Index(W) * N * H > 4096;
+  // Per image column: an H × O block, the bias plus, for each tap, the shifted input column
+  // times the tap's weights (O long vector operations over the rows), transposed into place.
+#pragma omp parallel if (threads)
+  {
+    Matrix acc(H, O);
+#pragma omp for schedule(static)
+    for (int x = 0; x < W; ++x)
+      for (int n = 0; n < N; ++n) {
+        if (!in.valid(x, n)) continue;  // zeroed below
+        acc.rowwise() = bias_.col(0).transpose();
+        for (int kx = 0; kx < kw_; ++kx) {
+          const int sx = x + (kx - pw) * d;
+          if (sx < 0 || sx >= W) continue;
+          const Scalar* column = image + in.column(sx, n, 0);
+          for (int ky = 0; ky < kh_; ++ky) {
+            const int dy = (ky - ph) * d;  // output row y reads input row y + dy
+            const int y0 = std::max(0, -dy), y1 = std::min(H, H - dy);
+            if (y1 <= y0) continue;
+            const Eigen::Map<const Vector> src(column + y0 + dy, y1 - y0);
+            acc.middleRows(y0, y1 - y0).noalias() += src * w.col(Index(ky) * kw_ + kx).transpose();
+          }
+        }
+        Eigen::Map<Matrix> block(out.data.data() + in.column(x, n, 0) * O, O, H);
+        if (fused_relu_) block = acc.transpose().cwiseMax(Scalar(0));
+        else block = acc.transpose();
+      }
+  }
+  out.zero_padding();
+}
+
 void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
   output_channels(in.channels());
   OCR_CHECK(mode == Mode::Infer || !fused_relu_,
             "a convolution with a fused ReLU is for inference only");
   out.reshape_like(in, out_);
+  if (mode == Mode::Infer && in_ == 1) return forward_single_channel(in, out);
   if (bf16_.active(mode)) {
     if (mode == Mode::Train) bf16_.invalidate();  // the optimizer has moved the weights
     return forward_bf16(in, out);

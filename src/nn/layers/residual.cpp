@@ -16,6 +16,18 @@ int Residual::output_channels(int c) const {
 }
 
 void Residual::forward(const Activations& in, Activations& out, Mode mode) {
+  if (mode == Mode::Infer) {
+    // Backward needs nothing kept: the body writes straight into out, one map fewer per block
+    // (on a detector's page strip, tens of MB).
+    body_->forward(in, out, mode);
+    if (shortcut_->empty()) {
+      out.data += in.data;
+    } else {
+      shortcut_->forward(in, short_out_, mode);
+      out.data += short_out_.data;
+    }
+    return;
+  }
   body_->forward(in, body_out_, mode);
   out.reshape_like(body_out_, body_out_.channels());
   if (shortcut_->empty()) {
