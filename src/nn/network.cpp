@@ -57,6 +57,13 @@ std::vector<std::string> split_tokens(const std::string& spec) {
 
 // Dilations beyond this reach past any tile the detector trains on.
 constexpr int kMaxDilation = 64;
+// Caps on what a spec (typed, or read from a model file) may ask for, checked before anything is
+// allocated: far above any useful net (the shipped one has 128 channels, 1 M parameters), far
+// below what exhausts memory or takes minutes per line.
+constexpr int kMaxWidth = 4096;       // channels, units, maps
+constexpr int kMaxKernel = 31;        // convolution kernel side
+constexpr int kMaxPool = 16;          // pooling window side
+constexpr int64_t kMaxParams = 100'000'000;
 
 class SpecBuilder {
  public:
@@ -99,6 +106,22 @@ class SpecBuilder {
     if (d > kMaxDilation) error("dilation " + std::to_string(d) + " is over " + std::to_string(kMaxDilation));
     return d;
   }
+  void conv_sizes(int kh, int kw, int n) {
+    cap(kh, kMaxKernel, "kernel size");
+    cap(kw, kMaxKernel, "kernel size");
+    cap(n, kMaxWidth, "channels");
+    weigh(int64_t(kh) * kw * shape_.channels * n + n);
+  }
+  void cap(int v, int limit, const char* what) const {
+    if (v > limit) error(std::string(what) + " " + std::to_string(v) + " is over the limit of " + std::to_string(limit));
+  }
+  // Counts the parameters a layer will have before it is built, so a huge spec is refused
+  // without allocating it.
+  void weigh(int64_t params) {
+    params_ += params;
+    if (params_ > kMaxParams)
+      error("the net would have over " + std::to_string(kMaxParams) + " parameters (limit)");
+  }
 
   void add(Sequential& seq, const std::string& t) {
     std::vector<int> v;
@@ -123,30 +146,40 @@ class SpecBuilder {
       need_image();
       if (classes_ != 0 && classes_ != v[0])
         error("the spec gives " + std::to_string(v[0]) + " maps, the caller asked for " + std::to_string(classes_));
+      cap(v[0], kMaxWidth, "maps");
+      weigh(int64_t(shape_.channels + 1) * v[0]);
       seq.add(std::make_unique<Conv2d>(1, 1, shape_.channels, v[0]));
       shape_.channels = classes_ = v[0];
     } else if (t[0] == 'C' && parse_ints(t.substr(1), 3, v)) {
       need_image();
       if (v[0] % 2 == 0 || v[1] % 2 == 0) error("kernel sizes must be odd (same padding)");
+      conv_sizes(v[0], v[1], v[2]);
       seq.add(std::make_unique<Conv2d>(v[0], v[1], shape_.channels, v[2]));
       shape_.channels = v[2];
     } else if (starts_with(t, "Cd") && parse_ints(t.substr(2), 4, v)) {
       need_image();
       if (v[0] % 2 == 0 || v[1] % 2 == 0) error("kernel sizes must be odd (same padding)");
+      conv_sizes(v[0], v[1], v[2]);
       seq.add(std::make_unique<Conv2d>(v[0], v[1], shape_.channels, v[2], dilation(v[3])));
       shape_.channels = v[2];
     } else if (starts_with(t, "Mp") && parse_ints(t.substr(2), 2, v)) {
       need_image();
       if (shape_.height < v[0])
         error("feature map height " + std::to_string(shape_.height) + " is less than the window");
+      cap(v[0], kMaxPool, "pooling window");
+      cap(v[1], kMaxPool, "pooling window");
       seq.add(std::make_unique<MaxPool>(v[0], v[1]));
       shape_.height /= v[0];
       height_divisor_ *= v[0];
     } else if (starts_with(t, "Se") && parse_ints(t.substr(2), 1, v)) {
       need_image();
+      cap(v[0], kMaxWidth, "squeeze ratio");
+      weigh(2 * int64_t(shape_.channels) * (shape_.channels / v[0] + 1));
       seq.add(std::make_unique<SqueezeExcite>(shape_.channels, v[0]));
     } else if (starts_with(t, "Fc") && parse_ints(t.substr(2), 1, v)) {
       need_sequence();
+      cap(v[0], kMaxWidth, "units");
+      weigh(int64_t(shape_.channels + 1) * v[0]);
       seq.add(std::make_unique<Linear>(shape_.channels, v[0]));
       shape_.channels = v[0];
     } else if (t[0] == 'R' && t != "Relu" && parse_ints(t.substr(1), 1, v)) {
@@ -158,6 +191,8 @@ class SpecBuilder {
     } else if ((t[0] == 'L' || t[0] == 'G') && t.size() > 3 && t[2] == 'x' &&
                (t[1] == 'f' || t[1] == 'r' || t[1] == 'b') && parse_ints(t.substr(3), 1, v)) {
       need_sequence();
+      cap(v[0], kMaxWidth, "units");
+      weigh(int64_t(t[0] == 'L' ? 4 : 3) * (shape_.channels + v[0] + 1) * v[0] * (t[1] == 'b' ? 2 : 1));
       add_recurrent(seq, t[0] == 'L', t[1], v[0]);
     } else {
       error("unknown layer (expected C<kh>,<kw>,<n>, Cd<kh>,<kw>,<n>,<d>, Bn, Relu, Mp<kh>,<kw>, "
@@ -167,6 +202,8 @@ class SpecBuilder {
 
   void add_residual(Sequential& seq, int n, int dilation) {
     const int in = shape_.channels;
+    cap(n, kMaxWidth, "channels");
+    weigh(9 * int64_t(in + n) * n + int64_t(in) * n);
     auto body = std::make_unique<Sequential>();
     body->add(std::make_unique<Conv2d>(3, 3, in, n, dilation));
     body->add(std::make_unique<BatchNorm>(n));
@@ -211,6 +248,7 @@ class SpecBuilder {
   bool collapsed_ = false;
   bool maps_ = false;
   int height_divisor_ = 1;
+  int64_t params_ = 0;
   size_t index_ = 0;
   std::string token_;
 };

@@ -36,6 +36,16 @@ TEST(Spec, BadTokensArePointedAt) {
   EXPECT_EQ(spec_error("C3,3,8 Bn Relu Mp2,2 R16 Se4 Mp2,1 Col Fc32 Relu Gbx8 Lfx4 Lrx4 O"), "");
 }
 
+// Issue 19: absurd sizes are refused before anything is allocated, naming the token and the limit.
+TEST(Spec, AbsurdSizesAreRefusedQuickly) {
+  EXPECT_NE(spec_error("C3,3,999999 Col O").find("token 1 'C3,3,999999': channels 999999 is over the limit of 4096"),
+            std::string::npos);
+  EXPECT_NE(spec_error("C3,3,16 Mp1,999999 Col O").find("pooling window 999999 is over the limit"), std::string::npos);
+  EXPECT_NE(spec_error("C999,3,16 Col O").find("kernel size 999"), std::string::npos);
+  EXPECT_NE(spec_error("C3,3,16 Col Lbx999999 O").find("units 999999"), std::string::npos);
+  EXPECT_NE(spec_error("R4096 R4096 R4096 Col O").find("parameters (limit)"), std::string::npos);
+}
+
 std::string map_spec_error(const std::string& spec, int height = 32, int maps = 0) {
   try {
     Network n(spec, height, maps);
