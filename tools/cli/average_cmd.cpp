@@ -21,7 +21,7 @@ void add_average_command(CLI::App& app, Context& ctx) {
   cmd->callback([o, &ctx] {
     if (o->inputs.size() < 2) throw Error("average: give at least two models");
     std::vector<std::shared_ptr<const Model>> models;
-    for (const auto& path : o->inputs) models.push_back(Model::load(path));
+    for (const auto& path : o->inputs) models.push_back(Model::load_any(path));
     auto avg = Model::average(models, o->inputs);
     avg->metadata().extra["averaged_checkpoints"] = std::to_string(models.size());
     avg->save(o->out);
