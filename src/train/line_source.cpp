@@ -121,6 +121,10 @@ PrefetchingLoader::~PrefetchingLoader() {
 
 void PrefetchingLoader::run() {
   int64_t warned = 0;
+  // Two passes, so random variation (augmentation) gets a second chance on borderline lines.
+  const size_t n = source_->count();
+  const int64_t max_in_a_row = n ? int64_t(2 * n) : 10000;
+  int64_t in_a_row = 0;
   try {
     while (!stop_) {
       LineSample s = source_->next();
@@ -129,8 +133,12 @@ void PrefetchingLoader::run() {
       if (!prepare_line(s, alphabet_, norm_, divisor_, p, &why)) {
         ++skipped_;
         if (warned++ < 20) log::warn("{}: {}, skipped", s.origin, why);
+        if (++in_a_row >= max_in_a_row)
+          throw Error("no usable training lines in " + source_->describe() + ": the last " + std::to_string(in_a_row) +
+                      " were all skipped (e.g. " + s.origin + ": " + why + ")");
         continue;
       }
+      in_a_row = 0;
       std::unique_lock<std::mutex> lock(mutex_);
       not_full_.wait(lock, [&] { return stop_ || queue_.size() < capacity_; });
       if (stop_) break;

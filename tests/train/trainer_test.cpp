@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -190,4 +191,21 @@ TEST_F(Trainer, HoldsOutValidationLinesWhenNoneGiven) {
   c.val_every = 2;
   ocr::TrainSummary s = ocr::train(c);
   EXPECT_GE(s.best_cer, 0.0);  // measured on the held-out lines
+}
+
+// Issue 19: a net that pools every line down to 0 frames used to hang; now training fails fast.
+TEST_F(Trainer, FailsFastWhenNoLineIsUsable) {
+  ocr::TrainConfig c = config();
+  c.spec = "C3,3,8 Mp1,16 Mp1,16 Col Lbx8 O";  // width divided by 256: 0 frames for every line
+  c.iterations = 10;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    ocr::train(c);
+    FAIL() << "training without a usable line did not fail";
+  } catch (const ocr::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no usable training lines"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("too narrow"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
+  EXPECT_FALSE(fs::exists(c.out));
 }

@@ -24,6 +24,8 @@ class LineSource {
   // Never runs dry: file sources start a new shuffled epoch.
   virtual LineSample next() = 0;
   virtual std::string describe() const = 0;
+  // Lines in one pass (an epoch), 0 for an endless source.
+  virtual size_t count() const { return 0; }
 };
 
 // A labelled line image read the way `ocr recognize --layout line` prepares one
@@ -44,6 +46,7 @@ class FileLineSource : public LineSource {
   FileLineSource(const std::string& dir_or_list, uint64_t seed);
   LineSample next() override;
   std::string describe() const override { return describe_; }
+  size_t count() const override { return samples_.size(); }
   const std::vector<LineSample>& samples() const { return samples_; }
   // When on, next() returns a randomly perturbed copy of each line (augment_line).
   void set_augment(bool on) { augment_ = on; }
@@ -71,7 +74,9 @@ struct PreparedLine {
 
 // Pulls from a source in a background thread, normalises and encodes, and keeps a bounded
 // queue full. Lines whose text has characters outside the alphabet, or that are too narrow for
-// their text, are skipped and counted.
+// their text, are skipped and counted. When every line of two passes over a source (or 10 000 in
+// a row of an endless one) is skipped, next() throws "no usable training lines" instead of
+// waiting for ever.
 class PrefetchingLoader {
  public:
   PrefetchingLoader(std::unique_ptr<LineSource> source, const Alphabet& alphabet,
