@@ -29,6 +29,11 @@ uchar median_grey(const cv::Mat& crop) {
 
 cv::Mat crop_line_region(const cv::Mat& page, const std::vector<std::array<double, 2>>& region) {
   if (region.empty()) return page;
+  // Pixel coordinates become ints below: anything a page cannot have is refused first.
+  for (const auto& [x, y] : region)
+    if (!(std::abs(x) <= 1e8 && std::abs(y) <= 1e8))
+      throw FormatError("line outline coordinate (" + std::to_string(x) + ", " + std::to_string(y) +
+                        ") is beyond any page (limit 1e8 pixels)");
   double x0 = region[0][0], x1 = x0, y0 = region[0][1], y1 = y0;
   for (const auto& [x, y] : region) {
     x0 = std::min(x0, x), x1 = std::max(x1, x);

@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 
+#include "ocr/core/error.h"
+#include "ocr/core/file.h"
 #include "ocr/core/utf8.h"
 
 namespace fs = std::filesystem;
@@ -86,7 +89,8 @@ std::string one_line(const std::string& s) {
 }
 
 // "x,y x,y ..." (PAGE 2013+) or "x y x y ..." / "x,y,x,y" (ALTO Polygon): numbers in pairs.
-bool parse_points(const std::string& s, std::vector<Point>& out) {
+// Stops (false) past kXmlMaxOutlinePoints, so a hostile outline costs no more than that.
+bool parse_points(const std::string& s, std::vector<Point>& out, bool* too_many = nullptr) {
   std::vector<double> v;
   const char* p = s.c_str();
   while (*p) {
@@ -94,6 +98,10 @@ bool parse_points(const std::string& s, std::vector<Point>& out) {
     char* end = nullptr;
     const double x = std::strtod(p, &end);
     if (end == p) return false;
+    if (v.size() >= 2 * size_t(kXmlMaxOutlinePoints)) {
+      if (too_many) *too_many = true;
+      return false;
+    }
     v.push_back(x);
     p = end;
   }
@@ -141,6 +149,85 @@ struct Reader {
     if (problems) problems->push_back(path + ": " + msg);
   }
 };
+
+// Why an outline cannot be used (empty if it can): too many points, or coordinates no page has.
+std::string outline_problem(const std::vector<Point>& region) {
+  if (region.size() > size_t(kXmlMaxOutlinePoints))
+    return "outline has " + std::to_string(region.size()) + " points (limit " + std::to_string(kXmlMaxOutlinePoints) + ")";
+  for (const auto& [x, y] : region)
+    if (!(std::abs(x) <= kXmlMaxCoordinate && std::abs(y) <= kXmlMaxCoordinate))
+      return "outline coordinate beyond " + std::to_string(int64_t(kXmlMaxCoordinate)) + " (limit)";
+  return "";
+}
+
+// The work of cutting the lines out is their boxes' area; lines that overlap many times over
+// (each spanning the page) would cut the page again and again. Refuses (with a note) a file whose
+// boxes add up to more than kXmlMaxOverlap times the box around them all, or that has more than
+// kXmlMaxLines lines or kXmlMaxTotalPoints points.
+bool work_bounded(const Reader& r, const std::vector<GtPair>& lines) {
+  if (lines.size() > size_t(kXmlMaxLines)) {
+    r.note(std::to_string(lines.size()) + " text lines (limit " + std::to_string(kXmlMaxLines) + "), file refused");
+    return false;
+  }
+  double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300, sum = 0;
+  size_t points = 0;
+  for (const GtPair& g : lines) {
+    double a0 = 1e300, b0 = 1e300, a1 = -1e300, b1 = -1e300;
+    for (const auto& [x, y] : g.region) a0 = std::min(a0, x), a1 = std::max(a1, x), b0 = std::min(b0, y), b1 = std::max(b1, y);
+    // +1: a box is at least a pixel each way, as the crop is.
+    sum += (a1 - a0 + 1) * (b1 - b0 + 1);
+    x0 = std::min(x0, a0), x1 = std::max(x1, a1), y0 = std::min(y0, b0), y1 = std::max(y1, b1);
+    points += g.region.size();
+  }
+  if (points > size_t(kXmlMaxTotalPoints)) {
+    r.note(std::to_string(points) + " outline points in all (limit " + std::to_string(kXmlMaxTotalPoints) +
+           "), file refused");
+    return false;
+  }
+  if (!lines.empty() && sum > kXmlMaxOverlap * (x1 - x0 + 1) * (y1 - y0 + 1)) {
+    r.note("the text lines' boxes cover their page " + std::to_string(int64_t(sum / ((x1 - x0 + 1) * (y1 - y0 + 1)))) +
+           " times over (limit " + std::to_string(int(kXmlMaxOverlap)) + "), file refused");
+    return false;
+  }
+  return true;
+}
+
+// Counts the attributes of each start tag in the raw text, so a tag with thousands of them (the
+// parser checks duplicates pairwise) is refused before parsing. Comments, CDATA, processing
+// instructions and quoted values are skipped; false with *count set if a tag has too many.
+bool attributes_bounded(const std::string& xml, size_t* count) {
+  const size_t n = xml.size();
+  size_t i = 0;
+  while ((i = xml.find('<', i)) != std::string::npos) {
+    if (xml.compare(i, 4, "<!--") == 0) {
+      i = xml.find("-->", i + 4);
+    } else if (xml.compare(i, 9, "<![CDATA[") == 0) {
+      i = xml.find("]]>", i + 9);
+    } else if (xml.compare(i, 2, "<?") == 0) {
+      i = xml.find("?>", i + 2);
+    } else {
+      size_t k = 0;
+      char quote = 0;
+      for (++i; i < n; ++i) {
+        const char c = xml[i];
+        if (quote) {
+          if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '=') {
+          if (++k > size_t(kXmlMaxAttributes)) {
+            *count = k;
+            return false;
+          }
+        } else if (c == '>' || c == '<') {
+          break;
+        }
+      }
+    }
+    if (i == std::string::npos) break;
+  }
+  return true;
+}
 
 // A text line's pair without its outline: false (and a note) if it has no usable text.
 bool begin_line(const Reader& r, const xmlNode* line, int number, const char* id_attr, const std::string& image,
@@ -204,21 +291,32 @@ std::vector<GtPair> read_page(const Reader& r, const xmlNode* root) {
     if (!begin_line(r, line, ++number, "id", image, page_text(line), g)) continue;
     const std::string& id = g.line_id;
     const xmlNode* coords = child(line, "Coords");
-    bool ok = coords && parse_points(attr(coords, "points"), g.region);
-    if (coords && !ok) {  // PAGE 2010: <Point x= y=/> children
+    bool too_many = false;
+    bool ok = coords && parse_points(attr(coords, "points"), g.region, &too_many);
+    if (coords && !ok && !too_many) {  // PAGE 2010: <Point x= y=/> children
       g.region.clear();
-      for (const xmlNode* pt : children(coords, "Point")) {
+      for (const xmlNode* pt = coords->children; pt && g.region.size() <= size_t(kXmlMaxOutlinePoints); pt = pt->next) {
         double x, y;
-        if (parse_number(attr(pt, "x"), x) && parse_number(attr(pt, "y"), y)) g.region.push_back({x, y});
+        if (named(pt, "Point") && parse_number(attr(pt, "x"), x) && parse_number(attr(pt, "y"), y))
+          g.region.push_back({x, y});
       }
       ok = g.region.size() >= 2;
+    }
+    if (too_many) {
+      r.note("TextLine " + id + ": outline has over " + std::to_string(kXmlMaxOutlinePoints) + " points (limit), skipped");
+      continue;
     }
     if (!ok) {
       r.note("TextLine " + id + " has no usable Coords, skipped");
       continue;
     }
+    if (const std::string why = outline_problem(g.region); !why.empty()) {
+      r.note("TextLine " + id + ": " + why + ", skipped");
+      continue;
+    }
     out.push_back(std::move(g));
   }
+  if (!work_bounded(r, out)) return {};
   return out;
 }
 
@@ -278,8 +376,17 @@ std::vector<GtPair> read_alto(const Reader& r, const xmlNode* root) {
     g.units_per_inch = units_per_inch;
     const xmlNode* shape = child(line, "Shape");
     const xmlNode* polygon = child(shape, "Polygon");
-    if (polygon && parse_points(attr(polygon, "POINTS"), g.region)) {
+    bool too_many = false;
+    if (polygon && parse_points(attr(polygon, "POINTS"), g.region, &too_many)) {
+      if (const std::string why = outline_problem(g.region); !why.empty()) {
+        r.note("TextLine " + id + ": " + why + ", skipped");
+        continue;
+      }
       out.push_back(std::move(g));
+      continue;
+    }
+    if (too_many) {
+      r.note("TextLine " + id + ": outline has over " + std::to_string(kXmlMaxOutlinePoints) + " points (limit), skipped");
       continue;
     }
     g.region.clear();
@@ -290,8 +397,13 @@ std::vector<GtPair> read_alto(const Reader& r, const xmlNode* root) {
       continue;
     }
     g.region = {{x, y}, {x + w, y}, {x + w, y + h}, {x, y + h}};
+    if (const std::string why = outline_problem(g.region); !why.empty()) {
+      r.note("TextLine " + id + ": " + why + ", skipped");
+      continue;
+    }
     out.push_back(std::move(g));
   }
+  if (!work_bounded(r, out)) return {};
   return out;
 }
 
@@ -304,9 +416,23 @@ bool is_xml_gt(const std::string& path) {
 
 std::vector<GtPair> read_xml_gt(const std::string& xml_path, std::vector<std::string>* problems) {
   const Reader r{xml_path, problems};
+  std::string text;
+  try {
+    text = read_file(xml_path, kXmlMaxBytes);
+  } catch (const Error& e) {  // "PATH: why": the note adds the path again
+    const std::string why = e.what();
+    r.note(why.substr(std::min(xml_path.size() + 2, why.size())) +
+           (dynamic_cast<const FormatError*>(&e) ? " (limit for a PAGE/ALTO file)" : ""));
+    return {};
+  }
+  if (size_t k = 0; !attributes_bounded(text, &k)) {
+    r.note("an element has over " + std::to_string(kXmlMaxAttributes) + " attributes (limit), file refused");
+    return {};
+  }
   // No network, no entity expansion from outside: a transcription is data, not a fetch request.
   std::unique_ptr<xmlDoc, void (*)(xmlDocPtr)> doc(
-      xmlReadFile(xml_path.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
+      xmlReadMemory(text.data(), int(text.size()), xml_path.c_str(), nullptr,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
       xmlFreeDoc);
   if (!doc) {
     const xmlError* e = xmlGetLastError();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -184,6 +185,74 @@ TEST_F(XmlGtTest, CropsTheOutlineAndPaintsOutsideAPolygonAsPaper) {
   GtPair off = pairs[0];
   off.region = {{300, 300}, {400, 300}, {400, 350}};
   EXPECT_THROW(reader.read(off), FormatError);
+}
+
+// Issue 19: hostile transcriptions are refused quickly, naming the file and the limit.
+std::string page_with_lines(const std::string& lines) {
+  return R"(<?xml version="1.0"?><PcGts><Page imageFilename="images/scan.png" imageWidth="200" imageHeight="100">)"
+         R"(<TextRegion id="r">)" + lines + "</TextRegion></Page></PcGts>";
+}
+std::string page_line(const std::string& id, const std::string& points) {
+  return "<TextLine id=\"" + id + "\"><Coords points=\"" + points + "\"/><TextEquiv><Unicode>text</Unicode></TextEquiv></TextLine>";
+}
+
+class HostileXmlGt : public XmlGtTest {
+ protected:
+  // Reads f, checks it took under a second and that a problem names the file and `limit`.
+  std::vector<GtPair> read_quickly(const std::string& f, const std::string& limit) {
+    std::vector<std::string> problems;
+    const auto start = std::chrono::steady_clock::now();
+    auto pairs = read_xml_gt(path(f), &problems);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0) << f;
+    EXPECT_TRUE(mentions(problems, path(f) + ": ")) << f;
+    EXPECT_TRUE(mentions(problems, limit)) << (problems.empty() ? "no problem" : problems.back());
+    return pairs;
+  }
+};
+
+TEST_F(HostileXmlGt, HugeOutlinesAndFarCoordinatesSkipTheLine) {
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += std::to_string(10 + i % 180) + "," + std::to_string(10 + i % 30) + " ";
+  write("many.xml", page_with_lines(page_line("big", many) + page_line("ok", "10,50 190,50 190,90 10,90")));
+  auto pairs = read_quickly("many.xml", "TextLine big: outline has over 10000 points (limit)");
+  ASSERT_EQ(pairs.size(), 1u);
+  EXPECT_EQ(pairs[0].line_id, "ok");
+
+  write("far.xml", page_with_lines(page_line("far", "10,10 5000000,10 5000000,40 10,40") +
+                                   page_line("ok", "10,50 190,50 190,90 10,90")));
+  pairs = read_quickly("far.xml", "TextLine far: outline coordinate beyond 1000000 (limit)");
+  EXPECT_EQ(pairs.size(), 1u);
+}
+
+TEST_F(HostileXmlGt, ManyPageSpanningLinesRefuseTheFile) {
+  std::string lines;
+  for (int i = 0; i < 2000; ++i) lines += page_line("l" + std::to_string(i), "0,0 200,0 200,100 0,100");
+  write("spanning.xml", page_with_lines(lines));
+  EXPECT_TRUE(read_quickly("spanning.xml", "cover their page 2000 times over (limit 32), file refused").empty());
+
+  lines.clear();
+  for (int i = 0; i < 20001; ++i) lines += page_line("l" + std::to_string(i), "0,0 1,0 1,1");
+  write("lines.xml", page_with_lines(lines));
+  EXPECT_TRUE(read_quickly("lines.xml", "20001 text lines (limit 20000), file refused").empty());
+}
+
+TEST_F(HostileXmlGt, ThousandsOfAttributesRefuseTheFile) {
+  std::string alto = kAlto, attrs;
+  for (int i = 0; i < 50000; ++i) attrs += " a" + std::to_string(i) + "='x>y'";
+  alto.replace(alto.find("<String CONTENT=\"Hyphen\""), 7, "<String" + attrs);
+  write("alto/scan.xml", alto);
+  EXPECT_TRUE(read_quickly("alto/scan.xml", "an element has over 256 attributes (limit), file refused").empty());
+  // The same name repeated: refused before the parser compares them pairwise.
+  alto = kAlto, attrs.clear();
+  for (int i = 0; i < 50000; ++i) attrs += " HPOS=\"1\"";
+  alto.replace(alto.find("<String CONTENT=\"Hyphen\""), 7, "<String" + attrs);
+  write("alto/scan.xml", alto);
+  EXPECT_TRUE(read_quickly("alto/scan.xml", "over 256 attributes").empty());
+}
+
+TEST_F(HostileXmlGt, OversizedFileIsRefusedUnread) {
+  std::ofstream(path("big.xml")) << std::string(size_t(kXmlMaxBytes) + 1, ' ');
+  EXPECT_TRUE(read_quickly("big.xml", "(limit for a PAGE/ALTO file)").empty());
 }
 
 }  // namespace

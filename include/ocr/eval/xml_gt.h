@@ -3,12 +3,24 @@
 // one GtPair over the page image: PAGE TextLine/Coords (or its Word texts joined) and ALTO
 // TextLine HPOS/VPOS/WIDTH/HEIGHT (or its Shape/Polygon), String CONTENT joined at SP, HYP kept.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "ocr/eval/dataset.h"
 
 namespace ocr {
+
+// Bounds on the work one hostile file can cause (issue 19); each is far above real pages. A line
+// beyond a per-line limit is skipped with a problem; a file beyond a per-file limit gives one
+// problem naming the limit and no pairs.
+constexpr int64_t kXmlMaxBytes = 64 << 20;     // file size
+constexpr int kXmlMaxAttributes = 256;         // attributes of one element
+constexpr int kXmlMaxLines = 20000;            // text lines of one file
+constexpr int kXmlMaxOutlinePoints = 10000;    // points of one line's outline
+constexpr int kXmlMaxTotalPoints = 1'000'000;  // points of all outlines of one file
+constexpr double kXmlMaxCoordinate = 1e6;      // |x|, |y| in the file's units
+constexpr double kXmlMaxOverlap = 32;          // the lines' boxes' total area / the box around them
 
 // Whether the name looks like a PAGE/ALTO file (.xml, case-insensitive).
 bool is_xml_gt(const std::string& path);
