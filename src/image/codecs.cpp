@@ -22,14 +22,27 @@ namespace ocr {
 
 namespace {
 
+// The size the decoder is about to allocate, against the caps (the probe's view may differ).
+void check_size(int64_t w, int64_t h, const ImageLimits& limits, const std::string& name) {
+  ImageInfo info;
+  info.width = w, info.height = h;
+  check_limits(info, limits, name);
+}
+
 // ---------------------------------------------------------------------------------------- PNG
 
-cv::Mat png_read(const std::vector<uint8_t>& bytes, const std::string& name) {
+cv::Mat png_read(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits) {
   png_image img;
   std::memset(&img, 0, sizeof img);
   img.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory(&img, bytes.data(), bytes.size()))
     throw FormatError(name + ": corrupt PNG (" + img.message + ")");
+  try {
+    check_size(img.width, img.height, limits, name);
+  } catch (...) {
+    png_image_free(&img);
+    throw;
+  }
   const bool colour = img.format & PNG_FORMAT_FLAG_COLOR, alpha = img.format & PNG_FORMAT_FLAG_ALPHA;
   // 16-bit samples are read as they are (the simplified API takes them as linear light and would
   // re-encode them on the way to 8 bits); to_8bit scales them. Its 16-bit alpha comes
@@ -74,6 +87,17 @@ void jpeg_fail(j_common_ptr cinfo) {
 
 void jpeg_quiet(j_common_ptr, int) {}  // warnings (e.g. a premature end) are caught by the probe
 
+// A progressive JPEG may hold any number of scans, each a pass over the whole image: a real one
+// has about ten, a hostile one thousands of tiny ones.
+constexpr int kMaxJpegScans = 100;
+void jpeg_progress(j_common_ptr cinfo) {
+  if (cinfo->is_decompressor && reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number > kMaxJpegScans) {
+    auto* e = reinterpret_cast<JpegError*>(cinfo->err);
+    std::snprintf(e->message, sizeof e->message, "more than %d scans (limit)", kMaxJpegScans);
+    std::longjmp(e->jump, 1);
+  }
+}
+
 // EXIF orientation (1..8) from an APP1 "Exif" marker, 1 if absent or unreadable.
 int exif_orientation(jpeg_decompress_struct& cinfo) {
   for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next) {
@@ -114,7 +138,7 @@ cv::Mat apply_orientation(const cv::Mat& m, int orientation) {
   }
 }
 
-cv::Mat jpeg_read(const std::vector<uint8_t>& bytes, const std::string& name) {
+cv::Mat jpeg_read(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits) {
   jpeg_decompress_struct cinfo;
   JpegError err;
   cv::Mat raw;  // constructed before setjmp: a longjmp back here leaves it intact
@@ -127,9 +151,17 @@ cv::Mat jpeg_read(const std::vector<uint8_t>& bytes, const std::string& name) {
     throw FormatError(name + ": corrupt JPEG data (" + err.message + ")");
   }
   jpeg_create_decompress(&cinfo);
+  jpeg_progress_mgr progress{};
+  progress.progress_monitor = jpeg_progress;
+  cinfo.progress = &progress;
   jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header(&cinfo, TRUE);
+  if (int64_t(cinfo.image_width) > limits.max_width || int64_t(cinfo.image_height) > limits.max_height ||
+      int64_t(cinfo.image_width) * cinfo.image_height > limits.max_pixels) {
+    jpeg_destroy_decompress(&cinfo);
+    check_size(cinfo.image_width, cinfo.image_height, limits, name);  // throws, naming the limit
+  }
   const bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
   const bool gray = cinfo.jpeg_color_space == JCS_GRAYSCALE;
   cinfo.out_color_space = gray ? JCS_GRAYSCALE : cmyk ? JCS_CMYK : JCS_EXT_BGR;
@@ -196,7 +228,7 @@ void tiff_error(thandle_t, const char* module, const char* fmt, va_list ap) {
 }
 void tiff_warning(thandle_t, const char*, const char*, va_list) {}
 
-cv::Mat tiff_read_page(const std::vector<uint8_t>& bytes, int page, const std::string& name) {
+cv::Mat tiff_read_page(const std::vector<uint8_t>& bytes, int page, const std::string& name, const ImageLimits& limits) {
   static const bool handlers = [] {
     TIFFSetErrorHandler(nullptr);
     TIFFSetWarningHandler(nullptr);
@@ -207,8 +239,15 @@ cv::Mat tiff_read_page(const std::vector<uint8_t>& bytes, int page, const std::s
   (void)handlers;
   tiff_last_error.clear();
   TiffMemory mem{&bytes};
-  TIFF* t = TIFFClientOpen(name.c_str(), "rm", &mem, tiff_read, tiff_write, tiff_seek, tiff_close,
-                           tiff_size, tiff_map, tiff_unmap);
+  // No single allocation inside libtiff (a strip, a tile, a tag's array) beyond what the
+  // biggest allowed page needs.
+  struct Options {
+    TIFFOpenOptions* o = TIFFOpenOptionsAlloc();
+    ~Options() { TIFFOpenOptionsFree(o); }
+  } opts;
+  TIFFOpenOptionsSetMaxSingleMemAlloc(opts.o, tmsize_t(std::max<int64_t>(64 << 20, limits.max_pixels * 8)));
+  TIFF* t = TIFFClientOpenExt(name.c_str(), "rm", &mem, tiff_read, tiff_write, tiff_seek, tiff_close,
+                              tiff_size, tiff_map, tiff_unmap, opts.o);
   if (!t) throw FormatError(name + ": corrupt TIFF (" + tiff_last_error + ")");
   struct Closer {
     TIFF* t;
@@ -224,6 +263,13 @@ cv::Mat tiff_read_page(const std::vector<uint8_t>& bytes, int page, const std::s
   TIFFGetFieldDefaulted(t, TIFFTAG_SAMPLESPERPIXEL, &spp);
   TIFFGetFieldDefaulted(t, TIFFTAG_EXTRASAMPLES, &extra, &extra_types);
   if (w == 0 || h == 0) throw FormatError(name + ": corrupt TIFF (page without a size)");
+  check_size(w, h, limits, name + " (page " + std::to_string(page + 1) + ")");
+  if (TIFFIsTiled(t)) {  // a tile is decoded whole, however small the page
+    uint32_t tw = 0, th = 0;
+    TIFFGetField(t, TIFFTAG_TILEWIDTH, &tw);
+    TIFFGetField(t, TIFFTAG_TILELENGTH, &th);
+    check_size(tw, th, limits, name + " (page " + std::to_string(page + 1) + " tile)");
+  }
   std::vector<uint32_t> rgba(size_t(w) * h);
   if (!TIFFReadRGBAImageOriented(t, w, h, rgba.data(), ORIENTATION_TOPLEFT, 0))
     throw FormatError(name + ": corrupt or truncated TIFF data (" + tiff_last_error + ")");
@@ -278,16 +324,21 @@ uint8_t masked(uint32_t v, uint32_t mask) {
 
 }  // namespace
 
-cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& name) { return png_read(bytes, name); }
-cv::Mat decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& name) { return jpeg_read(bytes, name); }
-cv::Mat decode_tiff(const std::vector<uint8_t>& bytes, int page, const std::string& name) {
-  return tiff_read_page(bytes, page, name);
+cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits) {
+  return png_read(bytes, name, limits);
+}
+cv::Mat decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits) {
+  return jpeg_read(bytes, name, limits);
+}
+cv::Mat decode_tiff(const std::vector<uint8_t>& bytes, int page, const std::string& name, const ImageLimits& limits) {
+  return tiff_read_page(bytes, page, name, limits);
 }
 
-cv::Mat decode_webp(const std::vector<uint8_t>& bytes, const std::string& name) {
+cv::Mat decode_webp(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits) {
   WebPBitstreamFeatures f;
   if (WebPGetFeatures(bytes.data(), bytes.size(), &f) != VP8_STATUS_OK)
     throw FormatError(name + ": corrupt WebP header");
+  check_size(f.width, f.height, limits, name);
   cv::Mat out(f.height, f.width, f.has_alpha ? CV_8UC4 : CV_8UC3);
   const size_t size = out.step[0] * size_t(out.rows);
   const uint8_t* ok = f.has_alpha ? WebPDecodeBGRAInto(bytes.data(), bytes.size(), out.data, size, int(out.step[0]))
@@ -296,7 +347,7 @@ cv::Mat decode_webp(const std::vector<uint8_t>& bytes, const std::string& name) 
   return out;
 }
 
-cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name) {
+cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits) {
   Bytes b(bytes, name);
   const uint32_t data_off = b.u32(10), hdr = b.u32(14);
   int64_t w, h;
@@ -317,6 +368,7 @@ cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name) {
   const bool top_down = h < 0;
   h = std::llabs(h);
   if (w <= 0 || h <= 0) throw FormatError(name + ": corrupt BMP header (size)");
+  check_size(w, h, limits, name);
   uint32_t masks[4] = {0, 0, 0, 0};  // r g b a
   if (compression == 3 || compression == 6) {
     const size_t m = hdr >= 52 ? 54 : 14 + hdr;  // in a V2+ header, else right after it
@@ -394,7 +446,7 @@ int64_t PnmTokens::number() {
   return std::stoll(t);
 }
 
-cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name) {
+cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits) {
   PnmTokens tokens(bytes, name);
   const char kind = static_cast<char>(bytes.at(1));
   int64_t w = 0, h = 0, depth = 1, maxval = 1;
@@ -416,6 +468,7 @@ cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name) {
   }
   if (w <= 0 || h <= 0 || depth < 1 || depth > 4 || maxval < 1 || maxval > 65535)
     throw FormatError(name + ": corrupt PNM header");
+  check_size(w, h, limits, name);
   const bool plain = kind >= '1' && kind <= '3';
   const bool bits = kind == '1' || kind == '4';
   const int channels = depth == 3 ? 3 : depth == 4 ? 4 : depth == 2 ? 2 : 1;

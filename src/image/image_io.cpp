@@ -148,8 +148,10 @@ ImageInfo probe_tiff(const std::vector<uint8_t>& b, const std::string& name) {
     for (uint32_t i = 0; i < n; ++i) {
       size_t e = ifd + 2 + 12 * static_cast<size_t>(i);
       uint32_t tag = r.u16(e);
-      if (tag == 256) w = value(e);
-      if (tag == 257) h = value(e);
+      // A tag given twice counts with its largest value: libtiff reads the first, so the probe
+      // must not be fooled by a small second one.
+      if (tag == 256) w = std::max<int64_t>(w, value(e));
+      if (tag == 257) h = std::max<int64_t>(h, value(e));
       if (tag == 338) info.has_alpha = true;
       if (tag == 296) unit = value(e);
       if (tag == 282) {
@@ -198,11 +200,13 @@ ImageInfo probe_pnm(const std::vector<uint8_t>& b, const std::string& name) {
   PnmTokens tokens(b, name);
   if (b[1] == '7') {  // PAM: key/value lines up to ENDHDR
     info.width = info.height = -1;
+    int64_t depth = 1;
     for (int i = 0; i < 64; ++i) {
       std::string k = tokens.next();
       if (k.empty() || k == "ENDHDR") break;
       if (k == "WIDTH") info.width = tokens.number();
       if (k == "HEIGHT") info.height = tokens.number();
+      if (k == "DEPTH" && (depth = tokens.number()) > 4) throw FormatError(name + ": corrupt PAM header (DEPTH " + std::to_string(depth) + ", at most 4)");
       if (k == "TUPLTYPE" && tokens.next().find("ALPHA") != std::string::npos) info.has_alpha = true;
     }
     if (info.width < 0 || info.height < 0) throw FormatError(name + ": corrupt PAM header");
@@ -354,6 +358,7 @@ ImageFile ImageFile::from_bytes(std::vector<uint8_t> bytes, const std::string& n
   check_limits(f.info_, limits, name);
   if (!f.info_.defect.empty()) throw FormatError(f.info_.defect);
   f.bytes_ = std::move(bytes);
+  f.limits_ = limits;
   return f;
 }
 
@@ -362,12 +367,12 @@ PageImage ImageFile::page(int i) const {
     throw FormatError(name_ + ": no page " + std::to_string(i + 1));
   cv::Mat m;
   const std::string& f = info_.format;
-  if (f == "png") m = decode_png(bytes_, name_);
-  else if (f == "jpeg") m = decode_jpeg(bytes_, name_);
-  else if (f == "tiff") m = decode_tiff(bytes_, i, name_);
-  else if (f == "webp") m = decode_webp(bytes_, name_);
-  else if (f == "bmp") m = decode_bmp(bytes_, name_);
-  else if (f == "pnm") m = decode_pnm(bytes_, name_);
+  if (f == "png") m = decode_png(bytes_, name_, limits_);
+  else if (f == "jpeg") m = decode_jpeg(bytes_, name_, limits_);
+  else if (f == "tiff") m = decode_tiff(bytes_, i, name_, limits_);
+  else if (f == "webp") m = decode_webp(bytes_, name_, limits_);
+  else if (f == "bmp") m = decode_bmp(bytes_, name_, limits_);
+  else if (f == "pnm") m = decode_pnm(bytes_, name_, limits_);
   if (m.empty())
     throw FormatError(name_ + ": corrupt or truncated " + f + " data" +
                       (info_.pages > 1 ? " (page " + std::to_string(i + 1) + ")" : ""));

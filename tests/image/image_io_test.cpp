@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "ocr/core/error.h"
+#include "ocr/image/codecs.h"
 
 namespace fs = std::filesystem;
 using ocr::FormatError;
@@ -199,6 +202,56 @@ TEST(ImageIo, CorruptTiffIfdLoopIsAnError) {
                             1, 1, 3, 0, 1, 0, 0, 0, 10, 0, 0, 0,       // height 10
                             8, 0, 0, 0};                               // next IFD = 8 (loop)
   EXPECT_THROW(ocr::probe_image(b, "loop.tif"), FormatError);
+}
+
+// Issue 19: little-endian TIFF pages, uncompressed 8-bit grey, all pointing at the same 16 bytes.
+std::vector<uint8_t> tiff_pages(const std::vector<std::vector<std::array<uint32_t, 2>>>& pages) {
+  std::vector<uint8_t> b = {'I', 'I', 42, 0, 0, 0, 0, 0};
+  for (int i = 0; i < 16; ++i) b.push_back(200);
+  auto u16 = [&](uint32_t v) { b.push_back(uint8_t(v)); b.push_back(uint8_t(v >> 8)); };
+  auto u32 = [&](uint32_t v) { u16(v & 0xffff); u16(v >> 16); };
+  size_t link = 4;  // where the offset of the next IFD goes
+  for (const auto& tags : pages) {
+    const uint32_t at = uint32_t(b.size());
+    for (int k = 0; k < 4; ++k) b[link + size_t(k)] = uint8_t(at >> (8 * k));
+    u16(uint16_t(tags.size() + 7));
+    auto entry = [&](uint32_t tag, uint32_t type, uint32_t v) { u16(tag); u16(type); u32(1); u32(v); };
+    for (const auto& [tag, v] : tags) entry(tag, 4, v);  // width/height (LONG), possibly twice
+    entry(258, 3, 8); entry(259, 3, 1); entry(262, 3, 1); entry(273, 4, 8); entry(277, 3, 1);
+    entry(278, 4, 0xffffffffu); entry(279, 4, 16);
+    link = b.size();
+    u32(0);
+  }
+  return b;
+}
+
+TEST(ImageIo, TiffPageSizesAreCheckedPerPageBeforeDecoding) {
+  // Page 2 gives its height twice: 65 535 rows first (what libtiff reads), 4 rows after. It once
+  // took 18 s and 5 GB; now it is refused at once, naming the file and the limit.
+  const auto tif = tiff_pages({{{256, 4}, {257, 4}}, {{256, 20000}, {257, 65535}, {257, 4}}});
+  const auto start = std::chrono::steady_clock::now();
+  expect_error<FormatError>([&] { ocr::ImageFile::from_bytes(tif, "two.tif").page(1); },
+                            {"two.tif", "too large", "20000x65535", "30000x30000"});
+  // The decoder checks the page it reads itself, whatever the probe saw.
+  ocr::ImageLimits small;
+  small.max_pixels = 1000;
+  expect_error<FormatError>([&] { ocr::decode_tiff(tiff_pages({{{256, 4}, {257, 4}}, {{256, 100}, {257, 100}}}), 1, "p.tif", small); },
+                            {"p.tif (page 2)", "too large", "1000 pixels"});
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+  EXPECT_EQ(ocr::ImageFile::from_bytes(tiff_pages({{{256, 4}, {257, 4}}}), "ok.tif").page(0).image.rows, 4);
+}
+
+TEST(ImageIo, PamHeadersThatOverflowAreRefused) {
+  auto bytes = [](const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); };
+  expect_error<FormatError>(
+      [&] { ocr::ImageFile::from_bytes(bytes("P7\nWIDTH 999999999999999999\nHEIGHT 999999999999999999\nDEPTH 4\nMAXVAL 255\nENDHDR\n"), "o.pam"); },
+      {"o.pam", "too large"});
+  expect_error<FormatError>(
+      [&] { ocr::ImageFile::from_bytes(bytes("P7\nWIDTH 4\nHEIGHT 4\nDEPTH 999999999999999999\nMAXVAL 255\nENDHDR\n"), "d.pam"); },
+      {"d.pam", "DEPTH"});
+  expect_error<FormatError>(
+      [&] { ocr::decode_pnm(bytes("P7\nWIDTH 4000000\nHEIGHT 4000000\nDEPTH 4\nMAXVAL 255\nENDHDR\n"), "x.pam"); },
+      {"x.pam", "too large"});
 }
 
 TEST(ImageIo, ImageExtensions) {

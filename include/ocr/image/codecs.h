@@ -3,25 +3,30 @@
 // libraries (GDAL, OpenEXR, DICOM, ...) that cost every `ocr` process 60 ms and 50 MB at start.
 // Decoders return what the file holds: 1 (grey), 2 (grey + alpha), 3 (BGR) or 4 (BGRA)
 // channels, 8- or 16-bit; to_8bit() in image_io.h makes a page of it. They throw FormatError
-// naming `name` on corrupt or truncated data, never crash on it.
+// naming `name` on corrupt or truncated data, never crash on it, and check the size the data
+// itself gives against `limits` before allocating pixels (a header the probe read differently,
+// e.g. a TIFF tag given twice, cannot slip past the caps).
 #pragma once
 #include <cstdint>
 #include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
+#include "ocr/image/image_io.h"
+
 namespace ocr {
 
-cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& name);
+cv::Mat decode_png(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits = {});
 // Applies the EXIF orientation, which phone photos rely on.
-cv::Mat decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& name);
+cv::Mat decode_jpeg(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits = {});
 // Page `page` (0-based) of a TIFF, any compression and photometric the library reads.
-cv::Mat decode_tiff(const std::vector<uint8_t>& bytes, int page, const std::string& name);
-cv::Mat decode_webp(const std::vector<uint8_t>& bytes, const std::string& name);
+cv::Mat decode_tiff(const std::vector<uint8_t>& bytes, int page, const std::string& name,
+                    const ImageLimits& limits = {});
+cv::Mat decode_webp(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits = {});
 // Uncompressed BMP (1/4/8-bit palette, 16/24/32-bit, top-down or bottom-up).
-cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name);
+cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits = {});
 // PBM/PGM/PPM (plain and binary), PAM.
-cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name);
+cv::Mat decode_pnm(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLimits& limits = {});
 
 // The tokens of a PNM header (whitespace-separated, # comments skipped), for the probe and the
 // decoder alike. Starts after the two-byte magic number.

@@ -61,6 +61,7 @@ class ImageFile {
   std::string name_;
   std::vector<uint8_t> bytes_;
   ImageInfo info_;
+  ImageLimits limits_;  // each page is checked again as decoded
 };
 
 // All pages of a file; convenient for tests and small inputs.
