@@ -1,5 +1,6 @@
 #include "ocr/ctc/arpa.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -102,7 +103,9 @@ NgramData read_arpa(const std::string& path, ArpaUnit unit) {
     if (k > 1) r.next_nonblank("an n-gram section");
     std::string want = "\\" + std::to_string(k) + "-grams:";
     if (r.line != want) throw r.error("expected '" + want + "', got '" + r.line + "'");
-    levels[k - 1].reserve(static_cast<size_t>(counts[k - 1]));
+    // The counts are the file's word: a 50-byte file may claim 2^28 n-grams, so reserve little and
+    // let the lines that are really there grow it.
+    levels[k - 1].reserve(static_cast<size_t>(std::min<int64_t>(counts[k - 1], 1 << 16)));
     for (int64_t i = 0; i < counts[k - 1]; ++i) {
       r.next_nonblank("an n-gram line");
       auto f = split_ws(r.line);

@@ -143,7 +143,9 @@ int32_t Lexicon::next(int32_t state, char32_t c) const {
 }
 
 Lexicon Lexicon::load(const std::string& path) {
-  const std::string text = read_file(path);
+  // A state is a trie node shifted by kCaseBits in an int32: at most 2^28 nodes, one per
+  // character at worst. 128 MB of words stays below that (and far above any real word list).
+  const std::string text = read_file(path, uint64_t(128) << 20);
   std::vector<std::string> words;
   int64_t lineno = 0;
   for (size_t pos = 0; pos < text.size();) {

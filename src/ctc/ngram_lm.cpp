@@ -26,6 +26,7 @@ constexpr size_t kHeaderBytes = 8 + 4 * 4 + 8 * 3;
 constexpr uint64_t kMaxNodes = uint64_t(1) << 28;
 constexpr uint64_t kMaxVocab = uint64_t(1) << 24;
 constexpr int kMaxOrder = 32;
+constexpr uint64_t kMaxFileBytes = uint64_t(4) << 30;  // 2^28 nodes of 14 bytes, with room
 // ln of "probability zero" as ARPA writes it (-99 in log10).
 constexpr float kLogZero = -99.0f * 2.302585093f;
 
@@ -621,7 +622,7 @@ void NgramLm::save(const std::string& path) const {
 }
 
 NgramLm NgramLm::load(const std::string& path) {
-  const std::string buf = read_file(path);
+  const std::string buf = read_file(path, kMaxFileBytes);
   if (buf.size() < 8 || std::memcmp(buf.data(), kMagic, 8) != 0) {
     // Not our binary: an ARPA file starts with blank lines or \data\.
     if (buf.find("\\data\\") != std::string::npos) return NgramLm(read_arpa(path), path);

@@ -137,6 +137,7 @@ class SpecBuilder {
       collapsed_ = true;
     } else if (t == "O") {
       need_sequence();
+      weigh(int64_t(shape_.channels + 1) * classes_);  // the classes come from a model's alphabet
       seq.add(std::make_unique<Linear>(shape_.channels, classes_));
       seq.add(std::make_unique<LogSoftmax>());
       shape_.channels = classes_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -169,6 +170,22 @@ TEST(Arpa, MalformedFileNamesTheLine) {
   }
   write(path, "\\data\\\nngram 1=2\n\n\\1-grams:\n-1.0\t<s>\n");
   EXPECT_THROW(read_arpa(path), FormatError);
+  std::remove(path.c_str());
+}
+
+// Issue 19: counts are claims, not allocations: a tiny file claiming 2^28 n-grams per order is
+// refused at its end, quickly, without reserving gigabytes.
+TEST(Arpa, HugeClaimedCountsAllocateNothing) {
+  std::string path = tmp("claims.arpa");
+  write(path, "\\data\\\nngram 1=268435456\nngram 2=268435456\n\n\\1-grams:\n-1.0\t<s>\n-1.0\ta\n\\end\\\n");
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    read_arpa(path);
+    ADD_FAILURE() << "accepted";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
   std::remove(path.c_str());
 }
 
