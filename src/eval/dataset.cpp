@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "ocr/core/error.h"
+#include "ocr/core/file.h"
 #include "ocr/core/utf8.h"
 #include "ocr/eval/xml_gt.h"
 
@@ -180,12 +181,8 @@ bool is_line_image(const std::string& path) {
 }
 
 std::string read_line_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw IoError("cannot read " + path);
-  std::string text = ss.str();
+  // One line's text: a megabyte is thousands of lines' worth; a bigger file is not a transcription.
+  std::string text = read_file(path, 1 << 20);
   if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (!utf8_valid(text)) throw FormatError(path + ": not valid UTF-8");

@@ -91,6 +91,18 @@ TEST_F(DatasetTest, MissingInputIsAnIoError) {
   EXPECT_THROW(read_line_text(path("nope.txt")), IoError);
 }
 
+// Issue 19: a "transcription" of gigabytes is refused unread, naming the file and the limit.
+TEST_F(DatasetTest, OversizedGroundTruthIsRefused) {
+  write("big.gt.txt", std::string((1 << 20) + 1, 'a'));
+  try {
+    read_line_text(path("big.gt.txt"));
+    FAIL() << "accepted";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(path("big.gt.txt") + ": file too large"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("at most 1048576"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(DatasetTest, ComparesExistingPredictions) {
   write("pred/a.txt", "hallo world\n");
   write("pred/b.pred.txt", "wörld");  // composed ö: equal to the decomposed gt after NFC
