@@ -128,14 +128,58 @@ TextLineDetector::CoreMap TextLineDetector::core_map(const cv::Mat& gray, double
   return out;
 }
 
-std::vector<DetectedLine> TextLineDetector::detect(const cv::Mat& gray, double page_text_height) const {
-  CoreMap map = core_map(gray, page_text_height);
-  LineFinderOptions opt;
-  opt.threshold = settings_.threshold;
-  opt.min_score = settings_.min_score;
-  opt.scale = map.page_px;
-  opt.page_size = gray.size();
-  return find_lines(map.prob, opt);
+double lines_text_height(const std::vector<DetectedLine>& lines) {
+  std::vector<std::pair<double, double>> h;  // x-height, length
+  double total = 0;
+  for (const auto& l : lines) {
+    if (l.centerline.size() < 2 || !(l.x_height > 0)) continue;
+    const double len = std::max(1.0, double(l.centerline.back().x - l.centerline.front().x));
+    h.push_back({l.x_height, len});
+    total += len;
+  }
+  if (h.empty()) return 0;
+  std::sort(h.begin(), h.end());
+  double acc = 0;
+  for (const auto& [x, len] : h) {
+    acc += len;
+    if (acc >= total / 2) return x;
+  }
+  return h.back().first;
+}
+
+TextLineDetector::Detection TextLineDetector::run(const cv::Mat& gray, double page_text_height) const {
+  auto read_at = [&](double text_height) {
+    Detection d;
+    d.text_height = text_height;
+    d.map = core_map(gray, text_height);
+    LineFinderOptions opt;
+    opt.threshold = settings_.threshold;
+    opt.min_score = settings_.min_score;
+    opt.scale = d.map.page_px;
+    opt.page_size = gray.size();
+    d.lines = find_lines(d.map.prob, opt);
+    return d;
+  };
+  const double estimate = page_text_height > 0 ? page_text_height : settings_.text_height;
+  Detection d = read_at(estimate);
+  // Nothing at the estimated size: the estimate may be far off (a barcode's bars, a page of
+  // specks); a page with text shows lines at half or twice the scale.
+  for (double f : {2.0, 0.5}) {
+    if (!d.lines.empty()) break;
+    d = read_at(estimate * f);
+  }
+  // The lines measure the page's x-height better than any estimate from its ink: when they
+  // disagree, the page was read at the wrong scale, and is read again at its own.
+  const double measured = lines_text_height(d.lines);
+  if (measured > 0) {
+    const double ratio =
+        detector_scale(measured, settings_.text_height) / detector_scale(d.text_height, settings_.text_height);
+    if (std::abs(std::log(ratio)) > std::log(1.3)) {
+      Detection again = read_at(measured);
+      if (!again.lines.empty()) d = std::move(again);
+    }
+  }
+  return d;
 }
 
 }  // namespace ocr

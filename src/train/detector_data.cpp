@@ -19,6 +19,12 @@ DetectorPage prepare_detector_page(const synth::SyntheticPage& page) {
   out.working = pre.gray;
   out.text_height = pre.text_height;
   out.kind = page.kind;
+  std::vector<float> heights;
+  for (const auto& l : page.lines) heights.push_back(l.x_height);
+  if (!heights.empty()) {
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+    out.true_text_height = heights[heights.size() / 2] * pre.scale;
+  }
   // to_original maps working to input pixels: exactly what warpAffine's inverse map wants.
   cv::warpAffine(page.core, out.core, pre.to_original, pre.gray.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                  cv::BORDER_CONSTANT, 0);
@@ -26,8 +32,9 @@ DetectorPage prepare_detector_page(const synth::SyntheticPage& page) {
   return out;
 }
 
-DetectorSample scale_detector_page(const DetectorPage& page, double model_text_height, double jitter, int divisor) {
-  const double s = detector_scale(page.text_height, model_text_height) * jitter;
+DetectorSample scale_detector_page(const DetectorPage& page, double model_text_height, double jitter, int divisor,
+                                   double text_height) {
+  const double s = detector_scale(text_height > 0 ? text_height : page.text_height, model_text_height) * jitter;
   const cv::Size size(std::max(divisor, int(std::lround(page.working.cols * s))),
                       std::max(divisor, int(std::lround(page.working.rows * s))));
   DetectorSample out;
@@ -100,8 +107,12 @@ void DetectorTileLoader::run(int index) {
       DetectorPage page = prepare_detector_page(gen.next());
       std::vector<DetectorSample> tiles;
       for (int k = 0; k < 2; ++k) {
-        // Scale jitter: the x-height estimate of real pages is off by this much and more.
-        DetectorSample scaled = scale_detector_page(page, text_height_, std::exp(rng.uniform(-0.3, 0.3)), divisor_);
+        // Once at the scale the preprocessing's estimate gives (the detector's first pass, wild
+        // estimates included), once at the lines' true x-height (its second pass, at the height
+        // the first pass measured), each with jitter.
+        const double height = k == 0 ? page.text_height : page.true_text_height;
+        DetectorSample scaled =
+            scale_detector_page(page, text_height_, std::exp(rng.uniform(-0.25, 0.25)), divisor_, height);
         for (auto& t : cut_tiles(scaled, tile_, per_scale_, divisor_, rng)) tiles.push_back(std::move(t));
       }
       ++pages_;

@@ -85,7 +85,8 @@ DetectorScore score_detector(const TextLineDetector& detector, const std::vector
   DetectorScore s;
   int64_t tp = 0, fp = 0, fn = 0;
   for (const auto& page : pages) {
-    TextLineDetector::CoreMap map = detector.core_map(page.working, page.text_height);
+    // The map of the pass the detector keeps, as recognition reads the page.
+    const TextLineDetector::CoreMap map = detector.run(page.working, page.text_height).map;
     cv::Mat predicted = map.prob >= detector.settings().threshold;  // 255 / 0
     cv::Mat truth;
     cv::resize(page.core, truth, map.prob.size(), 0, 0, cv::INTER_AREA);

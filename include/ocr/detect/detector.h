@@ -35,6 +35,9 @@ double detector_scale(double page_text_height, double model_text_height);
 // 1 and paper 0, padded to the widest.
 Activations make_detector_input(const std::vector<cv::Mat>& pages);
 
+// The x-height most of the lines' length has (the length-weighted median); 0 without lines.
+double lines_text_height(const std::vector<DetectedLine>& lines);
+
 // Core probability map n of a network output (sigmoid of channel 0), CV_32FC1, height × widths[n].
 cv::Mat core_probability(const Activations& logits, int n);
 
@@ -51,8 +54,19 @@ class TextLineDetector {
   // The core map of a working page (CV_8UC1, dark on light) whose x-height is page_text_height.
   // The page is read in overlapping horizontal strips, so memory does not grow with its height.
   CoreMap core_map(const cv::Mat& gray, double page_text_height) const;
-  // Lines in page coordinates (top to bottom; order_lines gives the reading order).
-  std::vector<DetectedLine> detect(const cv::Mat& gray, double page_text_height) const;
+  struct Detection {
+    std::vector<DetectedLine> lines;  // page coordinates, top to bottom
+    CoreMap map;                      // the map they were found on
+    double text_height = 0;           // the page x-height the map was read for
+  };
+  // The page is read at the scale page_text_height gives (else at half or twice it, when that
+  // finds nothing), then, when the lines' own x-height says that scale was off by more than
+  // 30 %, again at the scale they give.
+  Detection run(const cv::Mat& gray, double page_text_height) const;
+  // run(...).lines (order_lines gives the reading order).
+  std::vector<DetectedLine> detect(const cv::Mat& gray, double page_text_height) const {
+    return run(gray, page_text_height).lines;
+  }
 
   const DetectorSettings& settings() const { return settings_; }
   const Model& model() const { return *model_; }

@@ -22,7 +22,8 @@ namespace ocr {
 struct DetectorPage {
   cv::Mat working;  // CV_8UC1 preprocessed page (as PreprocessedPage::gray)
   cv::Mat core;     // CV_8UC1 255/0, the lines' cores in working coordinates
-  double text_height = 0;  // the preprocessing's x-height estimate of the working page
+  double text_height = 0;       // the preprocessing's x-height estimate of the working page
+  double true_text_height = 0;  // the median x-height of the page's lines, working px
   std::string kind;
 };
 
@@ -37,10 +38,12 @@ struct DetectorSample {
   cv::Mat target;
 };
 
-// The page scaled for the network (detector_scale times `jitter`), padded with paper to
-// multiples of divisor, and its target.
+// The page scaled for the network (detector_scale of its text height times `jitter`), padded
+// with paper to multiples of divisor, and its target. text_height: the page's x-height the scale
+// is computed from (the preprocessing's estimate, as the detector's first pass sees a page, or
+// the true one, as its second pass does); 0 takes the estimate.
 DetectorSample scale_detector_page(const DetectorPage& page, double model_text_height, double jitter,
-                                   int divisor);
+                                   int divisor, double text_height = 0);
 
 // `count` tiles of tile × tile input px (tile a multiple of divisor); about half are centred on a
 // random line-core pixel so that thin lines are not rare in training, the rest anywhere.
