@@ -120,9 +120,7 @@ void DetectorTileLoader::run(int index) {
         std::unique_lock<std::mutex> lock(mutex_);
         not_full_.wait(lock, [&] { return stop_ || queue_.size() < capacity_; });
         if (stop_) return;
-        // Tiles of one page are spread over the queue, so a batch mixes pages.
-        const size_t at = queue_.empty() ? 0 : size_t(rng.integer(0, int64_t(queue_.size())));
-        queue_.insert(queue_.begin() + std::ptrdiff_t(at), std::move(t));
+        queue_.push_back(std::move(t));
         not_empty_.notify_one();
       }
     }

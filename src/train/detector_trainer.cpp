@@ -182,9 +182,20 @@ DetectorTrainSummary train_detector(const DetectorTrainConfig& c) {
   const auto start = Clock::now();
   double loss_avg = -1;
   std::deque<std::string> kept;
+  std::deque<double> recent;  // losses of the last batches
+  std::vector<DetectorSample> pool;
+  const size_t kPoolTiles = size_t(std::max(64, 4 * c.batch));
+  Rng batch_rng(c.seed * 31 + 7);
   for (int64_t it = 0; it < c.iterations; ++it) {
+    // A pool of tiles from many pages, drawn from at random: a batch mixes pages.
+    while (pool.size() < kPoolTiles) pool.push_back(loader.next());
     std::vector<DetectorSample> batch;
-    for (int i = 0; i < c.batch; ++i) batch.push_back(loader.next());
+    for (int i = 0; i < c.batch; ++i) {
+      const size_t pick = size_t(batch_rng.integer(0, int64_t(pool.size()) - 1));
+      batch.push_back(std::move(pool[pick]));
+      pool[pick] = std::move(pool.back());
+      pool.pop_back();
+    }
     std::vector<double> losses = parallel_step.run(
         batch.size(), [&](Network& n, const std::vector<size_t>& ids) { return tile_step(n, batch, ids); });
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
@@ -197,7 +208,10 @@ DetectorTrainSummary train_detector(const DetectorTrainConfig& c) {
     loss /= double(losses.size());
     loss_avg = loss_avg < 0 ? loss : 0.98 * loss_avg + 0.02 * loss;
     if (it == 0) summary.first_loss = loss;
-    summary.last_loss = loss_avg;
+    recent.push_back(loss);
+    if (recent.size() > 50) recent.pop_front();
+    summary.last_loss = 0;
+    for (double l : recent) summary.last_loss += l / double(recent.size());
     summary.iterations = it + 1;
     summary.tiles += int64_t(batch.size());
     model->metadata().iterations += 1;

@@ -52,7 +52,9 @@ std::vector<DetectorSample> cut_tiles(const DetectorSample& page, int tile, int 
 
 // Renders, preprocesses and tiles pages on threads of its own (each with its own generator,
 // seeded from config.lines.seed and its index): rendering a page costs more than training on
-// its tiles. Each page is scaled twice (two jitters) and gives tiles_per_scale tiles per scale.
+// its tiles. Each page is scaled twice and gives tiles_per_scale tiles per scale. Tiles come in
+// the order they were made (the same sequence for a seed with one thread); the trainer mixes
+// pages in its batches.
 class DetectorTileLoader {
  public:
   DetectorTileLoader(const synth::PageGeneratorConfig& config, double model_text_height, int tile,

@@ -38,7 +38,7 @@ struct DetectorTrainSummary {
   int64_t iterations = 0, tiles = 0, pages = 0;
   double best_f1 = -1;
   double seconds = 0;
-  double first_loss = -1, last_loss = -1;  // of the first batch; smoothed over the last ~50
+  double first_loss = -1, last_loss = -1;  // of the first batch; mean of the last 50 (or fewer)
 };
 
 DetectorTrainSummary train_detector(const DetectorTrainConfig& config);
