@@ -380,6 +380,9 @@ cv::Mat decode_bmp(const std::vector<uint8_t>& bytes, const std::string& name, c
   } else if (bpp == 32) {
     masks[0] = 0xFF0000; masks[1] = 0xFF00; masks[2] = 0xFF;  // the fourth byte is padding
   }
+  // Only these depths exist; another (0, 3, 7, ...) would shift by a negative amount below.
+  if (bpp != 1 && bpp != 2 && bpp != 4 && bpp != 8 && bpp != 16 && bpp != 24 && bpp != 32)
+    throw FormatError(name + ": unsupported BMP depth (" + std::to_string(bpp) + " bits)");
   const size_t row_bytes = (size_t(w) * bpp + 31) / 32 * 4;
   b.need(data_off, row_bytes * size_t(h));
   std::vector<cv::Vec3b> palette;

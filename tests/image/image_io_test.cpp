@@ -254,6 +254,19 @@ TEST(ImageIo, PamHeadersThatOverflowAreRefused) {
       {"x.pam", "too large"});
 }
 
+// Found by fuzz_image_bmp: a depth of 3 bits shifted by a negative amount (undefined behaviour).
+TEST(ImageIo, BmpOfAnImpossibleDepthIsRefused) {
+  std::vector<uint8_t> b(54 + 1024 + 16, 0);
+  auto u32 = [&](size_t o, uint32_t v) { for (int k = 0; k < 4; ++k) b[o + size_t(k)] = uint8_t(v >> (8 * k)); };
+  b[0] = 'B', b[1] = 'M';
+  u32(2, uint32_t(b.size()));
+  u32(10, 54 + 1024);  // pixel data after a full palette
+  u32(14, 40);
+  u32(18, 5), u32(22, 2);  // 5 x 2
+  b[26] = 1, b[28] = 3;    // one plane, 3 bits per pixel
+  expect_error<FormatError>([&] { ocr::ImageFile::from_bytes(b, "odd.bmp").page(0); }, {"odd.bmp", "unsupported BMP depth (3 bits)"});
+}
+
 TEST(ImageIo, ImageExtensions) {
   EXPECT_TRUE(ocr::has_image_extension("a/b/scan.PNG"));
   EXPECT_TRUE(ocr::has_image_extension("010001.bin.png"));
