@@ -129,22 +129,14 @@ TextLineDetector::CoreMap TextLineDetector::core_map(const cv::Mat& gray, double
 }
 
 double lines_text_height(const std::vector<DetectedLine>& lines) {
-  std::vector<std::pair<double, double>> h;  // x-height, length
-  double total = 0;
-  for (const auto& l : lines) {
-    if (l.centerline.size() < 2 || !(l.x_height > 0)) continue;
-    const double len = std::max(1.0, double(l.centerline.back().x - l.centerline.front().x));
-    h.push_back({l.x_height, len});
-    total += len;
-  }
+  // Each line one vote: a barcode or a logo taken for one wide, thick line must not outweigh
+  // the many lines of text around it.
+  std::vector<double> h;
+  for (const auto& l : lines)
+    if (l.x_height > 0) h.push_back(l.x_height);
   if (h.empty()) return 0;
-  std::sort(h.begin(), h.end());
-  double acc = 0;
-  for (const auto& [x, len] : h) {
-    acc += len;
-    if (acc >= total / 2) return x;
-  }
-  return h.back().first;
+  std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
+  return h[h.size() / 2];
 }
 
 TextLineDetector::Detection TextLineDetector::run(const cv::Mat& gray, double page_text_height) const {

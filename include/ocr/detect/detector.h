@@ -35,7 +35,7 @@ double detector_scale(double page_text_height, double model_text_height);
 // 1 and paper 0, padded to the widest.
 Activations make_detector_input(const std::vector<cv::Mat>& pages);
 
-// The x-height most of the lines' length has (the length-weighted median); 0 without lines.
+// The median x-height of the lines; 0 without lines.
 double lines_text_height(const std::vector<DetectedLine>& lines);
 
 // Core probability map n of a network output (sigmoid of channel 0), CV_32FC1, height × widths[n].
