@@ -153,7 +153,7 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   if (options.detector && (layout.mode == LayoutMode::Page || layout.mode == LayoutMode::Auto)) {
     std::vector<DetectedLine> found = options.detector->detect(p.pre.gray, p.pre.text_height);
     if (!found.empty()) {
-      DetectedPage d = layout_detected_lines(p.pre.gray, found);
+      DetectedPage d = layout_detected_lines(p.pre.gray, found, p.pre.panels);
       p.layout = std::move(d.layout);
       p.lines = std::move(d.lines);
       detected = !p.lines.empty();

@@ -145,3 +145,38 @@ TEST(DetectedLayout, CutsEachLineStraightAndKeepsReadingOrder) {
 
 }  // namespace
 }  // namespace ocr
+
+namespace ocr {
+namespace {
+
+DetectedLine straight_line(float x0, float x1, float y, double xh) {
+  DetectedLine l;
+  l.centerline = {cv::Point2f(x0, y), cv::Point2f(x1, y)};
+  l.x_height = xh;
+  l.score = 0.9f;
+  l.box = cv::Rect(int(x0), int(y - 1.5 * xh), int(x1 - x0), int(2.7 * xh));
+  return l;
+}
+
+TEST(DetectedLayout, APanelsLinesAreReadAsOnePieceNotIntoTheBodysRows) {
+  // A dark sidebar (a panel) of four short words beside a body of six lines on the same rows,
+  // and a menu bar on top: menu, sidebar, body, as the heuristic layout reads a screenshot.
+  std::vector<DetectedLine> lines;
+  lines.push_back(straight_line(20, 500, 15, 8));  // 0: menu bar
+  for (int r = 0; r < 4; ++r) lines.push_back(straight_line(15, 70, 60 + 30 * r, 8));    // 1-4: sidebar
+  for (int r = 0; r < 6; ++r) lines.push_back(straight_line(130, 560, 60 + 30 * r, 8));  // 5-10: body
+  const std::vector<cv::Rect> panels = {cv::Rect(0, 0, 600, 30), cv::Rect(0, 40, 100, 200)};
+  std::vector<int> order;
+  for (const auto& b : order_detected_lines(lines, panels))
+    for (int i : b) order.push_back(i);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  // Without the panels the rows run across: sidebar word, body line, sidebar word, ...
+  std::vector<int> rows;
+  for (const auto& b : order_detected_lines(lines, {}))
+    for (int i : b) rows.push_back(i);
+  EXPECT_EQ(rows[1], 1);
+  EXPECT_EQ(rows[2], 5);
+}
+
+}  // namespace
+}  // namespace ocr

@@ -16,7 +16,15 @@ struct DetectedPage {
   std::vector<cv::Mat> lines;   // the recognizer's input, in the layout's reading order
 };
 
-// gray: the working page the lines were detected on (CV_8UC1, dark on light).
-DetectedPage layout_detected_lines(const cv::Mat& gray, const std::vector<DetectedLine>& lines);
+// gray: the working page the lines were detected on (CV_8UC1, dark on light). panels: regions
+// read as units of their own (the light-on-dark panels the preprocessing turned, a sidebar or a
+// menu bar): their lines are ordered among themselves, and the panel takes its place in the
+// page's order as one piece, so a sidebar's words are not read into the body's rows.
+DetectedPage layout_detected_lines(const cv::Mat& gray, const std::vector<DetectedLine>& lines,
+                                   const std::vector<cv::Rect>& panels = {});
+
+// The reading order of layout_detected_lines: blocks of indices into lines.
+std::vector<std::vector<int>> order_detected_lines(const std::vector<DetectedLine>& lines,
+                                                   const std::vector<cv::Rect>& panels);
 
 }  // namespace ocr
