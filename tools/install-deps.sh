@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs everything `ocr` needs to build, test and train, from Debian 12 packages.
-# Usage (as root): tools/install-deps.sh [--fonts] [--bench]
+# Usage (as root): tools/install-deps.sh [--fonts] [--bench] [--fuzz]
 #   --fonts  all font packages the synthetic-line generator renders with (training); the base
 #            list has the few that its tests need
 #   --bench  also Tesseract and PyTorch, the peers the bench/ scripts compare against
+#   --fuzz   also clang with libFuzzer and its OpenMP, for the fuzz targets (tests/fuzz/README.md)
 set -e
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -18,12 +19,14 @@ FONTS="fonts-texgyre fonts-freefont-ttf fonts-cmu fonts-lmodern \
   fonts-oldstandard fonts-adf-baskervald fonts-adf-gillius fonts-cabin fonts-open-sans \
   fonts-roboto-unhinted fonts-lato fonts-inter fonts-inconsolata fonts-noto-mono fonts-hack \
   fonts-ocr-b fonts-stix fonts-croscore"
+FUZZ="clang libclang-rt-14-dev libomp-dev"
 BENCH="tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd python3-torch python3-numpy python3-pil libopenblas0-openmp"
 PKGS="$BASE"
 for a in "$@"; do
   case "$a" in
     --fonts) PKGS="$PKGS $FONTS" ;;
     --bench) PKGS="$PKGS $BENCH" ;;
+    --fuzz) PKGS="$PKGS $FUZZ" ;;
     *) echo "unknown option: $a" >&2; exit 2 ;;
   esac
 done
