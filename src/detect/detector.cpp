@@ -154,12 +154,11 @@ TextLineDetector::Detection TextLineDetector::run(const cv::Mat& gray, double pa
   };
   const double estimate = page_text_height > 0 ? page_text_height : settings_.text_height;
   Detection d = read_at(estimate);
-  // Nothing at the estimated size: the estimate may be far off (a barcode's bars, a page of
-  // specks); a page with text shows lines at half or twice the scale.
-  for (double f : {2.0, 0.5}) {
-    if (!d.lines.empty()) break;
-    d = read_at(estimate * f);
-  }
+  // Nothing at the estimated size: the estimate may be far too small (specks, a screen of dots
+  // taken for letters), and the text shows at half the scale. (Twice the scale is not tried: it
+  // costs four times the work and memory, and a page turned sideways, which the orientation
+  // check reads, finds nothing at any scale.)
+  if (d.lines.empty()) d = read_at(estimate * 2);
   // The lines measure the page's x-height better than any estimate from its ink: when they
   // disagree, the page was read at the wrong scale, and is read again at its own.
   const double measured = lines_text_height(d.lines);

@@ -359,7 +359,15 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   // does not run in columns (a sparse receipt leaves blank columns and rows alike).
   constexpr double kSideways = 0.85;
   std::vector<int> turns = {180};
-  if (ink_in_columns(working_gray)) turns = {90, 270, 180};
+  // The detector finds upright lines only: a page where it found many long, flat lines is not
+  // sideways, however poor its reading (a fax), and is spared two turned readings.
+  size_t flat_lines = 0;
+  for (const auto& b : upright.blocks)
+    for (const auto& p : b.paragraphs)
+      for (const auto& l : p.lines) flat_lines += l.box.x1 - l.box.x0 >= 4 * (l.box.y1 - l.box.y0);
+  const bool rows_of_text = options_.detector && flat_lines >= 8;
+  if (rows_of_text) turns = {180};
+  else if (ink_in_columns(working_gray)) turns = {90, 270, 180};
   else if (conf < kSideways) turns = {180, 90, 270};
   PageResult best = std::move(upright);
   double best_conf = conf;

@@ -59,7 +59,7 @@ class TextLineDetector {
     CoreMap map;                      // the map they were found on
     double text_height = 0;           // the page x-height the map was read for
   };
-  // The page is read at the scale page_text_height gives (else at half or twice it, when that
+  // The page is read at the scale page_text_height gives (else at half that scale, when that
   // finds nothing), then, when the lines' own x-height says that scale was off by more than
   // 30 %, again at the scale they give.
   Detection run(const cv::Mat& gray, double page_text_height) const;
