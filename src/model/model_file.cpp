@@ -47,6 +47,7 @@ class Reader {
   }
   void floats(float* out, uint64_t n) {
     need(n * 4);
+    if (n == 0) return;  // out may be null (an empty tensor): memcpy must not see it
     std::memcpy(out, buf_.data() + pos_, n * 4);
     pos_ += n * 4;
   }

@@ -225,3 +225,18 @@ TEST(ModelFile, Crc32MatchesTheStandardAndAPlainLoop) {
 
 }  // namespace
 }  // namespace ocr
+
+// Found by fuzz_model: an empty tensor passed a null pointer to memcpy (undefined behaviour,
+// caught by the sanitizer build's run of this test).
+TEST(ModelFile, EmptyTensorReadsAsEmpty) {
+  const std::string path = ::testing::TempDir() + "empty_tensor_" + std::to_string(::getpid()) + ".ocrm";
+  ocr::ModelFileContents c;
+  c.metadata = {{"k", "v"}};
+  c.tensors.push_back({"nothing", 0, 7, {}});
+  ocr::write_model_file(path, c);
+  const ocr::ModelFileContents back = ocr::read_model_file(path);
+  ASSERT_EQ(back.tensors.size(), 1u);
+  EXPECT_EQ(back.tensors[0].cols, 7);
+  EXPECT_TRUE(back.tensors[0].values.empty());
+  std::remove(path.c_str());
+}
