@@ -108,7 +108,7 @@ std::vector<int> read_rows(std::vector<Item> items) {
   for (const Item& it : items) {
     bool placed = false;
     for (auto row = rows.rbegin(); row != rows.rend() && !placed; ++row) {
-      const Item& anchor = row->front();
+      const Item anchor = row->front();  // a copy: push_back below may move the row
       const double xh = std::max(anchor.x_height, it.x_height);
       if (std::abs(anchor.cy + anchor.slope * (it.cx - anchor.cx) - it.cy) < 0.5 * xh) {
         row->push_back(it);
