@@ -123,7 +123,7 @@ void PrefetchingLoader::run() {
   int64_t warned = 0;
   // Two passes, so random variation (augmentation) gets a second chance on borderline lines.
   const size_t n = source_->count();
-  const int64_t max_in_a_row = n ? int64_t(2 * n) : 10000;
+  const int64_t max_in_a_row = n ? int64_t(2 * n) : 1000;
   int64_t in_a_row = 0;
   try {
     while (!stop_) {

@@ -74,7 +74,7 @@ struct PreparedLine {
 
 // Pulls from a source in a background thread, normalises and encodes, and keeps a bounded
 // queue full. Lines whose text has characters outside the alphabet, or that are too narrow for
-// their text, are skipped and counted. When every line of two passes over a source (or 10 000 in
+// their text, are skipped and counted. When every line of two passes over a source (or 1 000 in
 // a row of an endless one) is skipped, next() throws "no usable training lines" instead of
 // waiting for ever.
 class PrefetchingLoader {
