@@ -33,10 +33,12 @@ void add_inspect_command(CLI::App& app, Context& ctx) {
                 << "alphabet (" << m->alphabet().size() - 1 << "): " << utf8_encode(m->alphabet().chars())
                 << "\n";
     }
+    const bool detector = m->is_detector();
     std::cout << "iterations:     " << md.iterations << "\n"
-              << "lines seen:     " << md.lines_seen << "\n"
-              << "validation CER: "
-              << (md.validation_cer < 0 ? std::string("-") : std::to_string(100 * md.validation_cer) + "%")
+              << (detector ? "tiles seen:     " : "lines seen:     ") << md.lines_seen << "\n"
+              << (detector ? "line F1:        " : "validation CER: ")
+              << (md.validation_cer < 0 ? std::string("-")
+                                        : std::to_string(100 * (detector ? 1 - md.validation_cer : md.validation_cer)) + "%")
               << "\n"
               << "created:        " << md.created << "\n"
               << "data:           " << md.data << "\n";

@@ -28,7 +28,9 @@ void add_models_command(CLI::App& app, Context& ctx) {
       ctx.exit_code = 1;
       return;
     }
-    std::printf("%-16s %8s %10s %10s %9s  %s\n", "NAME", "MB", "PARAMS", "LINES", "VAL CER", "PATH");
+    // A detector's training counts tiles and its validation figure is 1 - line F1: both are shown
+    // as what they are.
+    std::printf("%-16s %8s %10s %10s %11s  %s\n", "NAME", "MB", "PARAMS", "SEEN", "VALIDATION", "PATH");
     int bad = 0;
     for (const auto& m : models) {
       std::error_code ec;
@@ -37,8 +39,11 @@ void add_models_command(CLI::App& app, Context& ctx) {
         auto model = Model::load_any(m.path);
         const ModelMetadata& md = model->metadata();
         char cer[32] = "-";
-        if (md.validation_cer >= 0) std::snprintf(cer, sizeof cer, "%.2f%%", 100 * md.validation_cer);
-        std::printf("%-16s %8.1f %10lld %10lld %9s  %s\n", m.name.c_str(), mb,
+        if (md.validation_cer >= 0 && model->is_detector())
+          std::snprintf(cer, sizeof cer, "F1 %.2f%%", 100 * (1 - md.validation_cer));
+        else if (md.validation_cer >= 0)
+          std::snprintf(cer, sizeof cer, "CER %.2f%%", 100 * md.validation_cer);
+        std::printf("%-16s %8.1f %10lld %10lld %11s  %s\n", m.name.c_str(), mb,
                     static_cast<long long>(model->parameter_count()), static_cast<long long>(md.lines_seen), cer,
                     m.path.c_str());
       } catch (const Error& e) {
