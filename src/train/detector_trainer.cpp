@@ -245,12 +245,9 @@ DetectorTrainSummary train_detector(const DetectorTrainConfig& c) {
       if (f1 >= 0) model->metadata().validation_cer = 1 - f1;
       model->save(c.out + ".last");
       if (c.keep_checkpoints > 0) {
-        kept.push_back(checkpoint_path(c.out, it + 1, f1 >= 0 ? 1 - f1 : -1, "err"));
-        model->save(kept.back());
-        while (int(kept.size()) > c.keep_checkpoints) {
-          std::remove(kept.front().c_str());
-          kept.pop_front();
-        }
+        const std::string path = checkpoint_path(c.out, it + 1, f1 >= 0 ? 1 - f1 : -1, "err");
+        model->save(path);
+        keep_checkpoint(kept, path, c.keep_checkpoints);
       }
       model->metadata().validation_cer = best;
       if (out_of_time) break;

@@ -29,4 +29,12 @@ std::string checkpoint_path(const std::string& out, int64_t iteration, double er
   return stem + tail;
 }
 
+void keep_checkpoint(std::deque<std::string>& kept, const std::string& path, int keep) {
+  kept.push_back(path);
+  while (int(kept.size()) > keep) {
+    std::remove(kept.front().c_str());
+    kept.pop_front();
+  }
+}
+
 }  // namespace ocr

@@ -272,12 +272,9 @@ TrainSummary train(const TrainConfig& c) {
       model->save(last_path);
       if (c.keep_checkpoints > 0) {
         model->metadata().validation_cer = checkpoint_cer;
-        kept.push_back(checkpoint_path(c.out, it + 1, checkpoint_cer));
-        model->save(kept.back());
-        while (int(kept.size()) > c.keep_checkpoints) {
-          std::remove(kept.front().c_str());
-          kept.pop_front();
-        }
+        const std::string path = checkpoint_path(c.out, it + 1, checkpoint_cer);
+        model->save(path);
+        keep_checkpoint(kept, path, c.keep_checkpoints);
       }
       model->metadata().validation_cer = best;
       if (out_of_time) break;

@@ -2,6 +2,7 @@
 // the names of kept checkpoints.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <string>
 
 namespace ocr {
@@ -15,5 +16,9 @@ double scheduled_learning_rate(double lr, double decay_fraction, int64_t iterati
 // names the figure; a negative error leaves it out): sorted by name they are in training order,
 // and a glob picks a range for `ocr average`.
 std::string checkpoint_path(const std::string& out, int64_t iteration, double error, const std::string& metric = "cer");
+
+// Records a checkpoint just written at `path` among the kept ones (oldest first) and deletes the
+// oldest files beyond `keep`.
+void keep_checkpoint(std::deque<std::string>& kept, const std::string& path, int keep);
 
 }  // namespace ocr
