@@ -30,17 +30,6 @@ const double kDefaultWeights[kProfileCount] = {0.38, 0.2, 0.08, 0.1, 0.1, 0.07, 
 
 double deg(double d) { return d * M_PI / 180.0; }
 
-// Weighted choice over weights (all >= 0, some > 0).
-size_t pick_weighted(Rng& rng, const std::vector<double>& w) {
-  double total = 0;
-  for (double x : w) total += x;
-  double u = rng.uniform(0, total);
-  for (size_t i = 0; i < w.size(); ++i) {
-    if (u < w[i]) return i;
-    u -= w[i];
-  }
-  return w.size() - 1;
-}
 
 // Pastes src into dst at (ox, oy) keeping the darker ink (max), clipped to dst.
 void paste_max(cv::Mat& dst, const cv::Mat& src, int ox, int oy) {
@@ -121,6 +110,17 @@ void shade(cv::Mat& img, double amp, double corr, Rng& rng) {
 }
 
 }  // namespace
+
+size_t pick_weighted(Rng& rng, const std::vector<double>& w) {
+  double total = 0;
+  for (double x : w) total += x;
+  double u = rng.uniform(0, total);
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (u < w[i]) return i;
+    u -= w[i];
+  }
+  return w.size() - 1;
+}
 
 const std::vector<std::string>& profile_names() {
   static const std::vector<std::string> names = {"scan_binary", "scan_gray", "photo", "screen", "receipt", "fax", "phone"};

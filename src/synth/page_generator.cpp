@@ -43,17 +43,6 @@ std::vector<double> default_captures(int kind) {
   }
 }
 
-size_t pick_weighted(Rng& rng, const std::vector<double>& w) {
-  double total = 0;
-  for (double x : w) total += x;
-  double u = rng.uniform(0, total);
-  for (size_t i = 0; i < w.size(); ++i) {
-    if (u < w[i]) return i;
-    u -= w[i];
-  }
-  return w.size() - 1;
-}
-
 int index_of(const std::vector<std::string>& names, const std::string& name, const std::string& what) {
   auto it = std::find(names.begin(), names.end(), name);
   if (it == names.end()) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/core/rng.h"
 #include "ocr/image/line_sample.h"
 
 namespace ocr::synth {
@@ -39,6 +40,10 @@ struct GeneratorConfig {
   bool accent_noise = true;
   std::string alphabet;     // default: <data dir>/eng.alphabet
 };
+
+// Weighted choice: an index into w (weights >= 0, some > 0), drawn from rng; the line and page
+// generators draw profiles, kinds, captures and faces with it.
+size_t pick_weighted(Rng& rng, const std::vector<double>& w);
 
 // Names of the degradation profiles, in a fixed order.
 const std::vector<std::string>& profile_names();
