@@ -177,8 +177,14 @@ std::string write_txt(const std::vector<PageResult>& pages) {
 }
 
 std::string write_json(const std::vector<PageResult>& pages, const WriterInfo& info) {
-  std::string o = "{\"software\":\"" + json_escape(info.software + " " + info.version) +
-                  "\",\"pages\":[";
+  std::string o = "{\"software\":\"" + json_escape(info.software + " " + info.version) + "\"";
+  if (!info.models.empty()) {
+    o += ",\"models\":[";
+    for (size_t i = 0; i < info.models.size(); ++i)
+      o += (i ? ",\"" : "\"") + json_escape(info.models[i]) + "\"";
+    o += "]";
+  }
+  o += ",\"pages\":[";
   for (size_t pi = 0; pi < pages.size(); ++pi) {
     const auto& p = pages[pi];
     if (pi) o += ',';

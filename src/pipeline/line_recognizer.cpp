@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <numeric>
 
@@ -16,6 +17,7 @@
 #include "ocr/model/model.h"
 #include "ocr/nn/network.h"
 #include "ocr/pipeline/network_input.h"
+#include "ocr/pipeline/posterior_fusion.h"
 #include "ocr/segment/line_normalizer.h"
 
 namespace ocr {
@@ -26,13 +28,51 @@ struct LineRecognizer::NetworkPool {
   std::vector<std::unique_ptr<Network>> free;
 };
 
-LineRecognizer::LineRecognizer(std::shared_ptr<const Model> model,
+namespace {
+
+std::string symbol_name(const Alphabet& a, int label) {
+  return label < a.size() ? "'" + utf8_encode(a.symbol(label)) + "'" : "none";
+}
+
+// Throws Error unless `other` reads with the same labels, line height and frame rate as `first`.
+void check_fusable(const Model& first, const Model& other, size_t index) {
+  const std::string which = "model " + std::to_string(index + 1) + " cannot be fused with model 1: ";
+  if (other.is_detector()) throw Error(which + "it is a text-line detector, not a recognizer");
+  const Alphabet &a = first.alphabet(), &b = other.alphabet();
+  if (a.chars() != b.chars()) {
+    int label = 1;
+    while (label < a.size() && label < b.size() && a.symbol(label) == b.symbol(label)) ++label;
+    throw Error(which + "the alphabets differ (" + std::to_string(a.size() - 1) + " against " +
+                std::to_string(b.size() - 1) + " symbols; label " + std::to_string(label) + " is " +
+                symbol_name(a, label) + " against " + symbol_name(b, label) + ")");
+  }
+  if (first.input_height() != other.input_height())
+    throw Error(which + "the input heights differ (" + std::to_string(first.input_height()) + " against " +
+                std::to_string(other.input_height()) + " px)");
+  const int da = first.network().width_divisor(), db = other.network().width_divisor();
+  if (da != db)
+    throw Error(which + "the frame rates differ (a frame per " + std::to_string(da) + " against " +
+                std::to_string(db) + " px of width)");
+}
+
+}  // namespace
+
+LineRecognizer::LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
                                std::shared_ptr<const Decoder> decoder, RecognizerOptions options)
-    : model_(std::move(model)), decoder_(std::move(decoder)), options_(options),
-      pool_(std::make_unique<NetworkPool>()) {
+    : models_(std::move(models)), decoder_(std::move(decoder)), options_(options) {
+  if (models_.empty()) throw Error("a line recognizer needs at least one model");
+  for (size_t i = 0; i < models_.size(); ++i) {
+    if (!models_[i]) throw Error("model " + std::to_string(i + 1) + " is missing");
+    if (i > 0) check_fusable(*models_.front(), *models_[i], i);
+    pools_.push_back(std::make_unique<NetworkPool>());
+  }
   if (!decoder_) decoder_ = std::make_shared<GreedyDecoder>();
   if (options_.batch_size < 1) options_.batch_size = 1;
 }
+
+LineRecognizer::LineRecognizer(std::shared_ptr<const Model> model, std::shared_ptr<const Decoder> decoder,
+                               RecognizerOptions options)
+    : LineRecognizer(std::vector<std::shared_ptr<const Model>>{std::move(model)}, std::move(decoder), options) {}
 
 LineRecognizer::~LineRecognizer() = default;
 
@@ -63,7 +103,7 @@ RecognizedLine LineRecognizer::recognize(const cv::Mat& line) const {
 
 std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines) const {
   LineNormalization norm;
-  norm.height = model_->input_height();
+  norm.height = model().input_height();
   const int n = int(lines.size());
   std::vector<MatrixF> inputs(static_cast<size_t>(n));
   std::vector<std::string> errors(static_cast<size_t>(n));
@@ -94,28 +134,48 @@ std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines)
     batches.emplace_back(order.begin() + i, order.begin() + std::min(n, i + per_batch));
 
   std::vector<Matrix> result(static_cast<size_t>(n));
+  // Each model reads the batch with a network borrowed from its own pool; the lines' outputs are
+  // fused as soon as every model has read them.
   auto run_batch = [&](const std::vector<int>& ids) {
-    std::unique_ptr<Network> net;
-    {
-      std::lock_guard<std::mutex> lock(pool_->mutex);
-      if (!pool_->free.empty()) {
-        net = std::move(pool_->free.back());
-        pool_->free.pop_back();
-      }
-    }
-    if (!net) net = model_->instantiate_for_inference();
     std::vector<const MatrixF*> imgs;
     for (int id : ids) imgs.push_back(&inputs[size_t(id)]);
-    Activations input = make_network_input(imgs);
-    const Activations& out = net->forward(input, Mode::Infer);
-    for (size_t k = 0; k < ids.size(); ++k) result[size_t(ids[k])] = sequence_of(out, int(k));
-    std::lock_guard<std::mutex> lock(pool_->mutex);
-    pool_->free.push_back(std::move(net));
+    const Activations input = make_network_input(imgs);
+    std::vector<std::vector<Matrix>> per_line(ids.size());
+    for (size_t m = 0; m < models_.size(); ++m) {
+      NetworkPool& pool = *pools_[m];
+      std::unique_ptr<Network> net;
+      {
+        std::lock_guard<std::mutex> lock(pool.mutex);
+        if (!pool.free.empty()) {
+          net = std::move(pool.free.back());
+          pool.free.pop_back();
+        }
+      }
+      if (!net) net = models_[m]->instantiate_for_inference();
+      const Activations& out = net->forward(input, Mode::Infer);
+      for (size_t k = 0; k < ids.size(); ++k) per_line[k].push_back(sequence_of(out, int(k)));
+      std::lock_guard<std::mutex> lock(pool.mutex);
+      pool.free.push_back(std::move(net));
+    }
+    for (size_t k = 0; k < ids.size(); ++k)
+      result[size_t(ids[k])] =
+          per_line[k].size() == 1 ? std::move(per_line[k].front()) : fuse_log_posteriors(per_line[k]);
   };
   if (int(batches.size()) >= 2 && threads > 1) {
     // Whole batches per thread: the math inside runs single-threaded (no nested pools).
+    // An exception must not leave the parallel region: the first is kept and thrown after it.
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (int b = 0; b < int(batches.size()); ++b) run_batch(batches[size_t(b)]);
+    for (int b = 0; b < int(batches.size()); ++b) {
+      try {
+        run_batch(batches[size_t(b)]);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
   } else {
     for (const auto& b : batches) run_batch(b);  // one batch: the GEMMs use all cores
   }
@@ -125,8 +185,8 @@ std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines)
 std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>& lines) const {
   std::vector<Matrix> probs = log_probs(lines);
   LineNormalization norm;
-  norm.height = model_->input_height();
-  const int divisor = model_->network().width_divisor();
+  norm.height = model().input_height();
+  const int divisor = model().network().width_divisor();
   std::vector<RecognizedLine> out(lines.size());
   const int threads = options_.threads > 0 ? options_.threads : thread_count();
   // Decoders are immutable: lines decode in parallel.
@@ -140,7 +200,7 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
     double conf_sum = 0;
     for (const auto& d : hyp.labels) {
       RecognizedChar c;
-      c.text = utf8_encode(model_->alphabet().symbol(d.label));
+      c.text = utf8_encode(model().alphabet().symbol(d.label));
       double x0 = (d.first_frame * divisor - pad) * scale;
       double x1 = ((d.last_frame + 1) * divisor - pad) * scale;
       c.x0 = std::clamp(int(std::floor(x0)), 0, lines[i].cols);

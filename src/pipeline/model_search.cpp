@@ -78,9 +78,9 @@ std::string resolve_model(const std::string& name_or_path, const std::string& ex
   const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
                                fs::path(name_or_path).extension() == kExt;
   if (looks_like_path) throw IoError(name_or_path + ": no such model file");
-  if (name_or_path.find('+') != std::string::npos)
-    throw IoError(name_or_path + ": models are not combined with '+'; name one (available: " +
-                  available(extra_dir) + ")");
+  if (name_or_path.find_first_of("+,") != std::string::npos)
+    throw IoError(name_or_path + ": a list of models is read only by recognize and eval (which fuse them); "
+                  "name one here (available: " + available(extra_dir) + ")");
   std::string looked;
   for (const auto& dir : model_search_path(extra_dir)) {
     const fs::path p = fs::path(dir) / (name_or_path + kExt);
@@ -89,6 +89,19 @@ std::string resolve_model(const std::string& name_or_path, const std::string& ex
   }
   throw IoError("no model named '" + name_or_path + "' (" + name_or_path + kExt + ") in" + looked +
                 "; available: " + available(extra_dir) + " (`ocr models` lists them)");
+}
+
+std::vector<std::string> resolve_models(const std::string& list, const std::string& extra_dir) {
+  if (list.empty() || is_file(list)) return {resolve_model(list, extra_dir)};
+  std::vector<std::string> paths;
+  for (size_t start = 0; start <= list.size();) {
+    const size_t end = std::min(list.find_first_of("+,", start), list.size());
+    const std::string item = list.substr(start, end - start);
+    if (item.empty()) throw IoError(list + ": empty model name in the list (names are separated by '+' or ',')");
+    paths.push_back(resolve_model(item, extra_dir));
+    start = end + 1;
+  }
+  return paths;
 }
 
 std::string default_model_path(const std::string& extra_dir) {

@@ -355,7 +355,43 @@ TEST_F(RecognizeCli, ModelsByNameFromTheSearchPath) {
   const size_t avail = missing.out.find("available: broken, ");
   ASSERT_NE(avail, std::string::npos) << missing.out;
   EXPECT_NE(missing.out.find("tiny", avail), std::string::npos) << missing.out;
-  EXPECT_NE(sh("recognize -l tiny+eng line.png").out.find("not combined"), std::string::npos);
+  // A list fuses the models, which must read with the same alphabet: tiny's is not eng's.
+  auto mixed = sh("recognize -l tiny+eng line.png");
+  EXPECT_NE(mixed.code, 0);
+  EXPECT_NE(mixed.out.find("alphabets differ"), std::string::npos) << mixed.out;
+  EXPECT_NE(mixed.out.find("models-a/tiny.ocrm"), std::string::npos) << mixed.out;
+  EXPECT_NE(sh("recognize -l tiny, line.png").out.find("empty model name"), std::string::npos);
+}
+
+// `-l eng+eng_rough` reads each line with both shipped models and decodes their fused
+// posteriors: recognize gives the sample line's text and names both models in the JSON; eval
+// reads through the same reader, also with --raw.
+TEST_F(RecognizeCli, ShippedModelsFused) {
+  const char* bin = std::getenv("OCR_TEST_BINARY");
+  const std::string exe = bin ? bin : OCR_BINARY;
+  const std::string models = std::string(OCR_SOURCE_DIR) + "/models";
+  fs::create_directories(dir_ / "fusegt");
+  fs::copy_file(std::string(OCR_SOURCE_DIR) + "/data/sample-line.png", dir_ / "fusegt" / "sample.png",
+                fs::copy_options::overwrite_existing);
+  fs::copy_file(std::string(OCR_SOURCE_DIR) + "/data/sample-line.gt.txt", dir_ / "fusegt" / "sample.gt.txt",
+                fs::copy_options::overwrite_existing);
+  auto ocr = [&](const std::string& args) {
+    const fs::path out = dir_ / "fuse-out";
+    const std::string cmd = "cd '" + dir_.string() + "' && '" + exe + "' -q " + args + " --model-dir '" + models +
+                            "' >'" + out.string() + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    return Result{WIFEXITED(rc) ? WEXITSTATUS(rc) : 128, slurp(out), ""};
+  };
+  auto json = ocr("recognize -l eng+eng_rough --layout line -f json fusegt/sample.png");
+  ASSERT_EQ(json.code, 0) << json.out;
+  EXPECT_NE(json.out.find("quick brown fox"), std::string::npos) << json.out;
+  const size_t listed = json.out.find("\"models\":[\"" + models + "/eng.ocrm\",\"" + models + "/eng_rough.ocrm\"]");
+  EXPECT_NE(listed, std::string::npos) << json.out.substr(0, 300);
+  for (const std::string extra : {"", " --raw"}) {
+    auto eval = ocr("eval --gt fusegt --json -m eng,eng_rough" + extra);
+    EXPECT_EQ(eval.code, 0) << extra << eval.out;
+    EXPECT_NE(eval.out.find("\"lines\": 1"), std::string::npos) << extra << eval.out;
+  }
 }
 
 TEST_F(RecognizeCli, PagesScannedUpsideDownOrSidewaysAreTurned) {

@@ -45,7 +45,9 @@ size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
                        EvalAccumulator& acc, std::vector<std::string>& problems) {
   set_thread_count(opt.threads);
   const Reader reader = make_reader(opt.read);
-  log::info("recognizing {} lines with {} ({}, {} decoder)", pairs.size(), reader.model_path,
+  std::string models;
+  for (const auto& path : reader.model_paths) models += (models.empty() ? "" : " + ") + path;
+  log::info("recognizing {} lines with {} ({}, {} decoder)", pairs.size(), models,
             opt.raw ? "raw images" : "layout " + opt.read.layout, opt.read.decoder);
 
   const auto start = std::chrono::steady_clock::now();

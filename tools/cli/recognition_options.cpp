@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "ocr/core/error.h"
 #include "ocr/ctc/beam_decoder.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/line_recognizer.h"
@@ -23,7 +24,10 @@ Toggle parse_toggle(const std::string& s) {
 void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("-m,--model,-l,--lang", o.model,
                   "model file, or a model name: NAME.ocrm in the search path (`ocr models` lists them); "
-                  "default $OCR_MODEL, else eng");
+                  "default $OCR_MODEL, else eng. A list (eng+eng_rough, or a.ocrm,b.ocrm) reads every line "
+                  "with each model and decodes the mean of their per-frame probabilities (the models must "
+                  "share alphabet and input height); decoding then uses the first model's LM weights and "
+                  "confidence calibration, and the LM and word list beside it");
   cmd->add_option("--model-dir", o.model_dir, "look for model names here first (also $OCR_MODEL_DIR)");
   cmd->add_option("--layout,--psm", o.layout,
                   "auto (page or single line), page (psm 3, 11), block (psm 4, 6), line (psm 7, 8, 13)")
@@ -91,8 +95,12 @@ PageRecognizerOptions page_options(const RecognitionOptions& o) {
 
 Reader make_reader(const RecognitionOptions& o) {
   Reader r;
-  r.model_path = resolve_model(o.model, o.model_dir);
-  auto model = Model::load(r.model_path);
+  r.model_paths = resolve_models(o.model, o.model_dir);
+  r.model_path = r.model_paths.front();
+  std::vector<std::shared_ptr<const Model>> models;
+  for (const auto& path : r.model_paths) models.push_back(Model::load(path));
+  // The decoder is the first model's: its LM weights and confidence calibration apply to the fusion.
+  const auto& model = models.front();
   DecoderOptions dopt;
   dopt.kind = o.decoder;
   if (o.beam_width > 0) dopt.beam_width = o.beam_width;
@@ -110,7 +118,13 @@ Reader make_reader(const RecognitionOptions& o) {
   dopt.allow_chars = o.allow_chars;
   dopt.deny_chars = o.deny_chars;
   auto decoder = make_decoder(dopt, model->alphabet(), model->metadata().extra);
-  r.lines = std::make_shared<LineRecognizer>(model, decoder);
+  try {
+    r.lines = std::make_shared<LineRecognizer>(models, decoder);
+  } catch (const Error& e) {
+    std::string names;
+    for (const auto& path : r.model_paths) names += (names.empty() ? "" : ", ") + path;
+    throw Error("fusing " + names + ": " + e.what());
+  }
   PageRecognizerOptions po = page_options(o);
   r.detector_path = resolve_detector(o.detector, o.model_dir);
   if (!r.detector_path.empty())

@@ -101,6 +101,7 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
     }
 
     Reader reader = make_reader(o->read);
+    bo.writer.models = reader.model_paths;
 
     BatchSummary s = run_batch(*reader.pages, inputs, bo, std::cout);
     s.failed += static_cast<int>(expand_errors.size());

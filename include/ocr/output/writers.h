@@ -21,6 +21,7 @@ struct WriterInfo {
   std::string software = "ocr";
   std::string version = "0.1.0";
   std::string created;  // ISO 8601 timestamp for ALTO/PAGE metadata; empty = now (UTC)
+  std::vector<std::string> models;  // the recognition model files, several when fused (JSON "models")
 };
 
 std::string write_txt(const std::vector<PageResult>& pages);

@@ -49,7 +49,17 @@ struct RecognizerOptions {
 
 class LineRecognizer {
  public:
-  // The model must outlive the recognizer. A null decoder means greedy decoding.
+  // Reads every line with every model and decodes the fusion of their per-frame posteriors
+  // (fuse_log_posteriors: the mean of the probabilities), so the decoder and its language model
+  // see one distribution. The models must share the alphabet (same symbols in the same order),
+  // the input height and the width divisor; otherwise throws Error naming what differs (models
+  // by their place in the list). A null decoder means greedy decoding. The caller builds the
+  // decoder from the first model's metadata: its LM weights and confidence calibration then
+  // apply to the fused posteriors, which they were not fitted on.
+  explicit LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
+                          std::shared_ptr<const Decoder> decoder = nullptr,
+                          RecognizerOptions options = {});
+  // One model.
   explicit LineRecognizer(std::shared_ptr<const Model> model,
                           std::shared_ptr<const Decoder> decoder = nullptr,
                           RecognizerOptions options = {});
@@ -57,17 +67,19 @@ class LineRecognizer {
   // lines: CV_8UC1 crops, dark text on light background. Results in input order.
   std::vector<RecognizedLine> recognize(const std::vector<cv::Mat>& lines) const;
   RecognizedLine recognize(const cv::Mat& line) const;
-  const Model& model() const { return *model_; }
-  // The network's log-softmax output for each line (K × frames), before decoding: for tools
-  // that decode themselves (decoder tuning, calibration).
+  // The first model (alphabet, input height and width divisor are the same for all).
+  const Model& model() const { return *models_.front(); }
+  int model_count() const { return int(models_.size()); }
+  // The (fused) log-softmax output for each line (K × frames), before decoding: for tools that
+  // decode themselves (decoder tuning, calibration).
   std::vector<Matrix> log_probs(const std::vector<cv::Mat>& lines) const;
 
  private:
   struct NetworkPool;
-  std::shared_ptr<const Model> model_;
+  std::vector<std::shared_ptr<const Model>> models_;
   std::shared_ptr<const Decoder> decoder_;
   RecognizerOptions options_;
-  std::unique_ptr<NetworkPool> pool_;
+  std::vector<std::unique_ptr<NetworkPool>> pools_;  // one per model
 };
 
 

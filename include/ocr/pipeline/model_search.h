@@ -23,8 +23,15 @@ std::vector<ModelEntry> list_models(const std::string& extra_dir = "");
 
 // A model file from what the user typed: a path to an existing file as it is, else a NAME looked
 // up in the search path. Throws IoError naming the folders searched and the names available;
-// "eng+deu" (Tesseract's combined languages) is refused with its own message.
+// a list ("eng+eng_rough", "a.ocrm,b.ocrm") is refused with its own message (resolve_models
+// reads lists).
 std::string resolve_model(const std::string& name_or_path, const std::string& extra_dir = "");
+
+// The model files of a list of models to fuse: names or files separated by '+' (as Tesseract's
+// -l eng+deu) or ',', each resolved as by resolve_model. An existing file is one model even if
+// its name holds '+' or ','; "" gives the default model. Throws IoError as resolve_model does,
+// also for an empty item ("eng+").
+std::vector<std::string> resolve_models(const std::string& list, const std::string& extra_dir = "");
 
 // The model used when none is named: $OCR_MODEL if set (it must exist), else "eng" from the
 // search path. Throws IoError listing the places it looked.

@@ -1,0 +1,173 @@
+// Fusing several recognizers on their per-frame posteriors: the fusion itself against a plain
+// reference, and LineRecognizer reading with a list of models.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <opencv2/core.hpp>
+#include <vector>
+
+#include "image/test_pages.h"
+#include "ocr/core/error.h"
+#include "ocr/model/model.h"
+#include "ocr/pipeline/line_recognizer.h"
+#include "ocr/pipeline/posterior_fusion.h"
+
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+ocr::Matrix matrix(int rows, int cols, std::initializer_list<float> values) {
+  ocr::Matrix m(rows, cols);
+  auto it = values.begin();
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) m(r, c) = *it++;
+  return m;
+}
+
+// log((1/n) Σ exp(x_i)) summed naively in long double, whose range holds exp(-10000).
+double reference(const std::vector<ocr::Matrix>& in, int r, int c) {
+  long double sum = 0;
+  for (const auto& m : in) sum += std::exp(static_cast<long double>(m(r, c)));
+  return static_cast<double>(std::log(sum / in.size()));
+}
+
+const std::u32string kLetters = U"abcdefghijklmnopqrstuvwxyz ";
+const char* kSpec = "C3,3,8 Relu Mp2,2 Col Lbx16 O";
+
+std::shared_ptr<const ocr::Model> random_model(uint64_t seed, const std::u32string& letters = kLetters,
+                                               int height = 32, const char* spec = kSpec) {
+  return std::make_shared<ocr::Model>(spec, ocr::Alphabet(letters), height, seed);
+}
+
+std::vector<cv::Mat> some_lines() {
+  std::vector<cv::Mat> lines;
+  for (int i = 0; i < 4; ++i) {
+    cv::Mat l(40, 220 + 50 * i, CV_8UC1, cv::Scalar(255));
+    ocr::test::draw_line(l, 5, 28, 2 + i, i);
+    lines.push_back(l);
+  }
+  return lines;
+}
+
+}  // namespace
+
+TEST(PosteriorFusion, MatchesAPlainReference) {
+  // Three models, 3 classes × 4 frames: ordinary values, very negative ones (exp underflows in
+  // float and double) and certain ones (log 1 = 0).
+  const std::vector<ocr::Matrix> in = {
+      matrix(3, 4, {-0.1f, -2.0f, -700.f, 0.f, -2.5f, -0.3f, -9000.f, -50.f, -3.0f, -4.0f, -10000.f, -60.f}),
+      matrix(3, 4, {-0.5f, -1.0f, -720.f, 0.f, -1.2f, -0.7f, -9500.f, -45.f, -2.0f, -6.0f, -9990.f, -70.f}),
+      matrix(3, 4, {-1.5f, -0.2f, -800.f, 0.f, -0.4f, -3.0f, -8000.f, -55.f, -1.0f, -2.0f, -9999.f, -80.f}),
+  };
+  const ocr::Matrix fused = ocr::fuse_log_posteriors(in);
+  ASSERT_EQ(fused.rows(), 3);
+  ASSERT_EQ(fused.cols(), 4);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 4; ++c) {
+      ASSERT_TRUE(std::isfinite(fused(r, c))) << r << "," << c;
+      const double ref = reference(in, r, c);
+      EXPECT_NEAR(fused(r, c), ref, 1e-5 * std::max(1.0, std::abs(ref))) << r << "," << c;
+    }
+  // Equal inputs fuse to themselves; the mean of p and 0 is p/2.
+  EXPECT_NEAR(fused(0, 3), 0.f, 1e-6);
+  const ocr::Matrix half = ocr::fuse_log_posteriors({matrix(1, 2, {-30000.f, -1.f}), matrix(1, 2, {-30000.f, -kInf})});
+  EXPECT_FLOAT_EQ(half(0, 0), -30000.f);
+  EXPECT_NEAR(half(0, 1), -1.0 - std::log(2.0), 1e-6);
+}
+
+TEST(PosteriorFusion, ImpossibleEverywhereStaysImpossibleWithoutNaN) {
+  const ocr::Matrix fused = ocr::fuse_log_posteriors({matrix(1, 3, {-kInf, -kInf, 0.f}), matrix(1, 3, {-kInf, -2.f, -kInf})});
+  EXPECT_EQ(fused(0, 0), -kInf);
+  EXPECT_NEAR(fused(0, 1), -2.0 - std::log(2.0), 1e-6);
+  EXPECT_NEAR(fused(0, 2), -std::log(2.0), 1e-6);
+  EXPECT_FALSE(fused.array().isNaN().any());
+}
+
+TEST(PosteriorFusion, OneInputAsItIsAndShapesMustAgree) {
+  const ocr::Matrix m = matrix(2, 2, {-0.1f, -3.f, -2.4f, -0.05f});
+  EXPECT_EQ(ocr::fuse_log_posteriors({m}), m);
+  EXPECT_THROW(ocr::fuse_log_posteriors({}), ocr::ShapeError);
+  EXPECT_THROW(ocr::fuse_log_posteriors({m, ocr::Matrix::Zero(2, 3)}), ocr::ShapeError);
+  try {
+    ocr::fuse_log_posteriors({m, m, ocr::Matrix::Zero(3, 2)});
+    FAIL();
+  } catch (const ocr::ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("model 3"), std::string::npos) << e.what();
+  }
+}
+
+// One model listed twice (or a second copy built the same way) reads exactly as the model alone.
+TEST(LineRecognizerFusion, TwoIdenticalModelsReadAsOne) {
+  const auto model = random_model(1);
+  const auto twin = random_model(1);
+  const auto lines = some_lines();
+  const ocr::LineRecognizer one(model);
+  const auto one_probs = one.log_probs(lines);
+  const auto one_read = one.recognize(lines);
+  size_t chars = 0;
+  for (const auto& l : one_read) chars += l.chars.size();
+  ASSERT_GT(chars, 5u) << "random weights should still emit characters to compare";
+  for (const auto& pair : {std::vector{model, model}, std::vector{model, twin}}) {
+    const ocr::LineRecognizer fused(pair);
+    EXPECT_EQ(fused.model_count(), 2);
+    EXPECT_EQ(&fused.model(), pair.front().get());
+    const auto probs = fused.log_probs(lines);
+    ASSERT_EQ(probs.size(), one_probs.size());
+    for (size_t i = 0; i < probs.size(); ++i) {
+      ASSERT_EQ(probs[i].rows(), one_probs[i].rows());
+      ASSERT_EQ(probs[i].cols(), one_probs[i].cols());
+      EXPECT_LE((probs[i] - one_probs[i]).cwiseAbs().maxCoeff(), 1e-5) << "line " << i;
+    }
+    const auto read = fused.recognize(lines);
+    for (size_t i = 0; i < read.size(); ++i) {
+      EXPECT_EQ(read[i].text, one_read[i].text) << "line " << i;
+      EXPECT_NEAR(read[i].confidence, one_read[i].confidence, 1e-5) << "line " << i;
+    }
+  }
+}
+
+// Two different models: each line's posteriors are the fusion of what each model gives alone,
+// whatever the threads and batches.
+TEST(LineRecognizerFusion, DifferentModelsFuseTheirOwnPosteriors) {
+  const auto a = random_model(1), b = random_model(7);
+  const auto lines = some_lines();
+  const auto pa = ocr::LineRecognizer(a).log_probs(lines);
+  const auto pb = ocr::LineRecognizer(b).log_probs(lines);
+  for (int threads : {1, 2}) {
+    ocr::RecognizerOptions opt;
+    opt.threads = threads;
+    const auto fused = ocr::LineRecognizer({a, b}, nullptr, opt).log_probs(lines);
+    ASSERT_EQ(fused.size(), lines.size());
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const ocr::Matrix expected = ocr::fuse_log_posteriors({pa[i], pb[i]});
+      EXPECT_LE((fused[i] - expected).cwiseAbs().maxCoeff(), 1e-5) << "line " << i;
+      EXPECT_GT((fused[i] - pa[i]).cwiseAbs().maxCoeff(), 1e-3) << "the second model must count";
+    }
+  }
+}
+
+TEST(LineRecognizerFusion, ModelsThatReadDifferentlyAreRefused) {
+  const auto model = random_model(1);
+  auto message = [&](std::shared_ptr<const ocr::Model> other) {
+    try {
+      ocr::LineRecognizer rec({model, other});
+    } catch (const ocr::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  // The same symbols in another order are another alphabet: label ids would mean other letters.
+  std::u32string swapped = kLetters;
+  std::swap(swapped[0], swapped[1]);
+  const std::string order = message(random_model(2, swapped));
+  EXPECT_NE(order.find("alphabets differ"), std::string::npos) << order;
+  EXPECT_NE(order.find("'a' against 'b'"), std::string::npos) << order;
+  EXPECT_NE(message(random_model(2, U"abc")).find("alphabets differ"), std::string::npos);
+  EXPECT_NE(message(random_model(2, kLetters, 48)).find("input heights differ (32 against 48"), std::string::npos);
+  const std::string rate = message(random_model(2, kLetters, 32, "C3,3,8 Relu Mp2,2 Mp2,2 Col Lbx16 O"));
+  EXPECT_NE(rate.find("frame rates differ"), std::string::npos) << rate;
+  EXPECT_NE(message(nullptr).find("missing"), std::string::npos);
+  EXPECT_THROW(ocr::LineRecognizer(std::vector<std::shared_ptr<const ocr::Model>>{}), ocr::Error);
+}
