@@ -58,10 +58,10 @@ class Trainer : public ::testing::Test {
 
 TEST_F(Trainer, LearnsAFewLinesAndKeepsTheBest) {
   ocr::TrainConfig c = config();
-  c.iterations = 700;
+  c.iterations = 1200;
   c.val_every = 100;
   ocr::TrainSummary s = ocr::train(c);
-  EXPECT_EQ(s.iterations, 700);
+  EXPECT_EQ(s.iterations, 1200);
   EXPECT_LT(s.best_cer, 0.1);
   ASSERT_TRUE(fs::exists(c.out));
   ASSERT_TRUE(fs::exists(c.out + ".last"));
