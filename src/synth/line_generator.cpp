@@ -253,6 +253,15 @@ struct LineGenerator::Impl {
     p.rotation = deg(rng.normal(0, phone ? 0.8 : photo ? 0.5 : 0.3));
     p.shear = rng.normal(0, phone ? 0.05 : 0.015);
     p.x_stretch = std::exp(rng.normal(profile == kReceipt ? -0.05 : 0, 0.04));
+    // Receipt printers squeeze fields into narrow columns (glyphs at half to 0.85 of their
+    // width, beyond any condensed face) and print totals and shop names double-wide; a
+    // recognizer that never saw either reads "AMAZING INDIA" as a row of strokes.
+    if (profile == kReceipt || profile == kPhone) {
+      if (rng.chance(0.22)) p.x_stretch = rng.uniform(0.5, 0.85);
+      else if (rng.chance(0.06)) p.x_stretch = rng.uniform(1.3, 1.9);
+    } else if (profile == kFax && rng.chance(0.1)) {
+      p.x_stretch = rng.uniform(0.7, 0.9);
+    }
     p.jitter = rng.uniform(0, 0.12) * xh / 18;
     p.warp_amplitude = rng.uniform(0, phone ? 0.15 * xh : photo ? 1.2 : 0.3);
     p.warp_length = rng.uniform(3, 10) * xh;
@@ -603,9 +612,11 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
   }
   // Text printed over a screened (halftone) tint: a form's shaded field, a coloured panel.
   if (rng.chance(fax ? 0.15 : profile == kScanGray || phone ? 0.04 : 0)) {
-    // Bitonal screens print small solid dots; grey ones are a light tint.
-    const double pitch = fax ? rng.uniform(4.0, 6.0) : rng.uniform(2.5, 5.0), radius = rng.uniform(fax ? 0.14 : 0.22, fax ? 0.3 : 0.42) * pitch;
-    const float level = static_cast<float>(fax ? rng.uniform(0.6, 1.0) : rng.uniform(0.15, 0.45));
+    // Bitonal screens print small solid dots; grey ones are a light tint. A fax's threshold sits
+    // near the paper and swells every dot, so its dots start small and sparse: a denser screen
+    // thresholds to a black field that hides the text the label still claims.
+    const double pitch = fax ? rng.uniform(4.5, 6.5) : rng.uniform(2.5, 5.0), radius = rng.uniform(fax ? 0.12 : 0.22, fax ? 0.22 : 0.42) * pitch;
+    const float level = static_cast<float>(fax ? rng.uniform(0.5, 0.9) : rng.uniform(0.15, 0.45));
     cv::Mat dots = cv::Mat::zeros(ink.size(), CV_32F);
     const int x_from = rng.chance(0.5) ? 0 : static_cast<int>(rng.uniform(0, 0.6) * ink.cols);
     int row = 0;
