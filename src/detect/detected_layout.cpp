@@ -19,7 +19,108 @@ cv::Point2f middle(const DetectedLine& l) {
                               : l.centerline[l.centerline.size() / 2];
 }
 
+double arc_length(const DetectedLine& l) {
+  double len = 0;
+  for (size_t i = 1; i < l.centerline.size(); ++i) len += cv::norm(l.centerline[i] - l.centerline[i - 1]);
+  return len;
+}
+
+// Where the line's centreline, carried on along its slope, meets column x.
+double centre_y_at(const DetectedLine& l, double x) {
+  const cv::Point2f& end = std::abs(x - l.centerline.front().x) < std::abs(x - l.centerline.back().x)
+                               ? l.centerline.front() : l.centerline.back();
+  if (x >= l.centerline.front().x && x <= l.centerline.back().x) {
+    for (size_t i = 1; i < l.centerline.size(); ++i) {
+      const cv::Point2f &a = l.centerline[i - 1], &b = l.centerline[i];
+      if (x <= b.x) return b.x > a.x ? a.y + (b.y - a.y) * (x - a.x) / (b.x - a.x) : a.y;
+    }
+  }
+  return end.y + std::tan(l.angle) * (x - end.x);
+}
+
 }  // namespace
+
+std::vector<int> main_line_pieces(const std::vector<DetectedLine>& lines, const cv::Rect& image) {
+  // Score: length, weighed down off the middle and, much more, when the image's top or bottom
+  // edge cuts the core (a slice of a neighbour, however long).
+  int best = -1;
+  double best_score = 0;
+  const double half = image.height / 2.0, centre = image.y + half;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const DetectedLine& l = lines[i];
+    if (l.centerline.empty() || !(l.x_height > 0)) continue;
+    const cv::Point2f m = middle(l);
+    const double off = half > 0 ? std::min(1.0, std::abs(m.y - centre) / half) : 0;
+    const bool cut = m.y - 0.5 * l.x_height < image.y || m.y + 0.5 * l.x_height > image.br().y;
+    const double score = (arc_length(l) + l.x_height) * (1 - 0.6 * off * off) * (cut ? 0.3 : 1.0);
+    if (score > best_score) {
+      best_score = score;
+      best = int(i);
+    }
+  }
+  if (best < 0) return {};
+  // Pieces beside the main line (not above or below it) whose centres lie on its course.
+  std::vector<int> chain{best};
+  DetectedLine joined = lines[size_t(best)];
+  bool grew = true;
+  while (grew) {
+    grew = false;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (std::find(chain.begin(), chain.end(), int(i)) != chain.end()) continue;
+      const DetectedLine& l = lines[i];
+      if (l.centerline.empty() || !(l.x_height > 0)) continue;
+      const double xh = std::max(l.x_height, joined.x_height);
+      if (std::min(l.x_height, joined.x_height) < xh / 1.8) continue;
+      const double a0 = joined.centerline.front().x, a1 = joined.centerline.back().x;
+      const double b0 = l.centerline.front().x, b1 = l.centerline.back().x;
+      if (std::min(a1, b1) - std::max(a0, b0) > 0.5 * xh) continue;  // side by side, not stacked
+      const bool right = b0 >= a1 - 0.5 * xh;
+      const double x = right ? b0 : b1;
+      const double y = right ? l.centerline.front().y : l.centerline.back().y;
+      if (std::abs(centre_y_at(joined, x) - y) > 0.45 * xh) continue;
+      chain.push_back(int(i));
+      // The joined centreline, left to right.
+      std::vector<cv::Point2f> pts = right ? joined.centerline : l.centerline;
+      const auto& tail = right ? l.centerline : joined.centerline;
+      pts.insert(pts.end(), tail.begin(), tail.end());
+      const double la = arc_length(joined), lb = arc_length(l);
+      joined.x_height = la + lb > 0 ? (joined.x_height * la + l.x_height * lb) / (la + lb) : xh;
+      joined.centerline = std::move(pts);
+      joined.box |= l.box;
+      const cv::Point2f d = joined.centerline.back() - joined.centerline.front();
+      joined.angle = std::abs(d.x) > 1e-6 ? std::atan2(d.y, d.x) : 0;
+      grew = true;
+    }
+  }
+  std::sort(chain.begin(), chain.end(),
+            [&](int a, int b) { return lines[size_t(a)].centerline.front().x < lines[size_t(b)].centerline.front().x; });
+  return chain;
+}
+
+DetectedPage layout_detected_line_image(const cv::Mat& gray, const std::vector<DetectedLine>& lines,
+                                        const cv::Rect& content) {
+  DetectedPage out;
+  out.layout.mode = LayoutMode::Line;
+  const cv::Rect area = content.empty() ? cv::Rect(0, 0, gray.cols, gray.rows) : content;
+  const std::vector<int> pieces = main_line_pieces(lines, area);
+  if (pieces.empty()) return out;
+  DetectedLine main = lines[size_t(pieces.front())];
+  main.centerline.clear();
+  double weighted = 0, total = 0;
+  for (int i : pieces) {
+    const DetectedLine& l = lines[size_t(i)];
+    main.centerline.insert(main.centerline.end(), l.centerline.begin(), l.centerline.end());
+    main.box |= l.box;
+    const double len = arc_length(l) + 1;
+    weighted += l.x_height * len;
+    total += len;
+  }
+  main.x_height = weighted / total;
+  DetectedPage page = layout_detected_lines(gray, {main});
+  if (page.lines.empty()) return out;
+  page.layout.mode = LayoutMode::Line;
+  return page;
+}
 
 std::vector<std::vector<int>> order_detected_lines(const std::vector<DetectedLine>& lines,
                                                    const std::vector<cv::Rect>& panels) {

@@ -48,13 +48,26 @@ bool is_mark_line(const RecognizedLine& line);
 // The per-line recognition step: line crops (dark on light) in, one RecognizedLine per crop out.
 using LineReader = std::function<std::vector<RecognizedLine>(const std::vector<cv::Mat>&)>;
 
+// Another cut of a page's lines, to be read too; the surer reading stays.
+struct LayoutAlternative {
+  PageLayout layout;
+  std::vector<cv::Mat> lines;
+};
+
 // A page after preprocessing and layout, waiting for its lines to be read.
 struct PreparedPage {
   PageResult page;          // metadata filled in, no blocks yet
   PreprocessedPage pre;
   PageLayout layout;
   std::vector<cv::Mat> lines;  // crops in reading order, as the reader gets them
+  // A line image whose line layout band held several detected lines one above another also gets
+  // the detector's cut along its main line's centreline (see keep_surer_alternative).
+  std::optional<LayoutAlternative> alternative;
 };
+
+// Reads prep's alternative, if any, and keeps it (layout, crops and readings) in place of what
+// lines holds when its reading is clearly surer. Either way the alternative is gone afterwards.
+void keep_surer_alternative(PreparedPage& prep, std::vector<RecognizedLine>& lines, const LineReader& reader);
 
 // The first half of reading a page, which needs no network: preprocessing, layout, line crops.
 PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& options,
