@@ -10,15 +10,15 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 BASE="build-essential cmake pkg-config libeigen3-dev libopencv-dev libcli11-dev libspdlog-dev \
-  libpng-dev libjpeg-dev libtiff-dev libwebp-dev \
-  libgtest-dev libgmock-dev libfreetype-dev libharfbuzz-dev libxml2-dev libxml2-utils poppler-utils fonts-dejavu-core \
+  libpng-dev libjpeg-dev libtiff-dev libwebp-dev libpoppler-cpp-dev \
+  libgtest-dev libgmock-dev libfreetype-dev libharfbuzz-dev libxml2-dev libxml2-utils poppler-utils qpdf fonts-dejavu-core \
   fonts-liberation2 fonts-urw-base35"
 FONTS="fonts-texgyre fonts-freefont-ttf fonts-cmu fonts-lmodern \
   fonts-ebgaramond fonts-linuxlibertine fonts-sil-charis fonts-paratype fonts-crosextra-carlito \
   fonts-crosextra-caladea fonts-dejavu-extra fonts-courier-prime fonts-gnutypewriter \
   fonts-oldstandard fonts-adf-baskervald fonts-adf-gillius fonts-cabin fonts-open-sans \
   fonts-roboto-unhinted fonts-lato fonts-inter fonts-inconsolata fonts-noto-mono fonts-hack \
-  fonts-ocr-b fonts-stix fonts-croscore"
+  fonts-ocr-b fonts-stix fonts-croscore fonts-3270 fonts-dotgothic16"
 FUZZ="clang libclang-rt-14-dev libomp-dev"
 BENCH="tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd python3-torch python3-numpy python3-pil libopenblas0-openmp"
 PKGS="$BASE"
