@@ -9,12 +9,15 @@
 #include <cstring>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <opencv2/imgproc.hpp>
 #include <set>
 
 #include "ocr/core/error.h"
 #include "ocr/core/file.h"
 #include "ocr/image/codecs.h"
+#include "ocr/core/log.h"
+#include "ocr/image/pdf.h"
 
 namespace ocr {
 
@@ -268,10 +271,70 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
 }
 
 namespace {
+
+// PDF readers take the header anywhere in the first kilobyte.
+bool is_pdf(const std::vector<uint8_t>& b) {
+  const char* sig = "%PDF-";
+  auto end = b.begin() + static_cast<std::ptrdiff_t>(std::min<size_t>(b.size(), 1024));
+  return std::search(b.begin(), end, sig, sig + 5) != end;
+}
+
+// The 0-based pages of an n-page file that `options` selects, in file order.
+std::vector<int> select_pages(int n, const PageOptions& options, const std::string& name) {
+  std::vector<int> out;
+  if (options.pages.empty()) {
+    for (int i = 0; i < n; ++i) out.push_back(i);
+    return out;
+  }
+  std::vector<bool> on(static_cast<size_t>(n), false);
+  for (auto [first, last] : parse_page_ranges(options.pages))
+    for (int p = first; p <= std::min(last, n); ++p) on[size_t(p - 1)] = true;
+  for (int i = 0; i < n; ++i)
+    if (on[size_t(i)]) out.push_back(i);
+  if (out.empty())
+    throw FormatError(name + ": --pages " + options.pages + " selects none of its " + std::to_string(n) +
+                      (n == 1 ? " page" : " pages"));
+  return out;
+}
+
+void check_size_limits(const ImageInfo& info, const ImageLimits& limits, const std::string& name,
+                       const std::string& see = "--max-pixels");
+
+// A PDF's size is that of its largest selected page as rendered, its dpi the first one's. With
+// `limits`, each page is checked, named with its resolution (a page too large at 300 dpi may
+// fit at a lower --dpi).
+ImageInfo pdf_info(const PdfFile& pdf, const std::vector<int>& selected, double dpi, const std::string& name,
+                   const ImageLimits* limits = nullptr) {
+  ImageInfo info;
+  info.format = "pdf";
+  info.pages = pdf.pages();
+  for (int i : selected) {
+    const double d = pdf.render_dpi(i, dpi);
+    const cv::Size s = pdf.render_size(i, d);
+    if (limits) {
+      ImageInfo page;
+      page.width = s.width, page.height = s.height;
+      char res[32];
+      std::snprintf(res, sizeof res, "%.0f", d);
+      check_size_limits(page, *limits, name + " page " + std::to_string(i + 1) + " at " + res + " dpi",
+                        "--max-pixels and --dpi");
+    }
+    info.width = std::max<int64_t>(info.width, s.width);
+    info.height = std::max<int64_t>(info.height, s.height);
+    if (info.dpi == 0) info.dpi = d;
+  }
+  return info;
+}
+
 ImageInfo probe_header(const std::vector<uint8_t>& b, const std::string& name) {
   if (b.empty()) throw FormatError(name + ": empty file");
   ImageInfo info;
-  if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) {
+  if (is_pdf(b)) {
+    PdfFile pdf(b, name);
+    std::vector<int> all;
+    for (int i = 0; i < pdf.pages(); ++i) all.push_back(i);
+    info = pdf_info(pdf, all, 0, name);
+  } else if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) {
     info = probe_png(b, name);
   } else if (starts_with(b, "\xff\xd8\xff", 3)) {
     info = probe_jpeg(b, name);
@@ -286,13 +349,31 @@ ImageInfo probe_header(const std::vector<uint8_t>& b, const std::string& name) {
     info = probe_webp(b, name);
   } else {
     throw FormatError(name + ": not an image (unknown format; expected PNG, JPEG, TIFF, BMP, "
-                             "PNM or WebP)");
+                             "PNM, WebP or PDF)");
   }
   if (info.width <= 0 || info.height <= 0)
     throw FormatError(name + ": image header gives an empty size (" + std::to_string(info.width) +
                       "x" + std::to_string(info.height) + ")");
   if (info.dpi < 20 || info.dpi > 5000) info.dpi = 0;  // nonsense values are common (e.g. 1 dpi)
   return info;
+}
+
+// Everything but the page count.
+void check_size_limits(const ImageInfo& info, const ImageLimits& limits, const std::string& name,
+                       const std::string& see) {
+  if (info.width > limits.max_width || info.height > limits.max_height ||
+      info.width * info.height > limits.max_pixels) {
+    throw FormatError(name + ": image too large (" + std::to_string(info.width) + "x" +
+                      std::to_string(info.height) + " pixels; limit " +
+                      std::to_string(limits.max_width) + "x" + std::to_string(limits.max_height) +
+                      " and " + std::to_string(limits.max_pixels) + " pixels, see " + see + ")");
+  }
+}
+
+void check_page_limit(int64_t pages, const ImageLimits& limits, const std::string& name) {
+  if (pages > limits.max_pages)
+    throw FormatError(name + ": too many pages (" + std::to_string(pages) + "; limit " +
+                      std::to_string(limits.max_pages) + ", see --max-pages)");
 }
 }  // namespace
 
@@ -303,13 +384,39 @@ ImageInfo probe_image(const std::vector<uint8_t>& b, const std::string& name) {
 }
 
 void check_limits(const ImageInfo& info, const ImageLimits& limits, const std::string& name) {
-  if (info.width > limits.max_width || info.height > limits.max_height ||
-      info.width * info.height > limits.max_pixels) {
-    throw FormatError(name + ": image too large (" + std::to_string(info.width) + "x" +
-                      std::to_string(info.height) + " pixels; limit " +
-                      std::to_string(limits.max_width) + "x" + std::to_string(limits.max_height) +
-                      " and " + std::to_string(limits.max_pixels) + " pixels, see --max-pixels)");
+  check_size_limits(info, limits, name);
+  check_page_limit(info.pages, limits, name);
+}
+
+std::vector<std::pair<int, int>> parse_page_ranges(const std::string& spec) {
+  std::vector<std::pair<int, int>> out;
+  auto bad = [&](const std::string& why) { return Error("page selection '" + spec + "': " + why); };
+  auto number = [&](const std::string& s) {
+    if (s.empty() || s.size() > 9 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      throw bad("'" + s + "' is not a page number");
+    const int v = std::atoi(s.c_str());
+    if (v < 1) throw bad("pages count from 1");
+    return v;
+  };
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    if (comma == std::string::npos) comma = spec.size();
+    const std::string part = spec.substr(start, comma - start);
+    const size_t dash = part.find('-');
+    if (dash == std::string::npos) {
+      const int p = number(part);
+      out.emplace_back(p, p);
+    } else {
+      const int first = number(part.substr(0, dash));
+      const std::string rest = part.substr(dash + 1);
+      const int last = rest.empty() ? std::numeric_limits<int>::max() : number(rest);  // "4-": to the end
+      if (last < first) throw bad("range " + part + " runs backwards");
+      out.emplace_back(first, last);
+    }
+    start = comma + 1;
   }
+  return out;
 }
 
 cv::Mat to_8bit(const cv::Mat& in) {
@@ -345,26 +452,54 @@ cv::Mat to_8bit(const cv::Mat& in) {
   return m;
 }
 
-ImageFile ImageFile::open(const std::string& path, const ImageLimits& limits) {
-  return from_bytes(read_file_bytes(path), path, limits);
+ImageFile ImageFile::open(const std::string& path, const ImageLimits& limits, const PageOptions& options) {
+  return from_bytes(read_file_bytes(path), path, limits, options);
 }
 
 ImageFile ImageFile::from_bytes(std::vector<uint8_t> bytes, const std::string& name,
-                                const ImageLimits& limits) {
+                                const ImageLimits& limits, const PageOptions& options) {
   ImageFile f;
   f.name_ = name;
+  f.limits_ = limits;
+  if (!bytes.empty() && is_pdf(bytes)) {
+    auto pdf = std::make_shared<PdfFile>(std::move(bytes), name);
+    check_page_limit(pdf->pages(), limits, name);
+    f.selected_ = select_pages(pdf->pages(), options, name);
+    if (options.skip_text) {
+      std::vector<int> keep;
+      for (int i : f.selected_) {
+        if (pdf->has_text(i)) log::info("{}: page {} already has text, skipped (--skip-text)", name, i + 1);
+        else keep.push_back(i);
+      }
+      f.selected_ = std::move(keep);
+    }
+    // Sizes of the pages to read, before any is rendered (each is checked again as rendered).
+    f.info_ = pdf_info(*pdf, f.selected_, options.dpi, name, &limits);
+    f.pdf_ = std::move(pdf);
+    f.pdf_dpi_ = options.dpi;
+    return f;
+  }
   // Size first: a forged huge header is reported as such even when the data is cut short.
   f.info_ = probe_header(bytes, name);
   check_limits(f.info_, limits, name);
   if (!f.info_.defect.empty()) throw FormatError(f.info_.defect);
+  f.selected_ = select_pages(f.info_.pages, options, name);
   f.bytes_ = std::move(bytes);
-  f.limits_ = limits;
   return f;
 }
 
-PageImage ImageFile::page(int i) const {
-  if (i < 0 || i >= info_.pages)
-    throw FormatError(name_ + ": no page " + std::to_string(i + 1));
+PageImage ImageFile::page(int k) const {
+  if (k < 0 || k >= pages())
+    throw FormatError(name_ + ": no page " + std::to_string(k + 1));
+  const int i = selected_[size_t(k)];
+  if (pdf_) {
+    PageImage out;
+    out.dpi = pdf_->render_dpi(i, pdf_dpi_);
+    out.image = pdf_->render(i, out.dpi, limits_);
+    out.source = name_;
+    out.page_index = i;
+    return out;
+  }
   cv::Mat m;
   const std::string& f = info_.format;
   if (f == "png") m = decode_png(bytes_, name_, limits_);
@@ -398,7 +533,8 @@ bool has_image_extension(const std::string& path) {
   std::string ext = path.substr(dot + 1);
   for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   static const std::set<std::string> known = {"png", "jpg", "jpeg", "jpe", "tif", "tiff", "bmp",
-                                              "dib", "pbm", "pgm", "ppm", "pnm", "pam", "webp"};
+                                              "dib", "pbm", "pgm", "ppm", "pnm", "pam", "webp",
+                                              "pdf"};
   return known.count(ext) > 0;
 }
 

@@ -357,7 +357,14 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
         }
       }
       try {
-        state[i].file = ImageFile::open(inputs[i].path, opt.limits);
+        state[i].file = ImageFile::open(inputs[i].path, opt.limits, opt.pages);
+        if (state[i].file->pages() == 0) {  // --skip-text left nothing to read
+          log::info("{}: every page already has text, skipped (--skip-text)", inputs[i].path);
+          ++sum.skipped;
+          ++finished;
+          state[i] = InputState();
+          continue;
+        }
         state[i].pages_left = state[i].file->pages();
         for (int p = 0; p < state[i].file->pages(); ++p) units.push_back({i, p});
       } catch (const std::exception& e) {
@@ -380,7 +387,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
             PageImage img = state[u.input].file->page(u.page);
             if (keep_images)
               kept[size_t(k)] = keep_page_image(img.image, state[u.input].file->info().format == "jpeg");
-            return PageSource{img.image, inputs[u.input].path, u.page, img.dpi};
+            return PageSource{img.image, inputs[u.input].path, img.page_index, img.dpi};
           },
           jobs);
       for (int k = 0; k < n; ++k) {

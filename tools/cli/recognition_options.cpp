@@ -37,7 +37,7 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
                   "path has it, else heuristic), heuristic (connected-component layout), or a detector model "
                   "file or name")
       ->capture_default_str();
-  cmd->add_option("--dpi", o.dpi, "input resolution (default: from the file, else estimated)")
+  cmd->add_option("--dpi", o.dpi, "input resolution (default: from the file, else estimated); PDF pages are rendered at it")
       ->check(CLI::Range(10.0, 4800.0));
   cmd->add_option("--rotate", o.rotate,
                   "page orientation: auto (turn pages scanned upside down or sideways), or turn every page "

@@ -30,6 +30,9 @@ struct RecognizeOptions {
   int jobs = 0;
   int64_t max_pixels = 400'000'000;
   int64_t max_side = 30000;
+  int64_t max_pages = 100000;
+  std::string pages;
+  bool skip_text = false;
   std::optional<bool> progress;
 };
 
@@ -39,8 +42,8 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<RecognizeOptions>();
   auto* cmd = app.add_subcommand("recognize", "read the text of images (pages, lines, folders)");
   cmd->add_option("INPUT", o->inputs,
-                  "image files, folders, quoted glob patterns ('scans/*.png') or @LIST files; - reads an "
-                  "image from stdin");
+                  "image files (PNG, JPEG, TIFF, BMP, PNM, WebP, PDF), folders, quoted glob patterns "
+                  "('scans/*.png') or @LIST files; - reads an image from stdin");
   cmd->add_option("-f,--format", o->formats,
                   "output formats, comma-separated: txt json hocr tsv alto page pdf (default txt)");
   cmd->add_option("-o,--output", o->output_file,
@@ -60,6 +63,24 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-side", o->max_side, "refuse images wider or taller (default 30000)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-pages", o->max_pages, "refuse PDFs and TIFFs with more pages (default 100000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--pages", o->pages,
+                  "read only these pages of PDFs and multi-page TIFFs, 1-based: 3-7, 1,3,5-6, 4- (to the end)")
+      ->check([](const std::string& s) {
+        try {
+          parse_page_ranges(s);
+        } catch (const Error& e) {
+          return std::string(e.what());
+        }
+        return std::string();
+      });
+  cmd->add_flag("--skip-text", o->skip_text,
+                "leave out PDF pages that already carry text (by default they are read as images too)");
+  cmd->footer(
+      "PDF pages are rendered at the resolution of their scanned image when a page is one image, else at "
+      "300 dpi; --dpi sets the resolution instead. With -f pdf, each input gives one searchable PDF of "
+      "all its pages read.");
   cmd->add_flag("--progress,!--no-progress", o->progress, "progress bar (default: when stderr is a terminal)");
   add_recognition_options(cmd, o->read);
 
@@ -89,6 +110,10 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
     bo.jobs = thread_count();
     bo.limits.max_pixels = o->max_pixels;
     bo.limits.max_width = bo.limits.max_height = o->max_side;
+    bo.limits.max_pages = o->max_pages;
+    bo.pages.pages = o->pages;
+    bo.pages.skip_text = o->skip_text;
+    bo.pages.dpi = o->read.dpi;
     bo.progress = o->progress ? (*o->progress ? 1 : 0) : -1;
 
     // Inputs first: a bad list or folder should not wait for the model to load.

@@ -49,6 +49,7 @@ struct BatchOptions {
   bool fail_fast = false;   // stop at the first failed input
   int jobs = 0;             // pages prepared in parallel (0 = thread count)
   ImageLimits limits;
+  PageOptions pages;        // --pages, --skip-text, --dpi (PDF rendering)
   int progress = -1;        // -1: on a terminal only, 0 off, 1 on
   WriterInfo writer;
 };
