@@ -62,7 +62,7 @@ double image_dpi(cv::Size image, double page_w_pt, double page_h_pt) {
     if (std::abs(dx - dy) <= 0.02 * std::max(dx, dy)) {
       const double dpi = std::sqrt(dx * dy);
       // A thumbnail-sized image is not a scan; over 1200 dpi gains nothing for reading.
-      return dpi < 50 ? 0 : std::min(dpi, 1200.0);
+      return !(dpi >= 50) ? 0 : std::min(dpi, 1200.0);  // NaN too
     }
   }
   return 0;
@@ -147,7 +147,7 @@ cv::Size PdfFile::render_size(int i, double dpi) const {
   const auto o = page->orientation();
   if (o == poppler::page::landscape || o == poppler::page::seascape) std::swap(w, h);
   // Splash rounds up; the cast saturates a forged box instead of overflowing.
-  auto px = [](double v) { return static_cast<int>(std::min(std::ceil(v), 2e9)); };
+  auto px = [](double v) { return v >= 0 ? static_cast<int>(std::min(std::ceil(v), 2e9)) : 0; };
   return cv::Size(px(w), px(h));
 }
 

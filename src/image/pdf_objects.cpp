@@ -60,7 +60,11 @@ class Parser {
   Obj parse(int depth = 0) {
     Obj o;
     skip_space();
-    if (p_ >= n_ || depth > kMaxDepth) return o;
+    if (p_ >= n_) return o;
+    if (depth > kMaxDepth) {  // as damaged: the containers above give up
+      o.kind = Obj::Keyword;
+      return o;
+    }
     const uint8_t c = d_[p_];
     if (c == '/') {
       ++p_;
@@ -242,7 +246,7 @@ class ObjectIndex {
     const Obj* count = dict.get("N");
     const Obj* first = dict.get("First");
     if (!count || !first || count->kind != Obj::Num || first->kind != Obj::Num) return;
-    if (count->num < 0 || count->num > 1e6 || first->num < 0) return;
+    if (!(count->num >= 0 && count->num <= 1e6) || !(first->num >= 0)) return;
     std::string out;
     if (!inflate(b_.data() + start, end - start, out)) return;
     if (first->num > out.size()) return;
@@ -252,7 +256,9 @@ class ObjectIndex {
     Parser header(reinterpret_cast<const uint8_t*>(s.data()), static_cast<size_t>(first->num), 0);
     for (int k = 0; k < static_cast<int>(count->num); ++k) {
       Obj num = header.parse(), off = header.parse();
-      if (num.kind != Obj::Num || off.kind != Obj::Num || off.num < 0 || first->num + off.num >= s.size()) break;
+      if (num.kind != Obj::Num || off.kind != Obj::Num || !(num.num >= 0 && num.num < 1e8) || !(off.num >= 0) ||
+          first->num + off.num >= s.size())
+        break;
       index_[static_cast<int>(num.num)] = Loc{buffer, static_cast<size_t>(first->num + off.num)};
     }
   }

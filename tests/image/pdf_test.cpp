@@ -283,6 +283,18 @@ TEST(PdfInput, ImageSizesThroughObjectStreams) {
   const std::string mixed = make_pdf({{scan(300, 200, 0), 144, 96}, {cv::Mat(), 72, 72, "text"}});
   EXPECT_EQ(ocr::pdf_page_image_sizes(bytes_of(mixed)), (std::vector<cv::Size>{{300, 200}, {0, 0}}));
   EXPECT_TRUE(ocr::pdf_page_image_sizes(bytes_of("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n")).empty());
+  // Nesting past the parser's depth cap, a reference loop in the page tree, an object stream
+  // that claims more than it holds: given up on, quickly.
+  const std::string deep = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Kids [" +
+                           std::string(5000, '[') + " >> endobj\ntrailer << /Root 1 0 R >>\n";
+  EXPECT_TRUE(ocr::pdf_page_image_sizes(bytes_of(deep)).empty());
+  const std::string loop = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                           "2 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] >> endobj\n"
+                           "3 0 obj << /Type /Pages /Kids [2 0 R] >> endobj\ntrailer << /Root 1 0 R >>\n";
+  EXPECT_TRUE(ocr::pdf_page_image_sizes(bytes_of(loop)).empty());
+  const std::string objstm = "%PDF-1.5\n1 0 obj << /Type /ObjStm /N 999999 /First 5 /Filter /FlateDecode >>\n"
+                             "stream\nxyz\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n";
+  EXPECT_TRUE(ocr::pdf_page_image_sizes(bytes_of(objstm)).empty());
   // Page dictionaries inside compressed object streams (as qpdf, pikepdf and OCRmyPDF write).
   if (!have("qpdf")) GTEST_SKIP() << "qpdf is not installed (tools/install-deps.sh)";
   const fs::path dir = temp_dir();

@@ -79,8 +79,8 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
                 "leave out PDF pages that already carry text (by default they are read as images too)");
   cmd->footer(
       "PDF pages are rendered at the resolution of their scanned image when a page is one image, else at "
-      "300 dpi; --dpi sets the resolution instead. With -f pdf, each input gives one searchable PDF of "
-      "all its pages read.");
+      "300 dpi; --dpi sets the resolution instead. With -f pdf, a multi-page input gives one multi-page "
+      "searchable PDF of the pages read.");
   cmd->add_flag("--progress,!--no-progress", o->progress, "progress bar (default: when stderr is a terminal)");
   add_recognition_options(cmd, o->read);
 
