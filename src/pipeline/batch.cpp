@@ -298,6 +298,10 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
   // Emits one finished input: its own files, or its part of the stdout / -o document.
   auto emit = [&](size_t i) {
     auto& st = state[i];
+    // Counted before the pages are written: a combined document takes them away.
+    for (const auto& p : st.pages)
+      for (const auto& b : p.blocks)
+        for (const auto& par : b.paragraphs) sum.lines += static_cast<int64_t>(par.lines.size());
     if (to_dir) {
       for (auto f : opt.formats) {
         std::string path = output_path(opt.output_dir, inputs[i], f, opt.suffix);
@@ -328,9 +332,6 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
       for (auto& p : st.pages) combined.push_back(std::move(p));
     }
     ++sum.done;
-    for (const auto& p : st.pages)
-      for (const auto& b : p.blocks)
-        for (const auto& par : b.paragraphs) sum.lines += static_cast<int64_t>(par.lines.size());
     state[i] = InputState();
   };
 

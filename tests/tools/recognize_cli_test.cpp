@@ -108,6 +108,10 @@ TEST_F(RecognizeCli, OutputFileWithSeveralFormats) {
   EXPECT_EQ(r.code, 0) << r.err;
   for (std::string e : {"res.txt", "res.hocr", "res.xml", "res.page.xml", "res.tsv", "res.json"})
     EXPECT_TRUE(fs::exists(dir_ / e)) << e;
+  // The summary counts the lines of a combined document too (it once counted them after the
+  // pages had moved into it: "0 lines").
+  EXPECT_EQ(r.err.find(" 0 lines"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" lines in "), std::string::npos) << r.err;
   EXPECT_NE(run("-f txt,hocr line.png").code, 0);  // several formats need a destination
 }
 
