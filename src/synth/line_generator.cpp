@@ -743,7 +743,11 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     // vertical streaks, dark (dirt on the glass) or light (a dead sensor).
     if (rng.chance(0.7)) {
       // A threshold nearer the paper than for book scans: thin strokes at 100 dpi survive it.
-      cv::threshold(out, out, (inkv + (paper - inkv) * rng.uniform(0.5, 0.75)) * 255, 255, cv::THRESH_BINARY);
+      // Faint, thin print can still fall wholly above it: then the line stays grey rather than
+      // come out blank under a label.
+      cv::Mat bitonal;
+      cv::threshold(out, bitonal, (inkv + (paper - inkv) * rng.uniform(0.5, 0.75)) * 255, 255, cv::THRESH_BINARY);
+      if (cv::countNonZero(bitonal) < int(bitonal.total()) - std::max(3, int(bitonal.total() / 400))) out = bitonal;
     } else if (rng.chance(0.7)) {
       out = jpeg(out, static_cast<int>(rng.integer(30, 90)));
     }
