@@ -13,23 +13,15 @@
 #include "ocr/image/image_io.h"
 #include "ocr/output/writers.h"
 
+#include "tools/cli_helpers.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-bool have(const char* tool) {
-  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
+using ocr::test::have;
+using ocr::test::Result;
+using ocr::test::slurp;
 
 class PdfCli : public ::testing::Test {
  protected:
