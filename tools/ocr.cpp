@@ -10,6 +10,10 @@
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
 
+namespace ocr {
+extern const char* const kGitCommit;  // generated at build time (cmake/git_commit.cmake)
+}
+
 int main(int argc, char** argv) {
   ocr::keep_freed_memory();
   CLI::App app{"ocr: read text from images with a CNN+BiLSTM+CTC engine"};
@@ -19,7 +23,7 @@ int main(int argc, char** argv) {
   int verbose = 0;
   app.add_flag("-q,--quiet", quiet, "only warnings and errors on stderr");
   app.add_flag("-v,--verbose", verbose, "more detail on stderr (repeat for debug)");
-  app.set_version_flag("--version", "ocr 0.1.0");
+  app.set_version_flag("--version", std::string("ocr " OCR_VERSION " (commit ") + ocr::kGitCommit + ")");
   // Registration order is the order of `ocr --help`.
   ocr::cli::add_recognize_command(app, ctx);
   ocr::cli::add_train_command(app, ctx);
