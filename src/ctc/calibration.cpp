@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ocr/core/error.h"
+
 namespace ocr {
 
 float sample_confidence(const CalibrationSample& s, const Calibration& c) {
@@ -102,6 +104,97 @@ std::vector<ReliabilityBin> reliability(const std::vector<CalibrationSample>& sa
   }
   if (ece) *ece = e;
   return out;
+}
+
+namespace {
+
+// Which items of a are matched (equal and aligned) by an optimal alignment to b; ties on the way
+// back prefer a match, then a substitution, then skipping an item of a.
+template <typename T>
+std::vector<uint8_t> matched(const std::vector<T>& a, const std::vector<T>& b) {
+  const size_t n = a.size(), m = b.size();
+  std::vector<int> dp((n + 1) * (m + 1));
+  auto at = [&](size_t i, size_t j) -> int& { return dp[i * (m + 1) + j]; };
+  for (size_t i = 0; i <= n; ++i) at(i, 0) = int(i);
+  for (size_t j = 0; j <= m; ++j) at(0, j) = int(j);
+  for (size_t i = 1; i <= n; ++i)
+    for (size_t j = 1; j <= m; ++j)
+      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] != b[j - 1])});
+  std::vector<uint8_t> ok(n, 0);
+  size_t i = n, j = m;
+  while (i > 0 && j > 0) {
+    if (a[i - 1] == b[j - 1] && at(i, j) == at(i - 1, j - 1)) ok[i - 1] = 1, --i, --j;
+    else if (at(i, j) == at(i - 1, j - 1) + 1) --i, --j;
+    else if (at(i, j) == at(i - 1, j) + 1) --i;
+    else --j;
+  }
+  return ok;
+}
+
+std::vector<std::u32string> space_separated(const std::u32string& s) {
+  std::vector<std::u32string> out;
+  std::u32string w;
+  for (char32_t c : s) {
+    if (c != U' ') {
+      w.push_back(c);
+    } else if (!w.empty()) {
+      out.push_back(w);
+      w.clear();
+    }
+  }
+  if (!w.empty()) out.push_back(w);
+  return out;
+}
+
+}  // namespace
+
+void add_line_samples(const std::u32string& text, const std::vector<ConfidenceFeatures>& features,
+                      const std::u32string& truth, std::vector<CalibrationSample>& words,
+                      std::vector<CalibrationSample>& chars) {
+  if (features.size() < text.size())
+    throw Error("add_line_samples: " + std::to_string(features.size()) + " features for " +
+                std::to_string(text.size()) + " characters");
+  const auto char_ok = matched(std::vector<char32_t>(text.begin(), text.end()),
+                               std::vector<char32_t>(truth.begin(), truth.end()));
+  for (size_t k = 0; k < text.size(); ++k)
+    if (text[k] != U' ') chars.push_back({{features[k]}, char_ok[k] != 0});
+  std::vector<std::u32string> text_words;
+  std::vector<CalibrationSample> items;
+  size_t start = 0;
+  for (size_t k = 0; k <= text.size(); ++k)
+    if (k == text.size() || text[k] == U' ') {
+      if (k > start) {
+        text_words.push_back(text.substr(start, k - start));
+        items.push_back({std::vector<ConfidenceFeatures>(features.begin() + start, features.begin() + k), false});
+      }
+      start = k + 1;
+    }
+  const auto word_ok = matched(text_words, space_separated(truth));
+  for (size_t k = 0; k < items.size(); ++k) {
+    items[k].correct = word_ok[k] != 0;
+    words.push_back(std::move(items[k]));
+  }
+}
+
+ReliabilityTable reliability_table(const std::vector<CalibrationSample>& samples, const Calibration& c, int bins) {
+  ReliabilityTable t;
+  t.items = samples.size();
+  t.bins = reliability(samples, c, bins, &t.ece);
+  return t;
+}
+
+CalibrationCheck fit_and_check_calibration(const std::vector<CalibrationSample>& words,
+                                           const std::vector<CalibrationSample>& chars, int bins) {
+  if (words.empty()) throw Error("no words decoded");
+  std::vector<CalibrationSample> fit, held;
+  for (size_t i = 0; i < words.size(); ++i) (i % 2 ? held : fit).push_back(words[i]);
+  CalibrationCheck r;
+  r.calibration = fit_calibration(fit);
+  r.fitted_words = fit.size();
+  r.raw_words = reliability_table(held, Calibration{}, bins);
+  r.words = reliability_table(held, r.calibration, bins);
+  r.chars = reliability_table(chars, r.calibration, bins);
+  return r;
 }
 
 }  // namespace ocr

@@ -1,8 +1,7 @@
 // ocr eval: CER / WER of the recognizer (or of existing predictions) against line ground truth.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
-#include <opencv2/imgproc.hpp>
-#include <optional>
 
 #include "cli/commands.h"
 #include "cli/recognition_options.h"
@@ -10,12 +9,9 @@
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
 #include "ocr/eval/dataset.h"
-#include "ocr/eval/gt_image.h"
 #include "ocr/eval/metrics.h"
 #include "ocr/eval/report.h"
-#include "ocr/image/image_io.h"
-#include "ocr/model/model.h"
-#include "ocr/pipeline/line_recognizer.h"
+#include "ocr/pipeline/gt_recognition.h"
 
 namespace ocr::cli {
 
@@ -35,67 +31,24 @@ struct EvalOptions {
   size_t confusions = 20;
 };
 
-// Lines are read and recognised in chunks, so memory stays bounded on large sets while the
-// recognizer still gets batches to sort by width and spread over the threads.
-constexpr size_t kChunk = 64;
-
 // The text `ocr recognize` would write for each image: page preprocessing and layout (a line by
 // default), then one pooled call of the line reader, as in a batch run.
-size_t recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs,
-                       EvalAccumulator& acc, std::vector<std::string>& problems) {
+void recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs, EvalAccumulator& acc,
+                     std::vector<std::string>& problems) {
   set_thread_count(opt.threads);
   const Reader reader = make_reader(opt.read);
   std::string models;
   for (const auto& path : reader.model_paths) models += (models.empty() ? "" : " + ") + path;
   log::info("recognizing {} lines with {} ({}, {} decoder)", pairs.size(), models,
             opt.raw ? "raw images" : "layout " + opt.read.layout, opt.read.decoder);
-
   const auto start = std::chrono::steady_clock::now();
-  size_t added = 0;
-  GtImageReader gt_images;
-  for (size_t begin = 0; begin < pairs.size(); begin += kChunk) {
-    std::vector<cv::Mat> images;
-    std::vector<const GtPair*> chunk;
-    for (size_t i = begin; i < std::min(pairs.size(), begin + kChunk); ++i) {
-      try {
-        cv::Mat grey = gt_images.read(pairs[i]).image;
-        if (opt.raw && grey.channels() == 3) cv::cvtColor(grey, grey, cv::COLOR_BGR2GRAY);
-        images.push_back(grey);
-        chunk.push_back(&pairs[i]);
-      } catch (const Error& e) {
-        problems.push_back(e.what());
-        log::warn("{}", e.what());
-      }
-    }
-    if (images.empty()) continue;
-    std::vector<std::string> texts, errors(images.size());
-    if (opt.raw) {
-      for (auto& line : reader.lines->recognize(images)) texts.push_back(std::move(line.text));
-    } else {
-      std::vector<PageOutcome> pages = reader.pages->recognize_pages(
-          int(images.size()),
-          [&](int k) { return std::optional<PageSource>(PageSource{images[size_t(k)], chunk[size_t(k)]->name()}); },
-          thread_count());
-      for (size_t k = 0; k < pages.size(); ++k) {
-        texts.push_back(pages[k].result ? pages[k].result->text() : std::string());
-        if (!pages[k].result) errors[k] = pages[k].error;
-      }
-    }
-    for (size_t i = 0; i < texts.size(); ++i) {
-      if (!errors[i].empty()) {
-        problems.push_back(errors[i]);
-        log::warn("{}", errors[i]);
-        continue;
-      }
-      acc.add(chunk[i]->name(), chunk[i]->text, texts[i]);
-      ++added;
-    }
-  }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  GtRecognitionOptions ro;
+  ro.raw = opt.raw;
+  ro.threads = thread_count();
+  const size_t added = recognize_gt_pairs(*reader.pages, pairs, ro, acc, problems);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (added) log::info("{} lines in {:.2f} s ({:.1f} lines/s, images read included)", added, secs,
                        added / std::max(secs, 1e-9));
-  return added;
 }
 
 }  // namespace

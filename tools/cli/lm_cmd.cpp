@@ -12,24 +12,16 @@
 #include <random>
 #include <sstream>
 
-#include <opencv2/imgproc.hpp>
-
 #include "cli/commands.h"
 #include "ocr/core/error.h"
-#include "ocr/core/log.h"
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/arpa.h"
 #include "ocr/ctc/beam_decoder.h"
 #include "ocr/ctc/calibration.h"
 #include "ocr/ctc/greedy_decoder.h"
 #include "ocr/ctc/ngram_lm.h"
-#include "ocr/eval/dataset.h"
-#include "ocr/eval/gt_image.h"
-#include "ocr/image/image_io.h"
 #include "ocr/model/model.h"
-#include "ocr/pipeline/line_recognizer.h"
-#include "ocr/pipeline/model_search.h"
-#include "ocr/pipeline/page_recognizer.h"
+#include "ocr/pipeline/decoder_tuning.h"
 
 namespace ocr::cli {
 
@@ -60,170 +52,12 @@ std::vector<float> parse_float_list(const std::string& s) {
   return out;
 }
 
-template <typename T>
-int edit_distance(const std::vector<T>& a, const std::vector<T>& b) {
-  std::vector<int> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    int diag = row[0];
-    row[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= b.size(); ++j) {
-      int up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::vector<std::u32string> split_words(const std::u32string& s) {
-  std::vector<std::u32string> out;
-  std::u32string w;
-  for (char32_t c : s) {
-    if (c == U' ') {
-      if (!w.empty()) out.push_back(w), w.clear();
-    } else {
-      w.push_back(c);
-    }
-  }
-  if (!w.empty()) out.push_back(w);
-  return out;
-}
-
-// Ground-truth lines: <stem>.gt.txt next to <stem>.png|.tif|.jpg|... (image decoded to grey).
-struct GtLine {
-  std::string image_path;
-  std::u32string truth;
-  cv::Mat image;
-};
-
-// Line images with ground truth, each prepared as `ocr recognize --layout line` prepares it, so
-// the decoder is tuned and calibrated on the network outputs recognize will produce.
-std::vector<GtLine> load_gt(const std::vector<std::string>& dirs, size_t limit) {
-  std::vector<GtLine> out;
-  for (const auto& dir : dirs) {
-    std::vector<std::string> problems;
-    GtImageReader reader;
-    for (const GtPair& pair : find_gt_pairs(dir, &problems)) {
-      PageImage page = reader.read(pair);
-      GtLine g;
-      g.image_path = pair.name();
-      g.truth = utf8_decode(pair.text);
-      g.image = prepare_line_image(page.image, {}, page.dpi);
-      if (g.image.empty()) {
-        log::warn("{}: no text line found, skipped", pair.name());
-        continue;
-      }
-      out.push_back(std::move(g));
-      if (limit && out.size() >= limit) return out;
-    }
-    for (const auto& p : problems) log::warn("{}", p);
-  }
-  if (out.empty()) throw IoError("no <stem>.gt.txt lines with images found");
-  return out;
-}
-
-// Network outputs for every line (the expensive part, done once per tune/calibrate run).
-std::vector<Matrix> posteriors(const Model& model, const std::vector<GtLine>& lines, double* seconds) {
-  auto shared = std::shared_ptr<const Model>(&model, [](const Model*) {});
-  LineRecognizer rec(shared);
-  std::vector<cv::Mat> imgs;
-  for (const auto& l : lines) imgs.push_back(l.image);
-  auto t0 = Clock::now();
-  auto out = rec.log_probs(imgs);
-  *seconds = seconds_since(t0);
-  return out;
-}
-
-struct Scores {
-  double cer = 0, wer = 0;
-  double ms_per_line = 0;
-};
-
-Scores score_decoder(const Decoder& dec, const Alphabet& alphabet, const std::vector<Matrix>& lp,
-                     const std::vector<GtLine>& lines, std::vector<Hypothesis>* hyps = nullptr) {
-  const int n = static_cast<int>(lines.size());
-  std::vector<Hypothesis> out(n);
-  auto t0 = Clock::now();
-#pragma omp parallel for schedule(dynamic)
-  for (int i = 0; i < n; ++i) out[i] = dec.decode(lp[i]);
-  double secs = seconds_since(t0);
-  int64_t ce = 0, cn = 0, we = 0, wn = 0;
-  for (int i = 0; i < n; ++i) {
-    std::u32string text = utf8_decode(alphabet.decode(out[i].label_ids()));
-    const auto& truth = lines[i].truth;
-    ce += edit_distance(std::vector<char32_t>(text.begin(), text.end()),
-                        std::vector<char32_t>(truth.begin(), truth.end()));
-    cn += static_cast<int64_t>(truth.size());
-    auto tw = split_words(truth);
-    we += edit_distance(split_words(text), tw);
-    wn += static_cast<int64_t>(tw.size());
-  }
-  Scores s;
-  s.cer = cn ? double(ce) / cn : 0;
-  s.wer = wn ? double(we) / wn : 0;
-  s.ms_per_line = 1000 * secs * std::max(1, omp_get_max_threads()) / std::max(1, n);
-  if (hyps) *hyps = std::move(out);
-  return s;
-}
-
-// Calibration items of one line: its words (features of their characters) and its non-space
-// characters, each marked right when an optimal alignment to the truth matches it.
-template <typename T>
-std::vector<uint8_t> matched(const std::vector<T>& a, const std::vector<T>& b) {
-  const size_t n = a.size(), m = b.size();
-  std::vector<int> dp((n + 1) * (m + 1));
-  auto at = [&](size_t i, size_t j) -> int& { return dp[i * (m + 1) + j]; };
-  for (size_t i = 0; i <= n; ++i) at(i, 0) = int(i);
-  for (size_t j = 0; j <= m; ++j) at(0, j) = int(j);
-  for (size_t i = 1; i <= n; ++i)
-    for (size_t j = 1; j <= m; ++j)
-      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] != b[j - 1])});
-  std::vector<uint8_t> ok(n, 0);
-  size_t i = n, j = m;
-  while (i > 0 && j > 0) {
-    if (a[i - 1] == b[j - 1] && at(i, j) == at(i - 1, j - 1)) ok[i - 1] = 1, --i, --j;
-    else if (at(i, j) == at(i - 1, j - 1) + 1) --i, --j;
-    else if (at(i, j) == at(i - 1, j) + 1) --i;
-    else --j;
-  }
-  return ok;
-}
-
-void line_samples(const Hypothesis& h, const std::vector<ConfidenceFeatures>& feats, const Alphabet& alphabet,
-                  const std::u32string& truth, std::vector<CalibrationSample>& words,
-                  std::vector<CalibrationSample>& chars) {
-  std::u32string text;
-  for (const auto& l : h.labels) text.push_back(alphabet.symbol(l.label));
-  auto cok = matched(std::vector<char32_t>(text.begin(), text.end()), std::vector<char32_t>(truth.begin(), truth.end()));
-  for (size_t k = 0; k < text.size(); ++k)
-    if (text[k] != U' ') chars.push_back({{feats[k]}, cok[k] != 0});
-  std::vector<std::u32string> pw;
-  std::vector<CalibrationSample> ws;
-  size_t start = 0;
-  for (size_t k = 0; k <= text.size(); ++k)
-    if (k == text.size() || text[k] == U' ') {
-      if (k > start) {
-        pw.push_back(text.substr(start, k - start));
-        ws.push_back({std::vector<ConfidenceFeatures>(feats.begin() + start, feats.begin() + k), false});
-      }
-      start = k + 1;
-    }
-  auto wok = matched(pw, split_words(truth));
-  for (size_t k = 0; k < ws.size(); ++k) {
-    ws[k].correct = wok[k] != 0;
-    words.push_back(ws[k]);
-  }
-}
-
-void print_reliability(const char* title, const std::vector<CalibrationSample>& s, const Calibration& c, int bins) {
-  double ece = 0;
-  auto table = reliability(s, c, bins, &ece);
-  std::printf("%s (%zu items)\n  bin          reported  observed  count\n", title, s.size());
-  for (const auto& b : table)
+void print_reliability(const char* title, const ReliabilityTable& t) {
+  std::printf("%s (%zu items)\n  bin          reported  observed  count\n", title, t.items);
+  for (const auto& b : t.bins)
     std::printf("  %.2f-%.2f    %6.3f    %6.3f   %6lld\n", b.lo, b.hi, b.reported, b.observed,
                 static_cast<long long>(b.count));
-  std::printf("  expected calibration error: %.4f\n", ece);
+  std::printf("  expected calibration error: %.4f\n", t.ece);
 }
 
 // Synthetic network output for a text: each character peaks over 1-3 frames with a confusable
@@ -385,11 +219,9 @@ void add_bench(CLI::App& lm, Context& ctx) {
       lp.push_back(synth_posteriors(alphabet.encode(utf8_encode(u)), K, o->frames, rng));
       if (static_cast<int>(lp.size()) >= o->lines) break;
     }
-    std::vector<GtLine> gt(truth.size());
-    for (size_t i = 0; i < truth.size(); ++i) gt[i].truth = truth[i];
     omp_set_num_threads(1);
     auto run = [&](const char* name, const Decoder& d) {
-      Scores s = score_decoder(d, alphabet, lp, gt);
+      DecoderScore s = score_decoder(d, alphabet, lp, truth);
       std::printf("%-28s %7.3f ms/line   CER %.2f%%   WER %.2f%%\n", name, s.ms_per_line, 100 * s.cer, 100 * s.wer);
     };
     std::printf("%zu lines, K=%d labels, T≈%d frames, beam width %d\n", lp.size(), K, o->frames, o->beam);
@@ -428,35 +260,17 @@ void eval_options(CLI::App* cmd, EvalOpt& o) {
   cmd->add_flag("--write", o.write, "store the result in the model's metadata and save the model");
 }
 
-struct EvalSet {
-  std::shared_ptr<Model> model;
-  std::string model_path;
-  std::vector<GtLine> lines;
-  std::vector<Matrix> lp;
-  std::shared_ptr<const LanguageModel> lm;
-  std::shared_ptr<const Lexicon> lexicon;
-};
-
-EvalSet load_eval_set(const EvalOpt& o) {
-  EvalSet s;
-  s.model_path = resolve_model(o.model);
-  s.model = Model::load(s.model_path);
-  s.lines = load_gt(o.gt, o.limit);
-  double secs = 0;
-  s.lp = posteriors(*s.model, s.lines, &secs);
-  std::printf("%zu lines; network forward %.1f ms/line (all threads)\n", s.lines.size(),
-              1000 * secs / s.lines.size());
-  std::string lm_path = o.lm.empty() ? default_lm_path(s.model_path) : o.lm;
-  if (!lm_path.empty() && lm_path != "none") {
-    s.lm = load_language_model(lm_path);
-    std::printf("language model: %s\n", lm_path.c_str());
-  }
-  const std::string lexicon_path = o.lexicon.empty() ? default_lexicon_path(s.model_path) : o.lexicon;
-  if (!lexicon_path.empty() && lexicon_path != "none") {
-    s.lexicon = std::make_shared<Lexicon>(Lexicon::load(lexicon_path));
-    std::printf("lexicon: %s\n", lexicon_path.c_str());
-  }
+ValidationSet load_eval_set(const EvalOpt& o) {
+  ValidationSet s = load_validation_set({o.model, o.lm, o.lexicon, o.gt, o.limit});
+  std::printf("%zu lines; network forward %.1f ms/line (all threads)\n", s.truths.size(),
+              1000 * s.forward_seconds / s.truths.size());
+  if (s.lm) std::printf("language model: %s\n", s.lm_path.c_str());
+  if (s.lexicon) std::printf("lexicon: %s\n", s.lexicon_path.c_str());
   return s;
+}
+
+void print_score(const char* name, const DecoderScore& s) {
+  std::printf("%-18sCER %6.3f%%  WER %6.3f%%  %.3f ms/line\n", name, 100 * s.cer, 100 * s.wer, s.ms_per_line);
 }
 
 void add_tune(CLI::App& lm, Context& ctx) {
@@ -472,37 +286,28 @@ void add_tune(CLI::App& lm, Context& ctx) {
   cmd->add_option("--oov-penalties", *penalties, "comma-separated OOV penalties (with a lexicon)")
       ->capture_default_str();
   cmd->callback([o, alphas, betas, penalties, &ctx] {
-    EvalSet s = load_eval_set(*o);
+    ValidationSet s = load_eval_set(*o);
     const Alphabet& A = s.model->alphabet();
-    Scores g = score_decoder(GreedyDecoder(), A, s.lp, s.lines);
-    std::printf("greedy:           CER %6.3f%%  WER %6.3f%%  %.3f ms/line\n", 100 * g.cer, 100 * g.wer, g.ms_per_line);
+    const DecoderScore greedy = score_decoder(GreedyDecoder(), A, s.log_probs, s.truths);
+    print_score("greedy:", greedy);
     BeamOptions b;
     b.beam_width = o->beam;
     b.beta = 0;
-    Scores nb = score_decoder(BeamDecoder(A, b, nullptr, s.lexicon), A, s.lp, s.lines);
-    std::printf("beam, no LM:      CER %6.3f%%  WER %6.3f%%  %.3f ms/line\n", 100 * nb.cer, 100 * nb.wer, nb.ms_per_line);
+    print_score("beam, no LM:", score_decoder(BeamDecoder(A, b, nullptr, s.lexicon), A, s.log_probs, s.truths));
     if (!s.lm) throw Error("lm tune needs a language model (--lm)");
-    double best = 2;
-    float ba = 0, bb = 0, bp = 0;
-    const std::vector<float> pens = s.lexicon ? parse_float_list(*penalties) : std::vector<float>{0.f};
     std::printf("   alpha    beta     oov     CER      WER   ms/line\n");
-    for (float a : parse_float_list(*alphas))
-      for (float be : parse_float_list(*betas))
-        for (float pen : pens) {
-          b.alpha = a;
-          b.beta = be;
-          b.oov_penalty = pen;
-          Scores r = score_decoder(BeamDecoder(A, b, s.lm, s.lexicon), A, s.lp, s.lines);
-          std::printf("  %6.2f  %6.2f  %6.2f  %6.3f%%  %6.3f%%  %6.3f\n", a, be, pen, 100 * r.cer, 100 * r.wer,
-                      r.ms_per_line);
-          if (r.cer < best) best = r.cer, ba = a, bb = be, bp = pen;
-        }
-    std::printf("best: alpha %.2f beta %.2f oov penalty %.2f CER %.3f%% (greedy %.3f%%, %+.1f%% relative)\n", ba,
-                bb, bp, 100 * best, 100 * g.cer, g.cer > 0 ? 100 * (best - g.cer) / g.cer : 0.0);
+    const TuningGrid grid{parse_float_list(*alphas), parse_float_list(*betas), parse_float_list(*penalties)};
+    const TuningResult r =
+        tune_decoder(A, b, s.lm, s.lexicon, s.log_probs, s.truths, grid, [](const TuningPoint& p) {
+          std::printf("  %6.2f  %6.2f  %6.2f  %6.3f%%  %6.3f%%  %6.3f\n", p.alpha, p.beta, p.oov_penalty,
+                      100 * p.score.cer, 100 * p.score.wer, p.score.ms_per_line);
+        });
+    const TuningPoint& best = r.best;
+    std::printf("best: alpha %.2f beta %.2f oov penalty %.2f CER %.3f%% (greedy %.3f%%, %+.1f%% relative)\n",
+                best.alpha, best.beta, best.oov_penalty, 100 * best.score.cer, 100 * greedy.cer,
+                greedy.cer > 0 ? 100 * (best.score.cer - greedy.cer) / greedy.cer : 0.0);
     if (o->write) {
-      s.model->metadata().extra["lm_alpha"] = std::to_string(ba);
-      s.model->metadata().extra["lm_beta"] = std::to_string(bb);
-      if (s.lexicon) s.model->metadata().extra["lm_oov_penalty"] = std::to_string(bp);
+      store_tuning(s.model->metadata(), best, s.lexicon != nullptr);
       s.model->save(s.model_path);
       std::printf("saved lm_alpha, lm_beta%s in %s\n", s.lexicon ? ", lm_oov_penalty" : "", s.model_path.c_str());
     }
@@ -518,38 +323,21 @@ void add_calibrate(CLI::App& lm, Context& ctx) {
   eval_options(cmd, *o);
   cmd->add_option("--bins", *bins, "reliability bins")->capture_default_str();
   cmd->callback([o, bins, &ctx] {
-    EvalSet s = load_eval_set(*o);
+    ValidationSet s = load_eval_set(*o);
     const Alphabet& A = s.model->alphabet();
-    auto extra = s.model->metadata().extra;
-    BeamOptions b;
-    b.beam_width = o->beam;
-    b.alpha = s.lm ? std::stof(extra.count("lm_alpha") ? extra["lm_alpha"] : std::to_string(kDefaultLmAlpha)) : 0.f;
-    b.beta = s.lm ? std::stof(extra.count("lm_beta") ? extra["lm_beta"] : std::to_string(kDefaultLmBeta)) : 0.f;
-    b.oov_penalty = std::stof(extra.count("lm_oov_penalty") ? extra["lm_oov_penalty"] : std::to_string(kDefaultOovPenalty));
-    BeamDecoder dec(A, b, s.lm, s.lexicon);
-    std::vector<Hypothesis> hyps;
-    Scores r = score_decoder(dec, A, s.lp, s.lines, &hyps);
+    const BeamOptions b = calibration_beam_options(s.model->metadata().extra, o->beam, s.lm != nullptr);
+    const BeamDecoder dec(A, b, s.lm, s.lexicon);
+    const DecoderScore r = score_decoder(dec, A, s.log_probs, s.truths);
     std::printf("beam (alpha %.2f, beta %.2f): CER %.3f%%  WER %.3f%%\n", b.alpha, b.beta, 100 * r.cer, 100 * r.wer);
-    std::vector<CalibrationSample> words, chars;
-    std::vector<ConfidenceFeatures> feats;
-    for (size_t i = 0; i < s.lp.size(); ++i) {
-      Hypothesis h = dec.decode_beam(s.lp[i], &feats).front();
-      line_samples(h, feats, A, s.lines[i].truth, words, chars);
-    }
-    if (words.empty()) throw Error("no words decoded");
-    // Fit on even items, report on odd ones, so the table is not measured on its own fit.
-    std::vector<CalibrationSample> fit, held;
-    for (size_t i = 0; i < words.size(); ++i) (i % 2 ? held : fit).push_back(words[i]);
-    Calibration c = fit_calibration(fit);
-    std::printf("fitted on %zu words: conf_scale %.4f conf_peak %.4f conf_bias %.4f\n", fit.size(), c.scale, c.peak,
-                c.bias);
-    print_reliability("words, raw beam posterior (held-out half)", held, Calibration{}, *bins);
-    print_reliability("words, calibrated (held-out half)", held, c, *bins);
-    print_reliability("characters, calibrated (all)", chars, c, *bins);
+    const CalibrationSamples samples = collect_calibration_samples(dec, A, s.log_probs, s.truths);
+    const CalibrationCheck c = fit_and_check_calibration(samples.words, samples.chars, *bins);
+    std::printf("fitted on %zu words: conf_scale %.4f conf_peak %.4f conf_bias %.4f\n", c.fitted_words,
+                c.calibration.scale, c.calibration.peak, c.calibration.bias);
+    print_reliability("words, raw beam posterior (held-out half)", c.raw_words);
+    print_reliability("words, calibrated (held-out half)", c.words);
+    print_reliability("characters, calibrated (all)", c.chars);
     if (o->write) {
-      s.model->metadata().extra["conf_scale"] = std::to_string(c.scale);
-      s.model->metadata().extra["conf_peak"] = std::to_string(c.peak);
-      s.model->metadata().extra["conf_bias"] = std::to_string(c.bias);
+      store_calibration(s.model->metadata(), c.calibration);
       s.model->save(s.model_path);
       std::printf("saved conf_scale, conf_peak, conf_bias in %s\n", s.model_path.c_str());
     }

@@ -3,6 +3,7 @@
 // confidence features, and a reliability table (reported vs observed accuracy in bins).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "ocr/ctc/beam_decoder.h"
@@ -36,5 +37,33 @@ struct ReliabilityBin {
 // Equal-width bins (empty ones omitted); *ece receives the expected calibration error.
 std::vector<ReliabilityBin> reliability(const std::vector<CalibrationSample>& samples, const Calibration& c,
                                         int bins, double* ece);
+
+// The items of one decoded line, appended to words and chars: its words (their characters'
+// features) and its non-space characters, each correct when an optimal alignment to the truth
+// matches it (characters against characters, words against words). features holds one entry per
+// code point of text, as BeamDecoder::decode_beam gives them for the winner (fewer: throws Error).
+void add_line_samples(const std::u32string& text, const std::vector<ConfidenceFeatures>& features,
+                      const std::u32string& truth, std::vector<CalibrationSample>& words,
+                      std::vector<CalibrationSample>& chars);
+
+struct ReliabilityTable {
+  size_t items = 0;
+  std::vector<ReliabilityBin> bins;
+  double ece = 0;  // expected calibration error
+};
+ReliabilityTable reliability_table(const std::vector<CalibrationSample>& samples, const Calibration& c, int bins);
+
+// What `ocr lm calibrate` reports.
+struct CalibrationCheck {
+  Calibration calibration;     // fitted on the even-numbered words
+  size_t fitted_words = 0;
+  ReliabilityTable raw_words;  // the odd-numbered words under the identity map (raw beam posterior)
+  ReliabilityTable words;      // the same words, calibrated
+  ReliabilityTable chars;      // every character, calibrated
+};
+// Fits on the even-numbered words and measures on the odd-numbered ones, so the word tables are
+// not measured on their own fit. Throws Error when there are no words.
+CalibrationCheck fit_and_check_calibration(const std::vector<CalibrationSample>& words,
+                                           const std::vector<CalibrationSample>& chars, int bins);
 
 }  // namespace ocr
