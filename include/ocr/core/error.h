@@ -4,12 +4,29 @@
 #include <stdexcept>
 #include <string>
 
-namespace ocr {
+#ifndef OCR_API
+#if defined(__GNUC__) || defined(__clang__)
+#define OCR_API __attribute__((visibility("default")))
+#else
+#define OCR_API
+#endif
+#endif
 
-class Error : public std::runtime_error {
+// The public API's exception: include/ocr/ocr.h, installed alone, holds an identical copy under
+// the same guard, so a program using libocr catches what the engine throws. Keep the two token for
+// token the same.
+#ifndef OCR_ERROR_CLASS_DEFINED
+#define OCR_ERROR_CLASS_DEFINED
+namespace ocr {
+class OCR_API Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+}  // namespace ocr
+#endif
+
+namespace ocr {
+
 class IoError : public Error {  // missing, unreadable or unwritable file
  public:
   using Error::Error;
