@@ -1,12 +1,5 @@
 #include "cli/recognition_options.h"
 
-#include <cstdlib>
-
-#include "ocr/core/error.h"
-#include "ocr/ctc/beam_decoder.h"
-#include "ocr/model/model.h"
-#include "ocr/pipeline/line_recognizer.h"
-#include "ocr/pipeline/model_search.h"
 #include "ocr/preprocess/preprocess.h"
 
 namespace ocr::cli {
@@ -94,43 +87,21 @@ PageRecognizerOptions page_options(const RecognitionOptions& o) {
 }
 
 Reader make_reader(const RecognitionOptions& o) {
-  Reader r;
-  r.model_paths = resolve_models(o.model, o.model_dir);
-  r.model_path = r.model_paths.front();
-  std::vector<std::shared_ptr<const Model>> models;
-  for (const auto& path : r.model_paths) models.push_back(Model::load(path));
-  // The decoder is the first model's: its LM weights and confidence calibration apply to the fusion.
-  const auto& model = models.front();
-  DecoderOptions dopt;
-  dopt.kind = o.decoder;
-  if (o.beam_width > 0) dopt.beam_width = o.beam_width;
-  dopt.lm_path = o.lm.empty() ? default_lm_path(r.model_path) : o.lm;
-  dopt.alpha = o.lm_weight;
-  dopt.beta = o.word_bonus;
-  dopt.lexicon = o.lexicon.empty() ? default_lexicon_path(r.model_path) : o.lexicon;
-  dopt.oov_penalty = o.oov_penalty;
-  if (!o.lexicon.empty() && o.lexicon != "none" && !o.oov_penalty) {
-    // A word list the user names must count even where the tuner gave the shipped one no weight.
-    const auto& extra = model->metadata().extra;
-    const auto it = extra.find("lm_oov_penalty");
-    if (it == extra.end() || std::strtof(it->second.c_str(), nullptr) <= 0) dopt.oov_penalty = kDefaultOovPenalty;
-  }
-  dopt.allow_chars = o.allow_chars;
-  dopt.deny_chars = o.deny_chars;
-  auto decoder = make_decoder(dopt, model->alphabet(), model->metadata().extra);
-  try {
-    r.lines = std::make_shared<LineRecognizer>(models, decoder);
-  } catch (const Error& e) {
-    std::string names;
-    for (const auto& path : r.model_paths) names += (names.empty() ? "" : ", ") + path;
-    throw Error("fusing " + names + ": " + e.what());
-  }
-  PageRecognizerOptions po = page_options(o);
-  r.detector_path = resolve_detector(o.detector, o.model_dir);
-  if (!r.detector_path.empty())
-    po.detector = std::make_shared<TextLineDetector>(Model::load(r.detector_path, ModelKind::Detector));
-  r.pages = std::make_unique<PageRecognizer>(r.lines, po);
-  return r;
+  ReaderOptions r;
+  r.models = o.model;
+  r.model_dir = o.model_dir;
+  r.decoder.kind = o.decoder;
+  if (o.beam_width > 0) r.decoder.beam_width = o.beam_width;
+  r.decoder.lm_path = o.lm;
+  r.decoder.alpha = o.lm_weight;
+  r.decoder.beta = o.word_bonus;
+  r.decoder.lexicon = o.lexicon;
+  r.decoder.oov_penalty = o.oov_penalty;
+  r.decoder.allow_chars = o.allow_chars;
+  r.decoder.deny_chars = o.deny_chars;
+  r.detector = o.detector;
+  r.page = page_options(o);
+  return load_reader(r);
 }
 
 }  // namespace ocr::cli

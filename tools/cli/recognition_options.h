@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ocr/pipeline/page_recognizer.h"
+#include "ocr/pipeline/reader.h"
 
 namespace ocr::cli {
 
@@ -31,16 +32,9 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o);
 
 PageRecognizerOptions page_options(const RecognitionOptions& o);
 
-struct Reader {
-  std::string model_path;                // the first model (its decoder settings are used)
-  std::vector<std::string> model_paths;  // every model fused, in order
-  std::string detector_path;  // empty: the heuristic layout
-  std::shared_ptr<const LineRecognizer> lines;
-  std::unique_ptr<PageRecognizer> pages;
-};
-
-// Loads the model (a file or a name from the search path, else $OCR_MODEL or eng), or every model
-// of a '+'/','-separated list to fuse, and the first model's decoder (LM beside it).
+// The reader for these options (see ocr/pipeline/reader.h): the model (a file or a name from the
+// search path, else $OCR_MODEL or eng), or every model of a '+'/','-separated list to fuse, and
+// the first model's decoder (LM beside it).
 Reader make_reader(const RecognitionOptions& o);
 
 }  // namespace ocr::cli

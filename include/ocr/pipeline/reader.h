@@ -1,0 +1,46 @@
+// What reads images for `ocr recognize` and `ocr eval`: the model (or the models fused), its
+// decoder with the LM and word list beside it, the text-line detector, and the page recognizer
+// over them, all found from what the user named.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ocr/ctc/beam_decoder.h"
+#include "ocr/pipeline/line_recognizer.h"
+#include "ocr/pipeline/page_recognizer.h"
+
+namespace ocr {
+
+struct ReaderOptions {
+  std::string models;     // a file, a name or a '+'/','-separated list (resolve_models); "" = the default
+  std::string model_dir;  // searched first for names
+  // lm_path and lexicon: "" = the ones beside the first model (default_lm_path,
+  // default_lexicon_path), "none" = without.
+  DecoderOptions decoder;
+  std::string detector = "auto";  // a choice for resolve_detector
+  PageRecognizerOptions page;     // its detector is the one `detector` names
+};
+
+// The decoder options a reader uses for a model: lm_path and lexicon "" become the ones beside
+// the model. A word list the user names counts even where the tuner gave the shipped one no
+// weight: without an OOV penalty of its own, it gets kDefaultOovPenalty when the model's
+// lm_oov_penalty is missing or not positive.
+DecoderOptions reader_decoder_options(DecoderOptions options, const std::string& model_path,
+                                      const std::map<std::string, std::string>& model_extra);
+
+struct Reader {
+  std::string model_path;                // the first model (its decoder settings are used)
+  std::vector<std::string> model_paths;  // every model fused, in order
+  std::string detector_path;             // "": the heuristic layout
+  std::shared_ptr<const LineRecognizer> lines;
+  std::unique_ptr<PageRecognizer> pages;
+};
+
+// Loads the models and the detector and builds the decoder from the first model's metadata.
+// Throws IoError for what cannot be found or read, Error naming the models when they cannot be
+// fused.
+Reader load_reader(const ReaderOptions& options);
+
+}  // namespace ocr
