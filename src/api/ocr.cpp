@@ -6,13 +6,9 @@
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
-#include "ocr/ctc/beam_decoder.h"
-#include "ocr/detect/detector.h"
 #include "ocr/image/image_io.h"
-#include "ocr/model/model.h"
-#include "ocr/pipeline/line_recognizer.h"
-#include "ocr/pipeline/model_search.h"
 #include "ocr/pipeline/page_recognizer.h"
+#include "ocr/pipeline/reader.h"
 
 #ifndef OCR_VERSION_STRING
 #define OCR_VERSION_STRING "unknown"
@@ -149,32 +145,22 @@ struct Engine::Impl {
   }
 };
 
-// What `ocr recognize` reads with by default (tools/cli/recognition_options.cpp), save the
-// layout, decoder and threads the options choose.
+// What `ocr recognize` reads with by default (pipeline/reader.h), save the layout, decoder and
+// threads the options choose.
 Engine::Engine(const std::string& model, const EngineOptions& options) : impl_(new Impl) {
   route_logs_to_stderr();
   impl_->options = options;
   if (options.threads < 0) throw Error("EngineOptions::threads must be 0 (all cores) or more");
   if (options.threads > 0) set_thread_count(options.threads);
   guarded(model.empty() ? std::string("the default model") : model, [&] {
-    const std::vector<std::string> paths = resolve_models(model, options.model_dir);
-    impl_->model_path = paths.front();
-    std::vector<std::shared_ptr<const Model>> models;
-    for (const auto& path : paths) models.push_back(Model::load(path));
-    DecoderOptions decoding;
-    decoding.kind = options.decoding == Decoding::Greedy ? "greedy" : "beam";
-    decoding.lm_path = default_lm_path(impl_->model_path);
-    decoding.lexicon = default_lexicon_path(impl_->model_path);
-    const auto decoder = make_decoder(decoding, models.front()->alphabet(), models.front()->metadata().extra);
-    RecognizerOptions recognizer;
-    recognizer.threads = options.threads;
-    auto lines = std::make_shared<LineRecognizer>(models, decoder, recognizer);
-    PageRecognizerOptions page;
-    page.layout.mode = layout_mode(options.layout);
-    const std::string detector = resolve_detector("auto", options.model_dir);
-    if (!detector.empty())
-      page.detector = std::make_shared<TextLineDetector>(Model::load(detector, ModelKind::Detector));
-    impl_->pages = std::make_unique<PageRecognizer>(std::move(lines), page);
+    ReaderOptions reader;
+    reader.models = model;
+    reader.model_dir = options.model_dir;
+    reader.decoder.kind = options.decoding == Decoding::Greedy ? "greedy" : "beam";
+    reader.page.layout.mode = layout_mode(options.layout);
+    Reader loaded = load_reader(reader);
+    impl_->model_path = loaded.model_path;
+    impl_->pages = std::move(loaded.pages);
   });
 }
 
