@@ -693,4 +693,16 @@ std::shared_ptr<const LanguageModel> load_language_model(const std::string& path
   return std::make_shared<NgramLm>(NgramLm::load(path));
 }
 
+double TextCrossEntropy::bits_per_symbol() const { return symbols ? nats / symbols / std::log(2.0) : 0; }
+
+TextCrossEntropy cross_entropy(const LanguageModel& lm, const std::vector<std::u32string>& lines) {
+  TextCrossEntropy e;
+  for (const auto& line : lines) {
+    LmState s = lm.start();
+    for (char32_t c : line) e.nats -= lm.score(s, c), ++e.symbols;
+    e.nats -= lm.score_end(s), ++e.symbols;
+  }
+  return e;
+}
+
 }  // namespace ocr

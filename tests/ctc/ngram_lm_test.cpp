@@ -282,5 +282,31 @@ TEST(Lexicon, SortedShuffledAndLoadedListsAgreeWithASet) {
   std::remove(path.c_str());
 }
 
+// Every character and every line end has probability 1/4: two bits each.
+class UniformLm : public LanguageModel {
+ public:
+  LmState start() const override { return 0; }
+  float score(LmState& state, char32_t) const override { return ++state, float(-std::log(4.0)); }
+  float score_end(LmState) const override { return float(-std::log(4.0)); }
+  int order() const override { return 1; }
+};
+
+TEST(NgramLm, CrossEntropyCountsEveryCharacterAndLineEnd) {
+  const TextCrossEntropy u = cross_entropy(UniformLm(), {U"abc", U"", U"de"});
+  EXPECT_EQ(u.symbols, 8);  // 5 characters, 3 ends
+  EXPECT_NEAR(u.nats, 8 * std::log(4.0), 1e-5);
+  EXPECT_NEAR(u.bits_per_symbol(), 2.0, 1e-6);
+  EXPECT_EQ(cross_entropy(UniformLm(), {}).bits_per_symbol(), 0.0);
+
+  NgramBuildOptions o;
+  o.order = 4;
+  const NgramLm lm = NgramLm::build(corpus(), o);
+  const double seen = cross_entropy(lm, {U"the cat sat on the mat"}).bits_per_symbol();
+  const double shuffled = cross_entropy(lm, {U"eht tac tas no eht tam"}).bits_per_symbol();
+  EXPECT_GT(seen, 0);
+  EXPECT_LT(seen, 1.5);
+  EXPECT_GT(shuffled, seen + 2);
+}
+
 }  // namespace
 }  // namespace ocr

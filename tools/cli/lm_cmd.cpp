@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -20,6 +19,7 @@
 #include "ocr/ctc/calibration.h"
 #include "ocr/ctc/greedy_decoder.h"
 #include "ocr/ctc/ngram_lm.h"
+#include "ocr/ctc/synthetic_posteriors.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/decoder_tuning.h"
 
@@ -58,39 +58,6 @@ void print_reliability(const char* title, const ReliabilityTable& t) {
     std::printf("  %.2f-%.2f    %6.3f    %6.3f   %6lld\n", b.lo, b.hi, b.reported, b.observed,
                 static_cast<long long>(b.count));
   std::printf("  expected calibration error: %.4f\n", t.ece);
-}
-
-// Synthetic network output for a text: each character peaks over 1-3 frames with a confusable
-// runner-up, blank frames between characters, and a little mass everywhere else.
-Matrix synth_posteriors(const std::vector<int>& labels, int K, int T, std::mt19937& rng) {
-  std::uniform_real_distribution<double> u(0, 1);
-  std::vector<int> frame_label;
-  for (size_t i = 0; i < labels.size(); ++i) {
-    int run = 1 + static_cast<int>(rng() % 3);
-    for (int r = 0; r < run; ++r) frame_label.push_back(labels[i]);
-    int gap = (i + 1 < labels.size() && labels[i + 1] == labels[i]) ? 1 : static_cast<int>(rng() % 2);
-    for (int g = 0; g < gap; ++g) frame_label.push_back(0);
-  }
-  int total = std::max<int>(T, static_cast<int>(frame_label.size()));
-  int pad = total - static_cast<int>(frame_label.size());
-  std::vector<int> fl(pad / 2, 0);
-  fl.insert(fl.end(), frame_label.begin(), frame_label.end());
-  fl.resize(total, 0);
-  Matrix m(K, total);
-  for (int t = 0; t < total; ++t) {
-    int peak = fl[t];
-    double p = peak == 0 ? 0.95 + 0.0499 * u(rng) : 0.3 + 0.65 * u(rng);
-    int runner = 1 + static_cast<int>(rng() % (K - 1));
-    double rest = 1 - p;
-    std::vector<double> col(K, rest * 0.2 / (K - 2));
-    col[runner] += rest * 0.8;
-    if (peak != 0) col[0] += rest * 0.3, col[runner] -= rest * 0.3;
-    col[peak] = p;
-    double s = 0;
-    for (double v : col) s += v;
-    for (int k = 0; k < K; ++k) m(k, t) = static_cast<Scalar>(std::log(col[k] / s));
-  }
-  return m;
 }
 
 std::vector<std::string> read_lines(const std::string& path, size_t limit) {
@@ -150,16 +117,13 @@ void add_info(CLI::App& lm, Context& ctx) {
                 lm.data().vocab.size(), lm.node_count(), static_cast<size_t>(fs::file_size(*path)), 1000 * load);
     auto counts = lm.ngram_counts();
     for (size_t k = 0; k < counts.size(); ++k) std::printf("  %zu-grams: %zu\n", k + 1, counts[k]);
-    double nats = 0;
-    int64_t n = 0;
+    std::vector<std::u32string> lines;
     for (const auto& t : *texts)
-      for (const auto& line : read_lines(t, 1u << 30)) {
-        LmState s = lm.start();
-        for (char32_t c : utf8_decode(line)) nats -= lm.score(s, c), ++n;
-        nats -= lm.score_end(s), ++n;
-      }
-    if (n) std::printf("cross-entropy: %.3f bits per character over %lld characters\n", nats / n / std::log(2.0),
-                       static_cast<long long>(n));
+      for (const auto& line : read_lines(t, 1u << 30)) lines.push_back(utf8_decode(line));
+    const TextCrossEntropy e = cross_entropy(lm, lines);
+    if (e.symbols)
+      std::printf("cross-entropy: %.3f bits per character over %lld characters\n", e.bits_per_symbol(),
+                  static_cast<long long>(e.symbols));
     ctx.exit_code = 0;
   });
 }
@@ -199,29 +163,13 @@ void add_bench(CLI::App& lm, Context& ctx) {
   cmd->callback([o, &ctx] {
     auto texts = read_lines(o->text, static_cast<size_t>(o->lines) * 4);
     if (texts.empty()) throw FormatError(o->text + ": no usable lines");
-    // Alphabet: the texts' characters, padded with Latin-1/Greek letters up to K.
-    Alphabet alphabet = Alphabet::from_texts(texts);
-    std::u32string chars = alphabet.chars();
-    for (char32_t c = 0xC0; static_cast<int>(chars.size()) + 1 < o->labels && c < 0x3FF; ++c)
-      if (!alphabet.contains(c)) chars.push_back(c);
-    alphabet = Alphabet(chars);
+    const Alphabet alphabet = padded_alphabet(texts, o->labels);
     const int K = alphabet.size();
-    std::mt19937 rng(1);
-    std::vector<Matrix> lp;
-    std::vector<std::u32string> truth;
-    for (const auto& t : texts) {
-      std::u32string u = utf8_decode(t);
-      // Keep lines of a realistic length for T frames (about 2.5 frames per character).
-      if (u.size() > static_cast<size_t>(o->frames) * 2 / 5) u.resize(static_cast<size_t>(o->frames) * 2 / 5);
-      while (!u.empty() && u.back() == U' ') u.pop_back();
-      if (u.empty()) continue;
-      truth.push_back(u);
-      lp.push_back(synth_posteriors(alphabet.encode(utf8_encode(u)), K, o->frames, rng));
-      if (static_cast<int>(lp.size()) >= o->lines) break;
-    }
+    const SyntheticLines lines = synthetic_lines(texts, alphabet, o->frames, o->lines);
+    const std::vector<Matrix>& lp = lines.log_probs;
     omp_set_num_threads(1);
     auto run = [&](const char* name, const Decoder& d) {
-      DecoderScore s = score_decoder(d, alphabet, lp, truth);
+      DecoderScore s = score_decoder(d, alphabet, lp, lines.truths);
       std::printf("%-28s %7.3f ms/line   CER %.2f%%   WER %.2f%%\n", name, s.ms_per_line, 100 * s.cer, 100 * s.wer);
     };
     std::printf("%zu lines, K=%d labels, T≈%d frames, beam width %d\n", lp.size(), K, o->frames, o->beam);

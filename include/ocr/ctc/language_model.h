@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ocr {
 
@@ -25,5 +26,13 @@ class LanguageModel {
 // Loads a binary model (`ocr lm build`) or an ARPA file, told apart by content. Throws
 // IoError / FormatError naming the file.
 std::shared_ptr<const LanguageModel> load_language_model(const std::string& path);
+
+// How well a model predicts held-out text (`ocr lm info --text`).
+struct TextCrossEntropy {
+  double nats = 0;      // -ln P summed over every character of the lines and each line's end
+  int64_t symbols = 0;  // characters plus one end per line
+  double bits_per_symbol() const;  // 0 without symbols
+};
+TextCrossEntropy cross_entropy(const LanguageModel& lm, const std::vector<std::u32string>& lines);
 
 }  // namespace ocr
