@@ -258,6 +258,44 @@ cv::Mat find_document(const cv::Mat& gray) {
   const double inside = cv::countNonZero(strokes & mid_mask), outside = cv::countNonZero(strokes & ~mid_mask);
   if (outside > 0.5 * (inside + outside))
     return reject("most strokes outside: " + std::to_string(int(outside)) + " of " + std::to_string(int(inside + outside)));
+  // Print that runs on past the outline belongs to the document: a shadow across part of the
+  // paper (a hand, the phone) darkens it to the background's brightness, and painting it over
+  // would erase the starts of lines or whole lines. Stroke clusters outside that touch the
+  // outline join it, closed over the line gaps so the shaded paper stays whole.
+  const int side = std::max(mid.cols, mid.rows);
+  const int reach = std::max(3, side / 80);
+  cv::Mat clusters;
+  cv::dilate(strokes & ~mid_mask, clusters, cv::getStructuringElement(cv::MORPH_RECT, {2 * reach + 1, reach | 1}));
+  cv::Mat cluster_labels;
+  const int clusters_n = cv::connectedComponents(clusters, cluster_labels, 8, CV_32S);
+  cv::Mat touching_mask;
+  cv::dilate(mid_mask, touching_mask, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+  std::vector<uint8_t> touches(size_t(std::max(clusters_n, 1)), 0);
+  for (int y = 0; y < cluster_labels.rows; ++y) {
+    const int* l = cluster_labels.ptr<int>(y);
+    const uint8_t* t = touching_mask.ptr<uint8_t>(y);
+    for (int x = 0; x < cluster_labels.cols; ++x)
+      if (l[x] > 0 && t[x]) touches[size_t(l[x])] = 1;
+  }
+  cv::Mat joined = mid_mask.clone();
+  bool grew = false;
+  for (int y = 0; y < cluster_labels.rows; ++y) {
+    const int* l = cluster_labels.ptr<int>(y);
+    uint8_t* j = joined.ptr<uint8_t>(y);
+    for (int x = 0; x < cluster_labels.cols; ++x)
+      if (l[x] > 0 && touches[size_t(l[x])]) j[x] = 255, grew = true;
+  }
+  if (!grew) return mask;
+  const int gap = std::max(5, side / 25) | 1;
+  cv::morphologyEx(joined, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_ELLIPSE, {gap, gap}));
+  contours.clear();
+  cv::findContours(joined.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  joined.setTo(0);
+  cv::drawContours(joined, contours, -1, cv::Scalar(255), cv::FILLED);
+  log::debug("find_document: {} stroke pixels outside the outline, {} after joining the print beyond it",
+             int(outside), cv::countNonZero(strokes & ~joined));
+  cv::resize(joined, mask, gray.size(), 0, 0, cv::INTER_LINEAR);
+  cv::threshold(mask, mask, 127, 255, cv::THRESH_BINARY);
   return mask;
 }
 

@@ -280,6 +280,32 @@ TEST(Preprocess, FindsAPhotographedDocumentAndCutsItOut) {
   EXPECT_TRUE(ocr::preprocess(photo, opt).document.empty());
 }
 
+// A hand's shadow over the left third of the paper makes it as dark as the table: the outline of
+// the bright paper runs through the lines, and the print in the shadow must not be painted over.
+TEST(Preprocess, PrintInAShadowOverThePaperStaysOnTheDocument) {
+  cv::Mat paper;
+  cv::Mat photo = receipt_on_table(&paper);
+  const cv::Rect shadow(0, 0, 290, photo.rows);
+  cv::Mat shaded = paper(shadow);
+  photo(shadow).setTo(100, shaded);
+  for (int i = 0; i < 12; ++i) {  // the print, darker still in the shadow
+    cv::Mat line = photo(shadow).clone();
+    line.setTo(255);
+    ocr::test::draw_line(line, 200, 150 + 50 * i, 3, i, 0.6);
+    photo(shadow).setTo(25, (line < 128) & shaded);
+  }
+  const cv::Mat print = (photo < 60) & paper;
+  const cv::Mat print_in_shadow = print(shadow);
+  ASSERT_GT(cv::countNonZero(print_in_shadow), 1000);
+  const cv::Mat doc = ocr::find_document(photo);
+  ASSERT_FALSE(doc.empty());
+  // Without the print beyond the outline, the mask would leave most of the shadowed print out.
+  EXPECT_GE(cv::countNonZero(print_in_shadow & doc(shadow)), 0.97 * cv::countNonZero(print_in_shadow));
+  EXPECT_GE(cv::countNonZero(print & doc), 0.98 * cv::countNonZero(print));
+  // And what is cut out keeps the table out: the found region is little more than the paper.
+  EXPECT_LE(cv::countNonZero(doc), 1.3 * cv::countNonZero(paper));
+}
+
 // A bright, textured table beside a shaded receipt is the brightest region, but the print is on
 // the receipt: nothing is cut out, the receipt is not painted over.
 TEST(Preprocess, ABrightRegionWithoutThePrintIsNoDocument) {
