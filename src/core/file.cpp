@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "ocr/core/error.h"
@@ -38,6 +39,19 @@ std::string read_file(const std::string& path, uint64_t max_bytes) {
 
 std::vector<uint8_t> read_file_data(const std::string& path, uint64_t max_bytes) {
   return read_whole<std::vector<uint8_t>>(path, max_bytes);
+}
+
+void write_file_atomic(const std::string& path, const void* data, size_t size) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) throw IoError("cannot write " + tmp);
+    f.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+    if (!f) throw IoError("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
 }
 
 }  // namespace ocr

@@ -3,14 +3,13 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
-#include "ocr/image/codecs.h"
+#include "ocr/synth/data_set.h"
 #include "ocr/synth/line_generator.h"
 #include "ocr/synth/line_stats.h"
 #include "ocr/synth/page_generator.h"
@@ -30,21 +29,6 @@ struct SynthOptions {
   long pages = 0;
   std::string kinds;
 };
-
-// Writes bytes to path through a temporary file and a rename, so readers never see half a file.
-void write_atomic(const fs::path& path, const void* data, size_t size) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) throw IoError("cannot write " + tmp.string());
-    f.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-    if (!f) throw IoError("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw IoError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-}
 
 synth::GeneratorConfig make_config(const SynthOptions& o) {
   synth::GeneratorConfig c;
@@ -70,23 +54,6 @@ synth::GeneratorConfig make_config(const SynthOptions& o) {
   return c;
 }
 
-std::vector<synth::LineStats> measure_dir(const std::string& dir) {
-  std::vector<synth::LineStats> out;
-  if (!fs::is_directory(dir)) throw IoError("not a directory: " + dir);
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    auto ext = e.path().extension().string();
-    if (ext == ".png" || ext == ".jpg" || ext == ".tif" || ext == ".bin.png") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    cv::Mat img = read_gray(f.string());
-    synth::LineStats s;
-    if (synth::measure_line(img, &s)) out.push_back(s);
-  }
-  return out;
-}
-
 void print_stats(const std::vector<std::pair<std::string, synth::StatsSummary>>& sets) {
   std::cout << std::left << std::setw(26) << "statistic (p10/median/p90)";
   for (const auto& [name, s] : sets) std::cout << " | " << std::setw(24) << (name + " (" + std::to_string(s.count) + ")");
@@ -110,19 +77,7 @@ void write_pages(const SynthOptions& o) {
   c.lines = make_config(o);
   if (!o.kinds.empty()) c.kind_weights = synth::parse_weights(o.kinds, "--kinds");
   synth::PageGenerator gen(c);
-  fs::create_directories(o.out);
-  const int width = std::max<int>(6, static_cast<int>(std::to_string(o.pages).size()));
-  for (long i = 1; i <= o.pages; ++i) {
-    synth::SyntheticPage page = gen.next();
-    std::ostringstream stem;
-    stem << std::setw(width) << std::setfill('0') << i;
-    const fs::path base = fs::path(o.out) / stem.str();
-    const std::vector<uint8_t> png = encode_png(page.image), core = encode_png(page.core);
-    write_atomic(base.string() + ".png", png.data(), png.size());
-    write_atomic(base.string() + ".core.png", core.data(), core.size());
-    synth::write_page_xml(page, stem.str() + ".png", base.string() + ".xml");
-    log::info("synth: page {} ({}, {} lines)", stem.str(), page.kind, page.lines.size());
-  }
+  synth::write_page_set(gen, o.out, o.pages);
   log::info("synth: wrote {} pages to {}", o.pages, o.out);
 }
 
@@ -198,26 +153,14 @@ void add_synth_command(CLI::App& app, Context& ctx) {
         if (synth::measure_line(gen.next().image, &s)) syn.push_back(s);
       }
       sets.emplace_back("synthetic", synth::summarize(syn));
-      for (const auto& d : o->stats_dirs) sets.emplace_back(fs::path(d).filename().string(), synth::summarize(measure_dir(d)));
+      for (const auto& d : o->stats_dirs) sets.emplace_back(fs::path(d).filename().string(), synth::summarize(synth::measure_line_folder(d)));
       print_stats(sets);
       ctx.exit_code = 0;
       return;
     }
     if (o->out.empty()) throw FormatError("ocr synth: give --out DIR (or --stats DIR, or --bench)");
-    fs::create_directories(o->out);
     synth::LineGenerator gen(make_config(*o));
-    int width = std::max<int>(6, static_cast<int>(std::to_string(o->count).size()));
-    for (long i = 1; i <= o->count; ++i) {
-      LineSample s = gen.next();
-      std::ostringstream stem;
-      stem << std::setw(width) << std::setfill('0') << i;
-      const std::vector<uint8_t> png = encode_png(s.image);
-      fs::path base = fs::path(o->out) / stem.str();
-      write_atomic(base.string() + ".png", png.data(), png.size());
-      std::string gt = s.text + "\n";
-      write_atomic(base.string() + ".gt.txt", gt.data(), gt.size());
-      if (i % 1000 == 0) log::info("synth: {} of {} lines", i, o->count);
-    }
+    synth::write_line_set(gen, o->out, o->count);
     log::info("synth: wrote {} lines to {}", o->count, o->out);
     ctx.exit_code = 0;
   });

@@ -1,5 +1,7 @@
-// Reading a whole file in one sized read (an istreambuf_iterator copy goes byte by byte).
+// Reading a whole file in one sized read (an istreambuf_iterator copy goes byte by byte), and
+// writing one so that readers never see half of it.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,5 +13,8 @@ namespace ocr {
 std::string read_file(const std::string& path, uint64_t max_bytes = UINT64_MAX);
 // The same as bytes (image data).
 std::vector<uint8_t> read_file_data(const std::string& path, uint64_t max_bytes = UINT64_MAX);
+
+// Writes bytes to PATH.tmp, then renames it to path. Throws IoError naming the file.
+void write_file_atomic(const std::string& path, const void* data, size_t size);
 
 }  // namespace ocr

@@ -1,0 +1,31 @@
+#include "ocr/core/file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(File, AtomicWriteReplacesTheFileAndLeavesNothingAside) {
+  const fs::path dir = fs::temp_directory_path() / ("ocr_file_test_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "x.txt").string();
+  const std::string first = "first version\n", second = std::string("a\0b", 3);
+  write_file_atomic(path, first.data(), first.size());
+  EXPECT_EQ(read_file(path), first);
+  write_file_atomic(path, second.data(), second.size());
+  EXPECT_EQ(read_file(path), second);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+  EXPECT_THROW(write_file_atomic((dir / "missing" / "x.txt").string(), first.data(), first.size()), IoError);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ocr
