@@ -1,6 +1,8 @@
 #include "ocr/train/data_check.h"
 
+#include <algorithm>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 
@@ -9,8 +11,11 @@
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/ctc_loss.h"
 #include "ocr/eval/dataset.h"
+#include "ocr/model/model.h"
 #include "ocr/nn/network.h"
+#include "ocr/pipeline/model_search.h"
 #include "ocr/train/line_source.h"
+#include "ocr/train/trainer.h"
 #include "ocr/segment/line_normalizer.h"
 
 namespace ocr {
@@ -79,6 +84,42 @@ DataCheckReport check_training_data(const std::string& dir_or_list, const DataCh
       if (opt.init_alphabet->chars().find(c) == std::u32string::npos) r.new_chars += c;
   }
   return r;
+}
+
+std::vector<std::pair<char32_t, int64_t>> chars_by_count(const DataCheckReport& report) {
+  std::vector<std::pair<char32_t, int64_t>> out(report.char_counts.begin(), report.char_counts.end());
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
+bool TrainingDataCheck::would_skip() const {
+  for (const auto& s : sets)
+    if (!s.report.problems.empty() || s.report.usable == 0) return true;
+  return false;
+}
+
+TrainingDataCheck check_training_config(const TrainConfig& cfg,
+                                        const std::function<void(const CheckedSet&)>& on_set) {
+  if (cfg.train == "synth") throw Error("--check reads labelled lines; --train synth has nothing to check");
+  DataCheckOptions opt;
+  opt.spec = cfg.spec;
+  opt.input_height = cfg.input_height;
+  std::shared_ptr<Model> init;
+  if (!cfg.init.empty()) {
+    init = Model::load(resolve_model(cfg.init));
+    opt.spec = init->spec();
+    opt.input_height = init->input_height();
+    opt.init_alphabet = &init->alphabet();
+  }
+  TrainingDataCheck check;
+  check.with_init = init != nullptr;
+  std::vector<std::string> sets = {cfg.train};
+  if (!cfg.val.empty()) sets.push_back(cfg.val);
+  for (const auto& set : sets) {
+    check.sets.push_back({set, check_training_data(set, opt)});
+    if (on_set) on_set(check.sets.back());
+  }
+  return check;
 }
 
 }  // namespace ocr

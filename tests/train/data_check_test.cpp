@@ -11,6 +11,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "ocr/core/error.h"
+#include "ocr/model/model.h"
+#include "ocr/train/trainer.h"
 
 namespace fs = std::filesystem;
 
@@ -68,6 +70,67 @@ TEST(DataCheck, ReportsWhatTrainingWouldSkipAndWhatDeservesALook) {
   EXPECT_EQ(r.char_counts.at(U'o'), 2 + 3 + 1);  // one two, one too, net  toe
   EXPECT_EQ(r.characters, 7 + 3 + 7 + 8 + 4);
   EXPECT_THROW(ocr::check_training_data((dir / "missing").string(), opt), ocr::IoError);
+  fs::remove_all(dir);
+}
+
+TEST(DataCheck, CharactersByCountMostFrequentFirst) {
+  ocr::DataCheckReport r;
+  r.char_counts = {{U'b', 3}, {U'a', 3}, {U'z', 9}, {U' ', 1}};
+  const auto by = ocr::chars_by_count(r);
+  const std::vector<std::pair<char32_t, int64_t>> expected = {{U'z', 9}, {U'a', 3}, {U'b', 3}, {U' ', 1}};
+  EXPECT_EQ(by, expected);
+}
+
+TEST(DataCheck, ConfigChecksTrainingAndValidationSetsAgainstTheInitModel) {
+  const fs::path dir = fs::temp_directory_path() / ("ocr-check-config-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "train");
+  fs::create_directories(dir / "val");
+  auto pair = [&](const std::string& rel, const cv::Mat& img, const std::string& text) {
+    cv::imwrite((dir / (rel + ".png")).string(), img);
+    std::ofstream(dir / (rel + ".gt.txt")) << text << "\n";
+  };
+  pair("train/a", drawn("one two", 120), "one two");
+  pair("train/b", drawn("cafe", 90), "caf\u00e9");
+  pair("val/c", drawn("ten", 80), "ten");
+
+  ocr::TrainConfig cfg;
+  cfg.train = "synth";
+  EXPECT_THROW(ocr::check_training_config(cfg), ocr::Error);
+
+  cfg.train = (dir / "train").string();
+  cfg.spec = "C3,3,8 Relu Mp2,2 Col Lbx16 O";
+  ocr::TrainingDataCheck c = ocr::check_training_config(cfg);
+  ASSERT_EQ(c.sets.size(), 1u);
+  EXPECT_EQ(c.sets[0].set, cfg.train);
+  EXPECT_EQ(c.sets[0].report.usable, 2);
+  EXPECT_FALSE(c.with_init);
+  EXPECT_TRUE(c.sets[0].report.new_chars.empty());
+  EXPECT_FALSE(c.would_skip());
+
+  ocr::Model("C3,3,8 Relu Mp2,2 Col Lbx16 O", ocr::Alphabet(U"abcdefghijklmnopqrstuvwxyz "), 32, 1)
+      .save((dir / "init.ocrm").string());
+  cfg.init = (dir / "init.ocrm").string();
+  cfg.val = (dir / "val").string();
+  cfg.spec = "not a spec: the init model's is used";
+  std::vector<std::string> seen;
+  c = ocr::check_training_config(cfg, [&](const ocr::CheckedSet& set) { seen.push_back(set.set); });
+  EXPECT_EQ(seen, (std::vector<std::string>{cfg.train, cfg.val}));
+  ASSERT_EQ(c.sets.size(), 2u);
+  EXPECT_TRUE(c.with_init);
+  EXPECT_EQ(c.sets[0].report.new_chars, U"\u00e9");
+  EXPECT_EQ(c.sets[1].set, cfg.val);
+  EXPECT_EQ(c.sets[1].report.usable, 1);
+  EXPECT_FALSE(c.would_skip());
+
+  std::ofstream(dir / "val" / "lost.gt.txt") << "no image\n";
+  EXPECT_TRUE(ocr::check_training_config(cfg).would_skip());
+  fs::remove(dir / "val" / "lost.gt.txt");
+  fs::remove(dir / "val" / "c.png");
+  fs::remove(dir / "val" / "c.gt.txt");
+  EXPECT_TRUE(ocr::check_training_config(cfg).would_skip());  // no usable validation line
+  cfg.val = (dir / "missing").string();
+  EXPECT_THROW(ocr::check_training_config(cfg), ocr::IoError);
   fs::remove_all(dir);
 }
 

@@ -28,44 +28,28 @@ std::string printable(char32_t c) {
 
 // Prints the pre-flight report to stdout; 1 when training would skip something.
 int run_data_check(const TrainConfig& cfg) {
-  if (cfg.train == "synth") throw Error("--check reads labelled lines; --train synth has nothing to check");
-  std::shared_ptr<Model> init;
-  DataCheckOptions opt;
-  opt.spec = cfg.spec;
-  opt.input_height = cfg.input_height;
-  if (!cfg.init.empty()) {
-    init = Model::load(resolve_model(cfg.init));
-    opt.spec = init->spec();
-    opt.input_height = init->input_height();
-    opt.init_alphabet = &init->alphabet();
-  }
-  int exit_code = 0;
-  std::vector<std::string> sets = {cfg.train};
-  if (!cfg.val.empty()) sets.push_back(cfg.val);
-  for (const auto& set : sets) {
-    DataCheckReport r = check_training_data(set, opt);
+  const bool with_init = !cfg.init.empty();
+  auto print = [&](const CheckedSet& checked) {
+    const std::string& set = checked.set;
+    const DataCheckReport& r = checked.report;
     std::printf("%s: %lld entries, %lld usable lines, %lld characters\n", set.c_str(), (long long)r.entries,
                 (long long)r.usable, (long long)r.characters);
     std::printf("skipped by training: %zu\n", r.problems.size());
     for (const auto& p : r.problems) std::printf("  %s\n", p.c_str());
     std::printf("warnings: %zu\n", r.warnings.size());
     for (const auto& w : r.warnings) std::printf("  %s\n", w.c_str());
-    std::vector<std::pair<int64_t, char32_t>> by_count;
-    for (const auto& [c, n] : r.char_counts) by_count.push_back({n, c});
-    std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
+    const auto by_count = chars_by_count(r);
     std::printf("characters: %zu (count, most frequent first; a character seen only a few times is hard to learn)\n",
                 by_count.size());
     std::string row;
     for (size_t i = 0; i < by_count.size(); ++i) {
-      row += "  " + printable(by_count[i].second) + " " + std::to_string(by_count[i].first);
+      row += "  " + printable(by_count[i].first) + " " + std::to_string(by_count[i].second);
       if ((i + 1) % 10 == 0 || i + 1 == by_count.size()) {
         std::printf("%s\n", row.c_str());
         row.clear();
       }
     }
-    if (init) {
+    if (with_init) {
       if (r.new_chars.empty()) {
         std::printf("new characters: none (%s reads them all)\n", cfg.init.c_str());
       } else {
@@ -75,10 +59,8 @@ int run_data_check(const TrainConfig& cfg) {
                     r.new_chars.size(), cfg.init.c_str(), list.c_str());
       }
     }
-    if (!r.problems.empty()) exit_code = 1;
-    if (r.usable == 0) exit_code = 1;
-  }
-  return exit_code;
+  };
+  return check_training_config(cfg, print).would_skip() ? 1 : 0;
 }
 
 }  // namespace

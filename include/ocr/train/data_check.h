@@ -2,8 +2,10 @@
 // every entry training would skip (with its path and why) and what else deserves a look.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ocr/ctc/alphabet.h"
@@ -31,5 +33,29 @@ struct DataCheckReport {
 
 // Throws IoError when dir_or_list itself is missing; everything else goes into the report.
 DataCheckReport check_training_data(const std::string& dir_or_list, const DataCheckOptions& opt);
+
+// A report's characters, most frequent first (equal counts in code point order).
+std::vector<std::pair<char32_t, int64_t>> chars_by_count(const DataCheckReport& report);
+
+struct TrainConfig;
+
+struct CheckedSet {
+  std::string set;  // as named (--train, --val)
+  DataCheckReport report;
+};
+
+struct TrainingDataCheck {
+  std::vector<CheckedSet> sets;  // the training set, then the validation set if one is named
+  bool with_init = false;        // checked against --init's model (new_chars are filled)
+  // Training would leave something out: a skipped entry, or a set without a usable line.
+  bool would_skip() const;
+};
+
+// `ocr train --check` for a configuration: its sets checked against --init's model (its spec,
+// input height and alphabet) when given, else against the configuration's spec and height.
+// on_set, if given, sees each set's report as soon as it is made. Throws Error for --train synth
+// (no labelled lines), IoError when a set or the model is missing.
+TrainingDataCheck check_training_config(const TrainConfig& config,
+                                        const std::function<void(const CheckedSet&)>& on_set = {});
 
 }  // namespace ocr
