@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "ocr/core/error.h"
+#include "ocr/core/utf8.h"
 
 namespace ocr {
 
@@ -39,6 +40,16 @@ std::string read_file(const std::string& path, uint64_t max_bytes) {
 
 std::vector<uint8_t> read_file_data(const std::string& path, uint64_t max_bytes) {
   return read_whole<std::vector<uint8_t>>(path, max_bytes);
+}
+
+std::vector<std::string> read_text_lines(const std::string& path, size_t max_lines, size_t min_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot read " + path);
+  std::vector<std::string> out;
+  std::string line;
+  while (out.size() < max_lines && std::getline(in, line))
+    if (line.size() > min_bytes && utf8_valid(line)) out.push_back(line);
+  return out;
 }
 
 void write_file_atomic(const std::string& path, const void* data, size_t size) {

@@ -27,5 +27,18 @@ TEST(File, AtomicWriteReplacesTheFileAndLeavesNothingAside) {
   fs::remove_all(dir);
 }
 
+TEST(File, TextLinesKeepValidLinesLongerThanTheMinimum) {
+  const std::string path = (fs::temp_directory_path() / ("ocr_lines_test_" + std::to_string(getpid()))).string();
+  const std::string text = std::string("a long enough line\nshort\n\nbad \xff byte and long\n") +
+                           "second long line\nthird long line\n";
+  write_file_atomic(path, text.data(), text.size());
+  EXPECT_EQ(read_text_lines(path, 10, 5), (std::vector<std::string>{"a long enough line", "second long line",
+                                                                      "third long line"}));
+  EXPECT_EQ(read_text_lines(path, 2, 5), (std::vector<std::string>{"a long enough line", "second long line"}));
+  EXPECT_EQ(read_text_lines(path, 10).size(), 4u);  // all but the empty and the malformed line
+  fs::remove(path);
+  EXPECT_THROW(read_text_lines(path, 10), IoError);
+}
+
 }  // namespace
 }  // namespace ocr

@@ -7,12 +7,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "ocr/core/error.h"
+#include "ocr/core/file.h"
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/arpa.h"
 #include "ocr/ctc/beam_decoder.h"
@@ -60,14 +60,9 @@ void print_reliability(const char* title, const ReliabilityTable& t) {
   std::printf("  expected calibration error: %.4f\n", t.ece);
 }
 
+// Bench and info texts: lines long enough to be sentences (over 20 bytes).
 std::vector<std::string> read_lines(const std::string& path, size_t limit) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot read " + path);
-  std::vector<std::string> out;
-  std::string line;
-  while (std::getline(in, line) && out.size() < limit)
-    if (line.size() > 20 && utf8_valid(line)) out.push_back(line);
-  return out;
+  return read_text_lines(path, limit, 20);
 }
 
 void add_build(CLI::App& lm, Context& ctx) {

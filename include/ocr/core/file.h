@@ -14,6 +14,10 @@ std::string read_file(const std::string& path, uint64_t max_bytes = UINT64_MAX);
 // The same as bytes (image data).
 std::vector<uint8_t> read_file_data(const std::string& path, uint64_t max_bytes = UINT64_MAX);
 
+// The lines of a text file (without their '\n') longer than min_bytes and valid UTF-8, at most
+// max_lines of them: text to build or time language models on. Throws IoError when unreadable.
+std::vector<std::string> read_text_lines(const std::string& path, size_t max_lines, size_t min_bytes = 0);
+
 // Writes bytes to PATH.tmp, then renames it to path. Throws IoError naming the file.
 void write_file_atomic(const std::string& path, const void* data, size_t size);
 
