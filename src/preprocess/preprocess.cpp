@@ -381,8 +381,18 @@ int max_glyph_height(int image_rows) {
 // outnumber the glyphs and pose as the typical one (a photo of 70 px print measured at 18 px),
 // while at a 1600-pixel scale they fall under the glyph size and letters remain.
 double page_text_height(const cv::Mat& gray, const cv::Mat& stats) {
-  const double full = text_height_from_stats(stats, gray.rows);
+  double full = text_height_from_stats(stats, gray.rows);
   const int longest = std::max(gray.rows, gray.cols);
+  // One global split can miss the print altogether: a small photo whose dark surroundings take
+  // the dark class leaves 4-5 px letters on the paper's side of it. Local thresholds find them,
+  // and the page is then scaled up like any other small print.
+  if (full <= 0) {
+    const cv::Mat local = binarize_sauvola(gray, std::max(15, longest / 40) | 1);
+    cv::Mat labels, local_stats, centroids;
+    cv::connectedComponentsWithStats(local, labels, local_stats, centroids, 8, CV_32S);
+    full = text_height_from_stats(local_stats, gray.rows);
+    log::debug("preprocess: no text height from the global threshold, {:.1f}px from local thresholds", full);
+  }
   if (longest <= 2400) return full;
   const double f = 1600.0 / longest;
   cv::Mat small;

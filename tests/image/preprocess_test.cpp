@@ -280,6 +280,25 @@ TEST(Preprocess, FindsAPhotographedDocumentAndCutsItOut) {
   EXPECT_TRUE(ocr::preprocess(photo, opt).document.empty());
 }
 
+// A small photo of a receipt on a dark grille: the global split falls between the grille and the
+// paper, the faint 5 px print stays on the paper's side, and only local thresholds see it.
+TEST(Preprocess, TinyFaintPrintOnADarkSurroundIsFoundAndScaledUp) {
+  cv::Mat img(450, 340, CV_8UC1, cv::Scalar(35));
+  for (int x = 0; x < img.cols; x += 12) img.col(x).setTo(70);  // the grille's bars
+  img(cv::Rect(60, 30, 220, 400)).setTo(200);
+  for (int i = 0; i < 24; ++i) {
+    cv::Mat line(img.size(), CV_8UC1, cv::Scalar(255));
+    ocr::test::draw_line(line, 75, 50 + 15 * i, 3, i, 0.22);
+    img.setTo(140, line < 128);
+  }
+  cv::Mat otsu;
+  cv::threshold(img, otsu, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  ASSERT_EQ(cv::countNonZero(~otsu & (img == 140)), 0);  // the print is paper to one global split
+  auto p = ocr::preprocess(img, ocr::PreprocessOptions{});
+  EXPECT_GE(p.scale, 2.5);
+  EXPECT_GT(p.text_height, 12);
+}
+
 // A hand's shadow over the left third of the paper makes it as dark as the table: the outline of
 // the bright paper runs through the lines, and the print in the shadow must not be painted over.
 TEST(Preprocess, PrintInAShadowOverThePaperStaysOnTheDocument) {
