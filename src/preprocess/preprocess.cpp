@@ -311,8 +311,25 @@ bool looks_inverted(const cv::Mat& gray) {
   // Pages and lines are told apart as prepare_page does (a line is at most 250 rows, or 4 times
   // as wide as high).
   if (gray.rows > 250 && gray.cols < 4 * gray.rows) {
-    // A page: paper is the majority class. Its outer ring proves nothing: scanners leave dark
-    // borders around a page.
+    // A page: paper is the majority class around the text. Its outer ring proves nothing:
+    // scanners leave dark borders around a page. One global split misjudges photos whose
+    // surroundings or lighting outweigh the paper (a small receipt on a grey table, paper
+    // darkening towards one side), so each tile with contrast votes for the clear majority of its
+    // own split; flat tiles (margins, borders, blank paper) and textures split half and half
+    // have no say. Without votes, the global split decides.
+    const int tile = std::clamp(std::min(gray.rows, gray.cols) / 10, 24, 200);
+    int dark_votes = 0, light_votes = 0;
+    for (int y0 = 0; y0 + tile / 2 <= gray.rows; y0 += tile)
+      for (int x0 = 0; x0 + tile / 2 <= gray.cols; x0 += tile) {
+        const cv::Rect r(x0, y0, std::min(tile, gray.cols - x0), std::min(tile, gray.rows - y0));
+        cv::Mat bin;
+        cv::threshold(gray(r), bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+        if (cv::mean(gray(r), bin)[0] - cv::mean(gray(r), ~bin)[0] < 40) continue;
+        const double light = cv::countNonZero(bin) / double(r.area());
+        if (light > 0.6) ++light_votes;
+        else if (light < 0.4) ++dark_votes;
+      }
+    if (dark_votes + light_votes >= 4) return dark_votes > light_votes;
     cv::Mat bin;
     cv::threshold(gray, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
     return cv::countNonZero(bin) < 0.4 * static_cast<double>(gray.total());

@@ -161,6 +161,24 @@ TEST(Preprocess, InversionIsJudgedByThePaperAroundTheText) {
   EXPECT_TRUE(ocr::looks_inverted(bold));
 }
 
+// A narrow receipt photographed on a grey table: the paper is a fifth of the photo, so one
+// global split calls the table paper; the tiles around the print know better.
+TEST(Preprocess, ASmallReceiptOnAGreyTableIsNotInverted) {
+  cv::Mat photo(1000, 750, CV_8UC1);
+  cv::RNG rng(11);
+  rng.fill(photo, cv::RNG::NORMAL, 125, 6);
+  cv::Mat receipt = photo(cv::Rect(280, 150, 220, 700));
+  receipt.setTo(235);
+  for (int i = 0; i < 20; ++i) ocr::test::draw_line(receipt, 10, 30 + 32 * i, 2, i, 0.55);
+  cv::Mat bin;
+  cv::threshold(photo, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+  ASSERT_LT(cv::countNonZero(bin), 0.4 * double(bin.total()));  // what fooled the global test
+  EXPECT_FALSE(ocr::looks_inverted(photo));
+  cv::Mat negative;
+  cv::bitwise_not(photo, negative);
+  EXPECT_TRUE(ocr::looks_inverted(negative));
+}
+
 TEST(Preprocess, RescalesTinyAndHugeText) {
   cv::Mat img = text_block(), tiny, huge;
   cv::resize(img, tiny, {}, 0.4, 0.4, cv::INTER_AREA);
