@@ -257,7 +257,10 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
     layout.mode = LayoutMode::Line;
   layout.panels = p.pre.panels;
   bool detected = false;
-  if (options.detector && (layout.mode == LayoutMode::Page || layout.mode == LayoutMode::Auto)) {
+  // Without a single glyph-sized mark, even under local thresholds (a blank page, the back of a
+  // duplex scan), the detector would run twice at full size to find nothing.
+  const bool glyphs_seen = p.pre.text_height > 0;
+  if (options.detector && glyphs_seen && (layout.mode == LayoutMode::Page || layout.mode == LayoutMode::Auto)) {
     std::vector<DetectedLine> found = options.detector->detect(p.pre.gray, p.pre.text_height);
     if (!found.empty()) {
       DetectedPage d = layout_detected_lines(p.pre.gray, found, p.pre.panels);
