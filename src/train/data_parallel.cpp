@@ -40,8 +40,8 @@ DataParallelStep::DataParallelStep(Network& master, int threads) : master_(maste
 
 DataParallelStep::~DataParallelStep() = default;
 
-std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch) {
-  const double n_total = double(batch.size());
+std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch, double normaliser) {
+  const double n_total = normaliser > 0 ? normaliser : double(batch.size());
   return run(batch.size(), [&](Network& net, const std::vector<size_t>& ids) {
     std::vector<const PreparedLine*> part;
     for (size_t i : ids) part.push_back(&batch[i]);

@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <sstream>
+#include <tuple>
+#include <type_traits>
 
 #include "ocr/core/gemm_bf16.h"
 #include "ocr/core/error.h"
@@ -21,6 +24,7 @@
 #include "ocr/pipeline/line_recognizer.h"
 #include "ocr/pipeline/network_input.h"
 #include "ocr/synth/line_generator.h"
+#include "ocr/train/communicator.h"
 #include "ocr/train/data_parallel.h"
 #include "ocr/train/line_source.h"
 #include "ocr/train/optimizer.h"
@@ -81,10 +85,94 @@ Validation validate(const std::shared_ptr<Model>& model, const std::vector<LineS
 
 bool stderr_is_terminal() { return ::isatty(2) != 0; }
 
+// Keeps the ranks of an MPI run in step. After each rank's backward, one all-reduce of one
+// contiguous float buffer sums the gradients of the trainable parameters; the same buffer
+// averages the batch-norm running statistics (each rank updated them from its own lines) and
+// carries the loss sum and rank 0's clock, so that every rank sees the same learning rate and
+// the same end of a time budget. Every rank then takes the same Adam step, so the weights stay
+// equal without being sent. Batch norm in training mode normalises with each rank's own batch
+// statistics (not synchronised, as with data-parallel threads), so a net with Bn trained on 2
+// ranks × batch b is close to, not equal to, 1 rank × batch 2b; without Bn they are equal up to
+// float summation order.
+class RankSync {
+ public:
+  RankSync(Communicator& comm, Network& net) : comm_(comm), net_(net) {
+    for (const Param& p : net.params())
+      if (!p.trainable()) stats_.push_back(p);
+  }
+  // Returns the loss sum over all ranks and rank 0's elapsed seconds.
+  std::pair<double, double> reduce(const ParamList& trainable, double loss_sum, double elapsed) {
+    if (comm_.size() == 1) return {loss_sum, elapsed};
+    size_grads(trainable);
+    buffer_.clear();
+    for (const Param& p : trainable) append(*p.grad);
+    for (const Param& p : stats_) append(*p.value);
+    buffer_.push_back(float(loss_sum));
+    buffer_.push_back(comm_.rank() == 0 ? float(elapsed) : 0.f);
+    comm_.allreduce_sum(buffer_.data(), buffer_.size());
+    size_t at = 0;
+    for (const Param& p : trainable) take(*p.grad, at, 1);
+    for (const Param& p : stats_) take(*p.value, at, 1.f / float(comm_.size()));
+    return {double(buffer_[at]), double(buffer_[at + 1])};
+  }
+  // Rank 0's weights and statistics to every rank: at the start (--init read by all, but a
+  // fresh net must not depend on every rank drawing the same numbers) and at each validation.
+  void broadcast_weights() {
+    if (comm_.size() == 1) return;
+    for (const Param& p : net_.params()) comm_.broadcast(p.value->data(), size_t(p.value->size()) * sizeof(Scalar), 0);
+  }
+  // Rank 0's decision (stop or not) to every rank.
+  bool broadcast_flag(bool flag) {
+    if (comm_.size() == 1) return flag;
+    char f = flag ? 1 : 0;
+    comm_.broadcast(&f, 1, 0);
+    return f != 0;
+  }
+
+ private:
+  void append(const Matrix& m) { buffer_.insert(buffer_.end(), m.data(), m.data() + m.size()); }
+  void take(Matrix& m, size_t& at, float scale) {
+    for (Index i = 0; i < m.size(); ++i) m.data()[i] = buffer_[at + size_t(i)] * scale;
+    at += size_t(m.size());
+  }
+  Communicator& comm_;
+  Network& net_;
+  ParamList stats_;
+  std::vector<float> buffer_;
+};
+
+TrainSummary train_on(const TrainConfig& c, Communicator& comm);
+
 }  // namespace
 
 TrainSummary train(const TrainConfig& c) {
-  set_thread_count(c.threads);
+  Communicator& comm = world_communicator();
+  if (comm.size() == 1) return train_on(c, comm);
+  // Rank 0 alone reports progress and writes files; the others say only what goes wrong.
+  if (comm.rank() != 0) spdlog::set_level(spdlog::level::err);
+  try {
+    return train_on(c, comm);
+  } catch (const std::exception& e) {
+    // The other ranks wait in a collective this one will never reach: end them all.
+    log::error("rank {} of {}: {}", comm.rank(), comm.size(), e.what());
+    comm.abort(1);
+  }
+  return {};  // not reached (GCC does not see [[noreturn]] through a virtual call)
+}
+
+namespace {
+
+TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
+  static_assert(std::is_same_v<Scalar, float>, "the all-reduce buffer is float");
+  const int ranks = comm.size();
+  const bool rank0 = comm.rank() == 0;
+  int threads = c.threads;
+  if (threads <= 0 && ranks > 1) {
+    // All cores per rank would oversubscribe a machine running several ranks.
+    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (local && std::atoi(local) > 1) threads = std::max(1, default_thread_count() / std::atoi(local));
+  }
+  set_thread_count(threads);
   set_bf16_training(c.bf16);
   if (c.bf16 && !bf16_training_enabled())
     log::warn("--bf16: this build or CPU has no AVX512-BF16; training in float");
@@ -127,8 +215,9 @@ TrainSummary train(const TrainConfig& c) {
     source = std::move(s);
   }
 
-  // Validation lines.
-  if (!c.val.empty()) {
+  // Validation lines (rank 0 alone validates).
+  if (!rank0) {
+  } else if (!c.val.empty()) {
     FileLineSource vs(c.val, c.seed);
     val = vs.samples();
   } else if (synthetic) {
@@ -160,12 +249,18 @@ TrainSummary train(const TrainConfig& c) {
   log::info("net: {} ({} parameters, {:.2f} GFLOP per 400-px line), alphabet {} characters",
             model->spec(), model->parameter_count(), 2 * net.forward_macs(400) / 1e9,
             model->alphabet().size() - 1);
+  // --batch is per rank: the global batch is batch × ranks, drawn identically on every rank
+  // (same seeded data stream), and rank r trains on its lines r, r + ranks, ...
+  const int global_batch = c.batch * ranks;
+  if (ranks > 1)
+    log::info("MPI: {} ranks × batch {} = {} lines per step; threads per rank: {}", ranks, c.batch,
+              global_batch, thread_count());
 
   LineNormalization norm;
   norm.height = model->input_height();
   const int divisor = net.width_divisor();
   PrefetchingLoader loader(std::move(source), model->alphabet(), norm, divisor,
-                           size_t(std::max(64, c.batch * 8)));
+                           size_t(std::max(64, global_batch * 8)));
 
   if (c.freeze_backbone) {
     net.freeze_backbone();
@@ -175,10 +270,12 @@ TrainSummary train(const TrainConfig& c) {
   ParamList params = net.trainable_params();
   Adam adam(params);
   DataParallelStep parallel_step(net, thread_count());
+  RankSync sync(comm, net);
+  sync.broadcast_weights();
   const int warmup = c.init.empty() ? c.warmup : std::min(c.warmup, 50);
   TrainSummary summary;
   summary.best_cer = model->metadata().validation_cer;
-  if (!c.init.empty() && !val.empty()) {
+  if (rank0 && !c.init.empty() && !val.empty()) {
     // The CER stored in the init model was measured on whatever validation set it last saw (an
     // older generator, someone else's lines): measure it on this run's, so "best" means better
     // than the starting point here, and the output exists even if nothing beats it.
@@ -204,26 +301,29 @@ TrainSummary train(const TrainConfig& c) {
 
   for (int64_t it = 0; it < c.iterations; ++it) {
     if (pool.empty()) {
-      for (int i = 0; i < c.batch * pool_batches; ++i) pool.push_back(loader.next());
+      for (int i = 0; i < global_batch * pool_batches; ++i) pool.push_back(loader.next());
       std::sort(pool.begin(), pool.end(),
                 [](const PreparedLine& a, const PreparedLine& b) { return a.input.cols() > b.input.cols(); });
       // Shuffle batch order, not content: take a random batch-sized slice each time.
     }
-    const size_t nb = pool.size() / size_t(c.batch);
+    const size_t gb = size_t(global_batch);
+    const size_t nb = pool.size() / gb;
     const size_t pick = size_t(batch_rng.integer(0, int64_t(nb) - 1));
-    std::vector<PreparedLine> batch(std::make_move_iterator(pool.begin() + pick * c.batch),
-                                    std::make_move_iterator(pool.begin() + (pick + 1) * c.batch));
-    pool.erase(pool.begin() + pick * c.batch, pool.begin() + (pick + 1) * c.batch);
+    std::vector<PreparedLine> batch;
+    for (size_t i = pick * gb + size_t(comm.rank()); i < (pick + 1) * gb; i += size_t(ranks))
+      batch.push_back(std::move(pool[i]));
+    pool.erase(pool.begin() + pick * global_batch, pool.begin() + (pick + 1) * global_batch);
 
-    const int N = int(batch.size());
-    std::vector<double> losses = parallel_step.run(batch);
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const int N = global_batch;
+    std::vector<double> losses = parallel_step.run(batch, double(N));
+    double loss = 0;
+    for (double l : losses) loss += l;
+    double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    std::tie(loss, elapsed) = sync.reduce(params, loss, elapsed);
     double progress = double(it) / double(c.iterations);
     if (c.time_budget_minutes > 0) progress = std::max(progress, elapsed / (60 * c.time_budget_minutes));
     const double lr = scheduled_learning_rate(c.lr, c.decay_fraction, it, warmup, progress);
     adam.step(lr);
-    double loss = 0;
-    for (double l : losses) loss += l;
     loss /= N;
     loss_avg = loss_avg < 0 ? loss : 0.98 * loss_avg + 0.02 * loss;
     summary.iterations = it + 1;
@@ -233,9 +333,10 @@ TrainSummary train(const TrainConfig& c) {
 
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
     const double lps = summary.lines / std::max(1e-9, secs);
-    double eta = (c.iterations - it - 1) * c.batch / std::max(1e-9, lps);
+    double eta = double(c.iterations - it - 1) * N / std::max(1e-9, lps);
     if (c.time_budget_minutes > 0) eta = std::min(eta, 60 * c.time_budget_minutes - secs);
-    if (tty) {
+    if (!rank0) {
+    } else if (tty) {
       std::fprintf(stderr, "\r  iter %lld/%lld  loss %.3f  lr %.2e  %.1f lines/s  ETA %dm%02ds   ",
                    (long long)(it + 1), (long long)c.iterations, loss_avg, lr, lps,
                    int(eta) / 60, int(eta) % 60);
@@ -245,10 +346,15 @@ TrainSummary train(const TrainConfig& c) {
                 c.iterations, loss_avg, lr, lps, eta);
     }
 
+    // Over MPI every rank must reach the same decision: rank 0's clock, from the all-reduce.
     const bool out_of_time =
-        c.time_budget_minutes > 0 && secs >= 60 * c.time_budget_minutes;
+        c.time_budget_minutes > 0 && (ranks > 1 ? elapsed : secs) >= 60 * c.time_budget_minutes;
     const bool last = it + 1 == c.iterations || out_of_time;
-    if ((it + 1) % c.val_every == 0 || last) {
+    if (((it + 1) % c.val_every == 0 || last) && !rank0) {
+      sync.broadcast_weights();
+      if (out_of_time || sync.broadcast_flag(false)) break;
+    } else if ((it + 1) % c.val_every == 0 || last) {
+      sync.broadcast_weights();
       if (tty) std::fprintf(stderr, "\n");
       if (!val.empty()) {
         Validation v = validate(model, val);
@@ -278,7 +384,8 @@ TrainSummary train(const TrainConfig& c) {
       }
       model->metadata().validation_cer = best;
       if (out_of_time) break;
-      if (c.patience > 0 && validations_without_gain >= c.patience) {
+      const bool stop = c.patience > 0 && validations_without_gain >= c.patience;
+      if (sync.broadcast_flag(stop)) {
         log::info("no improvement in {} validations: stopping early", c.patience);
         summary.stopped_early = true;
         break;
@@ -289,5 +396,7 @@ TrainSummary train(const TrainConfig& c) {
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
 }
+
+}  // namespace
 
 }  // namespace ocr

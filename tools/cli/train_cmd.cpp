@@ -90,7 +90,7 @@ void add_train_command(CLI::App& app, Context& ctx) {
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--time-budget", cfg->time_budget_minutes,
                   "stop after this many minutes; the learning-rate decay is timed to end with it");
-  cmd->add_option("--batch", cfg->batch, "lines per iteration")->capture_default_str()
+  cmd->add_option("--batch", cfg->batch, "lines per iteration (per rank under mpirun)")->capture_default_str()
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--lr", cfg->lr, "peak learning rate (Adam)")->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -98,7 +98,7 @@ void add_train_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--decay", cfg->decay_fraction,
                   "final fraction of iterations with cosine learning-rate decay")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--threads", cfg->threads, "threads (default: all cores, OMP_THREAD_LIMIT honoured)");
+  cmd->add_option("--threads", cfg->threads, "threads (default: all cores, OMP_THREAD_LIMIT honoured); per rank under mpirun");
   cmd->add_option("--seed", cfg->seed, "random seed")->capture_default_str();
   cmd->add_option("--val-every", cfg->val_every, "validate every N iterations")
       ->capture_default_str()->check(CLI::PositiveNumber);

@@ -19,7 +19,9 @@ class DataParallelStep {
   DataParallelStep(Network& master, int threads);
   ~DataParallelStep();
   // Accumulates d(mean loss)/d(params) into the master's gradients; returns each line's loss.
-  std::vector<double> run(const std::vector<PreparedLine>& batch);
+  // normaliser > 0 divides by it instead of batch.size(): the global batch size when this batch
+  // is one rank's share of it (training over MPI).
+  std::vector<double> run(const std::vector<PreparedLine>& batch, double normaliser = 0);
   // The same for any loss: work(net, ids) runs forward, loss and backward of the items `ids`
   // (of 0..count-1, dealt round-robin) on net, accumulating gradients already scaled for the
   // whole batch, and returns the items' losses in the order of ids.
