@@ -6,7 +6,8 @@
 #   --bench  also Tesseract and PyTorch, the peers the bench/ scripts compare against
 #   --fuzz   also clang with libFuzzer and its OpenMP, for the fuzz targets (tests/fuzz/README.md)
 # The base list has OCRmyPDF (with Tesseract, its dependency) for the test of the ocr plugin
-# (tools/ocrmypdf, tests/ocrmypdf), and Open MPI for `mpirun -np N ocr train` and its tests.
+# (tools/ocrmypdf, tests/ocrmypdf), Open MPI for `mpirun -np N ocr train` and its tests, and GNU
+# parallel for the test of the many-machines recipe (bench/cluster/ocr-parallel.sh).
 set -e
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -14,7 +15,7 @@ SUDO=""
 BASE="build-essential cmake pkg-config libeigen3-dev libopencv-dev libcli11-dev libspdlog-dev \
   libpng-dev libjpeg-dev libtiff-dev libwebp-dev libpoppler-cpp-dev \
   libgtest-dev libgmock-dev libfreetype-dev libharfbuzz-dev libxml2-dev libxml2-utils poppler-utils qpdf fonts-dejavu-core \
-  fonts-liberation2 fonts-urw-base35 ocrmypdf openmpi-bin libopenmpi-dev"
+  fonts-liberation2 fonts-urw-base35 ocrmypdf openmpi-bin libopenmpi-dev parallel"
 FONTS="fonts-texgyre fonts-freefont-ttf fonts-cmu fonts-lmodern \
   fonts-ebgaramond fonts-linuxlibertine fonts-sil-charis fonts-paratype fonts-crosextra-carlito \
   fonts-crosextra-caladea fonts-dejavu-extra fonts-courier-prime fonts-gnutypewriter \

@@ -130,9 +130,10 @@ std::vector<OutputFormat> parse_formats(const std::string& list) {
     else if (f == "alto" || f == "xml") v = OutputFormat::Alto;
     else if (f == "page" || f == "pagexml") v = OutputFormat::Page;
     else if (f == "pdf") v = OutputFormat::Pdf;
+    else if (f == "jsonl" || f == "ndjson") v = OutputFormat::Jsonl;
     else
       throw FormatError("unknown output format '" + item +
-                        "' (expected txt, json, hocr, tsv, alto, page or pdf)");
+                        "' (expected txt, json, jsonl, hocr, tsv, alto, page or pdf)");
     bool dup = false;
     for (auto o : out) dup |= o == v;
     if (!dup) out.push_back(v);
@@ -150,6 +151,7 @@ const char* format_name(OutputFormat f) {
     case OutputFormat::Alto: return "alto";
     case OutputFormat::Page: return "page";
     case OutputFormat::Pdf: return "pdf";
+    case OutputFormat::Jsonl: return "jsonl";
   }
   return "?";
 }
@@ -163,6 +165,7 @@ const char* format_extension(OutputFormat f) {
     case OutputFormat::Alto: return ".xml";
     case OutputFormat::Page: return ".page.xml";
     case OutputFormat::Pdf: return ".pdf";
+    case OutputFormat::Jsonl: return ".jsonl";
   }
   return "";
 }
@@ -229,6 +232,42 @@ std::string write_json(const std::vector<PageResult>& pages, const WriterInfo& i
     o += "]}";
   }
   o += "]}\n";
+  return o;
+}
+
+std::string jsonl_page_record(const PageResult& p, bool multi_page) {
+  // Mean over words, as Tesseract's mean text confidence: one number a filter can threshold.
+  double sum = 0;
+  int words = 0;
+  for (const auto& b : p.blocks)
+    for (const auto& par : b.paragraphs)
+      for (const auto& l : par.lines)
+        for (const auto& w : l.words) {
+          sum += clamp01(w.confidence);
+          ++words;
+        }
+  std::string o = "{\"path\":\"" + json_escape(p.source) + "\"";
+  if (multi_page) o += ",\"page\":" + std::to_string(p.page_index + 1);
+  o += ",\"status\":\"ok\",\"text\":\"" + json_escape(p.text()) + "\",\"confidence\":" +
+       (words ? num(sum / words) : std::string("null"));
+  if (!p.empty_reason.empty()) o += ",\"empty_reason\":\"" + json_escape(p.empty_reason) + "\"";
+  return o + "}\n";
+}
+
+std::string jsonl_error_record(const std::string& path, const std::string& message) {
+  return "{\"path\":\"" + json_escape(path) + "\",\"status\":\"error\",\"error\":\"" +
+         json_escape(message) + "\"}\n";
+}
+
+std::string write_jsonl(const std::vector<PageResult>& pages) {
+  // A page is one of several when its file gave more than one (pages of a file are adjacent).
+  std::string o;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    const bool multi = (i > 0 && pages[i - 1].source == pages[i].source) ||
+                       (i + 1 < pages.size() && pages[i + 1].source == pages[i].source) ||
+                       pages[i].page_index > 0;
+    o += jsonl_page_record(pages[i], multi);
+  }
   return o;
 }
 
@@ -488,6 +527,7 @@ std::string write_document(OutputFormat f, const std::vector<PageResult>& pages,
     case OutputFormat::Alto: return write_alto(pages, info);
     case OutputFormat::Page: return write_page_xml(pages, info, 0);
     case OutputFormat::Pdf: return write_pdf(pages, info);
+    case OutputFormat::Jsonl: return write_jsonl(pages);
   }
   return {};
 }

@@ -211,7 +211,7 @@ std::string output_path(const std::string& dir, const BatchInput& input, OutputF
 std::string output_file_for(const std::string& file, OutputFormat format, bool several) {
   if (!several) return file;
   std::string base = file;
-  for (const char* ext : {".page.xml", ".txt", ".json", ".hocr", ".tsv", ".xml", ".pdf"}) {
+  for (const char* ext : {".page.xml", ".txt", ".jsonl", ".json", ".hocr", ".tsv", ".xml", ".pdf"}) {
     std::string e = ext;
     if (base.size() > e.size() && base.compare(base.size() - e.size(), e.size(), e) == 0) {
       base.resize(base.size() - e.size());
@@ -288,10 +288,13 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
   bool txt_first = true;
   std::vector<InputState> state(inputs.size());
 
+  // JSON Lines on stdout is a stream of records: each input's as soon as it is done, failures too.
+  const bool jsonl_out = !to_dir && opt.output_file.empty() && opt.formats[0] == OutputFormat::Jsonl;
   auto fail = [&](size_t i, const std::string& msg) {
     ++sum.failed;
     sum.errors.push_back(msg);
     log::error("{}", msg);
+    if (jsonl_out) out << jsonl_error_record(inputs[i].path, msg) << std::flush;
     state[i] = InputState();
   };
 
@@ -323,6 +326,10 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
       if (!txt_first) out << '\f';
       out << t << std::flush;
       txt_first = false;
+    } else if (jsonl_out) {
+      std::string t;
+      for (const auto& p : st.pages) t += jsonl_page_record(p, st.pages.size() > 1 || p.page_index > 0);
+      out << t << std::flush;
     } else if (opt.output_file.empty() && opt.formats[0] == OutputFormat::Tsv) {
       std::string t = write_tsv(st.pages);
       if (tsv_header_done) t = t.substr(t.find('\n') + 1);
@@ -433,7 +440,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
     if (!opt.output_file.empty()) {
       for (auto f : opt.formats)
         write_file_atomic(output_file_for(opt.output_file, f, several), write_document(f, combined, opt.writer));
-    } else if (opt.formats[0] != OutputFormat::Txt && opt.formats[0] != OutputFormat::Tsv) {
+    } else if (opt.formats[0] != OutputFormat::Txt && opt.formats[0] != OutputFormat::Tsv && !jsonl_out) {
       if (opt.formats[0] == OutputFormat::Page && combined.size() > 1)
         log::warn("PAGE XML holds one page; writing the first of {} (use --output-dir)", combined.size());
       if (!(opt.formats[0] == OutputFormat::Page && combined.empty()))

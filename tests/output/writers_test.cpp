@@ -374,3 +374,30 @@ TEST(Writers, PdfHasTheImageAndInvisibleWordsWhereTheyArePrinted) {
   EXPECT_EQ(ocr::parse_formats("pdf")[0], ocr::OutputFormat::Pdf);
   EXPECT_STREQ(ocr::format_extension(ocr::OutputFormat::Pdf), ".pdf");
 }
+
+TEST(Writers, JsonlIsOneRecordPerPageWithMeanWordConfidence) {
+  auto pages = sample_pages();
+  std::string j = ocr::write_jsonl(pages);
+  EXPECT_EQ(count(j, "\n"), 1);
+  // Words: four at 0.9, two at 0.5, one at 1.0 → mean 0.8. One page: no "page" field.
+  EXPECT_EQ(j.rfind("{\"path\":\"scans/a \\\"quoted\\\".png\",\"status\":\"ok\",\"text\":\"Hello <world> & co\\n", 0), 0u) << j;
+  EXPECT_NE(j.find("\"confidence\":0.8}"), std::string::npos) << j;
+  // Two pages of one file: each record says which (1-based).
+  pages.push_back(pages[0]);
+  pages[1].page_index = 1;
+  pages[1].blocks.clear();
+  j = ocr::write_jsonl(pages);
+  EXPECT_EQ(count(j, "\n"), 2);
+  EXPECT_NE(j.find("\"page\":1,"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"page\":2,\"status\":\"ok\",\"text\":\"\",\"confidence\":null}"), std::string::npos) << j;
+  const std::string e = ocr::jsonl_error_record("bad\n.png", "bad\n.png: not an image");
+  EXPECT_EQ(e, "{\"path\":\"bad\\n.png\",\"status\":\"error\",\"error\":\"bad\\n.png: not an image\"}\n");
+  if (have("python3")) {
+    EXPECT_EQ(run_on(j + e, "python3 -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; "
+                            "assert [x[\"status\"] for x in r]==[\"ok\",\"ok\",\"error\"]'",
+                     ".jsonl"),
+              0);
+  }
+  EXPECT_EQ(ocr::parse_formats("jsonl")[0], ocr::OutputFormat::Jsonl);
+  EXPECT_STREQ(ocr::format_extension(ocr::OutputFormat::Jsonl), ".jsonl");
+}

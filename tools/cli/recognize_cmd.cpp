@@ -16,6 +16,7 @@
 #include "ocr/pipeline/batch.h"
 #include "ocr/pipeline/line_recognizer.h"
 #include "ocr/pipeline/page_recognizer.h"
+#include "ocr/pipeline/shard.h"
 
 namespace ocr::cli {
 
@@ -25,7 +26,7 @@ struct RecognizeOptions {
   std::vector<std::string> inputs;
   RecognitionOptions read;
   std::string formats = "txt";
-  std::string output_file, output_dir, files_from, suffix;
+  std::string output_file, output_dir, files_from, suffix, shard;
   bool recursive = false, force = false, fail_fast = false, keep_going = true;
   int jobs = 0;
   int64_t max_pixels = 400'000'000;
@@ -45,7 +46,9 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
                   "image files (PNG, JPEG, TIFF, BMP, PNM, WebP, PDF), folders, quoted glob patterns "
                   "('scans/*.png') or @LIST files; - reads an image from stdin");
   cmd->add_option("-f,--format", o->formats,
-                  "output formats, comma-separated: txt json hocr tsv alto page pdf (default txt)");
+                  "output formats, comma-separated: txt json jsonl hocr tsv alto page pdf (default txt); "
+                  "jsonl on stdout streams one record per input (per page of a multi-page one) as "
+                  "it finishes, failed inputs included");
   cmd->add_option("-o,--output", o->output_file,
                   "write one document for all inputs here (with several formats: its base name)");
   cmd->add_option("--output-dir,--out-dir", o->output_dir,
@@ -56,6 +59,10 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
   cmd->add_flag("-r,--recursive", o->recursive, "descend into subfolders of folder inputs");
   cmd->add_option("--files-from", o->files_from, "read input paths from a list file, one per line (- = stdin)");
   cmd->add_option("-j,--jobs,--threads", o->jobs, "threads (default: all cores, capped by OMP_THREAD_LIMIT)");
+  cmd->add_option("--shard", o->shard,
+                  "read only shard K of N (0-based, 0/4 ... 3/4) of the inputs, split by a hash of each "
+                  "output name so every task agrees; auto = from SLURM_ARRAY_TASK_ID/_COUNT (_MIN, _STEP)")
+      ->type_name("K/N|auto");
   cmd->add_flag("--force", o->force, "redo inputs whose outputs already exist in --output-dir");
   cmd->add_flag("--fail-fast", o->fail_fast, "stop at the first input that fails");
   cmd->add_flag("--keep-going", o->keep_going, "go on after a failed input (the default)");
@@ -116,10 +123,16 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
     bo.pages.dpi = o->read.dpi;
     bo.progress = o->progress ? (*o->progress ? 1 : 0) : -1;
 
+    const Shard shard = o->shard.empty() ? Shard{} : parse_shard(o->shard);
     // Inputs first: a bad list or folder should not wait for the model to load.
     std::vector<std::string> expand_errors;
     auto inputs = expand_inputs(o->inputs, o->recursive, o->files_from, expand_errors);
     for (const auto& e : expand_errors) log::error("{}", e);
+    if (!o->shard.empty()) {
+      const size_t all = inputs.size();
+      inputs = select_shard(inputs, shard);
+      log::info("shard {}/{}: {} of {} inputs", shard.index, shard.count, inputs.size(), all);
+    }
     if (!expand_errors.empty() && o->fail_fast) {
       ctx.exit_code = 1;
       return;

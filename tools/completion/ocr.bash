@@ -50,7 +50,7 @@ _ocr() {
       return ;;
     recognize)
       opts="-h --help -f --format -o --output --output-dir --out-dir --suffix -r --recursive
-        --files-from -j --jobs --threads --force --fail-fast --keep-going --max-pixels --max-side
+        --files-from --shard -j --jobs --threads --force --fail-fast --keep-going --max-pixels --max-side
         --max-pages --pages --skip-text --progress --no-progress $recognition" ;;
     train)
       opts="-h --help --train --val --out --check --init --net --height --iterations --time-budget
@@ -92,11 +92,12 @@ _ocr() {
       # A comma-separated list: complete its last item.
       local head=${cur%,*} tail=${cur##*,} f
       [[ $cur == *,* ]] || head=""
-      for f in txt json hocr tsv alto page pdf; do
+      for f in txt json jsonl hocr tsv alto page pdf; do
         [[ $f == "$tail"* ]] && COMPREPLY+=("${head:+$head,}$f")
       done
       compopt -o nospace 2>/dev/null
       return ;;
+    --shard) COMPREPLY=($(compgen -W "auto 0/2 1/2 0/4 1/4 2/4 3/4" -- "$cur")); return ;;
     --layout|--psm) COMPREPLY=($(compgen -W "auto page block line 3 4 6 7 8 11 13" -- "$cur")); return ;;
     --rotate) COMPREPLY=($(compgen -W "auto 0 90 180 270" -- "$cur")); return ;;
     --invert) COMPREPLY=($(compgen -W "auto yes no" -- "$cur")); return ;;

@@ -1,4 +1,4 @@
-// Serialises recognised pages as txt, json, hOCR, Tesseract TSV, ALTO v4, PAGE XML 2019 and
+// Serialises recognised pages as txt, json, JSON Lines, hOCR, Tesseract TSV, ALTO v4, PAGE XML 2019 and
 // searchable PDF (the page image with the text in an invisible layer).
 // A document is a list of pages (from one input or several); each writer returns the whole file.
 #pragma once
@@ -9,12 +9,13 @@
 
 namespace ocr {
 
-enum class OutputFormat { Txt, Json, Hocr, Tsv, Alto, Page, Pdf };
+enum class OutputFormat { Txt, Json, Hocr, Tsv, Alto, Page, Pdf, Jsonl };
 
 // Parses "txt,json,..." (also accepts "xml" for alto). Throws FormatError naming the bad item.
 std::vector<OutputFormat> parse_formats(const std::string& list);
 const char* format_name(OutputFormat f);
-// File suffix as Tesseract names its outputs: .txt .json .hocr .tsv .xml (ALTO) .page.xml .pdf.
+// File suffix as Tesseract names its outputs: .txt .json .hocr .tsv .xml (ALTO) .page.xml .pdf
+// (and .jsonl).
 const char* format_extension(OutputFormat f);
 
 struct WriterInfo {
@@ -28,6 +29,14 @@ std::string write_txt(const std::vector<PageResult>& pages);
 std::string write_json(const std::vector<PageResult>& pages, const WriterInfo& info = {});
 std::string write_hocr(const std::vector<PageResult>& pages, const WriterInfo& info = {});
 std::string write_tsv(const std::vector<PageResult>& pages);
+// JSON Lines for pipelines: one record per page, one line each, in the order given:
+// {"path":…,"page":N (1-based, only when the input has several pages),"status":"ok",
+//  "text":…,"confidence":mean word confidence in [0, 1] (null without words)}.
+std::string write_jsonl(const std::vector<PageResult>& pages);
+// The same record for one page; `multi_page` adds its "page".
+std::string jsonl_page_record(const PageResult& page, bool multi_page);
+// {"path":…,"status":"error","error":message}: a failed input's line, so a consumer sees every input.
+std::string jsonl_error_record(const std::string& path, const std::string& message);
 std::string write_alto(const std::vector<PageResult>& pages, const WriterInfo& info = {});
 // PAGE holds exactly one page per file: writes pages[page] (default the first).
 std::string write_page_xml(const std::vector<PageResult>& pages, const WriterInfo& info = {},
