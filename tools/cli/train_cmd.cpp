@@ -8,6 +8,7 @@
 #include "ocr/core/utf8.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/model_search.h"
+#include "ocr/train/communicator.h"
 #include "ocr/train/data_check.h"
 #include "ocr/train/detector_trainer.h"
 #include "ocr/train/trainer.h"
@@ -143,6 +144,9 @@ void add_train_command(CLI::App& app, Context& ctx) {
     }
     if (cfg->out.empty()) throw CLI::RequiredError("--out");
     if (cfg->train == "synth-pages") {
+      // Not spread over ranks: N processes would each train their own and write one file.
+      if (world_communicator().size() > 1)
+        throw Error("--train synth-pages runs in one process: not under mpirun -np N > 1");
       DetectorTrainConfig& d = *det;
       d.out = cfg->out;
       d.init = cfg->init.empty() ? "" : resolve_model(cfg->init);

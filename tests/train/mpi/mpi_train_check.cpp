@@ -1,6 +1,6 @@
 // Helper of the MPI training tests (run.sh beside it): trains a tiny Bn-free net on a few drawn
 // lines, one process or one rank of `mpirun -np N`, and compares the weights of two models.
-//   ocr-mpi-train-check train DIR OUT BATCH ITERATIONS [FAILING_RANK]
+//   ocr-mpi-train-check train DIR OUT BATCH ITERATIONS [FAILING_RANK (-1: none)] [SPEC]
 //   ocr-mpi-train-check compare A B TOLERANCE
 #include <cmath>
 #include <cstdio>
@@ -44,7 +44,8 @@ int train(int argc, char** argv) {
   c.batch = std::atoi(argv[4]);
   c.iterations = std::atoi(argv[5]);
   c.val_every = int(c.iterations);
-  c.spec = "C3,3,8 Relu Mp2,2 Col Lbx24 O";  // no Bn: per-rank batch statistics would differ
+  // No Bn by default: per-rank batch statistics would differ from those of one process.
+  c.spec = argc > 7 ? argv[7] : "C3,3,8 Relu Mp2,2 Col Lbx24 O";
   c.lr = 3e-3;
   c.warmup = 5;
   c.threads = 1;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# MPI training tests (issue 16). Usage: run.sh equivalence|failure CHECK_BINARY MPIEXEC
+# MPI training tests (issue 16). Usage: run.sh equivalence|batchnorm|failure CHECK_BINARY MPIEXEC
 # MPIEXEC empty: a build without MPI, or the sanitizer build (Open MPI's own allocations at
 # exit are reported as leaks there): skipped with 77.
 set -u
@@ -18,6 +18,12 @@ equivalence)
   "$check" train "$tmp/one" "$tmp/one.ocrm" 8 20 || exit 1
   run2 "$check" train "$tmp/two" "$tmp/two.ocrm" 4 20 || exit 1
   "$check" compare "$tmp/one.ocrm.last" "$tmp/two.ocrm.last" 1e-5 || exit 1
+  ;;
+batchnorm)
+  # A net with Bn: its running statistics (no gradients) are averaged over the ranks, not summed
+  # as gradients; 2 ranks train and write a model.
+  run2 "$check" train "$tmp/bn" "$tmp/bn.ocrm" 4 5 -1 "C3,3,8 Bn Relu Mp2,2 Col Lbx24 O" || exit 1
+  [ -s "$tmp/bn.ocrm.last" ] || { echo "no model written"; exit 1; }
   ;;
 failure)
   # Rank 1 throws before its first collective; rank 0 waits in one. MPI_Abort must end both
