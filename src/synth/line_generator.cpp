@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
+#include <string_view>
 
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
@@ -385,9 +386,15 @@ LineSample LineGenerator::Impl::make(int profile) {
       s = receipt_text ? text->receipt_line(rng) : text->print_line(rng);
       if ((lineprinter && rng.chance(0.5)) || (profile == kFax && rng.chance(0.2))) s = upper_case(s);
       runs = runs_for(s, face, !receipt_text && !lineprinter);
-      // A lone '.' or a rule of dashes is no line a segmenter hands over: want a letter or digit.
+      // A lone '.' or a short rule is no line a segmenter hands over: want a letter or digit, or
+      // a receipt's separator row (asterisks, dashes), which segmenters do hand over.
+      const bool separator_row = s.size() >= 12 && std::all_of(s.begin(), s.end(), [](char32_t c) {
+        return c == U' ' || std::u32string_view(U"*-=.").find(c) != std::u32string_view::npos;
+      });
       ok = covered(runs) && s.size() >= 2 &&
-           std::any_of(s.begin(), s.end(), [](char32_t c) { return c < 128 ? std::isalnum(static_cast<int>(c)) != 0 : c >= 0xC0; });
+           (separator_row || std::any_of(s.begin(), s.end(), [](char32_t c) {
+              return c < 128 ? std::isalnum(static_cast<int>(c)) != 0 : c >= 0xC0;
+            }));
     }
     if (!ok) {  // drop what the face cannot draw
       std::u32string kept;

@@ -531,6 +531,19 @@ std::u32string TextSource::receipt_line(Rng& rng) {
     if (rng.chance(0.3)) s += U" " + num(rng, 1, 999) + U(pick(rng, std::vector<std::string>{"G", "ML", "KG", "PCS", "L", "S"}));
     return s;
   };
+  // Separator rows (asterisks, dashes, equals signs) cross most receipts; a net that never saw
+  // one labelled reads it as a confident row of letters. (Not underscores or tildes: they run
+  // together into one rule whose count no reader could give.)
+  if (rng.chance(0.04)) {
+    const char32_t mark = U"*-=."[rng.integer(0, 3)];
+    const bool spaced = rng.chance(0.25);
+    std::u32string row;
+    for (int i = 0, n = static_cast<int>(rng.integer(12, 44)); i < n; ++i) {
+      if (spaced && i) row.push_back(U' ');
+      row.push_back(mark);
+    }
+    return row;
+  }
   std::u32string s;
   switch (rng.integer(0, 11)) {
     case 0: case 1: case 2: s = item() + U"\t" + amount(rng, 2.5); break;

@@ -95,6 +95,24 @@ TEST(TextSource, PrintAndReceiptLinesAreCleanLabels) {
   EXPECT_GT(tabs, 100);
 }
 
+// Receipts' separator rows are labelled as what they are: one mark repeated (asterisks, dashes,
+// equals signs, dots; spaced or not), a few per hundred lines.
+TEST(TextSource, ReceiptLinesIncludeSeparatorRows) {
+  TextSource src(kData + "/corpus-sample.txt", read_alphabet_file(kData + "/eng.alphabet"));
+  Rng rng(12);
+  int rows = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::u32string s = src.receipt_line(rng);
+    const char32_t mark = s.front();
+    const bool row = std::all_of(s.begin(), s.end(), [&](char32_t c) { return c == mark || c == U' '; });
+    if (!row || s.size() < 12) continue;
+    ++rows;
+    EXPECT_NE(std::u32string(U"*-=.").find(mark), std::u32string::npos) << utf8_encode(s);
+  }
+  EXPECT_GT(rows, 60);
+  EXPECT_LT(rows, 200);
+}
+
 TEST(TextSource, GeneratedLinesCoverWhatProseLacks) {
   TextSource src(kData + "/corpus-sample.txt", read_alphabet_file(kData + "/eng.alphabet"));
   Rng rng(5);
