@@ -1,11 +1,14 @@
 #include "ocr/pipeline/batch.h"
 
 #include <omp.h>
+#include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +24,7 @@
 #include "ocr/core/threads.h"
 #include "ocr/image/codecs.h"
 #include "ocr/image/opencv_threads.h"
+#include "ocr/pipeline/shard.h"
 #include <opencv2/imgproc.hpp>
 
 namespace fs = std::filesystem;
@@ -154,8 +158,9 @@ void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out
 class Progress {
  public:
   Progress(int total, bool enabled) : total_(total), enabled_(enabled), start_(clock::now()) {}
-  void update(int done, int64_t lines) {
+  void update(int done, int64_t lines, int total) {
     if (!enabled_) return;
+    total_ = total;  // a streamed list grows while the run goes
     double t = std::chrono::duration<double>(clock::now() - start_).count();
     double rate = t > 0 ? lines / t : 0;
     double eta = done > 0 ? t / done * (total_ - done) : 0;
@@ -189,6 +194,114 @@ struct InputState {
   std::vector<PageResult> pages;
   std::string error;
   int pages_left = 0;
+};
+
+}  // namespace
+
+InputStream::InputStream(const std::vector<std::string>& inputs, bool recursive,
+                         const std::string& files_from, Shard shard)
+    : recursive_(recursive), shard_(shard) {
+  std::vector<BatchInput> found;
+  for (const auto& s : inputs) add_path(s, recursive, found, errors_, 0);
+  for (const auto& e : errors_) log::error("{}", e);
+  take(std::move(found));
+  if (files_from == "-") {
+    fd_ = STDIN_FILENO;
+  } else if (!files_from.empty()) {
+    fd_ = ::open(files_from.c_str(), O_RDONLY | O_CLOEXEC);
+    own_fd_ = fd_ >= 0;
+    if (fd_ < 0) {
+      errors_.push_back(files_from + ": cannot open list: " + std::strerror(errno));
+      log::error("{}", errors_.back());
+    }
+  }
+}
+
+InputStream::~InputStream() {
+  if (own_fd_) ::close(fd_);
+}
+
+void InputStream::take(std::vector<BatchInput>&& found) {
+  seen_ += static_cast<int64_t>(found.size());
+  for (auto& in : found)
+    if (shard_of(in, shard_.count) == shard_.index) {
+      ready_.push_back(std::move(in));
+      ++kept_;
+    }
+}
+
+bool InputStream::read_line(std::string& line) {
+  // read(2), not std::cin: what is buffered must be visible to would_block().
+  for (;;) {
+    const size_t nl = buf_.find('\n', buf_pos_);
+    if (nl != std::string::npos) {
+      line.assign(buf_, buf_pos_, nl - buf_pos_);
+      buf_pos_ = nl + 1;
+      if (buf_pos_ > 65536) {
+        buf_.erase(0, buf_pos_);
+        buf_pos_ = 0;
+      }
+      return true;
+    }
+    if (eof_ || fd_ < 0) {
+      if (buf_pos_ >= buf_.size()) return false;
+      line.assign(buf_, buf_pos_, std::string::npos);  // a last line without its newline
+      buf_pos_ = buf_.size();
+      return true;
+    }
+    char chunk[65536];
+    const ssize_t n = ::read(fd_, chunk, sizeof chunk);
+    if (n > 0) {
+      buf_.append(chunk, static_cast<size_t>(n));
+    } else if (n == 0) {
+      eof_ = true;
+    } else if (errno != EINTR) {
+      errors_.push_back("--files-from: read failed: " + std::string(std::strerror(errno)));
+      log::error("{}", errors_.back());
+      eof_ = true;
+    }
+  }
+}
+
+bool InputStream::next(BatchInput& input) {
+  while (ready_pos_ >= ready_.size()) {
+    ready_.clear();
+    ready_pos_ = 0;
+    std::string line;
+    if (!read_line(line)) return false;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<BatchInput> found;
+    const size_t had = errors_.size();
+    add_path(line, recursive_, found, errors_, 1);
+    for (size_t e = had; e < errors_.size(); ++e) log::error("{}", errors_[e]);
+    take(std::move(found));
+  }
+  input = std::move(ready_[ready_pos_++]);
+  return true;
+}
+
+bool InputStream::would_block() {
+  if (ready_pos_ < ready_.size() || fd_ < 0 || eof_) return false;
+  if (buf_.find('\n', buf_pos_) != std::string::npos) return false;
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+namespace {
+
+class VectorSource : public InputSource {
+ public:
+  explicit VectorSource(const std::vector<BatchInput>& v) : v_(v) {}
+  bool next(BatchInput& input) override {
+    if (i_ >= v_.size()) return false;
+    input = v_[i_++];
+    return true;
+  }
+
+ private:
+  const std::vector<BatchInput>& v_;
+  size_t i_ = 0;
 };
 
 }  // namespace
@@ -268,9 +381,15 @@ std::shared_ptr<const PageImageData> keep_page_image(const cv::Mat& image, bool 
 
 BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<BatchInput>& inputs,
                        const BatchOptions& opt, std::ostream& out) {
+  VectorSource source(inputs);
+  return run_batch(recognizer, source, opt, out);
+}
+
+BatchSummary run_batch(const PageRecognizer& recognizer, InputSource& source, const BatchOptions& opt,
+                       std::ostream& out) {
   auto t0 = std::chrono::steady_clock::now();
   BatchSummary sum;
-  sum.inputs = static_cast<int>(inputs.size());
+  std::vector<BatchInput> inputs;  // taken from `source` so far
   const bool to_dir = !opt.output_dir.empty();
   const bool several = opt.formats.size() > 1;
   if (!to_dir && opt.output_file.empty() && several)
@@ -279,14 +398,14 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
   // -j 1 means one core: OpenCV's own pool must not spread a page's filters over more.
   const OpenCvSingleThread one_core(jobs == 1);
   bool tty = opt.progress == 1 || (opt.progress < 0 && ::isatty(STDERR_FILENO));
-  Progress progress(sum.inputs, tty);
+  Progress progress(0, tty);
 
   std::vector<PageResult> combined;  // for stdout / -o: one document
   bool keep_images = false;
   for (auto f : opt.formats) keep_images |= format_needs_image(f);
   bool tsv_header_done = false;
   bool txt_first = true;
-  std::vector<InputState> state(inputs.size());
+  std::deque<InputState> state;  // grows with `inputs`; a deque never moves what it holds
 
   // JSON Lines on stdout is a stream of records: each input's as soon as it is done, failures too.
   const bool jsonl_out = !to_dir && opt.output_file.empty() && opt.formats[0] == OutputFormat::Jsonl;
@@ -349,10 +468,19 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
   size_t next = 0;
   bool stop = false;
   int finished = 0;
-  while (!stop && next < inputs.size()) {
-    // Open inputs until there is a slice of pages to prepare in parallel.
+  auto more = [&] {
+    if (next < inputs.size()) return true;
+    BatchInput in;
+    if (!source.next(in)) return false;
+    inputs.push_back(std::move(in));
+    state.emplace_back();
+    return true;
+  };
+  while (!stop && more()) {
+    // Open inputs until there is a slice of pages to prepare in parallel, or until the next
+    // path has yet to arrive (a list on a pipe): then the pages at hand go first.
     std::vector<Unit> units;
-    while (!stop && next < inputs.size() && static_cast<int>(units.size()) < jobs) {
+    while (!stop && static_cast<int>(units.size()) < jobs && (units.empty() || !source.would_block()) && more()) {
       size_t i = next++;
       if (to_dir && !opt.force) {
         bool all = true;
@@ -430,7 +558,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
           }
         }
       }
-      progress.update(finished, sum.lines);
+      progress.update(finished, sum.lines, static_cast<int>(inputs.size()));
       if (stop) break;
     }
   }
@@ -447,6 +575,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<Batch
         out << write_document(opt.formats[0], combined, opt.writer) << std::flush;
     }
   }
+  sum.inputs = static_cast<int>(inputs.size());
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return sum;
 }

@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -124,4 +128,38 @@ TEST(Shard, AutoReadsTheSlurmArrayVariables) {
   EXPECT_THROW(ocr::parse_shard("auto", get), ocr::Error);
   env = {{"SLURM_ARRAY_TASK_ID", "x"}, {"SLURM_ARRAY_TASK_COUNT", "4"}};
   EXPECT_THROW(ocr::parse_shard("auto", get), ocr::Error);
+}
+
+TEST(Shard, InputStreamKeepsItsShardOfTheCommandLineAndTheList) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("ocr-shard-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream list(dir / "list.txt");
+  std::vector<std::string> args;
+  for (int i = 0; i < 40; ++i) {
+    // Missing files are inputs like others (they fail when read), so no images are needed.
+    const std::string name = "p" + std::to_string(i) + ".png";
+    if (i < 10) args.push_back(name);
+    else list << name << (i % 9 == 0 ? "\r\n# a comment\n\n" : "\n");
+  }
+  list.close();
+  std::set<std::string> all;
+  for (int k = 0; k < 3; ++k) {
+    ocr::InputStream in(args, false, (dir / "list.txt").string(), {k, 3});
+    ocr::BatchInput b;
+    while (in.next(b)) {
+      EXPECT_EQ(ocr::shard_of(b, 3), k) << b.relative;
+      EXPECT_TRUE(all.insert(b.relative).second) << b.relative;
+    }
+    EXPECT_EQ(in.seen(), 40);
+    EXPECT_TRUE(in.errors().empty());
+    EXPECT_FALSE(in.would_block());
+  }
+  EXPECT_EQ(all.size(), 40u);
+  ocr::InputStream missing({}, false, (dir / "no-such-list.txt").string());
+  ASSERT_EQ(missing.errors().size(), 1u);
+  EXPECT_NE(missing.errors()[0].find("cannot open list"), std::string::npos);
+  ocr::BatchInput b;
+  EXPECT_FALSE(missing.next(b));
+  fs::remove_all(dir);
 }

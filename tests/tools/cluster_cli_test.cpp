@@ -2,7 +2,9 @@
 // outputs and resumes, `--shard auto` from Slurm's array variables (through the job-array script
 // bench/cluster/ocr-array.sh, variables set by hand: CI has no Slurm daemons), `-f jsonl` as a
 // stream of records, and the GNU parallel recipe bench/cluster/ocr-parallel.sh.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -194,6 +196,46 @@ TEST_F(ClusterCli, JsonlIsOneRecordPerInputAndABadFileGivesAnErrorRecord) {
                                    .c_str());
     EXPECT_EQ(py, 0) << s;
   }
+}
+
+// One line from `fd`, waiting at most `seconds` for it ("" if none came).
+std::string read_line_within(int fd, int seconds) {
+  std::string line;
+  char c;
+  while (true) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, seconds * 1000) <= 0) return line;
+    if (::read(fd, &c, 1) != 1 || c == '\n') return line;
+    line += c;
+  }
+}
+
+TEST_F(ClusterCli, JsonlRecordsStreamAsPathsArriveOnStdin) {
+  // Paths written to a pipe one at a time: the first record must come back before the second
+  // path is sent (a run that read the whole list first would wait for the end of it).
+  const fs::path in = dir_ / "paths.fifo", out = dir_ / "records.fifo";
+  fs::remove(in);
+  fs::remove(out);
+  ASSERT_EQ(::mkfifo(in.c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo(out.c_str(), 0600), 0);
+  ASSERT_EQ(std::system(("cd '" + dir_.string() + "' && " + ocr("-j 4 -f jsonl --files-from -") + " <'" + in.string() +
+                         "' >'" + out.string() + "' 2>'" + (dir_ / "stream.err").string() + "' &")
+                            .c_str()),
+            0);
+  const int w = ::open(in.c_str(), O_WRONLY);  // both ends meet as the shell opens its side
+  const int r = ::open(out.c_str(), O_RDONLY);
+  ASSERT_GE(w, 0);
+  ASSERT_GE(r, 0);
+  const std::string first = "in/scan1.png\n", second = "in/sub/scan3.png\n";
+  ASSERT_EQ(::write(w, first.data(), first.size()), static_cast<ssize_t>(first.size()));
+  const std::string rec1 = read_line_within(r, 60);
+  EXPECT_EQ(rec1.rfind("{\"path\":\"in/scan1.png\",\"status\":\"ok\"", 0), 0u) << rec1 << slurp(dir_ / "stream.err");
+  ASSERT_EQ(::write(w, second.data(), second.size()), static_cast<ssize_t>(second.size()));
+  ::close(w);
+  const std::string rec2 = read_line_within(r, 60);
+  EXPECT_EQ(rec2.rfind("{\"path\":\"in/sub/scan3.png\",\"status\":\"ok\"", 0), 0u) << rec2;
+  EXPECT_EQ(read_line_within(r, 60), "");  // end of the stream: ocr has exited
+  ::close(r);
 }
 
 TEST_F(ClusterCli, GnuParallelRecipe) {

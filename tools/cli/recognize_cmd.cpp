@@ -124,16 +124,10 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
     bo.progress = o->progress ? (*o->progress ? 1 : 0) : -1;
 
     const Shard shard = o->shard.empty() ? Shard{} : parse_shard(o->shard);
-    // Inputs first: a bad list or folder should not wait for the model to load.
-    std::vector<std::string> expand_errors;
-    auto inputs = expand_inputs(o->inputs, o->recursive, o->files_from, expand_errors);
-    for (const auto& e : expand_errors) log::error("{}", e);
-    if (!o->shard.empty()) {
-      const size_t all = inputs.size();
-      inputs = select_shard(inputs, shard);
-      log::info("shard {}/{}: {} of {} inputs", shard.index, shard.count, inputs.size(), all);
-    }
-    if (!expand_errors.empty() && o->fail_fast) {
+    // Inputs first: a bad list or folder should not wait for the model to load. A list's lines
+    // are read as the run goes, so `--files-from -` on a pipe streams.
+    InputStream inputs(o->inputs, o->recursive, o->files_from, shard);
+    if (!inputs.errors().empty() && o->fail_fast) {
       ctx.exit_code = 1;
       return;
     }
@@ -142,7 +136,9 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
     bo.writer.models = reader.model_paths;
 
     BatchSummary s = run_batch(*reader.pages, inputs, bo, std::cout);
-    s.failed += static_cast<int>(expand_errors.size());
+    s.failed += static_cast<int>(inputs.errors().size());
+    if (shard.count > 1)
+      log::info("shard {}/{}: {} of {} inputs", shard.index, shard.count, inputs.kept(), inputs.seen());
     if (s.inputs > 1) {
       log::info("{} inputs: {} done, {} skipped, {} failed; {} pages, {} lines in {:.1f}s", s.inputs,
                 s.done, s.skipped, s.failed, s.pages, s.lines, s.seconds);

@@ -28,6 +28,56 @@ std::vector<BatchInput> expand_inputs(const std::vector<std::string>& inputs, bo
                                       const std::string& files_from,
                                       std::vector<std::string>& errors);
 
+// Which part of the inputs a run reads: shard `index` (0-based) of `count` (ocr/pipeline/shard.h).
+struct Shard {
+  int index = 0;
+  int count = 1;
+};
+
+// Where a run takes its inputs from, one at a time.
+class InputSource {
+ public:
+  virtual ~InputSource() = default;
+  // The next input; false when there are no more. May wait (a list still being written).
+  virtual bool next(BatchInput& input) = 0;
+  // Whether next() would wait for input that has not arrived yet: the run then reads the pages it
+  // holds instead of waiting to fill a slice, so results stream out as paths stream in.
+  virtual bool would_block() { return false; }
+};
+
+// The inputs as `ocr recognize` takes them: the command line's expanded at once (as
+// expand_inputs does), then a list file's (--files-from, "-" = stdin) read line by line while the
+// run goes, each line expanded when it is read; only the inputs of `shard` are passed on.
+// Problems (missing folder, unreadable list) are logged as they are found and kept in errors().
+class InputStream : public InputSource {
+ public:
+  InputStream(const std::vector<std::string>& inputs, bool recursive, const std::string& files_from,
+              Shard shard = {});
+  ~InputStream() override;
+  InputStream(const InputStream&) = delete;
+  InputStream& operator=(const InputStream&) = delete;
+  bool next(BatchInput& input) override;
+  bool would_block() override;
+  const std::vector<std::string>& errors() const { return errors_; }
+  int64_t seen() const { return seen_; }  // inputs found so far, all shards
+  int64_t kept() const { return kept_; }  // of them, this shard's
+
+ private:
+  bool read_line(std::string& line);  // from the list, waiting for it; false at its end
+  void take(std::vector<BatchInput>&& found);
+  std::vector<BatchInput> ready_;  // expanded, of this shard, not yet handed out
+  size_t ready_pos_ = 0;
+  std::vector<std::string> errors_;
+  bool recursive_;
+  Shard shard_;
+  int fd_ = -1;  // the list file; -1 when none or done
+  bool own_fd_ = false;
+  std::string buf_;  // read from fd_, not yet split into lines
+  size_t buf_pos_ = 0;
+  bool eof_ = false;
+  int64_t seen_ = 0, kept_ = 0;
+};
+
 // DIR/<relative with its last extension replaced by the format's>: a/scan.png → DIR/a/scan.txt,
 // 010001.bin.png → DIR/010001.bin.txt. A non-empty suffix replaces the format's extension
 // (--suffix .pred.txt: a/scan.png → DIR/a/scan.pred.txt).
@@ -64,6 +114,9 @@ struct BatchSummary {
 // Runs the batch; results for stdout go to `out`. Never throws for a bad input (it is counted
 // and reported); throws only for unusable options or an unwritable -o file.
 BatchSummary run_batch(const PageRecognizer& recognizer, const std::vector<BatchInput>& inputs,
+                       const BatchOptions& options, std::ostream& out);
+// The same over inputs that keep coming (InputStream): each is opened when the run reaches it.
+BatchSummary run_batch(const PageRecognizer& recognizer, InputSource& inputs,
                        const BatchOptions& options, std::ostream& out);
 
 }  // namespace ocr

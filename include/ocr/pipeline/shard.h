@@ -11,10 +11,7 @@
 
 namespace ocr {
 
-struct Shard {
-  int index = 0;  // 0-based, like SLURM_ARRAY_TASK_ID of an array 0-(N-1)
-  int count = 1;
-};
+// Shard (in batch.h): index is 0-based, like SLURM_ARRAY_TASK_ID of an array 0-(N-1).
 
 // 64-bit FNV-1a of the bytes of `s`: fixed by its definition, so shards agree across machines,
 // compilers and versions (std::hash promises none of that).
