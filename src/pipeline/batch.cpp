@@ -471,7 +471,9 @@ BatchSummary run_batch(const PageRecognizer& recognizer, InputSource& source, co
   auto more = [&] {
     if (next < inputs.size()) return true;
     BatchInput in;
-    if (!source.next(in)) return false;
+    const bool got = source.next(in);
+    if (opt.fail_fast && source.failures() > 0) stop = true;
+    if (!got || stop) return false;
     inputs.push_back(std::move(in));
     state.emplace_back();
     return true;

@@ -196,6 +196,13 @@ TEST_F(ClusterCli, JsonlIsOneRecordPerInputAndABadFileGivesAnErrorRecord) {
                                    .c_str());
     EXPECT_EQ(py, 0) << s;
   }
+  // --fail-fast stops at a bad line of the list too (here a folder that is not there), even
+  // though the list is read while the run goes.
+  std::ofstream(dir_ / "paths2.txt") << "no-such-folder/*.png\nin/scan1.png\n";
+  auto ff = sh(ocr("--fail-fast -f jsonl --files-from paths2.txt"));
+  EXPECT_EQ(ff.code, 1);
+  EXPECT_TRUE(ff.out.empty()) << ff.out;
+  EXPECT_NE(ff.err.find("no-such-folder/*.png: no file matches"), std::string::npos) << ff.err;
 }
 
 // One line from `fd`, waiting at most `seconds` for it ("" if none came).

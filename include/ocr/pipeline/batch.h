@@ -43,6 +43,8 @@ class InputSource {
   // Whether next() would wait for input that has not arrived yet: the run then reads the pages it
   // holds instead of waiting to fill a slice, so results stream out as paths stream in.
   virtual bool would_block() { return false; }
+  // Problems met while finding inputs (a missing folder named in a list): --fail-fast stops on them.
+  virtual size_t failures() const { return 0; }
 };
 
 // The inputs as `ocr recognize` takes them: the command line's expanded at once (as
@@ -58,6 +60,7 @@ class InputStream : public InputSource {
   InputStream& operator=(const InputStream&) = delete;
   bool next(BatchInput& input) override;
   bool would_block() override;
+  size_t failures() const override { return errors_.size(); }
   const std::vector<std::string>& errors() const { return errors_; }
   int64_t seen() const { return seen_; }  // inputs found so far, all shards
   int64_t kept() const { return kept_; }  // of them, this shard's
