@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "ocr/core/precision.h"
+
 #if defined(__AVX512BF16__) && defined(__AVX512F__) && !defined(OCR_SCALAR_DOUBLE)
 #include <immintrin.h>
 #define OCR_BF16_NATIVE 1
@@ -18,22 +20,13 @@ constexpr Index kPanelRows = 16;
 constexpr int kNR = 12;  // columns of C per register block: 2 × 12 accumulators + 3 operands
 }  // namespace
 
-namespace {
-std::atomic<int> bf16_override{-1};  // -1: the default, from the environment
-}  // namespace
+bool bf16_inference_enabled() { return inference_precision() == Precision::Bf16; }
 
-bool bf16_inference_enabled() {
-  if (!gemm_bf16_is_native()) return false;
-  const int o = bf16_override.load();
-  if (o >= 0) return o == 1;
-  static const bool from_env = [] {
-    const char* v = std::getenv("OCR_BF16");
-    return !(v && std::string(v) == "0");
-  }();
-  return from_env;
+void set_bf16_inference(bool on) {
+  set_inference_precision(on && gemm_bf16_is_native() ? Precision::Bf16
+                          : on                        ? Precision::Auto
+                                                      : Precision::Float);
 }
-
-void set_bf16_inference(bool on) { bf16_override = on ? 1 : 0; }
 
 namespace {
 std::atomic<bool> bf16_training{false};

@@ -36,10 +36,10 @@ Bf16Panels pack_bf16_panels(const Matrix& a);
 // (correct, slow) and callers should keep to float.
 bool gemm_bf16_is_native();
 
-// Whether networks prepared for inference from now on multiply in bfloat16: where native,
-// unless the environment sets OCR_BF16=0 (bit-for-bit float results, e.g. to compare runs).
+// Whether networks prepared for inference from now on multiply in bfloat16: whether
+// inference_precision() (ocr/core/precision.h, which reads OCR_KERNEL and OCR_BF16) is Bf16.
 bool bf16_inference_enabled();
-// Overrides the default (true is ignored where the kernel is not native).
+// false: float; true: bf16 where native, else the automatic choice.
 void set_bf16_inference(bool on);
 
 // Mixed precision in training (`ocr train --bf16`): the products of the convolutions and LSTMs,

@@ -7,6 +7,7 @@
 
 #include "ocr/core/error.h"
 #include "ocr/core/gemm.h"
+#include "ocr/core/gemm_int8.h"
 #include "ocr/core/threads.h"
 #include "ocr/nn/layers/batch_norm.h"
 
@@ -63,39 +64,51 @@ void Conv2d::im2col(const Activations& in, Index c_begin, Index c_end, Matrix& c
   }
 }
 
-void Conv2d::prepare_inference() { bf16_.prepare(); }
+void Conv2d::prepare_inference() {
+  bf16_.prepare();
+  int8_.prepare();
+}
 
 // Patches in (kx, ky, c) order, unlike the float path's (ky, kx, c): the kh pixels of one input
 // column are adjacent in memory (y runs fastest), so without dilation each kx is one copy
 // instead of kh.
-void Conv2d::im2col_bf16(const Activations& in, const bf16* pixels, Index c_begin, Index c_end,
-                         std::vector<bf16>& col) const {
+template <class T>
+void Conv2d::im2col_packed(const Activations& in, const T* pixels, Index c_begin, Index c_end,
+                           Index ld, T zero, std::vector<T>& col) const {
   const int H = in.height, W = in.width, N = in.batch, C = in_, d = dilation_;
   const int ph = kh_ / 2, pw = kw_ / 2;
-  const Index k = Index(kh_) * kw_ * C, ld = k + (k & 1);
+  const Index k = Index(kh_) * kw_ * C;
   col.resize(size_t(ld * (c_end - c_begin)));
   for (Index c = c_begin; c < c_end; ++c) {
     const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
     // Taps ky0..ky1-1 read rows inside the image: 0 <= y + (ky - ph)·d < H.
     const int ky0 = std::max(0, ph - y / d), ky1 = std::min(kh_, ph + (H - 1 - y) / d + 1);
-    bf16* dst = col.data() + (c - c_begin) * ld;
+    T* dst = col.data() + (c - c_begin) * ld;
     for (int kx = 0; kx < kw_; ++kx, dst += Index(kh_) * C) {
       const int sx = x + (kx - pw) * d;
       if (sx < 0 || sx >= W || ky1 <= ky0) {
-        std::fill(dst, dst + Index(kh_) * C, bf16(0));
+        std::fill(dst, dst + Index(kh_) * C, zero);
         continue;
       }
-      std::fill(dst, dst + Index(ky0) * C, bf16(0));
-      const bf16* src = pixels + in.column(sx, n, y + (ky0 - ph) * d) * C;
+      std::fill(dst, dst + Index(ky0) * C, zero);
+      const T* src = pixels + in.column(sx, n, y + (ky0 - ph) * d) * C;
       if (d == 1) {
         std::copy_n(src, Index(ky1 - ky0) * C, dst + Index(ky0) * C);
       } else {
         for (int ky = ky0; ky < ky1; ++ky, src += Index(d) * C) std::copy_n(src, C, dst + Index(ky) * C);
       }
-      std::fill(dst + Index(ky1) * C, dst + Index(kh_) * C, bf16(0));
+      std::fill(dst + Index(ky1) * C, dst + Index(kh_) * C, zero);
     }
-    if (ld != k) *dst = 0;
+    std::fill(dst, dst + (ld - k), zero);
   }
+}
+
+Matrix Conv2d::patch_order_weights() const {
+  Matrix reordered(weight_.rows(), weight_.cols());
+  for (int ky = 0; ky < kh_; ++ky)
+    for (int kx = 0; kx < kw_; ++kx)
+      reordered.middleCols((Index(kx) * kh_ + ky) * in_, in_) = weight_.middleCols((Index(ky) * kw_ + kx) * in_, in_);
+  return reordered;
 }
 
 void Conv2d::forward_bf16(const Activations& in, Activations& out) {
@@ -104,14 +117,7 @@ void Conv2d::forward_bf16(const Activations& in, Activations& out) {
   (void)out;
   throw Error("bfloat16 convolution in the double build");
 #else
-  if (!bf16_.packed()) {
-    // The weights in the patch order of im2col_bf16: column (kx, ky, c) from (ky, kx, c).
-    Matrix reordered(weight_.rows(), weight_.cols());
-    for (int ky = 0; ky < kh_; ++ky)
-      for (int kx = 0; kx < kw_; ++kx)
-        reordered.middleCols((Index(kx) * kh_ + ky) * in_, in_) = weight_.middleCols((Index(ky) * kw_ + kx) * in_, in_);
-    bf16_.pack(reordered);
-  }
+  if (!bf16_.packed()) bf16_.pack(patch_order_weights());
   const Bf16Panels& panels = bf16_.panels();
   // Every input value lands in kh·kw patches: round each once, here. A local buffer: one kept
   // per layer would add up to more than the activations themselves on a page.
@@ -127,9 +133,43 @@ void Conv2d::forward_bf16(const Activations& in, Activations& out) {
 #pragma omp for schedule(static)
     for (Index c0 = 0; c0 < total; c0 += step) {
       const Index len = std::min(step, total - c0);
-      im2col_bf16(in, in_bf16.data(), c0, c0 + len, col);
+      im2col_packed(in, in_bf16.data(), c0, c0 + len, ld, bf16(0), col);
       auto chunk = out.data.middleCols(c0, len);
       gemm_bf16(panels, col.data(), ld, chunk.data(), out.data.outerStride(), len);
+      chunk.colwise() += bias_.col(0);
+      if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
+    }
+  }
+  out.zero_padding();
+#endif
+}
+
+void Conv2d::forward_int8(const Activations& in, Activations& out) {
+#ifdef OCR_SCALAR_DOUBLE
+  (void)in;
+  (void)out;
+  throw Error("int8 convolution in the double build");
+#else
+  if (!int8_.packed()) int8_.pack(patch_order_weights());
+  const Int8Panels& panels = int8_.panels();
+  // One scale and zero point for the whole map (its range, widened to hold 0: the padding),
+  // each value quantised once, as in forward_bf16.
+  const U8Quant q = u8_quant_for_range(in.data.minCoeff(), in.data.maxCoeff());
+  std::vector<std::uint8_t> in_u8(size_t(in.data.size()));
+  quantize_u8(in.data.data(), in.data.size(), q, in_u8.data());
+  const Index ld = 4 * panels.quads;
+  // The u8 patches take a quarter of the float path's bytes: chunks four times as wide.
+  const Index total = in.data.cols(), step = 4 * chunk_pixels();
+  const bool threads = !omp_in_parallel() && thread_count() > 1 && total > step;
+#pragma omp parallel if (threads)
+  {
+    std::vector<std::uint8_t> col;
+#pragma omp for schedule(static)
+    for (Index c0 = 0; c0 < total; c0 += step) {
+      const Index len = std::min(step, total - c0);
+      im2col_packed(in, in_u8.data(), c0, c0 + len, ld, std::uint8_t(q.zero), col);
+      auto chunk = out.data.middleCols(c0, len);
+      gemm_int8(panels, col.data(), ld, q, chunk.data(), out.data.outerStride(), len);
       chunk.colwise() += bias_.col(0);
       if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
     }
@@ -199,6 +239,7 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
     if (mode == Mode::Train) bf16_.invalidate();  // the optimizer has moved the weights
     return forward_bf16(in, out);
   }
+  if (mode == Mode::Infer && int8_.on()) return forward_int8(in, out);
   // im2col + GEMM one cache-sized chunk of pixels at a time: the patch matrix of a whole batch
   // (hundreds of MB in training) would stream through memory twice; a chunk stays in L2.
   // Backward rebuilds the chunks it needs instead of keeping them.
@@ -270,6 +311,7 @@ void Conv2d::fold(const BatchNorm& bn) {
   weight_ = scale.asDiagonal() * weight_;
   bias_.col(0) = scale.cwiseProduct(bias_.col(0)) + shift;
   bf16_.invalidate();  // repack the folded weights
+  int8_.invalidate();
 }
 
 }  // namespace ocr

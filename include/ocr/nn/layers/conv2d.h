@@ -5,6 +5,7 @@
 // (2d + 1)² window at the cost of nine taps, and the padding is (kh/2)·d rows, (kw/2)·d columns.
 #pragma once
 #include "ocr/nn/bf16_weights.h"
+#include "ocr/nn/int8_weights.h"
 #include "ocr/nn/layer.h"
 
 namespace ocr {
@@ -21,13 +22,16 @@ class Conv2d : public Layer {
                 Activations* din) override;
   void collect_params(ParamList& out, const std::string& prefix) override;
   void init_params(Rng& rng) override;
-  // The weights are final: inference may multiply in bfloat16 where the CPU has AVX512-BF16.
+  // The weights are final: inference may multiply in bfloat16 or int8 (inference_precision()).
   void prepare_inference() override;
   double macs_per_output_column(int, int) const override { return double(weight_.size()); }
   // Folds an inference-mode batch norm that follows this convolution into weight and bias.
   void fold(const BatchNorm& bn);
   // True when inference runs the bfloat16 kernel (after prepare_inference, on a capable CPU).
   bool uses_bf16() const { return bf16_.on(); }
+  // True when inference runs the int8 kernel (after prepare_inference, with AVX512-VNNI). The
+  // input is quantised with one scale for the whole map, per call; a 1-channel input stays float.
+  bool uses_int8() const { return int8_.on(); }
   // Applies ReLU to the output in inference, so a following Relu layer can be dropped: the
   // activation is applied while each chunk of the output is still in cache.
   void fuse_relu() { fused_relu_ = true; }
@@ -40,10 +44,15 @@ class Conv2d : public Layer {
  private:
   // Patches of the pixel columns c_begin..c_end-1 of in.data, one column each.
   void im2col(const Activations& in, Index c_begin, Index c_end, Matrix& col) const;
-  // The same patches in bfloat16, each column padded with a zero to an even length.
-  void im2col_bf16(const Activations& in, const bf16* pixels, Index c_begin, Index c_end,
-                   std::vector<bf16>& col) const;
+  // The same patches from a copy of in.data in another type (bf16, u8), in (kx, ky, c) order,
+  // each column ld long, the padding pixels and rows past the patch set to zero.
+  template <class T>
+  void im2col_packed(const Activations& in, const T* pixels, Index c_begin, Index c_end, Index ld,
+                     T zero, std::vector<T>& col) const;
+  // weight_ with its columns in that (kx, ky, c) order.
+  Matrix patch_order_weights() const;
   void forward_bf16(const Activations& in, Activations& out);
+  void forward_int8(const Activations& in, Activations& out);
   // Inference on a 1-channel input (a detector's page, a recognizer's line): each output pixel
   // sums kh·kw taps straight from the image. A patch matrix of 9 values per pixel made the
   // GEMM run at a tenth of its speed on the widest map of the net.
@@ -55,6 +64,7 @@ class Conv2d : public Layer {
   bool fused_relu_ = false;
   Bf16Weights bf16_;    // weight_ (in patch order kx, ky, c) for the forward pass
   Bf16Weights bf16_t_;  // weight_t_ for the input gradient in mixed-precision training
+  Int8Weights int8_;    // weight_ (in patch order kx, ky, c) for the forward pass
   Matrix weight_, bias_, weight_grad_, bias_grad_;
   Matrix col_, dcol_, weight_t_;  // scratch, reused across calls
 };

@@ -1,0 +1,28 @@
+// Which kernel inference multiplies with: the one place that decides. Training and the gradient
+// checks never read this (mixed-precision training has its own switch, ocr/core/gemm_bf16.h).
+#pragma once
+#include <string>
+
+namespace ocr {
+
+enum class Precision {
+  Auto,   // the fastest native one: see inference_precision()
+  Float,  // float products and sums: bit-for-bit the same on every machine
+  Bf16,   // bfloat16 products, float sums (AVX512-BF16): convolutions and LSTMs
+  Int8,   // u8 × s8 products, int32 sums (AVX512-VNNI): convolutions only, LSTMs stay float
+};
+
+const char* precision_name(Precision p);
+// "float", "bf16", "int8" or "auto"; throws ocr::Error on anything else.
+Precision parse_precision(const std::string& name);
+
+// The precision networks prepared for inference from now on use (never Auto). By default it comes
+// from the environment, OCR_KERNEL=float|bf16|int8|auto (OCR_BF16=0, the older switch, means
+// float); auto, the default, takes int8 where the CPU has AVX512-VNNI and a timing of both kernels
+// on a convolution's shape (a few ms, once) finds it faster, else bf16 where native, else float.
+// A precision the CPU lacks falls back to float (with a warning). Logged at debug level once.
+Precision inference_precision();
+// Overrides the environment (Auto: the automatic choice); the same fallback applies.
+void set_inference_precision(Precision p);
+
+}  // namespace ocr

@@ -1,0 +1,119 @@
+// The int8 GEMM: the VNNI kernel against the scalar loops (same integer sums, same float
+// epilogue: the same bits), and against the double-precision product within the bound the
+// quantisation steps give, on every edge of the register blocking and of the packing.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "ocr/core/gemm_int8.h"
+#include "ocr/core/rng.h"
+
+namespace ocr {
+namespace {
+
+TEST(Int8, QuantisationHoldsZeroAndTheRange) {
+  const U8Quant q = u8_quant_for_range(-1.0f, 3.0f);
+  EXPECT_EQ(quantize_u8(0.0f, q), q.zero);  // the zero padding stays exact
+  EXPECT_EQ(quantize_u8(-1.0f, q), 0);
+  EXPECT_EQ(quantize_u8(3.0f, q), 255);
+  EXPECT_EQ(quantize_u8(-5.0f, q), 0);   // out of range: clamped
+  EXPECT_EQ(quantize_u8(50.0f, q), 255);
+  const U8Quant relu = u8_quant_for_range(0.5f, 2.0f);  // widened to hold 0
+  EXPECT_EQ(relu.zero, 0);
+  EXPECT_FLOAT_EQ(relu.scale, 2.0f / 255);
+  const U8Quant flat = u8_quant_for_range(0.0f, 0.0f);
+  EXPECT_EQ(quantize_u8(0.0f, flat), flat.zero);
+  // The bulk conversion (vector instructions where native) equals the scalar one.
+  Rng rng(5);
+  std::vector<float> x(1001);
+  for (auto& v : x) v = float(rng.normal(0.5, 2));
+  std::vector<std::uint8_t> bulk(x.size());
+  quantize_u8(x.data(), Index(x.size()), q, bulk.data());
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(bulk[i], quantize_u8(x[i], q)) << i << " " << x[i];
+}
+
+Matrix random_matrix(Rng& rng, Index rows, Index cols, double lo, double hi) {
+  Matrix m(rows, cols);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = Scalar(rng.uniform(lo, hi));
+  return m;
+}
+
+// Every M, K, P up to past two register blocks (32 rows, 12 columns) and several 4-groups of K,
+// B as a block of a taller matrix (leading dimension past K), C likewise.
+TEST(Int8, GemmWithinTheQuantisationBoundOnAllBlockEdges) {
+  Rng rng(31);
+  int checked = 0;
+  for (Index m = 1; m <= 40; m += (m < 18 ? 1 : 7))
+    for (Index k = 1; k <= 70; k += (k < 9 ? 1 : 13))
+      for (Index p = 1; p <= 50; p += (p < 14 ? 1 : 9)) {
+        const Matrix a = random_matrix(rng, m, k, -1, 1);
+        // Some inputs all non-negative (after a ReLU: zero point 0), some of both signs.
+        const double lo = (m + k + p) % 2 ? 0.0 : -0.7;
+        const Matrix b = random_matrix(rng, k + 3, p, lo, 2.0);
+        const Int8Panels panels = pack_int8_panels(a);
+        const Index ldc = m + 2;
+        for (bool acc : {false, true}) {
+          std::vector<float> c(size_t(ldc * p), 0.25f), c_scalar;
+          std::vector<std::uint8_t> scratch(5, 77);  // stale contents must not leak in
+          gemm_int8(panels, b.data(), b.rows(), k, c.data(), ldc, p, acc, scratch);
+          // The same quantised operand through the scalar loops: the same bits.
+          c_scalar.assign(c.size(), 0.25f);
+          const float lo_b = float(b.topRows(k).minCoeff()), hi_b = float(b.topRows(k).maxCoeff());
+          const U8Quant q = u8_quant_for_range(lo_b, hi_b);
+          gemm_int8_scalar(panels, scratch.data(), 4 * panels.quads, q, c_scalar.data(), ldc, p, acc);
+          ASSERT_EQ(c, c_scalar) << m << "x" << k << "x" << p;
+          for (Index j = 0; j < p; ++j)
+            for (Index i = 0; i < ldc; ++i) {
+              const float got = c[size_t(j * ldc + i)];
+              if (i >= m) {
+                ASSERT_EQ(got, 0.25f) << "wrote past row " << m;
+                continue;
+              }
+              double exact = acc ? 0.25 : 0.0, abs_a = 0, abs_b = 0, abs_ab = 0;
+              for (Index r = 0; r < k; ++r) {
+                exact += double(a(i, r)) * double(b(r, j));
+                abs_a += std::abs(double(a(i, r)));
+                abs_b += std::abs(double(b(r, j)));
+                abs_ab += std::abs(double(a(i, r)) * double(b(r, j)));
+              }
+              // |ΔA| ≤ sa/2, |ΔB| ≤ sb/2 (plus the float rounding of x·(1/sb) + zb, < 10⁻⁴ of a
+              // step), and the float epilogue's own rounding.
+              const double sa = double(panels.scale[size_t(i)]), sb = double(q.scale);
+              const double da = 0.5 * sa, db = 0.5001 * sb;
+              const double bound = abs_a * db + abs_b * da + double(k) * da * db + 1e-5 * (abs_ab + 1);
+              ASSERT_LE(std::abs(double(got) - exact), bound)
+                  << m << "x" << k << "x" << p << (acc ? " accumulating" : "") << " at " << i << "," << j;
+              ++checked;
+            }
+        }
+      }
+  EXPECT_GT(checked, 100000);
+}
+
+// The kernel on u8 operands against the scalar loops with a non-zero zero point and extreme
+// values (|qa| = 127, qb = 255 everywhere: the largest sums), bit for bit.
+TEST(Int8, KernelEqualsScalarLoopsBitForBit) {
+  if (!gemm_int8_is_native()) GTEST_SKIP() << "no AVX512-VNNI on this CPU";
+  Rng rng(32);
+  for (Index m : {1, 15, 16, 17, 32, 33, 64, 100})
+    for (Index k : {4, 8, 144, 576, 1152})
+      for (Index p : {1, 11, 12, 13, 25, 120}) {
+        Matrix a = random_matrix(rng, m, k, -1, 1);
+        if (m > 5) a.row(3).setConstant(-1), a.row(4).setConstant(1);
+        const Int8Panels panels = pack_int8_panels(a);
+        const Index ldb = 4 * panels.quads + 8;
+        std::vector<std::uint8_t> b(size_t(ldb * p));
+        for (auto& v : b) v = std::uint8_t(rng.uniform(0, 256));
+        if (p > 3) std::fill(b.begin(), b.begin() + 2 * ldb, std::uint8_t(255));
+        for (U8Quant q : {U8Quant{0.01f, 0}, U8Quant{0.02f, 37}, U8Quant{0.003f, 255}})
+          for (bool acc : {false, true}) {
+            std::vector<float> fast(size_t(m * p), -1.5f), slow = fast;
+            gemm_int8(panels, b.data(), ldb, q, fast.data(), m, p, acc);
+            gemm_int8_scalar(panels, b.data(), ldb, q, slow.data(), m, p, acc);
+            ASSERT_EQ(fast, slow) << m << "x" << k << "x" << p << " zero " << q.zero;
+          }
+      }
+}
+
+}  // namespace
+}  // namespace ocr
