@@ -544,10 +544,46 @@ std::u32string TextSource::receipt_line(Rng& rng) {
     }
     return row;
   }
+  // Prices as receipts print them, one style per line: bare, after a currency sign (a dollar
+  // sign read as a 5 or an S, or a pound sign as an E, is the commonest slip on receipt photos),
+  // or with a decimal comma, as European tills print them (read as a point otherwise).
+  const int price_style = static_cast<int>(rng.integer(0, 19));
+  auto price = [&](double max_log10) {
+    std::u32string a = amount(rng, max_log10);
+    if (price_style >= 15) {  // 1.234,56
+      for (char32_t& c : a) c = c == U',' ? U'.' : c == U'.' ? U',' : c;
+    }
+    switch (price_style) {
+      case 9: case 10: case 11: case 12: return U"$" + a;
+      case 13: return U"£" + a;
+      case 14: return U"-$" + a;
+      case 15: return a + U" €";
+      case 16: return U"€" + a;
+      default: return a;
+    }
+  };
+  // What follows a price on US tills: a tax flag or code.
+  auto flag = [&] {
+    return rng.chance(0.2) ? U" " + U(pick(rng, std::vector<std::string>{"T", "T1", "F", "N", "TX", "A", "B", "*"}))
+                           : std::u32string();
+  };
   std::u32string s;
-  switch (rng.integer(0, 11)) {
-    case 0: case 1: case 2: s = item() + U"\t" + amount(rng, 2.5); break;
-    case 3: s = num(rng, 1, 12) + U" X " + amount(rng, 2) + U"\t" + amount(rng, 2.5); break;
+  switch (rng.integer(0, 12)) {
+    case 0: case 1: case 2: s = item() + U"\t" + price(2.5) + flag(); break;
+    case 3: s = num(rng, 1, 12) + U(rng.chance(0.5) ? " X " : " @ ") + price(2) + U"\t" + price(2.5); break;
+    case 12: {  // US and European till lines: totals with their currency, times, tenders
+      auto two = [&](int lo, int hi) { return U(std::to_string(100 + rng.integer(lo, hi)).substr(1)); };
+      std::vector<std::u32string> f = {
+          U(pick(rng, std::vector<std::string>{"Subtotal", "SUBTOTAL", "Total", "TOTAL", "Tax", "TAX1", "Sales Tax", "Balance Due", "Change Due", "Amount", "MwSt 19%", "TVA 20%", "Summe", "Tip", "Gratuity"})) +
+              U"\t" + price(3),
+          num(rng, 1, 12) + U":" + two(0, 59) + (rng.chance(0.5) ? U" " : U"") + U(pick(rng, std::vector<std::string>{"AM", "PM", "am", "pm"})),
+          U(pick(rng, std::vector<std::string>{"VISA", "MASTERCARD", "AMEX", "DEBIT", "Cash", "CASH TEND"})) + U" " +
+              U(rng.chance(0.5) ? "XXXXXXXXXXXX" : "************") + digits(rng, 4) + U"\t" + price(3),
+          U(pick(rng, std::vector<std::string>{"Server:", "Table", "Guests:", "Check #", "Order #", "Trans #", "Store #", "Reg"})) + U" " +
+              num(rng, 1, 9999)};
+      s = pick(rng, f);
+      break;
+    }
     case 4: s = U(pick(rng, std::vector<std::string>{"TOTAL", "SUBTOTAL", "SUB TOTAL", "CASH", "CHANGE", "ROUNDING ADJ", "TOTAL INCL. GST", "NET TOTAL", "DISCOUNT", "GST 6%", "SERVICE TAX", "TOTAL (RM)", "AMOUNT DUE", "VISA", "BALANCE"})) + U(rng.chance(0.3) ? " :" : "") + U"\t" + U(rng.chance(0.3) ? "RM" : "") + amount(rng, 3); break;
     case 5: {
       auto two = [&](int lo, int hi) { return U(std::to_string(100 + rng.integer(lo, hi)).substr(1)); };
@@ -559,7 +595,7 @@ std::u32string TextSource::receipt_line(Rng& rng) {
     case 8: s = item() + U" " + U(pick(rng, std::vector<std::string>{"SDN BHD", "SDN. BHD.", "ENTERPRISE", "TRADING", "LTD", "INC.", "(M) SDN BHD", "RESTAURANT", "MART"})) + (rng.chance(0.3) ? U" (" + digits(rng, 6) + U"-" + std::u32string(1, U'A' + rng.integer(0, 25)) + U")" : U""); break;
     case 9: s = U"NO. " + num(rng, 1, 200) + U", " + U(pick(rng, std::vector<std::string>{"JALAN", "JLN", "LORONG", "TAMAN", "STREET", "ROAD"})) + U" " + word(rng) + U" " + num(rng, 1, 30) + U", " + digits(rng, 5) + U" " + word(rng); break;
     case 10: s = U(pick(rng, std::vector<std::string>{"THANK YOU", "THANK YOU. PLEASE COME AGAIN.", "GOODS SOLD ARE NOT RETURNABLE", "*** COPY ***", "TAX INVOICE", "CASH BILL", "SIMPLIFIED TAX INVOICE", "PLEASE KEEP THIS RECEIPT", "QTY\tPRICE\tAMOUNT", "ITEM\tQTY\tTOTAL"})); break;
-    default: s = item() + U" " + num(rng, 1, 99) + U"\t" + amount(rng, 2) + U"\t" + amount(rng, 2.5) + (rng.chance(0.4) ? U" SR" : U""); break;
+    default: s = item() + U" " + num(rng, 1, 99) + U"\t" + price(2) + U"\t" + price(2.5) + (rng.chance(0.4) ? U" SR" : flag()); break;
   }
   if (rng.chance(0.8)) s = to_upper(s);
   // Clean each column separately so the tab gaps survive.

@@ -113,6 +113,37 @@ TEST(TextSource, ReceiptLinesIncludeSeparatorRows) {
   EXPECT_LT(rows, 200);
 }
 
+// Receipt prices come as tills print them: bare, after a dollar, pound or euro sign, and with a
+// decimal comma (12,99 and 1.234,56); US tax flags and times of day follow.
+TEST(TextSource, ReceiptPricesCarryCurrencySignsAndDecimalCommas) {
+  TextSource src(kData + "/corpus-sample.txt", read_alphabet_file(kData + "/eng.alphabet"));
+  Rng rng(13);
+  int dollar = 0, pound = 0, euro = 0, decimal_comma = 0, decimal_point = 0, time_of_day = 0;
+  const int n = 3000;
+  auto is_digit = [](char32_t c) { return c >= U'0' && c <= U'9'; };
+  for (int i = 0; i < n; ++i) {
+    const std::u32string s = src.receipt_line(rng);
+    expect_clean(s, src);
+    dollar += s.find(U"$") != std::u32string::npos;
+    pound += s.find(U"£") != std::u32string::npos;
+    euro += s.find(U"€") != std::u32string::npos;
+    time_of_day += s.find(U"AM") != std::u32string::npos || s.find(U"PM") != std::u32string::npos;
+    // Two decimals after a comma or a point, at the end of a number: a price.
+    for (size_t j = 1; j + 2 < s.size(); ++j)
+      if (is_digit(s[j - 1]) && is_digit(s[j + 1]) && is_digit(s[j + 2]) && (j + 3 == s.size() || !is_digit(s[j + 3]))) {
+        decimal_comma += s[j] == U',';
+        decimal_point += s[j] == U'.';
+      }
+  }
+  EXPECT_GT(dollar, n / 20);
+  EXPECT_GT(pound, n / 100);
+  EXPECT_GT(euro, n / 100);
+  EXPECT_GT(time_of_day, n / 200);
+  // Decimal commas are the minority style, but not rare.
+  EXPECT_GT(decimal_comma, decimal_point / 10);
+  EXPECT_LT(decimal_comma, decimal_point);
+}
+
 TEST(TextSource, GeneratedLinesCoverWhatProseLacks) {
   TextSource src(kData + "/corpus-sample.txt", read_alphabet_file(kData + "/eng.alphabet"));
   Rng rng(5);
