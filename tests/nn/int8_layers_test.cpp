@@ -1,11 +1,13 @@
-// A convolution prepared for int8 inference against its float twin: the same map within the
-// error the 8-bit steps of weights and inputs allow, on several chunks, padded batch columns,
-// dilation, and inputs of one sign (after a ReLU) or both.
+// Layers prepared for int8 inference against their float twins. A convolution: the same map
+// within the error the 8-bit steps of weights and inputs allow, on several chunks, padded batch
+// columns, dilation, and inputs of one sign (after a ReLU) or both. An LSTM, whose input
+// projection alone runs in int8: the same outputs within a small error after many steps.
 #include <gtest/gtest.h>
 
 #include "ocr/core/precision.h"
 #include "ocr/core/rng.h"
 #include "ocr/nn/layers/conv2d.h"
+#include "ocr/nn/layers/lstm.h"
 
 namespace ocr {
 namespace {
@@ -63,6 +65,36 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Int8ConvSweep,
                          ::testing::Values(std::make_tuple(3, 3, 16, 32, 1), std::make_tuple(3, 3, 64, 64, 1),
                                            std::make_tuple(1, 1, 6, 2, 1), std::make_tuple(3, 3, 5, 17, 2),
                                            std::make_tuple(5, 3, 3, 7, 1)));
+
+TEST(Int8Lstm, StaysCloseToFloat) {
+  const Precision before = inference_precision();
+  Rng rng(41);
+  Lstm f(48, 32), q(48, 32);
+  f.init_params(rng);
+  ParamList pf, pq;
+  f.collect_params(pf, "");
+  q.collect_params(pq, "");
+  for (size_t i = 0; i < pf.size(); ++i) *pq[i].value = *pf[i].value;
+  set_inference_precision(Precision::Float);
+  f.prepare_inference();
+  set_inference_precision(Precision::Int8);
+  q.prepare_inference();
+  set_inference_precision(before);
+  if (!q.uses_int8()) GTEST_SKIP() << "no AVX512-VNNI on this CPU";
+  ASSERT_FALSE(f.uses_int8());
+  Activations in = random_batch(rng, 48, 1, {200, 120, 7}, -1e9);
+  Activations yf, yq;
+  f.forward(in, yf, Mode::Infer);
+  q.forward(in, yq, Mode::Infer);
+  const double rel = double((yq.data - yf.data).norm() / yf.data.norm());
+  const double worst = double((yq.data - yf.data).cwiseAbs().maxCoeff());
+  // Measured: 1.1 % of the norm, 0.016 at most on outputs in (-1, 1), after 200 steps.
+  EXPECT_LT(rel, 0.03);
+  EXPECT_LT(worst, 0.1);
+  for (int n = 0; n < in.batch; ++n)  // the padding frames stay zero
+    for (int x = in.widths[size_t(n)]; x < in.width; ++x)
+      ASSERT_EQ(yq.data.col(yq.column(x, n, 0)).cwiseAbs().maxCoeff(), 0) << x << "," << n;
+}
 
 }  // namespace
 }  // namespace ocr

@@ -9,7 +9,8 @@ enum class Precision {
   Auto,   // the fastest native one: see inference_precision()
   Float,  // float products and sums: bit-for-bit the same on every machine
   Bf16,   // bfloat16 products, float sums (AVX512-BF16): convolutions and LSTMs
-  Int8,   // u8 × s8 products, int32 sums (AVX512-VNNI): convolutions only, LSTMs stay float
+  Int8,   // u8 × s8 products, int32 sums (AVX512-VNNI): convolutions and the LSTMs' input
+          // projections; the LSTM steps, a 1-channel first convolution and the output stay float
 };
 
 const char* precision_name(Precision p);

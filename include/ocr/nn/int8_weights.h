@@ -21,10 +21,20 @@ class Int8Weights {
   // Packs w (or a reordering of the layer's weights that its kernel wants).
   void pack(const Matrix& w) { panels_ = pack_int8_panels(w); }
   const Int8Panels& panels() const { return panels_; }
+  // c (rows × p, leading dimension ldc) = w · b, or += with accumulate; b is w.cols() × p floats
+  // (leading dimension ldb), quantised per call with the range of all p columns. Packs w itself
+  // if nothing is packed.
+  void multiply(const Matrix& w, const Scalar* b, Index ldb, Scalar* c, Index ldc, Index p,
+                bool accumulate);
+  template <class B, class C>
+  void multiply(const Matrix& w, const B& b, C&& c, bool accumulate = false) {
+    multiply(w, b.data(), b.outerStride(), c.data(), c.outerStride(), b.cols(), accumulate);
+  }
 
  private:
   bool on_ = false;
   Int8Panels panels_;
+  std::vector<std::uint8_t> scratch_;
 };
 
 }  // namespace ocr

@@ -43,6 +43,7 @@ void Lstm::collect_params(ParamList& out, const std::string& prefix) {
 void Lstm::prepare_inference() {
   bf16_x_.prepare();
   bf16_h_.prepare();
+  int8_x_.prepare();
 }
 
 void Lstm::forward(const Activations& in, Activations& out, Mode mode) {
@@ -58,6 +59,7 @@ void Lstm::forward(const Activations& in, Activations& out, Mode mode) {
     bf16_h_.invalidate();
   }
   if (bf16) bf16_x_.multiply(wx_, in.data, gates);
+  else if (mode == Mode::Infer && int8_x_.on()) int8_x_.multiply(wx_, in.data, gates);
   else gemm_wide(wx_, in.data, gates);
   gates.colwise() += bias_.col(0);
   cell_.resize(H, Index(T) * N);

@@ -5,6 +5,7 @@
 // Frames at or beyond a line's length output zero and carry no state or gradient.
 #pragma once
 #include "ocr/nn/bf16_weights.h"
+#include "ocr/nn/int8_weights.h"
 #include "ocr/nn/layer.h"
 
 namespace ocr {
@@ -22,6 +23,8 @@ class Lstm : public Layer {
   // The weights are final: inference may multiply in bfloat16 (input projection and steps).
   void prepare_inference() override;
   bool uses_bf16() const { return bf16_x_.on(); }
+  // True when inference projects the inputs of all frames in int8 (one scale for the sequence).
+  bool uses_int8() const { return int8_x_.on(); }
   double macs_per_output_column(int, int) const override {
     return double(wx_.size() + wh_.size());
   }
@@ -35,6 +38,7 @@ class Lstm : public Layer {
   Matrix wx_t_, wh_t_;  // scratch: weights transposed, for backward
   Bf16Weights bf16_x_, bf16_h_;    // wx_, wh_ for the forward pass
   Bf16Weights bf16_xt_, bf16_ht_;  // their transposes, for mixed-precision backward
+  Int8Weights int8_x_;  // wx_ for the input projection in int8 inference (the steps stay float)
 };
 
 }  // namespace ocr
