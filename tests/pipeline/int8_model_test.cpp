@@ -78,6 +78,7 @@ TEST(Int8Model, ReadsTheSampleLineAsFloatDoes) {
       same += ia == ib;
     }
     EXPECT_GE(same, a.cols() * 97 / 100) << "of " << a.cols() << " frames";
+    EXPECT_GT((a - b).cwiseAbs().maxCoeff(), 0) << "the int8 reading is the float one: int8 unused?";
   }
   EXPECT_EQ(f.texts[0], gt);  // the float reading, for reference
 }
