@@ -16,6 +16,7 @@
 #include "ocr/ctc/greedy_decoder.h"
 #include "ocr/model/model.h"
 #include "ocr/nn/network.h"
+#include "ocr/pipeline/hypothesis_voting.h"
 #include "ocr/pipeline/network_input.h"
 #include "ocr/pipeline/posterior_fusion.h"
 #include "ocr/segment/line_normalizer.h"
@@ -58,23 +59,39 @@ void check_fusable(const Model& first, const Model& other, size_t index) {
 }  // namespace
 
 LineRecognizer::LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
-                               std::shared_ptr<const Decoder> decoder, RecognizerOptions options)
-    : models_(std::move(models)), decoder_(std::move(decoder)), options_(options) {
+                               std::vector<std::shared_ptr<const Decoder>> decoders, RecognizerOptions options)
+    : models_(std::move(models)), decoders_(std::move(decoders)), options_(options) {
   if (models_.empty()) throw Error("a line recognizer needs at least one model");
   for (size_t i = 0; i < models_.size(); ++i) {
     if (!models_[i]) throw Error("model " + std::to_string(i + 1) + " is missing");
     if (i > 0) check_fusable(*models_.front(), *models_[i], i);
     pools_.push_back(std::make_unique<NetworkPool>());
   }
-  if (!decoder_) decoder_ = std::make_shared<GreedyDecoder>();
+  options_.fusion = resolve_fusion(options_.fusion, models_.size());
+  if (decoders_.empty()) decoders_.push_back(nullptr);
+  if (decoders_.size() != 1 && decoders_.size() != models_.size())
+    throw Error(std::to_string(decoders_.size()) + " decoders for " + std::to_string(models_.size()) +
+                " models (one serves all, or one per model)");
+  decoders_.resize(models_.size(), decoders_.front());
+  for (auto& d : decoders_)
+    if (!d) d = std::make_shared<GreedyDecoder>();
   if (options_.batch_size < 1) options_.batch_size = 1;
 }
+
+LineRecognizer::LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
+                               std::shared_ptr<const Decoder> decoder, RecognizerOptions options)
+    : LineRecognizer(std::move(models), std::vector<std::shared_ptr<const Decoder>>{std::move(decoder)}, options) {}
 
 LineRecognizer::LineRecognizer(std::shared_ptr<const Model> model, std::shared_ptr<const Decoder> decoder,
                                RecognizerOptions options)
     : LineRecognizer(std::vector<std::shared_ptr<const Model>>{std::move(model)}, std::move(decoder), options) {}
 
 LineRecognizer::~LineRecognizer() = default;
+
+LineFusion resolve_fusion(LineFusion fusion, size_t model_count) {
+  if (fusion != LineFusion::Auto) return fusion;
+  return model_count >= 3 ? LineFusion::Vote : LineFusion::Posterior;
+}
 
 bool implausible_reading(const std::u32string& text, int width, int height) {
   size_t glyphs = 0;
@@ -102,6 +119,14 @@ RecognizedLine LineRecognizer::recognize(const cv::Mat& line) const {
 }
 
 std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines) const {
+  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines);
+  std::vector<Matrix> result(per_model.size());
+  for (size_t i = 0; i < per_model.size(); ++i)
+    result[i] = per_model[i].size() == 1 ? std::move(per_model[i].front()) : fuse_log_posteriors(per_model[i]);
+  return result;
+}
+
+std::vector<std::vector<Matrix>> LineRecognizer::model_log_probs(const std::vector<cv::Mat>& lines) const {
   LineNormalization norm;
   norm.height = model().input_height();
   const int n = int(lines.size());
@@ -133,14 +158,12 @@ std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines)
   for (int i = 0; i < n; i += per_batch)
     batches.emplace_back(order.begin() + i, order.begin() + std::min(n, i + per_batch));
 
-  std::vector<Matrix> result(static_cast<size_t>(n));
-  // Each model reads the batch with a network borrowed from its own pool; the lines' outputs are
-  // fused as soon as every model has read them.
+  std::vector<std::vector<Matrix>> result(static_cast<size_t>(n));
+  // Each model reads the batch with a network borrowed from its own pool.
   auto run_batch = [&](const std::vector<int>& ids) {
     std::vector<const MatrixF*> imgs;
     for (int id : ids) imgs.push_back(&inputs[size_t(id)]);
     const Activations input = make_network_input(imgs);
-    std::vector<std::vector<Matrix>> per_line(ids.size());
     for (size_t m = 0; m < models_.size(); ++m) {
       NetworkPool& pool = *pools_[m];
       std::unique_ptr<Network> net;
@@ -153,13 +176,10 @@ std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines)
       }
       if (!net) net = models_[m]->instantiate_for_inference();
       const Activations& out = net->forward(input, Mode::Infer);
-      for (size_t k = 0; k < ids.size(); ++k) per_line[k].push_back(sequence_of(out, int(k)));
+      for (size_t k = 0; k < ids.size(); ++k) result[size_t(ids[k])].push_back(sequence_of(out, int(k)));
       std::lock_guard<std::mutex> lock(pool.mutex);
       pool.free.push_back(std::move(net));
     }
-    for (size_t k = 0; k < ids.size(); ++k)
-      result[size_t(ids[k])] =
-          per_line[k].size() == 1 ? std::move(per_line[k].front()) : fuse_log_posteriors(per_line[k]);
   };
   if (int(batches.size()) >= 2 && threads > 1) {
     // Whole batches per thread: the math inside runs single-threaded (no nested pools).
@@ -182,40 +202,68 @@ std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines)
   return result;
 }
 
+namespace {
+
+// One decoded hypothesis as a line of characters placed on the crop.
+RecognizedLine read_hypothesis(const Hypothesis& hyp, const Alphabet& alphabet, const cv::Mat& crop,
+                               const LineNormalization& norm, int divisor) {
+  RecognizedLine line;
+  const double scale = double(crop.rows) / norm.height;  // input px → line image px
+  const int pad = line_side_padding(norm);
+  double conf_sum = 0;
+  for (const auto& d : hyp.labels) {
+    RecognizedChar c;
+    c.text = utf8_encode(alphabet.symbol(d.label));
+    double x0 = (d.first_frame * divisor - pad) * scale;
+    double x1 = ((d.last_frame + 1) * divisor - pad) * scale;
+    c.x0 = std::clamp(int(std::floor(x0)), 0, crop.cols);
+    c.x1 = std::clamp(int(std::ceil(x1)), c.x0, crop.cols);
+    c.confidence = d.confidence;
+    conf_sum += d.confidence;
+    line.text += c.text;
+    line.chars.push_back(std::move(c));
+  }
+  line.confidence = hyp.labels.empty() ? 1.0f : float(conf_sum / hyp.labels.size());
+  return line;
+}
+
+// Caps an implausible reading's confidences (see implausible_reading).
+void judge_plausibility(RecognizedLine& line, const cv::Mat& crop) {
+  line.implausible = implausible_reading(utf8_decode(line.text), crop.cols, crop.rows);
+  if (!line.implausible) return;
+  for (auto& c : line.chars) c.confidence = std::min(c.confidence, kImplausibleConfidence);
+  line.confidence = std::min(line.confidence, kImplausibleConfidence);
+}
+
+}  // namespace
+
 std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>& lines) const {
-  std::vector<Matrix> probs = log_probs(lines);
+  const bool vote = options_.fusion == LineFusion::Vote && models_.size() > 1;
+  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines);
   LineNormalization norm;
   norm.height = model().input_height();
   const int divisor = model().network().width_divisor();
+  const Alphabet& alphabet = model().alphabet();
   std::vector<RecognizedLine> out(lines.size());
   const int threads = options_.threads > 0 ? options_.threads : thread_count();
   // Decoders are immutable: lines decode in parallel.
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
   for (size_t i = 0; i < lines.size(); ++i) {
-    Hypothesis hyp = decoder_->decode(probs[i]);
-    RecognizedLine& line = out[i];
-    const double h = lines[i].rows;
-    const double scale = h / norm.height;  // input px → line image px
-    const int pad = line_side_padding(norm);
-    double conf_sum = 0;
-    for (const auto& d : hyp.labels) {
-      RecognizedChar c;
-      c.text = utf8_encode(model().alphabet().symbol(d.label));
-      double x0 = (d.first_frame * divisor - pad) * scale;
-      double x1 = ((d.last_frame + 1) * divisor - pad) * scale;
-      c.x0 = std::clamp(int(std::floor(x0)), 0, lines[i].cols);
-      c.x1 = std::clamp(int(std::ceil(x1)), c.x0, lines[i].cols);
-      c.confidence = d.confidence;
-      conf_sum += d.confidence;
-      line.text += c.text;
-      line.chars.push_back(std::move(c));
+    if (vote) {
+      // Each model's own reading (an implausible one already capped, so it weighs little), voted.
+      std::vector<RecognizedLine> readings;
+      for (size_t m = 0; m < models_.size(); ++m) {
+        readings.push_back(read_hypothesis(decoders_[m]->decode(per_model[i][m]), alphabet, lines[i], norm, divisor));
+        judge_plausibility(readings.back(), lines[i]);
+      }
+      out[i] = vote_readings(readings);
+    } else {
+      Matrix fused;
+      if (per_model[i].size() > 1) fused = fuse_log_posteriors(per_model[i]);
+      const Matrix& probs = per_model[i].size() > 1 ? fused : per_model[i].front();
+      out[i] = read_hypothesis(decoders_.front()->decode(probs), alphabet, lines[i], norm, divisor);
     }
-    line.confidence = hyp.labels.empty() ? 1.0f : float(conf_sum / hyp.labels.size());
-    if (implausible_reading(utf8_decode(line.text), lines[i].cols, lines[i].rows)) {
-      line.implausible = true;
-      for (auto& c : line.chars) c.confidence = std::min(c.confidence, kImplausibleConfidence);
-      line.confidence = std::min(line.confidence, kImplausibleConfidence);
-    }
+    judge_plausibility(out[i], lines[i]);
   }
   return out;
 }

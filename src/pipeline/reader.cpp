@@ -26,12 +26,21 @@ Reader load_reader(const ReaderOptions& o) {
   r.model_path = r.model_paths.front();
   std::vector<std::shared_ptr<const Model>> models;
   for (const auto& path : r.model_paths) models.push_back(Model::load(path));
-  // The decoder is the first model's: its LM weights and confidence calibration apply to the fusion.
-  const Model& first = *models.front();
-  const DecoderOptions decoder_options = reader_decoder_options(o.decoder, r.model_path, first.metadata().extra);
-  auto decoder = make_decoder(decoder_options, first.alphabet(), first.metadata().extra);
+  // Posterior fusion decodes with the first model's decoder: its LM weights and confidence
+  // calibration apply to the fusion. Voting decodes each model with its own weights and
+  // calibration (so the confidences it votes with are each model's calibrated ones), with the
+  // LM and word list beside the first model.
+  const bool vote = resolve_fusion(o.fusion, models.size()) == LineFusion::Vote && models.size() > 1;
+  std::vector<std::shared_ptr<const Decoder>> decoders;
+  for (size_t i = 0; i < (vote ? models.size() : 1); ++i) {
+    const auto& extra = models[i]->metadata().extra;
+    decoders.push_back(
+        make_decoder(reader_decoder_options(o.decoder, r.model_path, extra), models[i]->alphabet(), extra));
+  }
+  RecognizerOptions line_options;
+  line_options.fusion = o.fusion;
   try {
-    r.lines = std::make_shared<LineRecognizer>(models, decoder);
+    r.lines = std::make_shared<LineRecognizer>(models, decoders, line_options);
   } catch (const Error& e) {
     std::string names;
     for (const auto& path : r.model_paths) names += (names.empty() ? "" : ", ") + path;

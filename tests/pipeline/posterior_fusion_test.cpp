@@ -11,6 +11,7 @@
 #include "image/test_pages.h"
 #include "ocr/core/error.h"
 #include "ocr/model/model.h"
+#include "ocr/pipeline/hypothesis_voting.h"
 #include "ocr/pipeline/line_recognizer.h"
 #include "ocr/pipeline/posterior_fusion.h"
 
@@ -170,4 +171,70 @@ TEST(LineRecognizerFusion, ModelsThatReadDifferentlyAreRefused) {
   EXPECT_NE(rate.find("frame rates differ"), std::string::npos) << rate;
   EXPECT_NE(message(nullptr).find("missing"), std::string::npos);
   EXPECT_THROW(ocr::LineRecognizer(std::vector<std::shared_ptr<const ocr::Model>>{}), ocr::Error);
+}
+
+ocr::RecognizerOptions voting(int threads = 0) {
+  ocr::RecognizerOptions opt;
+  opt.threads = threads;
+  opt.fusion = ocr::LineFusion::Vote;
+  return opt;
+}
+
+// Voting one model with itself: every slot agrees, so text and confidences are the model's.
+TEST(LineRecognizerVoting, TwoIdenticalModelsReadAsOne) {
+  const auto model = random_model(1);
+  const auto lines = some_lines();
+  const auto one_read = ocr::LineRecognizer(model).recognize(lines);
+  const ocr::LineRecognizer fused({model, random_model(1)}, std::vector<std::shared_ptr<const ocr::Decoder>>{},
+                                  voting());
+  EXPECT_EQ(fused.fusion(), ocr::LineFusion::Vote);
+  const auto read = fused.recognize(lines);
+  ASSERT_EQ(read.size(), one_read.size());
+  for (size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(read[i].text, one_read[i].text) << "line " << i;
+    ASSERT_EQ(read[i].chars.size(), one_read[i].chars.size());
+    for (size_t c = 0; c < read[i].chars.size(); ++c) {
+      EXPECT_NEAR(read[i].chars[c].confidence, one_read[i].chars[c].confidence, 1e-6);
+      EXPECT_EQ(read[i].chars[c].x0, one_read[i].chars[c].x0);
+    }
+  }
+}
+
+// Two different models: each line is the vote of the readings each model gives alone (its own
+// decoder), whatever the threads.
+TEST(LineRecognizerVoting, VotesWhatEachModelReadsAlone) {
+  const auto a = random_model(1), b = random_model(7), c = random_model(11);
+  const auto lines = some_lines();
+  const auto ra = ocr::LineRecognizer(a).recognize(lines);
+  const auto rb = ocr::LineRecognizer(b).recognize(lines);
+  const auto rc = ocr::LineRecognizer(c).recognize(lines);
+  bool differ = false;
+  for (int threads : {1, 2}) {
+    const auto two = ocr::LineRecognizer({a, b}, nullptr, voting(threads)).recognize(lines);
+    const auto three = ocr::LineRecognizer({a, b, c}, nullptr, voting(threads)).recognize(lines);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      EXPECT_EQ(two[i].text, ocr::vote_readings({ra[i], rb[i]}).text) << "line " << i;
+      EXPECT_EQ(three[i].text, ocr::vote_readings({ra[i], rb[i], rc[i]}).text) << "line " << i;
+      differ = differ || ra[i].text != rb[i].text;
+    }
+  }
+  EXPECT_TRUE(differ) << "the models should read something differently for the vote to matter";
+}
+
+TEST(LineRecognizerVoting, OneDecoderOrOnePerModel) {
+  const auto a = random_model(1), b = random_model(7);
+  const std::vector<std::shared_ptr<const ocr::Decoder>> three(3);
+  EXPECT_THROW(ocr::LineRecognizer({a, b}, three, voting()), ocr::Error);
+  EXPECT_NO_THROW(ocr::LineRecognizer({a, b}, std::vector<std::shared_ptr<const ocr::Decoder>>(2), voting()));
+}
+
+
+TEST(LineRecognizerVoting, AutoVotesWithThreeModelsOrMore) {
+  const auto a = random_model(1), b = random_model(7);
+  ocr::RecognizerOptions opt;
+  opt.fusion = ocr::LineFusion::Auto;
+  EXPECT_EQ(ocr::LineRecognizer({a, b}, nullptr, opt).fusion(), ocr::LineFusion::Posterior);
+  EXPECT_EQ(ocr::LineRecognizer({a, b, a}, nullptr, opt).fusion(), ocr::LineFusion::Vote);
+  EXPECT_EQ(ocr::resolve_fusion(ocr::LineFusion::Vote, 2), ocr::LineFusion::Vote);
+  EXPECT_EQ(ocr::resolve_fusion(ocr::LineFusion::Posterior, 5), ocr::LineFusion::Posterior);
 }

@@ -378,12 +378,16 @@ TEST_F(RecognizeCli, ShippedModelsFused) {
     const int rc = std::system(cmd.c_str());
     return Result{WIFEXITED(rc) ? WEXITSTATUS(rc) : 128, slurp(out), ""};
   };
-  auto json = ocr("recognize -l eng+eng_rough --layout line -f json fusegt/sample.png");
-  ASSERT_EQ(json.code, 0) << json.out;
-  EXPECT_NE(json.out.find("quick brown fox"), std::string::npos) << json.out;
-  const size_t listed = json.out.find("\"models\":[\"" + models + "/eng.ocrm\",\"" + models + "/eng_rough.ocrm\"]");
-  EXPECT_NE(listed, std::string::npos) << json.out.substr(0, 300);
-  for (const std::string extra : {"", " --raw"}) {
+  // Both fusions (auto: posterior for two models) read the sample line.
+  for (const std::string fusion : {"", " --fusion vote", " --fusion posterior", " --fusion auto"}) {
+    auto json = ocr("recognize -l eng+eng_rough --layout line -f json fusegt/sample.png" + fusion);
+    ASSERT_EQ(json.code, 0) << fusion << json.out;
+    EXPECT_NE(json.out.find("quick brown fox"), std::string::npos) << fusion << json.out;
+    const size_t listed = json.out.find("\"models\":[\"" + models + "/eng.ocrm\",\"" + models + "/eng_rough.ocrm\"]");
+    EXPECT_NE(listed, std::string::npos) << json.out.substr(0, 300);
+  }
+  EXPECT_NE(ocr("recognize -l eng+eng_rough --layout line --fusion mean fusegt/sample.png").code, 0);
+  for (const std::string extra : {"", " --raw", " --fusion vote"}) {
     auto eval = ocr("eval --gt fusegt --json -m eng,eng_rough" + extra);
     EXPECT_EQ(eval.code, 0) << extra << eval.out;
     EXPECT_NE(eval.out.find("\"lines\": 1"), std::string::npos) << extra << eval.out;

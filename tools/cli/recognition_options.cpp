@@ -18,9 +18,17 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("-m,--model,-l,--lang", o.model,
                   "model file, or a model name: NAME.ocrm in the search path (`ocr models` lists them); "
                   "default $OCR_MODEL, else eng. A list (eng+eng_rough, or a.ocrm,b.ocrm) reads every line "
-                  "with each model and decodes the mean of their per-frame probabilities (the models must "
-                  "share alphabet and input height); decoding then uses the first model's LM weights and "
-                  "confidence calibration, and the LM and word list beside it");
+                  "with each model and fuses the readings (see --fusion; the models must share alphabet and "
+                  "input height), with the LM and word list beside the first model");
+  cmd->add_option("--fusion", o.fusion,
+                  "how the readings of several models are combined: vote (each model decodes the line with "
+                  "its own LM weights and calibration; the readings are aligned character by character and "
+                  "each character goes to the most confident, or with three or more models the weighted "
+                  "majority), posterior (one decoding of the mean of their per-frame probabilities, with "
+                  "the first model's LM weights and calibration), or auto: vote with three or more models, "
+                  "posterior with two")
+      ->check(CLI::IsMember({"auto", "vote", "posterior"}))
+      ->capture_default_str();
   cmd->add_option("--model-dir", o.model_dir, "look for model names here first (also $OCR_MODEL_DIR)");
   cmd->add_option("--layout,--psm", o.layout,
                   "auto (page or single line), page (psm 3, 11), block (psm 4, 6), line (psm 7, 8, 13)")
@@ -99,6 +107,7 @@ Reader make_reader(const RecognitionOptions& o) {
   r.decoder.oov_penalty = o.oov_penalty;
   r.decoder.allow_chars = o.allow_chars;
   r.decoder.deny_chars = o.deny_chars;
+  r.fusion = o.fusion == "posterior" ? LineFusion::Posterior : o.fusion == "vote" ? LineFusion::Vote : LineFusion::Auto;
   r.detector = o.detector;
   r.page = page_options(o);
   return load_reader(r);

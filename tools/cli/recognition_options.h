@@ -20,6 +20,7 @@ struct RecognitionOptions {
   std::string rotate = "auto";
   std::string invert = "auto", contrast = "auto", denoise = "auto", binarize = "none";
   bool no_deskew = false, no_rescale = false, no_document = false;
+  std::string fusion = "auto";
   std::string decoder = "beam";
   int beam_width = 0;
   std::string lm, lexicon, allow_chars, deny_chars;

@@ -36,8 +36,8 @@ _ocr() {
   done
 
   local recognition="-m -l --model --lang --model-dir --layout --psm --detector --dpi --rotate
-    --invert --contrast --denoise --binarize --no-deskew --no-document --no-rescale --decoder
-    --beam-width --lm --lm-weight --word-bonus --lexicon --oov-penalty --allow-chars --deny-chars
+    --invert --contrast --denoise --binarize --no-deskew --no-document --no-rescale --fusion
+    --decoder --beam-width --lm --lm-weight --word-bonus --lexicon --oov-penalty --allow-chars --deny-chars
     --min-confidence -c"
   local opts
   case $cmd in
@@ -105,6 +105,7 @@ _ocr() {
     --denoise) COMPREPLY=($(compgen -W "auto median none" -- "$cur")); return ;;
     --binarize) COMPREPLY=($(compgen -W "none otsu sauvola" -- "$cur")); return ;;
     --decoder) COMPREPLY=($(compgen -W "beam greedy" -- "$cur")); return ;;
+    --fusion) COMPREPLY=($(compgen -W "auto vote posterior" -- "$cur")); return ;;
     --split) COMPREPLY=($(compgen -W "train holdout" -- "$cur")); return ;;
     --progress) return ;;
     -m|-l|--model|--lang|--init)

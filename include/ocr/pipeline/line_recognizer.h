@@ -37,6 +37,15 @@ inline constexpr float kImplausibleConfidence = 0.1f;
 // (real lines, loose crops included, stay under 7 characters per crop height of width).
 bool implausible_reading(const std::u32string& text, int width, int height);
 
+// How the readings of several models are combined (one model: no difference).
+enum class LineFusion {
+  Auto,       // Vote with three or more models, Posterior with two (what measured best)
+  Posterior,  // the mean of the per-frame probabilities, decoded once (posterior_fusion.h)
+  Vote,       // each model's own decoding, aligned and voted by confidence (hypothesis_voting.h)
+};
+// Auto resolved for a number of models (Posterior or Vote; other choices as they are).
+LineFusion resolve_fusion(LineFusion fusion, size_t model_count);
+
 struct RecognizerOptions {
   int threads = 0;       // 0 = all cores (OMP_THREAD_LIMIT honoured)
   // Lines per network call (sorted by width to limit padding). One: batching did not pay at
@@ -45,13 +54,15 @@ struct RecognizerOptions {
   // one by one) and the activations grow with the batch (peak memory of a receipt page 128 MB
   // against 80 MB).
   int batch_size = 1;
+  LineFusion fusion = LineFusion::Posterior;  // Auto is resolved by the constructor
 };
 
 class LineRecognizer {
  public:
-  // Reads every line with every model and decodes the fusion of their per-frame posteriors
-  // (fuse_log_posteriors: the mean of the probabilities), so the decoder and its language model
-  // see one distribution. The models must share the alphabet (same symbols in the same order),
+  // Reads every line with every model. With Posterior fusion (the default) decodes the fusion of
+  // their per-frame posteriors (fuse_log_posteriors: the mean of the probabilities), so the
+  // decoder and its language model see one distribution; with Vote, as below, with this decoder
+  // for every model. The models must share the alphabet (same symbols in the same order),
   // the input height and the width divisor; otherwise throws Error naming what differs (models
   // by their place in the list). A null decoder means greedy decoding. The caller builds the
   // decoder from the first model's metadata: its LM weights and confidence calibration then
@@ -59,6 +70,13 @@ class LineRecognizer {
   explicit LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
                           std::shared_ptr<const Decoder> decoder = nullptr,
                           RecognizerOptions options = {});
+  // With Vote fusion, each model's posteriors are decoded by its own decoder
+  // (decoders[i] for models[i]; one decoder serves them all; null: greedy) and the readings are
+  // fused by vote_readings, which weighs them by their calibrated character confidences. With
+  // Posterior, decoders[0] decodes the fused posteriors. Throws Error when the decoder count is
+  // neither 1 nor the model count, and as above.
+  LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
+                 std::vector<std::shared_ptr<const Decoder>> decoders, RecognizerOptions options);
   // One model.
   explicit LineRecognizer(std::shared_ptr<const Model> model,
                           std::shared_ptr<const Decoder> decoder = nullptr,
@@ -70,14 +88,17 @@ class LineRecognizer {
   // The first model (alphabet, input height and width divisor are the same for all).
   const Model& model() const { return *models_.front(); }
   int model_count() const { return int(models_.size()); }
-  // The (fused) log-softmax output for each line (K × frames), before decoding: for tools that
-  // decode themselves (decoder tuning, calibration).
+  LineFusion fusion() const { return options_.fusion; }
+  // The (posterior-fused, whatever the fusion) log-softmax output for each line (K × frames),
+  // before decoding: for tools that decode themselves (decoder tuning, calibration).
   std::vector<Matrix> log_probs(const std::vector<cv::Mat>& lines) const;
 
  private:
   struct NetworkPool;
+  // Per line, each model's log-softmax output.
+  std::vector<std::vector<Matrix>> model_log_probs(const std::vector<cv::Mat>& lines) const;
   std::vector<std::shared_ptr<const Model>> models_;
-  std::shared_ptr<const Decoder> decoder_;
+  std::vector<std::shared_ptr<const Decoder>> decoders_;  // one per model
   RecognizerOptions options_;
   std::vector<std::unique_ptr<NetworkPool>> pools_;  // one per model
 };

@@ -19,6 +19,10 @@ struct ReaderOptions {
   // lm_path and lexicon: "" = the ones beside the first model (default_lm_path,
   // default_lexicon_path), "none" = without.
   DecoderOptions decoder;
+  // How several models are combined (resolve_fusion). Voting gives every model its own
+  // decoder: the LM and word list beside the first model, each model's own LM weights and
+  // confidence calibration.
+  LineFusion fusion = LineFusion::Auto;
   std::string detector = "auto";  // a choice for resolve_detector
   PageRecognizerOptions page;     // its detector is the one `detector` names
 };
@@ -38,7 +42,8 @@ struct Reader {
   std::unique_ptr<PageRecognizer> pages;
 };
 
-// Loads the models and the detector and builds the decoder from the first model's metadata.
+// Loads the models and the detector and builds the decoder from the first model's metadata
+// (voting: one decoder per model from its own metadata).
 // Throws IoError for what cannot be found or read, Error naming the models when they cannot be
 // fused.
 Reader load_reader(const ReaderOptions& options);
