@@ -126,7 +126,9 @@ TEST(LineGenerator, EveryProfileGivesValidLines) {
       s.image.reshape(1, 1).copyTo(sorted);
       cv::sort(sorted, sorted, cv::SORT_EVERY_ROW | cv::SORT_ASCENDING);
       int dark = sorted.at<uint8_t>(0, sorted.cols / 200), median = sorted.at<uint8_t>(0, sorted.cols / 2);
-      EXPECT_GT(median - dark, 40) << "dark " << dark << " median " << median;
+      // Phone photos go down to grey paper with little contrast (ink at least 0.28 below the
+      // paper before blur and shading thin it out), as the receipt photos measured.
+      EXPECT_GT(median - dark, profile == "phone" ? 25 : 40) << "dark " << dark << " median " << median;
     }
   }
 }
