@@ -46,8 +46,15 @@ std::string strip_extension(const std::string& rel) {
   return (p.parent_path() / p.stem()).string();
 }
 
-void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& out,
-                std::vector<std::string>& errors) {
+// What could not be found or read while expanding the inputs takes its place among them.
+void problem(std::vector<BatchInput>& out, const std::string& input, const std::string& message) {
+  BatchInput b;
+  b.path = input;
+  b.error = input + ": " + message;
+  out.push_back(std::move(b));
+}
+
+void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& out) {
   std::vector<fs::path> files;
   std::error_code ec;
   int subfolders = 0;
@@ -57,12 +64,12 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
   };
   if (recursive) {
     fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
-    if (ec) { errors.push_back(dir.string() + ": cannot read folder: " + ec.message()); return; }
+    if (ec) { problem(out, dir.string(), "cannot read folder: " + ec.message()); return; }
     for (; it != end; it.increment(ec)) {
-      if (ec) { errors.push_back(it->path().string() + ": cannot read folder: " + ec.message()); ec.clear(); continue; }
+      if (ec) { problem(out, it->path().string(), "cannot read folder: " + ec.message()); ec.clear(); continue; }
       // Unreadable subfolders are reported and skipped, not fatal.
       if (it->is_directory(ec) && ::access(it->path().c_str(), R_OK | X_OK) != 0) {
-        errors.push_back(it->path().string() + ": cannot read folder: " + std::strerror(EACCES));
+        problem(out, it->path().string(), std::string("cannot read folder: ") + std::strerror(EACCES));
         it.disable_recursion_pending();
         continue;
       }
@@ -70,7 +77,7 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
     }
   } else {
     fs::directory_iterator it(dir, ec), end;
-    if (ec) { errors.push_back(dir.string() + ": cannot read folder: " + ec.message()); return; }
+    if (ec) { problem(out, dir.string(), "cannot read folder: " + ec.message()); return; }
     for (; it != end; it.increment(ec)) {
       if (ec) break;
       std::error_code ec2;
@@ -88,18 +95,16 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
 
 bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
-void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out,
-              std::vector<std::string>& errors, int list_depth);
+void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out, int list_depth);
 
 // One path per line ("-" = stdin); blank lines and '#' comments skipped.
-void add_list(const std::string& list, bool recursive, std::vector<BatchInput>& out,
-              std::vector<std::string>& errors, int list_depth) {
+void add_list(const std::string& list, bool recursive, std::vector<BatchInput>& out, int list_depth) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (list != "-") {
     file.open(list);
     if (!file) {
-      errors.push_back(list + ": cannot open list: " + std::strerror(errno));
+      problem(out, list, std::string("cannot open list: ") + std::strerror(errno));
       return;
     }
     in = &file;
@@ -108,17 +113,16 @@ void add_list(const std::string& list, bool recursive, std::vector<BatchInput>& 
   while (std::getline(*in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
-    add_path(line, recursive, out, errors, list_depth + 1);
+    add_path(line, recursive, out, list_depth + 1);
   }
 }
 
-void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out,
-              std::vector<std::string>& errors, int list_depth) {
+void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out, int list_depth) {
   if (s == "-") { out.push_back({"-", "stdin"}); return; }
   std::error_code ec;
   fs::path p(s);
   if (fs::is_directory(p, ec)) {
-    add_folder(p, recursive, out, errors);
+    add_folder(p, recursive, out);
     return;
   }
   const bool exists = fs::exists(p, ec);
@@ -126,10 +130,10 @@ void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out
   // lists are read too, but a cycle would never end, hence the depth cap.
   if (!exists && s.size() > 1 && s[0] == '@') {
     if (list_depth >= 8) {
-      errors.push_back(s + ": lists nested more than 8 deep (a list that names itself?)");
+      problem(out, s, "lists nested more than 8 deep (a list that names itself?)");
       return;
     }
-    add_list(s.substr(1), recursive, out, errors, list_depth);
+    add_list(s.substr(1), recursive, out, list_depth);
     return;
   }
   // A quoted pattern is expanded here: a folder of 100 000 scans overflows the shell's argv.
@@ -137,14 +141,14 @@ void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out
     glob_t g{};
     const int rc = ::glob(s.c_str(), 0, nullptr, &g);
     if (rc == GLOB_NOMATCH) {
-      errors.push_back(s + ": no file matches this pattern");
+      problem(out, s, "no file matches this pattern");
     } else if (rc != 0) {
-      errors.push_back(s + ": cannot expand this pattern");
+      problem(out, s, "cannot expand this pattern");
     } else {
       // glob(3) sorts its matches; folders among them contribute their images.
       for (size_t i = 0; i < g.gl_pathc; ++i) {
         const std::string m = g.gl_pathv[i];
-        if (fs::is_directory(m, ec) || has_image_extension(m)) add_path(m, recursive, out, errors, list_depth);
+        if (fs::is_directory(m, ec) || has_image_extension(m)) add_path(m, recursive, out, list_depth);
       }
     }
     globfree(&g);
@@ -202,8 +206,7 @@ InputStream::InputStream(const std::vector<std::string>& inputs, bool recursive,
                          const std::string& files_from, Shard shard)
     : recursive_(recursive), shard_(shard) {
   std::vector<BatchInput> found;
-  for (const auto& s : inputs) add_path(s, recursive, found, errors_, 0);
-  for (const auto& e : errors_) log::error("{}", e);
+  for (const auto& s : inputs) add_path(s, recursive, found, 0);
   take(std::move(found));
   if (files_from == "-") {
     fd_ = STDIN_FILENO;
@@ -211,8 +214,9 @@ InputStream::InputStream(const std::vector<std::string>& inputs, bool recursive,
     fd_ = ::open(files_from.c_str(), O_RDONLY | O_CLOEXEC);
     own_fd_ = fd_ >= 0;
     if (fd_ < 0) {
-      errors_.push_back(files_from + ": cannot open list: " + std::strerror(errno));
-      log::error("{}", errors_.back());
+      std::vector<BatchInput> unreadable;
+      problem(unreadable, files_from, std::string("cannot open list: ") + std::strerror(errno));
+      take(std::move(unreadable));
     }
   }
 }
@@ -222,12 +226,20 @@ InputStream::~InputStream() {
 }
 
 void InputStream::take(std::vector<BatchInput>&& found) {
-  seen_ += static_cast<int64_t>(found.size());
-  for (auto& in : found)
+  for (auto& in : found) {
+    // Every shard reports a pattern, list or folder it could not expand: each job's log must
+    // show that its command named something that is not there.
+    if (!in.error.empty()) {
+      errors_.push_back(in.error);
+      ready_.push_back(std::move(in));
+      continue;
+    }
+    ++seen_;
     if (shard_of(in, shard_.count) == shard_.index) {
       ready_.push_back(std::move(in));
       ++kept_;
     }
+  }
 }
 
 bool InputStream::read_line(std::string& line) {
@@ -256,8 +268,9 @@ bool InputStream::read_line(std::string& line) {
     } else if (n == 0) {
       eof_ = true;
     } else if (errno != EINTR) {
-      errors_.push_back("--files-from: read failed: " + std::string(std::strerror(errno)));
-      log::error("{}", errors_.back());
+      std::vector<BatchInput> unreadable;
+      problem(unreadable, "--files-from", std::string("read failed: ") + std::strerror(errno));
+      take(std::move(unreadable));
       eof_ = true;
     }
   }
@@ -268,13 +281,14 @@ bool InputStream::next(BatchInput& input) {
     ready_.clear();
     ready_pos_ = 0;
     std::string line;
-    if (!read_line(line)) return false;
+    if (!read_line(line)) {
+      if (ready_.empty()) return false;
+      break;  // a failed read queued its problem
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
     std::vector<BatchInput> found;
-    const size_t had = errors_.size();
-    add_path(line, recursive_, found, errors_, 1);
-    for (size_t e = had; e < errors_.size(); ++e) log::error("{}", errors_[e]);
+    add_path(line, recursive_, found, 1);
     take(std::move(found));
   }
   input = std::move(ready_[ready_pos_++]);
@@ -309,9 +323,13 @@ class VectorSource : public InputSource {
 std::vector<BatchInput> expand_inputs(const std::vector<std::string>& inputs, bool recursive,
                                       const std::string& files_from,
                                       std::vector<std::string>& errors) {
-  std::vector<BatchInput> out;
-  for (const auto& s : inputs) add_path(s, recursive, out, errors, 0);
-  if (!files_from.empty()) add_list(files_from, recursive, out, errors, 0);
+  std::vector<BatchInput> found, out;
+  for (const auto& s : inputs) add_path(s, recursive, found, 0);
+  if (!files_from.empty()) add_list(files_from, recursive, found, 0);
+  for (auto& in : found) {
+    if (in.error.empty()) out.push_back(std::move(in));
+    else errors.push_back(std::move(in.error));
+  }
   return out;
 }
 
@@ -471,9 +489,7 @@ BatchSummary run_batch(const PageRecognizer& recognizer, InputSource& source, co
   auto more = [&] {
     if (next < inputs.size()) return true;
     BatchInput in;
-    const bool got = source.next(in);
-    if (opt.fail_fast && source.failures() > 0) stop = true;
-    if (!got || stop) return false;
+    if (!source.next(in)) return false;
     inputs.push_back(std::move(in));
     state.emplace_back();
     return true;
@@ -484,6 +500,12 @@ BatchSummary run_batch(const PageRecognizer& recognizer, InputSource& source, co
     std::vector<Unit> units;
     while (!stop && static_cast<int>(units.size()) < jobs && (units.empty() || !source.would_block()) && more()) {
       size_t i = next++;
+      if (!inputs[i].error.empty()) {  // a pattern, list or folder that could not be expanded
+        fail(i, inputs[i].error);
+        ++finished;
+        if (opt.fail_fast) stop = true;
+        continue;
+      }
       if (to_dir && !opt.force) {
         bool all = true;
         for (auto f : opt.formats) all = all && fs::exists(output_path(opt.output_dir, inputs[i], f, opt.suffix));

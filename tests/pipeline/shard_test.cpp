@@ -159,7 +159,14 @@ TEST(Shard, InputStreamKeepsItsShardOfTheCommandLineAndTheList) {
   ocr::InputStream missing({}, false, (dir / "no-such-list.txt").string());
   ASSERT_EQ(missing.errors().size(), 1u);
   EXPECT_NE(missing.errors()[0].find("cannot open list"), std::string::npos);
+  // The unreadable list comes as one failed input, in every shard, and then nothing.
   ocr::BatchInput b;
+  ASSERT_TRUE(missing.next(b));
+  EXPECT_EQ(b.path, (dir / "no-such-list.txt").string());
+  EXPECT_NE(b.error.find("cannot open list"), std::string::npos);
   EXPECT_FALSE(missing.next(b));
+  ocr::InputStream missing_in_a_shard({}, false, (dir / "no-such-list.txt").string(), {2, 3});
+  ASSERT_TRUE(missing_in_a_shard.next(b));
+  EXPECT_FALSE(b.error.empty());
   fs::remove_all(dir);
 }

@@ -201,8 +201,23 @@ TEST_F(ClusterCli, JsonlIsOneRecordPerInputAndABadFileGivesAnErrorRecord) {
   std::ofstream(dir_ / "paths2.txt") << "no-such-folder/*.png\nin/scan1.png\n";
   auto ff = sh(ocr("--fail-fast -f jsonl --files-from paths2.txt"));
   EXPECT_EQ(ff.code, 1);
-  EXPECT_TRUE(ff.out.empty()) << ff.out;
+  EXPECT_EQ(ff.out, "{\"path\":\"no-such-folder/*.png\",\"status\":\"error\",\"error\":\"no-such-folder/*.png: no file "
+                    "matches this pattern\"}\n");
   EXPECT_NE(ff.err.find("no-such-folder/*.png: no file matches"), std::string::npos) << ff.err;
+  // Without it, what cannot be expanded is one more failed input in its place: its record among
+  // the others, counted once, and the run goes on.
+  std::ofstream(dir_ / "paths3.txt") << "in/scan1.png\nno-such-folder/*.png\n@no-such-list.txt\nin/sub/scan3.png\n";
+  auto all = sh(ocr("-f jsonl --files-from paths3.txt"));
+  EXPECT_EQ(all.code, 1);
+  std::vector<std::string> recs;
+  std::istringstream rin(all.out);
+  for (std::string l; std::getline(rin, l);) recs.push_back(l);
+  ASSERT_EQ(recs.size(), 4u) << all.out;
+  EXPECT_NE(all.out.find("{\"path\":\"no-such-folder/*.png\",\"status\":\"error\""), std::string::npos) << all.out;
+  EXPECT_NE(all.out.find("{\"path\":\"no-such-list.txt\",\"status\":\"error\",\"error\":\"no-such-list.txt: cannot open list"),
+            std::string::npos)
+      << all.out;
+  EXPECT_NE(all.err.find("4 inputs: 2 done, 0 skipped, 2 failed"), std::string::npos) << all.err;
 }
 
 // One line from `fd`, waiting at most `seconds` for it ("" if none came).

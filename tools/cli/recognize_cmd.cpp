@@ -128,6 +128,7 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
     // are read as the run goes, so `--files-from -` on a pipe streams.
     InputStream inputs(o->inputs, o->recursive, o->files_from, shard);
     if (!inputs.errors().empty() && o->fail_fast) {
+      for (const auto& e : inputs.errors()) log::error("{}", e);
       ctx.exit_code = 1;
       return;
     }
@@ -136,7 +137,6 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
     bo.writer.models = reader.model_paths;
 
     BatchSummary s = run_batch(*reader.pages, inputs, bo, std::cout);
-    s.failed += static_cast<int>(inputs.errors().size());
     if (shard.count > 1)
       log::info("shard {}/{}: {} of {} inputs", shard.index, shard.count, inputs.kept(), inputs.seen());
     if (s.inputs > 1) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ocr/image/image_io.h"
@@ -14,8 +15,14 @@
 namespace ocr {
 
 struct BatchInput {
+  BatchInput(std::string path_ = {}, std::string relative_ = {}, std::string error_ = {})
+      : path(std::move(path_)), relative(std::move(relative_)), error(std::move(error_)) {}
   std::string path;      // as opened ("-" = stdin)
   std::string relative;  // where its outputs go under --output-dir, without extension change
+  // Set when what was given could not be expanded (a pattern that matches nothing, a list or a
+  // folder that cannot be read): path is what was given, error the message naming it. The run
+  // reports it in its place, as a failed input (a JSON Lines error record, the exit code).
+  std::string error;
 };
 
 // Files stay as given (relative paths keep their folders, absolute ones keep the file name);
@@ -43,14 +50,13 @@ class InputSource {
   // Whether next() would wait for input that has not arrived yet: the run then reads the pages it
   // holds instead of waiting to fill a slice, so results stream out as paths stream in.
   virtual bool would_block() { return false; }
-  // Problems met while finding inputs (a missing folder named in a list): --fail-fast stops on them.
-  virtual size_t failures() const { return 0; }
 };
 
 // The inputs as `ocr recognize` takes them: the command line's expanded at once (as
 // expand_inputs does), then a list file's (--files-from, "-" = stdin) read line by line while the
 // run goes, each line expanded when it is read; only the inputs of `shard` are passed on.
-// Problems (missing folder, unreadable list) are logged as they are found and kept in errors().
+// Problems (missing folder, unreadable list) come in their place as inputs with an error, in
+// every shard, and are kept in errors() (those found so far).
 class InputStream : public InputSource {
  public:
   InputStream(const std::vector<std::string>& inputs, bool recursive, const std::string& files_from,
@@ -60,7 +66,6 @@ class InputStream : public InputSource {
   InputStream& operator=(const InputStream&) = delete;
   bool next(BatchInput& input) override;
   bool would_block() override;
-  size_t failures() const override { return errors_.size(); }
   const std::vector<std::string>& errors() const { return errors_; }
   int64_t seen() const { return seen_; }  // inputs found so far, all shards
   int64_t kept() const { return kept_; }  // of them, this shard's
