@@ -138,7 +138,9 @@ TEST(DetectedLayout, CutsEachLineStraightAndKeepsReadingOrder) {
       for (const auto& l : p.lines) boxes.push_back(l.box);
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(boxes[size_t(i)].x, i < 3 ? 20 : 220) << i;
-    if (i % 3) EXPECT_LT(boxes[size_t(i - 1)].y, boxes[size_t(i)].y) << i;
+    if (i % 3) {
+      EXPECT_LT(boxes[size_t(i - 1)].y, boxes[size_t(i)].y) << i;
+    }
   }
   for (const auto& img : d.lines) {
     ASSERT_EQ(img.type(), CV_8UC1);

@@ -187,7 +187,9 @@ TEST(HypothesisVoting, EveryCharacterInExactlyOneSlotInOrder) {
   for (size_t r = 0; r < readings.size(); ++r) {
     int next = 0;
     for (const auto& s : slots)
-      if (s.chars[r] >= 0) EXPECT_EQ(s.chars[r], next++);
+      if (s.chars[r] >= 0) {
+        EXPECT_EQ(s.chars[r], next++);
+      }
     EXPECT_EQ(next, int(readings[r].chars.size()));
   }
   for (const auto& s : slots) {

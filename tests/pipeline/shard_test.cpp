@@ -26,12 +26,6 @@ std::vector<ocr::BatchInput> names(int n) {
   return v;
 }
 
-std::set<std::string> relatives(const std::vector<ocr::BatchInput>& v) {
-  std::set<std::string> s;
-  for (const auto& i : v) s.insert(i.relative);
-  return s;
-}
-
 }  // namespace
 
 TEST(Shard, Fnv1aMatchesItsPublishedValues) {

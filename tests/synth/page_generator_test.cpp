@@ -87,7 +87,9 @@ TEST(PageGenerator, EveryKindRendersExactLabels) {
       EXPECT_EQ(p.kind, kind);
       check_page(p, non_text, min_lines.at(kind));
       // Paper is white on printed kinds.
-      if (kind != "screenshot") EXPECT_EQ(p.image.at<uint8_t>(0, 0), 255);
+      if (kind != "screenshot") {
+        EXPECT_EQ(p.image.at<uint8_t>(0, 0), 255);
+      }
     }
   }
 }
