@@ -426,7 +426,11 @@ LineSample LineGenerator::Impl::make(int profile) {
       default: xh = rng.chance(0.3) ? rng.uniform(5, 9) : rng.uniform(9, 16); break;
     }
     typeset(p, xh, face, profile);
-    if (profile == kReceipt || (profile == kPhone && rng.chance(0.3))) p.tab_width = rng.uniform(1, 6) * xh;
+    // Tab gaps between a field and its value: mostly a few x-heights, but a third as wide as a
+    // till's columns (6-16 x-heights, `POMONA            , CA`), blank paper the net must read as
+    // one space and not as a leader of dots.
+    if (profile == kReceipt || (profile == kPhone && rng.chance(0.6)))
+      p.tab_width = (rng.chance(0.35) ? rng.uniform(6, 16) : rng.uniform(1, 6)) * xh;
     // Receipt crops can be wide at the sides (sparse layouts): room for the junk print_look puts there.
     p.pad = static_cast<int>(std::ceil((profile == kReceipt ? 2.6 : 0.6) * xh)) + 4;
     r = renderer.render(*fonts, runs, p, rng);  // empty only if no glyph had a bitmap
@@ -742,6 +746,17 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
     cv::resize(small, img, img.size(), 0, 0, cv::INTER_LINEAR);
   }
   add_noise(img, noise_tex, rng.uniform(0, phone ? 0.04 : photo ? 0.06 : 0.04), rng);
+  if (phone && rng.chance(0.5)) {
+    // Paper grain at the scale of a full stop, and a phone's sharpening, which turns grain and
+    // sensor noise into specks: on real receipt photos the blank gaps between fields are such
+    // speckled grey, and a net that never saw it read them as rows of dots.
+    if (rng.chance(0.6)) img += smooth_noise(img.size(), rng.uniform(0.8, 2.0), rng) * rng.uniform(0.015, 0.05);
+    cv::Mat soft = img.clone();
+    blur(soft, rng.uniform(0.8, 2.0));
+    const double amount = rng.uniform(0.4, 1.5);
+    cv::addWeighted(img, 1 + amount, soft, -amount, 0, img);
+    notes += " sharpened";
+  }
   img = img(crop);
 
   cv::Mat out = to8u(img);
