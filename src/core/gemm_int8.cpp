@@ -139,9 +139,57 @@ OCR_VNNI void block_cols(int nr, const std::int8_t* a0, const std::int8_t* a1, I
   }
 }
 
+// One column of B (an LSTM's recurrence, one line at a time): NV panels at once, so that NV
+// chains of dependent VPDPBUSDs are in flight where the block kernel's one column has two.
+template <int NV>
+OCR_VNNI void gemv_panels(const std::int8_t* a, Index panel_size, Index quads, const std::uint8_t* b,
+                          const float* scale, const std::int32_t* sums, U8Quant bq, float* c, Index rows,
+                          bool accumulate) {
+  __v16si s[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) s[v] = (__v16si)_mm512_setzero_si512();
+  for (Index q = 0; q < quads; ++q) {
+    int group;
+    std::memcpy(&group, b + 4 * q, 4);
+    const __m512i bq4 = _mm512_set1_epi32(group);
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      s[v] = (__v16si)_mm512_dpbusd_epi32((__m512i)s[v], bq4, _mm512_loadu_si512(a + v * panel_size + 64 * q));
+  }
+  const __m512i zb = _mm512_set1_epi32(bq.zero);
+  const __m512 sb = _mm512_set1_ps(bq.scale);
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {  // the block kernel's epilogue, for the same bits
+    const __m512i corr = _mm512_mullo_epi32(zb, _mm512_loadu_si512(sums + 16 * v));
+    const __m512 sc = _mm512_mul_ps(_mm512_loadu_ps(scale + 16 * v), sb);
+    const __mmask16 mask = row_mask(rows - 16 * v);
+    float* cv = c + 16 * v;
+    const __m512 x = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_sub_epi32((__m512i)s[v], corr));
+    const __m512 y = accumulate ? _mm512_fmadd_ps(x, sc, _mm512_maskz_loadu_ps(mask, cv)) : _mm512_mul_ps(x, sc);
+    _mm512_mask_storeu_ps(cv, mask, y);
+  }
+}
+
+OCR_VNNI void gemv_int8_vnni(const Int8Panels& a, const std::uint8_t* b, U8Quant bq, float* c, bool accumulate) {
+  const Index panel_size = a.quads * kPanelRows * 4;
+  for (Index r0 = 0; r0 < a.rows; r0 += 4 * kPanelRows) {
+    const Index rows = std::min<Index>(4 * kPanelRows, a.rows - r0);
+    const std::int8_t* a0 = a.data.data() + (r0 / kPanelRows) * panel_size;
+    const float* sc = a.scale.data() + r0;
+    const std::int32_t* sums = a.sums.data() + r0;
+    switch ((rows + kPanelRows - 1) / kPanelRows) {
+      case 4: gemv_panels<4>(a0, panel_size, a.quads, b, sc, sums, bq, c + r0, rows, accumulate); break;
+      case 3: gemv_panels<3>(a0, panel_size, a.quads, b, sc, sums, bq, c + r0, rows, accumulate); break;
+      case 2: gemv_panels<2>(a0, panel_size, a.quads, b, sc, sums, bq, c + r0, rows, accumulate); break;
+      default: gemv_panels<1>(a0, panel_size, a.quads, b, sc, sums, bq, c + r0, rows, accumulate); break;
+    }
+  }
+}
+
 // A column block of B (12 columns × all groups) stays in L1 while every pair of panels visits it.
 OCR_VNNI void gemm_int8_vnni(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq,
                              float* c, Index ldc, Index p, bool accumulate) {
+  if (p == 1) return gemv_int8_vnni(a, b, bq, c, accumulate);
   const Index panel_size = a.quads * kPanelRows * 4;
   for (Index p0 = 0; p0 < p; p0 += kNR) {
     const int nr = int(std::min<Index>(kNR, p - p0));

@@ -89,7 +89,9 @@ TEST_P(ConvSweep, Bf16MatchesPlainLoopsOnRoundedOperands) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, ConvSweep,
-                         ::testing::Values(std::make_tuple(3, 3, 1, 4), std::make_tuple(3, 3, 5, 3),
+                         ::testing::Values(std::make_tuple(3, 3, 1, 4), std::make_tuple(3, 3, 1, 16),
+                                           std::make_tuple(3, 3, 1, 8), std::make_tuple(5, 3, 1, 32),
+                                           std::make_tuple(3, 3, 5, 3),
                                            std::make_tuple(1, 1, 6, 2), std::make_tuple(3, 1, 2, 2),
                                            std::make_tuple(5, 3, 3, 7)));
 
@@ -131,7 +133,8 @@ TEST_P(DilatedConvSweep, Bf16MatchesPlainLoopsOnRoundedOperands) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, DilatedConvSweep,
-                         ::testing::Values(std::make_tuple(3, 3, 1, 4, 2), std::make_tuple(3, 3, 5, 3, 3),
+                         ::testing::Values(std::make_tuple(3, 3, 1, 4, 2), std::make_tuple(3, 3, 1, 16, 3),
+                                           std::make_tuple(3, 3, 1, 8, 4), std::make_tuple(3, 3, 5, 3, 3),
                                            std::make_tuple(3, 3, 8, 6, 4), std::make_tuple(3, 1, 2, 2, 5),
                                            std::make_tuple(5, 3, 3, 7, 2), std::make_tuple(3, 3, 2, 2, 8),
                                            std::make_tuple(1, 1, 6, 2, 3)));

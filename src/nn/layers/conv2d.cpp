@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "ocr/core/error.h"
 #include "ocr/core/gemm.h"
@@ -46,8 +47,12 @@ void Conv2d::im2col(const Activations& in, Index c_begin, Index c_end, Matrix& c
   const int H = in.height, W = in.width, N = in.batch, C = in_, d = dilation_;
   const int ph = kh_ / 2, pw = kw_ / 2;
   col.resize(Index(kh_) * kw_ * C, c_end - c_begin);
-  for (Index c = c_begin; c < c_end; ++c) {
-    const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
+  int y = int(c_begin % H), n = int((c_begin / H) % N), x = int(c_begin / (Index(H) * N));  // as in im2col_packed
+  for (Index c = c_begin; c < c_end; ++c, ++y) {
+    if (y == H) {
+      y = 0;
+      if (++n == N) n = 0, ++x;
+    }
     Scalar* dst = col.data() + (c - c_begin) * col.rows();
     for (int ky = 0; ky < kh_; ++ky) {
       const int sy = y + (ky - ph) * d;
@@ -69,6 +74,29 @@ void Conv2d::prepare_inference() {
   int8_.prepare();
 }
 
+namespace {
+
+// Copies and fills of a few dozen bytes, the size of one patch column: inline, in fixed-size
+// chunks the compiler turns into vector moves (a call to memmove or memset per tap cost as much
+// as the copy).
+template <class T>
+inline void copy_small(const T* src, Index n, T* dst) {
+  auto* d = reinterpret_cast<unsigned char*>(dst);
+  const auto* s = reinterpret_cast<const unsigned char*>(src);
+  const size_t bytes = size_t(n) * sizeof(T);
+  size_t i = 0;
+  for (; i + 32 <= bytes; i += 32) std::memcpy(d + i, s + i, 32);
+  for (; i + 8 <= bytes; i += 8) std::memcpy(d + i, s + i, 8);
+  for (; i < bytes; ++i) d[i] = s[i];
+}
+
+template <class T>
+inline void fill_small(T* dst, Index n, T value) {
+  for (Index i = 0; i < n; ++i) dst[i] = value;
+}
+
+}  // namespace
+
 // Patches in (kx, ky, c) order, unlike the float path's (ky, kx, c): the kh pixels of one input
 // column are adjacent in memory (y runs fastest), so without dilation each kx is one copy
 // instead of kh.
@@ -79,27 +107,34 @@ void Conv2d::im2col_packed(const Activations& in, const T* pixels, Index c_begin
   const int ph = kh_ / 2, pw = kw_ / 2;
   const Index k = Index(kh_) * kw_ * C;
   col.resize(size_t(ld * (c_end - c_begin)));
-  for (Index c = c_begin; c < c_end; ++c) {
-    const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
+  // The pixel's (x, n, y), stepped along rather than divided out of c: three 64-bit divisions per
+  // pixel cost more than its copies.
+  int y = int(c_begin % H), n = int((c_begin / H) % N), x = int(c_begin / (Index(H) * N));
+  for (Index c = c_begin; c < c_end; ++c, ++y) {
+    if (y == H) {
+      y = 0;
+      if (++n == N) n = 0, ++x;
+    }
     // Taps ky0..ky1-1 read rows inside the image: 0 <= y + (ky - ph)·d < H.
-    const int ky0 = std::max(0, ph - y / d), ky1 = std::min(kh_, ph + (H - 1 - y) / d + 1);
+    const int ky0 = d == 1 ? std::max(0, ph - y) : std::max(0, ph - y / d);
+    const int ky1 = d == 1 ? std::min(kh_, ph + H - y) : std::min(kh_, ph + (H - 1 - y) / d + 1);
     T* dst = col.data() + (c - c_begin) * ld;
     for (int kx = 0; kx < kw_; ++kx, dst += Index(kh_) * C) {
       const int sx = x + (kx - pw) * d;
       if (sx < 0 || sx >= W || ky1 <= ky0) {
-        std::fill(dst, dst + Index(kh_) * C, zero);
+        fill_small(dst, Index(kh_) * C, zero);
         continue;
       }
-      std::fill(dst, dst + Index(ky0) * C, zero);
+      fill_small(dst, Index(ky0) * C, zero);
       const T* src = pixels + in.column(sx, n, y + (ky0 - ph) * d) * C;
       if (d == 1) {
-        std::copy_n(src, Index(ky1 - ky0) * C, dst + Index(ky0) * C);
+        copy_small(src, Index(ky1 - ky0) * C, dst + Index(ky0) * C);
       } else {
-        for (int ky = ky0; ky < ky1; ++ky, src += Index(d) * C) std::copy_n(src, C, dst + Index(ky) * C);
+        for (int ky = ky0; ky < ky1; ++ky, src += Index(d) * C) copy_small(src, C, dst + Index(ky) * C);
       }
-      std::fill(dst + Index(ky1) * C, dst + Index(kh_) * C, zero);
+      fill_small(dst + Index(ky1) * C, Index(kh_ - ky1) * C, zero);
     }
-    std::fill(dst, dst + (ld - k), zero);
+    fill_small(dst, ld - k, zero);
   }
 }
 
@@ -178,11 +213,49 @@ void Conv2d::forward_int8(const Activations& in, Activations& out) {
 #endif
 }
 
+namespace {
+
+// The rows of one output column of a one-channel convolution, channel fastest as the output
+// stores them: each row's outputs are the bias plus, per tap, one input value times the tap's
+// weight vector. The inputs come from zero-padded columns, so the loop has no bounds checks;
+// with the channel count a constant (16 for the shipped recognizer, 8 for the detector) the
+// sums stay in one vector register.
+template <int kO>
+void single_channel_rows(const std::vector<const Scalar*>& tap_in, const std::vector<const Scalar*>& tap_w, int H,
+                         int O, const Scalar* bias, bool relu, Scalar* dst) {
+  const size_t taps = tap_in.size();
+  if constexpr (kO > 0) {
+    // Eigen's fixed-size arrays: GCC unrolls a plain loop over kO into scalar FMAs.
+    using Lane = Eigen::Array<Scalar, kO, 1>;
+    const Lane b = Eigen::Map<const Lane>(bias);
+    for (int y = 0; y < H; ++y, dst += kO) {
+      Lane acc = b;
+      for (size_t t = 0; t < taps; ++t) acc += tap_in[t][y] * Eigen::Map<const Lane>(tap_w[t]);
+      if (relu) acc = acc.max(Scalar(0));
+      Eigen::Map<Lane> out(dst);
+      out = acc;
+    }
+  } else {
+    for (int y = 0; y < H; ++y, dst += O) {
+      std::copy_n(bias, O, dst);
+      for (size_t t = 0; t < taps; ++t) {
+        const Scalar v = tap_in[t][y];
+        const Scalar* w = tap_w[t];
+        for (int o = 0; o < O; ++o) dst[o] += v * w[o];
+      }
+      if (relu)
+        for (int o = 0; o < O; ++o) dst[o] = std::max(dst[o], Scalar(0));
+    }
+  }
+}
+
+}  // namespace
+
 void Conv2d::forward_single_channel(const Activations& in, Activations& out) const {
   const int H = in.height, W = in.width, N = in.batch, d = dilation_;
   const int ph = kh_ / 2, pw = kw_ / 2, O = out_;
   const Scalar* image = in.data.data();  // one value per pixel, y fastest
-  const Scalar* weights = weight_.data();
+  const Scalar* weights = weight_.data();  // O x (kh·kw), column-major: a tap's weights are adjacent
   // Where inference multiplies in bfloat16, round the operands as gemm_bf16 would: its products
   // of rounded values are exact in float, so both paths give the same sums up to their order.
   std::vector<Scalar> rounded_image;
@@ -197,33 +270,33 @@ void Conv2d::forward_single_channel(const Activations& in, Activations& out) con
     image = rounded_image.data();
     weights = rounded_weights.data();
   }
-  const Eigen::Map<const Matrix> w(weights, O, Index(kh_) * kw_);
+  const auto rows = O == 16 ? single_channel_rows<16> : O == 8 ? single_channel_rows<8> : O == 32 ? single_channel_rows<32>
+                                                                                                  : single_channel_rows<0>;
   const bool threads = !omp_in_parallel() && thread_count() > 1 && Index(W) * N * H > 4096;
-  // Per image column: an H × O block, the bias plus, for each tap, the shifted input column
-  // times the tap's weights (O long vector operations over the rows), transposed into place.
+  const int pad = ph * d, padded_height = H + 2 * pad;
 #pragma omp parallel if (threads)
   {
-    Matrix acc(H, O);
+    // The kw input columns an output column reads, with ph·d zero rows above and below.
+    std::vector<Scalar> columns(size_t(kw_) * size_t(padded_height), Scalar(0));
+    std::vector<const Scalar*> tap_in, tap_w;
 #pragma omp for schedule(static)
     for (int x = 0; x < W; ++x)
       for (int n = 0; n < N; ++n) {
         if (!in.valid(x, n)) continue;  // zeroed below
-        acc.rowwise() = bias_.col(0).transpose();
+        tap_in.clear();
+        tap_w.clear();
         for (int kx = 0; kx < kw_; ++kx) {
           const int sx = x + (kx - pw) * d;
-          if (sx < 0 || sx >= W) continue;
-          const Scalar* column = image + in.column(sx, n, 0);
+          if (sx < 0 || sx >= W) continue;  // the padding: no contribution
+          Scalar* column = columns.data() + size_t(kx) * size_t(padded_height);
+          std::copy_n(image + in.column(sx, n, 0), H, column + pad);
+          // Output row y reads input row y + (ky - ph)·d, padded row y + ky·d.
           for (int ky = 0; ky < kh_; ++ky) {
-            const int dy = (ky - ph) * d;  // output row y reads input row y + dy
-            const int y0 = std::max(0, -dy), y1 = std::min(H, H - dy);
-            if (y1 <= y0) continue;
-            const Eigen::Map<const Vector> src(column + y0 + dy, y1 - y0);
-            acc.middleRows(y0, y1 - y0).noalias() += src * w.col(Index(ky) * kw_ + kx).transpose();
+            tap_in.push_back(column + ky * d);
+            tap_w.push_back(weights + (Index(ky) * kw_ + kx) * O);
           }
         }
-        Eigen::Map<Matrix> block(out.data.data() + in.column(x, n, 0) * O, O, H);
-        if (fused_relu_) block = acc.transpose().cwiseMax(Scalar(0));
-        else block = acc.transpose();
+        rows(tap_in, tap_w, H, O, bias_.data(), fused_relu_, out.data.data() + in.column(x, n, 0) * O);
       }
   }
   out.zero_padding();
@@ -287,8 +360,12 @@ void Conv2d::backward(const Activations& in, const Activations&, const Activatio
     dcol_.resize(weight_t_.rows(), len);
     if (bf16) bf16_t_.multiply(weight_t_, dy, dcol_);
     else gemm_wide(weight_t_, dy, dcol_);
-    for (Index c = c0; c < c0 + len; ++c) {
-      const int y = int(c % H), n = int((c / H) % N), x = int(c / (Index(H) * N));
+    int y = int(c0 % H), n = int((c0 / H) % N), x = int(c0 / (Index(H) * N));  // as in im2col_packed
+    for (Index c = c0; c < c0 + len; ++c, ++y) {
+      if (y == H) {
+        y = 0;
+        if (++n == N) n = 0, ++x;
+      }
       const Scalar* src = dcol_.data() + (c - c0) * dcol_.rows();
       for (int ky = 0; ky < kh_; ++ky) {
         const int sy = y + (ky - ph) * d;

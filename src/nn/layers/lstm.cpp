@@ -44,6 +44,7 @@ void Lstm::prepare_inference() {
   bf16_x_.prepare();
   bf16_h_.prepare();
   int8_x_.prepare();
+  int8_h_.prepare();
 }
 
 void Lstm::forward(const Activations& in, Activations& out, Mode mode) {
@@ -68,6 +69,7 @@ void Lstm::forward(const Activations& in, Activations& out, Mode mode) {
     if (t > 0) {
       const auto h_prev = out.data.middleCols(Index(t - 1) * N, N);
       if (bf16) bf16_h_.multiply(wh_, h_prev, g, true);
+      else if (mode == Mode::Infer && int8_h_.on()) int8_h_.multiply(wh_, h_prev, g, true);
       else gemm_wide(wh_, h_prev, g, true);
     }
     sigmoid_inplace(g.topRows(2 * H));

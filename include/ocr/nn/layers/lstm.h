@@ -38,7 +38,8 @@ class Lstm : public Layer {
   Matrix wx_t_, wh_t_;  // scratch: weights transposed, for backward
   Bf16Weights bf16_x_, bf16_h_;    // wx_, wh_ for the forward pass
   Bf16Weights bf16_xt_, bf16_ht_;  // their transposes, for mixed-precision backward
-  Int8Weights int8_x_;  // wx_ for the input projection in int8 inference (the steps stay float)
+  Int8Weights int8_x_;  // wx_ for the input projection in int8 inference
+  Int8Weights int8_h_;  // wh_ for the recurrence in int8 inference: h_{t-1} quantised per step
 };
 
 }  // namespace ocr
