@@ -1,0 +1,171 @@
+#include "ocr/preprocess/scene.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <opencv2/imgproc.hpp>
+#include <string>
+
+#include "ocr/core/rng.h"
+#include "ocr/synth/line_generator.h"
+#include "ocr/synth/page_generator.h"
+
+namespace ocr {
+namespace {
+
+const std::string kData = std::string(OCR_SOURCE_DIR) + "/data";
+
+synth::GeneratorConfig config(uint64_t seed) {
+  synth::GeneratorConfig c;
+  c.fonts_table = kData + "/fonts.tsv";
+  c.alphabet = kData + "/eng.alphabet";
+  c.corpus = kData + "/corpus-sample.txt";  // the corpus CI has
+  c.seed = seed;
+  return c;
+}
+
+// The scene of an image, preprocessed as `ocr recognize` does by default.
+Scene scene_of(const cv::Mat& image) { return classify_scene(image, preprocess(image, PreprocessOptions{})); }
+
+// How many of n rendered lines of each profile got each scene.
+std::map<std::string, std::map<Scene, int>> line_scenes(int n, uint64_t seed) {
+  synth::LineGenerator g(config(seed));
+  std::map<std::string, std::map<Scene, int>> out;
+  for (const std::string& profile : synth::profile_names())
+    for (int i = 0; i < n; ++i) ++out[profile][scene_of(g.next(profile).image)];
+  return out;
+}
+
+TEST(Scene, Names) {
+  EXPECT_STREQ(scene_name(Scene::Scan), "scan");
+  EXPECT_STREQ(scene_name(Scene::Fax), "fax");
+  EXPECT_STREQ(scene_name(Scene::Receipt), "receipt");
+  EXPECT_STREQ(scene_name(Scene::Photo), "photo");
+  EXPECT_STREQ(scene_name(Scene::Screen), "screen");
+}
+
+// Each rule on statistics made by hand: what the classifier decides and in which order.
+TEST(Scene, RulesOnHandMadeStatistics) {
+  SceneStats scan;  // black toner on white, grain of a scanner
+  scan.top_level = 0.3, scan.two_levels = 0.4, scan.near_two = 0.85, scan.paper = 250, scan.ink = 20;
+  scan.noise = 1.5, scan.text_px = 20, scan.aspect = 1.4, scan.rows = 2000;
+  EXPECT_EQ(classify_scene(scan), Scene::Scan);
+
+  SceneStats bitonal = scan;
+  bitonal.two_levels = 1, bitonal.near_two = 1, bitonal.ink = 0, bitonal.paper = 255, bitonal.noise = 0;
+  EXPECT_EQ(classify_scene(bitonal), Scene::Scan);  // a binary scan at 300 dpi
+  bitonal.text_px = 8;
+  EXPECT_EQ(classify_scene(bitonal), Scene::Fax);  // the same at 100 dpi
+  SceneStats crop = bitonal;  // a short crop whose text height was not measured: its height says
+  crop.text_px = 0, crop.line_image = true, crop.rows = 20;
+  EXPECT_EQ(classify_scene(crop), Scene::Fax);
+  crop.rows = 44;
+  EXPECT_EQ(classify_scene(crop), Scene::Scan);
+
+  SceneStats screen = scan;  // half the page one exact level, a panel at another, no grain
+  screen.top_level = 0.7, screen.two_levels = 0.8, screen.noise = 0.3;
+  EXPECT_EQ(classify_scene(screen), Scene::Screen);
+  SceneStats clipped = screen;  // a grey scan clipped to white: one flat level only
+  clipped.two_levels = 0.705;
+  EXPECT_NE(classify_scene(clipped), Scene::Screen);
+  screen.line_image = true;  // a line crop that flat proves nothing
+  EXPECT_NE(classify_scene(screen), Scene::Screen);
+  SceneStats colour = scan;
+  colour.colour = 0.1, colour.top_level = 0.4, colour.noise = 1;
+  EXPECT_EQ(classify_scene(colour), Scene::Screen);
+
+  SceneStats strip = scan;  // a tall narrow page
+  strip.aspect = 3;
+  EXPECT_EQ(classify_scene(strip), Scene::Receipt);
+
+  SceneStats photo = scan;
+  photo.paper = 200;  // grey paper
+  EXPECT_EQ(classify_scene(photo), Scene::Photo);
+  photo = scan, photo.shading = 0.5;  // light falling unevenly
+  EXPECT_EQ(classify_scene(photo), Scene::Photo);
+  photo = scan, photo.near_two = 0.3;  // blur and low contrast
+  EXPECT_EQ(classify_scene(photo), Scene::Photo);
+  photo = scan, photo.document = true;  // cut out of its surroundings
+  EXPECT_EQ(classify_scene(photo), Scene::Photo);
+  photo.aspect = 3;  // ... a receipt held up to the phone
+  EXPECT_EQ(classify_scene(photo), Scene::Receipt);
+
+  SceneStats thermal = scan;  // grey print on white paper
+  thermal.ink = 90;
+  EXPECT_EQ(classify_scene(thermal), Scene::Receipt);
+
+  SceneStats low = scan;  // grey text at a fax's resolution
+  low.text_px = 9;
+  EXPECT_EQ(classify_scene(low), Scene::Fax);
+}
+
+TEST(Scene, MeasuresLevelsOfABitonalImage) {
+  cv::Mat page(300, 400, CV_8UC1, cv::Scalar(255));
+  for (int y = 20; y < 280; y += 20) cv::rectangle(page, cv::Rect(30, y, 300, 8), cv::Scalar(0), cv::FILLED);
+  PreprocessedPage pre;
+  const SceneStats s = measure_scene(page, pre);
+  EXPECT_DOUBLE_EQ(s.two_levels, 1.0);
+  EXPECT_EQ(s.paper, 255);
+  EXPECT_EQ(s.ink, 0);
+  EXPECT_EQ(s.noise, 0);
+  EXPECT_DOUBLE_EQ(s.colour, 0);
+  cv::Mat colour;
+  cv::cvtColor(page, colour, cv::COLOR_GRAY2BGR);
+  colour.setTo(cv::Scalar(200, 80, 40), page == 0);  // blue ink: colour
+  EXPECT_GT(measure_scene(colour, pre).colour, 0.1);
+  // White on black: the two levels are the same, whichever is the majority.
+  EXPECT_DOUBLE_EQ(measure_scene(255 - page, pre).two_levels, 1.0);
+  // Nothing to measure, a strip too thin for bands, 16-bit pixels: no crash.
+  EXPECT_EQ(measure_scene(cv::Mat(), pre).two_levels, 0);
+  EXPECT_DOUBLE_EQ(measure_scene(cv::Mat(20, 40000, CV_8UC1, cv::Scalar(255)), pre).top_level, 1.0);
+  EXPECT_EQ(classify_scene(cv::Mat(50, 50, CV_16UC1, cv::Scalar(60000)), pre), Scene::Scan);
+  // A large page is looked at in bands: the same levels.
+  cv::Mat big;
+  cv::resize(page, big, {}, 6, 6, cv::INTER_NEAREST);
+  EXPECT_DOUBLE_EQ(measure_scene(big, pre).two_levels, 1.0);
+}
+
+// Rendered lines of each profile (seeded): phone photos are photos, scans scans, and each kind
+// reads with the model trained for it. A classifier that calls everything one scene fails.
+TEST(Scene, RenderedLinesOfEachKind) {
+  const int n = 40;
+  auto got = line_scenes(n, 7);
+  auto share = [&](const std::string& profile, std::initializer_list<Scene> scenes) {
+    int k = 0;
+    for (Scene s : scenes) k += got[profile][s];
+    return double(k) / n;
+  };
+  EXPECT_GE(share("phone", {Scene::Photo}), 0.8);
+  EXPECT_GE(share("photo", {Scene::Photo}), 0.8);
+  // Binary and grey scans together (the generator's grey scans carry a camera's noise at times).
+  EXPECT_GE((share("scan_binary", {Scene::Scan}) + share("scan_gray", {Scene::Scan})) / 2, 0.75);
+  EXPECT_GE(share("scan_binary", {Scene::Scan}), 0.8);
+  // Faxes: most bitonal at a low resolution; the grey, JPEG'd ones at least go to a specialist
+  // (eng_rough or eng_photo), not to the clean-scan model.
+  EXPECT_GE(share("fax", {Scene::Fax}), 0.5);
+  EXPECT_GE(share("fax", {Scene::Fax, Scene::Receipt, Scene::Photo}), 0.8);
+  // Receipts are scanned or photographed thermal paper.
+  EXPECT_GE(share("receipt", {Scene::Receipt, Scene::Photo}), 0.8);
+  // No scan reads as a photo often, and no phone photo as a scan.
+  EXPECT_LE(share("scan_binary", {Scene::Photo}), 0.05);
+  EXPECT_LE(share("phone", {Scene::Scan, Scene::Screen}), 0.1);
+}
+
+// Whole rendered pages: screenshots, faxes and phone photos.
+TEST(Scene, RenderedPagesOfEachKind) {
+  auto pages = [](const std::string& kind, const std::string& capture, int n) {
+    synth::PageGeneratorConfig c;
+    c.lines = config(3);
+    c.capture_weights[kind] = {{capture, 1.0}};
+    synth::PageGenerator g(c);
+    std::map<Scene, int> got;
+    for (int i = 0; i < n; ++i) ++got[scene_of(g.next(kind).image)];
+    return got;
+  };
+  EXPECT_GE(pages("screenshot", "screen", 5)[Scene::Screen], 3);
+  EXPECT_GE(pages("article", "fax", 4)[Scene::Fax], 3);
+  EXPECT_GE(pages("article", "photo", 4)[Scene::Photo], 3);
+}
+
+}  // namespace
+}  // namespace ocr
