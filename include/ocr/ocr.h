@@ -119,7 +119,8 @@ struct ImageView {
 class OCR_API Engine {
  public:
   // Loads the model: a .ocrm file, a name looked up in the search path ("eng" finds eng.ocrm),
-  // or several joined by '+' whose readings are fused; "" is the default ($OCR_MODEL, else eng).
+  // or several joined by '+' whose readings are fused; "" is the default ($OCR_MODEL, else each
+  // page read with the shipped model its scene calls for, as `ocr recognize --engines auto`).
   // The language model and word list shipped beside it are loaded too. Throws Error naming the
   // file, or the folders searched for a name.
   explicit Engine(const std::string& model = "", const EngineOptions& options = EngineOptions());
@@ -140,7 +141,7 @@ class OCR_API Engine {
   // the file.
   std::vector<Page> recognize_file(const std::string& path) const;
 
-  // The model file loaded (the first one, for a fused list).
+  // The model file loaded (the first one, for a fused list; eng's when models are chosen by scene).
   const std::string& model_path() const;
   const EngineOptions& options() const;
 

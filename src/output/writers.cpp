@@ -1,5 +1,6 @@
 #include "ocr/output/writers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -181,12 +182,18 @@ std::string write_txt(const std::vector<PageResult>& pages) {
 
 std::string write_json(const std::vector<PageResult>& pages, const WriterInfo& info) {
   std::string o = "{\"software\":\"" + json_escape(info.software + " " + info.version) + "\"";
-  if (!info.models.empty()) {
-    o += ",\"models\":[";
-    for (size_t i = 0; i < info.models.size(); ++i)
-      o += (i ? ",\"" : "\"") + json_escape(info.models[i]) + "\"";
-    o += "]";
-  }
+  // Pages read with models chosen by their scene list those, and the document the ones used.
+  std::vector<std::string> models;
+  for (const auto& p : pages)
+    for (const auto& m : p.models)
+      if (std::find(models.begin(), models.end(), m) == models.end()) models.push_back(m);
+  if (models.empty()) models = info.models;
+  auto model_list = [](const std::vector<std::string>& list) {
+    std::string l = "[";
+    for (size_t i = 0; i < list.size(); ++i) l += (i ? ",\"" : "\"") + json_escape(list[i]) + "\"";
+    return l + "]";
+  };
+  if (!models.empty()) o += ",\"models\":" + model_list(models);
   o += ",\"pages\":[";
   for (size_t pi = 0; pi < pages.size(); ++pi) {
     const auto& p = pages[pi];
@@ -195,8 +202,9 @@ std::string write_json(const std::vector<PageResult>& pages, const WriterInfo& i
          std::to_string(p.page_index + 1) + ",\"width\":" + std::to_string(p.width) +
          ",\"height\":" + std::to_string(p.height) + ",\"dpi\":" + num(p.dpi, 1) +
          ",\"skew_angle\":" + num(p.skew_degrees, 3) + ",\"inverted\":" +
-         (p.inverted ? "true" : "false") + ",\"orientation\":" + std::to_string(p.orientation) + ",\"layout\":\"" + json_escape(p.layout) +
-         "\",\"text\":\"" + json_escape(p.text()) + "\"" +
+         (p.inverted ? "true" : "false") + ",\"orientation\":" + std::to_string(p.orientation) + ",\"layout\":\"" + json_escape(p.layout) + "\"" +
+         (p.scene.empty() ? std::string() : ",\"scene\":\"" + json_escape(p.scene) + "\"") +
+         (p.models.empty() ? std::string() : ",\"models\":" + model_list(p.models)) + ",\"text\":\"" + json_escape(p.text()) + "\"" +
          (p.empty_reason.empty() ? std::string() : ",\"empty_reason\":\"" + json_escape(p.empty_reason) + "\"") + ",\"blocks\":[";
     for (size_t bi = 0; bi < p.blocks.size(); ++bi) {
       const auto& b = p.blocks[bi];

@@ -1,6 +1,7 @@
 #include "ocr/pipeline/gt_recognition.h"
 
 #include <algorithm>
+#include <map>
 #include <opencv2/imgproc.hpp>
 #include <optional>
 
@@ -15,6 +16,7 @@ size_t recognize_gt_pairs(const PageRecognizer& pages, const std::vector<GtPair>
                           std::vector<std::string>& problems) {
   const size_t chunk_size = std::max<size_t>(1, options.chunk);
   size_t added = 0;
+  std::map<std::string, size_t> chosen;  // "scene: model" → lines, under --engines auto
   GtImageReader gt_images;
   for (size_t begin = 0; begin < pairs.size(); begin += chunk_size) {
     std::vector<cv::Mat> images;
@@ -42,6 +44,8 @@ size_t recognize_gt_pairs(const PageRecognizer& pages, const std::vector<GtPair>
       for (size_t k = 0; k < outcomes.size(); ++k) {
         texts.push_back(outcomes[k].result ? outcomes[k].result->text() : std::string());
         if (!outcomes[k].result) errors[k] = outcomes[k].error;
+        else if (!outcomes[k].result->scene.empty() && !outcomes[k].result->models.empty())
+          ++chosen[outcomes[k].result->scene + ": " + outcomes[k].result->models.front()];
       }
     }
     for (size_t i = 0; i < texts.size(); ++i) {
@@ -54,6 +58,7 @@ size_t recognize_gt_pairs(const PageRecognizer& pages, const std::vector<GtPair>
       ++added;
     }
   }
+  for (const auto& [choice, lines] : chosen) log::info("{} lines {}", lines, choice);
   return added;
 }
 

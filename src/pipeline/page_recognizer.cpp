@@ -227,7 +227,13 @@ PageRecognizer::PageRecognizer(LineReader reader, PageRecognizerOptions options)
 
 PreparedPage PageRecognizer::prepare(const cv::Mat& image, const std::string& source,
                                      int page_index, double dpi) const {
-  return prepare_page(image, options_, source, page_index, dpi);
+  PreparedPage p = prepare_page(image, options_, source, page_index, dpi);
+  if (options_.choice) p.reader_key = options_.choice->choose(image, p);
+  return p;
+}
+
+LineReader PageRecognizer::reader_for(const PreparedPage& page) const {
+  return options_.choice && !page.reader_key.empty() ? options_.choice->reader(page.reader_key) : reader_;
 }
 
 cv::Mat prepare_line_image(const cv::Mat& image, const PreprocessOptions& preprocess, double dpi) {
@@ -453,7 +459,9 @@ bool ink_in_columns(const cv::Mat& gray) {
 
 PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, const std::string& source,
                                   int page_index, double dpi, const cv::Mat& working_gray,
-                                  const std::vector<cv::Mat>& upright_lines) const {
+                                  const std::vector<cv::Mat>& upright_lines, const LineReader* reader) const {
+  // A turned page is read with the upright page's model: its scene is the same page's.
+  const LineReader& read = reader ? *reader : reader_;
   // Upright pages of print read at 0.99 and more; upside-down print reads near 0.91 (turned
   // letters look like letters) and sideways near 0.75. Only unsure readings are tried turned, and
   // a turn must beat the reading as it was clearly: a hard upright page is never turned for a
@@ -495,7 +503,7 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   };
   auto sample_confidence = [&](const std::vector<cv::Mat>& sample) {
     double sum = 0, n = 0;
-    for (const auto& l : reader_(sample)) sum += double(l.confidence) * double(l.text.size()), n += double(l.text.size());
+    for (const auto& l : read(sample)) sum += double(l.confidence) * double(l.text.size()), n += double(l.text.size());
     return n > 0 ? sum / n : 0.0;
   };
   for (int degrees : turns) {
@@ -512,8 +520,10 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
     // costs a layout and a dozen lines more, not a second reading.
     if (p.lines.size() > kSample && sample_confidence(widest(p.lines)) < std::max(best_conf + kMargin, kTurnedAtLeast))
       continue;
-    std::vector<RecognizedLine> lines = reader_(p.lines);
+    std::vector<RecognizedLine> lines = read(p.lines);
     PageResult r = finish(std::move(p), lines);
+    r.scene = best.scene;
+    r.models = best.models;
     const double c = reading_confidence(r);
     if (c >= best_conf + kMargin && c >= kTurnedAtLeast) {
       log::debug("{}: page {} read turned by {} degrees ({:.3f} against {:.3f})", source, page_index + 1, degrees,
@@ -532,10 +542,11 @@ PageResult PageRecognizer::recognize(const cv::Mat& image, const std::string& so
   const int turn = options_.rotate > 0 ? options_.rotate : 0;
   PreparedPage p = prepare_turned(image, turn, source, page_index, dpi);
   const cv::Mat gray = p.pre.gray;  // shared, for orient after finish() takes p
-  std::vector<RecognizedLine> lines = p.lines.empty() ? std::vector<RecognizedLine>{} : reader_(p.lines);
-  keep_surer_alternative(p, lines, reader_);
+  const LineReader read = reader_for(p);
+  std::vector<RecognizedLine> lines = p.lines.empty() ? std::vector<RecognizedLine>{} : read(p.lines);
+  keep_surer_alternative(p, lines, read);
   const std::vector<cv::Mat> crops = p.lines;
-  return orient(image, finish(std::move(p), lines), source, page_index, dpi, gray, crops);
+  return orient(image, finish(std::move(p), lines), source, page_index, dpi, gray, crops, &read);
 }
 
 std::vector<PageOutcome> PageRecognizer::recognize_pages(
@@ -562,37 +573,56 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
       }
     }
   }
-  std::vector<cv::Mat> lines;
+  // The lines of all pages that share a reader go to it in one call (pages of different models,
+  // under --engines auto, make one call per model).
+  std::vector<std::string> keys;  // in order of first use
   for (const auto& p : prepared)
-    if (p) lines.insert(lines.end(), p->lines.begin(), p->lines.end());
-  std::vector<RecognizedLine> read;
-  bool pooled_ok = true;
-  try {
-    if (!lines.empty()) read = reader_(lines);
-    pooled_ok = read.size() == lines.size();
-  } catch (const std::exception&) {
-    pooled_ok = false;  // find the culprit by reading the pages one at a time
+    if (p && std::find(keys.begin(), keys.end(), p->reader_key) == keys.end()) keys.push_back(p->reader_key);
+  std::vector<std::vector<RecognizedLine>> read_by_page(out.size());
+  std::vector<char> pooled_ok(out.size(), 0);
+  for (const std::string& key : keys) {
+    std::vector<cv::Mat> lines;
+    std::vector<size_t> pages;
+    for (size_t k = 0; k < out.size(); ++k)
+      if (prepared[k] && prepared[k]->reader_key == key) {
+        lines.insert(lines.end(), prepared[k]->lines.begin(), prepared[k]->lines.end());
+        pages.push_back(k);
+      }
+    std::vector<RecognizedLine> read;
+    bool ok = true;
+    try {
+      if (!lines.empty()) read = reader_for(*prepared[pages.front()])(lines);
+      ok = read.size() == lines.size();
+    } catch (const std::exception&) {
+      ok = false;  // find the culprit by reading the pages one at a time
+    }
+    if (!ok) continue;
+    size_t off = 0;
+    for (size_t k : pages) {
+      const size_t m = prepared[k]->lines.size();
+      read_by_page[k].assign(read.begin() + long(off), read.begin() + long(off + m));
+      pooled_ok[k] = 1;
+      off += m;
+    }
   }
-  size_t off = 0;
   for (size_t k = 0; k < out.size(); ++k) {
     if (!prepared[k]) continue;
     const size_t m = prepared[k]->lines.size();
     const int page_index = prepared[k]->page.page_index;
     try {
-      std::vector<RecognizedLine> mine;
-      if (pooled_ok) mine.assign(read.begin() + long(off), read.begin() + long(off + m));
-      else if (m > 0) mine = reader_(prepared[k]->lines);
-      keep_surer_alternative(*prepared[k], mine, reader_);
+      const LineReader read = reader_for(*prepared[k]);
+      std::vector<RecognizedLine> mine = std::move(read_by_page[k]);
+      if (!pooled_ok[k] && m > 0) mine = read(prepared[k]->lines);
+      keep_surer_alternative(*prepared[k], mine, read);
       const cv::Mat gray = prepared[k]->pre.gray;  // shared, for orient after finish() takes the page
       const std::vector<cv::Mat> crops = prepared[k]->lines;
       out[k].result = finish(std::move(*prepared[k]), mine);
       if (options_.rotate == -1)
         out[k].result = orient(kept[k].image, std::move(*out[k].result), kept[k].source, kept[k].page_index,
-                               kept[k].dpi, gray, crops);
+                               kept[k].dpi, gray, crops, &read);
     } catch (const std::exception& e) {
       out[k].error = sources[k] + ": page " + std::to_string(page_index + 1) + ": " + e.what();
     }
-    off += m;
   }
   return out;
 }

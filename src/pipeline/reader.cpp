@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "ocr/core/error.h"
+#include "ocr/core/log.h"
 #include "ocr/model/model.h"
 #include "ocr/pipeline/model_search.h"
 
@@ -20,12 +21,13 @@ DecoderOptions reader_decoder_options(DecoderOptions o, const std::string& model
   return o;
 }
 
-Reader load_reader(const ReaderOptions& o) {
-  Reader r;
-  r.model_paths = resolve_models(o.models, o.model_dir);
-  r.model_path = r.model_paths.front();
+namespace {
+
+// The line recognizer of models read together (one, or several fused).
+std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& o,
+                                                           const std::vector<std::string>& paths) {
   std::vector<std::shared_ptr<const Model>> models;
-  for (const auto& path : r.model_paths) models.push_back(Model::load(path));
+  for (const auto& path : paths) models.push_back(Model::load(path));
   // Posterior fusion decodes with the first model's decoder: its LM weights and confidence
   // calibration apply to the fusion. Voting decodes each model with its own weights and
   // calibration (so the confidences it votes with are each model's calibrated ones), with the
@@ -35,18 +37,56 @@ Reader load_reader(const ReaderOptions& o) {
   for (size_t i = 0; i < (vote ? models.size() : 1); ++i) {
     const auto& extra = models[i]->metadata().extra;
     decoders.push_back(
-        make_decoder(reader_decoder_options(o.decoder, r.model_path, extra), models[i]->alphabet(), extra));
+        make_decoder(reader_decoder_options(o.decoder, paths.front(), extra), models[i]->alphabet(), extra));
   }
   RecognizerOptions line_options;
   line_options.fusion = o.fusion;
   try {
-    r.lines = std::make_shared<LineRecognizer>(models, decoders, line_options);
+    return std::make_shared<LineRecognizer>(models, decoders, line_options);
   } catch (const Error& e) {
     std::string names;
-    for (const auto& path : r.model_paths) names += (names.empty() ? "" : ", ") + path;
+    for (const auto& path : paths) names += (names.empty() ? "" : ", ") + path;
     throw Error("fusing " + names + ": " + e.what());
   }
+}
+
+}  // namespace
+
+Reader load_reader(const ReaderOptions& o) {
+  Reader r;
+  // Models named on the command line or in $OCR_MODEL are read with as they are.
+  const bool named = !o.models.empty() || std::getenv("OCR_MODEL") != nullptr;
+  if (o.engines == Engines::All) {
+    if (!o.models.empty())
+      throw Error("--engines all fuses the shipped models; it cannot go with the models -l/--model names (" +
+                  o.models + ")");
+    for (const std::string& name : shipped_model_names()) {
+      try {
+        r.model_paths.push_back(resolve_model(name, o.model_dir));
+      } catch (const IoError& e) {
+        log::debug("--engines all: {} left out: {}", name, e.what());
+      }
+    }
+    if (r.model_paths.empty()) r.model_paths.push_back(default_model_path(o.model_dir));
+  } else {
+    r.model_paths = resolve_models(o.models, o.model_dir);
+  }
+  r.model_path = r.model_paths.front();
+  r.lines = load_line_recognizer(o, r.model_paths);
   PageRecognizerOptions page = o.page;
+  if (o.engines == Engines::Auto && !named) {
+    const std::string model_dir = o.model_dir;
+    auto find = [model_dir](const std::string& name) {
+      try {
+        return resolve_model(name, model_dir);
+      } catch (const IoError&) {
+        return std::string();
+      }
+    };
+    auto load = [o](const std::string& path) { return load_line_recognizer(o, {path}); };
+    r.scenes = std::make_shared<SceneModels>(r.model_path, r.lines, find, load);
+    page.choice = r.scenes;
+  }
   r.detector_path = resolve_detector(o.detector, o.model_dir);
   page.detector = r.detector_path.empty()
                       ? nullptr

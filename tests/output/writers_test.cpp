@@ -261,6 +261,32 @@ TEST(Writers, JsonHasPagesBlocksLinesWordsAndAngles) {
   }
 }
 
+// Pages read with models chosen by their scene (--engines auto) name the scene and the model;
+// the document lists the models used, not the ones the run was given.
+TEST(Writers, JsonNamesEachPagesSceneAndModel) {
+  ocr::PageResult photo, scan, named;
+  photo.scene = "photo";
+  photo.models = {"m/eng_photo.ocrm"};
+  scan.scene = "scan";
+  scan.models = {"m/eng.ocrm"};
+  ocr::WriterInfo info;
+  info.models = {"m/eng.ocrm"};
+  const std::string j = ocr::write_json({photo, scan, photo}, info);
+  EXPECT_NE(j.find("{\"software\":\"ocr 0.1.0\",\"models\":[\"m/eng_photo.ocrm\",\"m/eng.ocrm\"]"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"scene\":\"photo\",\"models\":[\"m/eng_photo.ocrm\"]"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"scene\":\"scan\",\"models\":[\"m/eng.ocrm\"]"), std::string::npos) << j;
+  // Models named for the run: the run's list, no scene.
+  const std::string n = ocr::write_json({named}, info);
+  EXPECT_NE(n.find("\"models\":[\"m/eng.ocrm\"]"), std::string::npos) << n;
+  EXPECT_EQ(n.find("\"scene\""), std::string::npos) << n;
+  if (have("python3")) {
+    EXPECT_EQ(run_on(j, "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
+                        "assert [p[\"scene\"] for p in d[\"pages\"]]==[\"photo\",\"scan\",\"photo\"]'",
+                     ".json"),
+              0);
+  }
+}
+
 TEST(Writers, EmptyPageIsValidEverywhere) {
   ocr::PageResult p;
   p.source = "blank.png";

@@ -39,6 +39,7 @@ void recognize_pairs(const EvalOptions& opt, const std::vector<GtPair>& pairs, E
   const Reader reader = make_reader(opt.read);
   std::string models;
   for (const auto& path : reader.model_paths) models += (models.empty() ? "" : " + ") + path;
+  if (reader.scenes) models = "the models their scenes call for (--engines auto; default " + models + ")";
   log::info("recognizing {} lines with {} ({}, {} decoder)", pairs.size(), models,
             opt.raw ? "raw images" : "layout " + opt.read.layout, opt.read.decoder);
   const auto start = std::chrono::steady_clock::now();

@@ -17,7 +17,7 @@ Toggle parse_toggle(const std::string& s) {
 void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("-m,--model,-l,--lang", o.model,
                   "model file, or a model name: NAME.ocrm in the search path (`ocr models` lists them); "
-                  "default $OCR_MODEL, else eng. A list (eng+eng_rough, or a.ocrm,b.ocrm) reads every line "
+                  "default $OCR_MODEL, else chosen per page (--engines). A list (eng+eng_rough, or a.ocrm,b.ocrm) reads every line "
                   "with each model and fuses the readings (see --fusion; the models must share alphabet and "
                   "input height), with the LM and word list beside the first model");
   cmd->add_option("--fusion", o.fusion,
@@ -28,6 +28,13 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
                   "the first model's LM weights and calibration), or auto: vote with three or more models, "
                   "posterior with two")
       ->check(CLI::IsMember({"auto", "vote", "posterior"}))
+      ->capture_default_str();
+  cmd->add_option("--engines", o.engines,
+                  "the models that read each page when -l/--model (and $OCR_MODEL) name none: auto (by what "
+                  "the page looks like: scans and screenshots eng, faxes and low-resolution scans eng_rough, receipts "
+                  "and phone photos eng_photo; a missing one falls back to eng), or all (every shipped model, fused as -l "
+                  "eng+eng_rough+eng_photo)")
+      ->check(CLI::IsMember({"auto", "all"}))
       ->capture_default_str();
   cmd->add_option("--model-dir", o.model_dir, "look for model names here first (also $OCR_MODEL_DIR)");
   cmd->add_option("--layout,--psm", o.layout,
@@ -107,6 +114,7 @@ Reader make_reader(const RecognitionOptions& o) {
   r.decoder.oov_penalty = o.oov_penalty;
   r.decoder.allow_chars = o.allow_chars;
   r.decoder.deny_chars = o.deny_chars;
+  r.engines = parse_engines(o.engines);
   r.fusion = o.fusion == "posterior" ? LineFusion::Posterior : o.fusion == "vote" ? LineFusion::Vote : LineFusion::Auto;
   r.detector = o.detector;
   r.page = page_options(o);

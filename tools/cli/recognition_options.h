@@ -21,6 +21,7 @@ struct RecognitionOptions {
   std::string invert = "auto", contrast = "auto", denoise = "auto", binarize = "none";
   bool no_deskew = false, no_rescale = false, no_document = false;
   std::string fusion = "auto";
+  std::string engines = "auto";
   std::string decoder = "beam";
   int beam_width = 0;
   std::string lm, lexicon, allow_chars, deny_chars;
@@ -34,8 +35,8 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o);
 PageRecognizerOptions page_options(const RecognitionOptions& o);
 
 // The reader for these options (see ocr/pipeline/reader.h): the model (a file or a name from the
-// search path, else $OCR_MODEL or eng), or every model of a '+'/','-separated list to fuse, and
-// the first model's decoder (LM beside it).
+// search path, else $OCR_MODEL, else chosen per page by --engines), or every model of a
+// '+'/','-separated list to fuse, and the first model's decoder (LM beside it).
 Reader make_reader(const RecognitionOptions& o);
 
 }  // namespace ocr::cli

@@ -69,6 +69,10 @@ struct PageResult {
   bool inverted = false;
   int orientation = 0;   // degrees the page was turned clockwise to be read (0, 90, 180, 270)
   std::string layout;    // layout mode used: page, block or line
+  // --engines auto: what the page looked like (scan, fax, receipt, photo, screen) and the model
+  // files it was read with; both empty when the models were named.
+  std::string scene;
+  std::vector<std::string> models;
   std::vector<BlockResult> blocks;
   // Why a page with ink came out without text (empty if it has text, or has no ink): an empty
   // page is never left unexplained. Logged as a warning and written in JSON.

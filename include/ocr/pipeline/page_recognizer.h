@@ -18,6 +18,8 @@
 
 namespace ocr {
 
+class PageReaderChoice;
+
 struct PageRecognizerOptions {
   PreprocessOptions preprocess;
   LayoutOptions layout;
@@ -38,6 +40,9 @@ struct PageRecognizerOptions {
   // turn is kept only if its reading is clearly surer); 0, 90, 180, 270 turn every page clockwise
   // by that much before reading. Boxes are always given on the input image.
   int rotate = -1;
+  // Chooses each page's line reader (--engines auto, pipeline/scene_models.h); null: every page
+  // is read by the recognizer's reader.
+  std::shared_ptr<const PageReaderChoice> choice;
 };
 
 // A recognised line with no letter or digit that is nothing but marks (dashes, bars, dots,
@@ -47,6 +52,20 @@ bool is_mark_line(const RecognizedLine& line);
 
 // The per-line recognition step: line crops (dark on light) in, one RecognizedLine per crop out.
 using LineReader = std::function<std::vector<RecognizedLine>(const std::vector<cv::Mat>&)>;
+
+struct PreparedPage;
+
+// Picks the reader of each page from the page itself. Pages whose readers have the same key are
+// read together (one pooled call per key in recognize_pages).
+class PageReaderChoice {
+ public:
+  virtual ~PageReaderChoice() = default;
+  // image: the page as decoded (turned, for a turned reading); page: prepared. May note what it
+  // chose in page.page; returns the key of the page's reader.
+  virtual std::string choose(const cv::Mat& image, PreparedPage& page) const = 0;
+  // The reader of a key choose() returned.
+  virtual LineReader reader(const std::string& key) const = 0;
+};
 
 // Another cut of a page's lines, to be read too; the surer reading stays.
 struct LayoutAlternative {
@@ -63,6 +82,8 @@ struct PreparedPage {
   // A line image whose line layout band held several detected lines one above another also gets
   // the detector's cut along its main line's centreline (see keep_surer_alternative).
   std::optional<LayoutAlternative> alternative;
+  // The key of its reader (PageReaderChoice::choose); "" = the recognizer's own reader.
+  std::string reader_key;
 };
 
 // Reads prep's alternative, if any, and keeps it (layout, crops and readings) in place of what
@@ -122,10 +143,15 @@ class PageRecognizer {
   // working_gray: the upright reading's preprocessed page, looked at only for an unsure reading;
   // upright_lines: its line crops, whose widest, turned in place, first say whether a 180-degree
   // turn is worth preprocessing the page again (empty: always try it).
+  // reader: the one the upright page was read with (null: the recognizer's own).
   PageResult orient(const cv::Mat& image, PageResult upright, const std::string& source, int page_index,
-                    double dpi, const cv::Mat& working_gray, const std::vector<cv::Mat>& upright_lines = {}) const;
+                    double dpi, const cv::Mat& working_gray, const std::vector<cv::Mat>& upright_lines = {},
+                    const LineReader* reader = nullptr) const;
 
+  // The recognizer's own reader (the default model's under --engines auto).
   const LineReader& reader() const { return reader_; }
+  // The reader of a prepared page: its choice's (options.choice), else reader().
+  LineReader reader_for(const PreparedPage& page) const;
   const PageRecognizerOptions& options() const { return options_; }
 
  private:

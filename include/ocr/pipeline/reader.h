@@ -10,11 +10,16 @@
 #include "ocr/ctc/beam_decoder.h"
 #include "ocr/pipeline/line_recognizer.h"
 #include "ocr/pipeline/page_recognizer.h"
+#include "ocr/pipeline/scene_models.h"
 
 namespace ocr {
 
 struct ReaderOptions {
   std::string models;     // a file, a name or a '+'/','-separated list (resolve_models); "" = the default
+  // Without models named here or in $OCR_MODEL: Auto reads each page with the model its scene
+  // calls for (scene_models.h), All fuses every shipped model found. All with named models is
+  // an error.
+  Engines engines = Engines::Auto;
   std::string model_dir;  // searched first for names
   // lm_path and lexicon: "" = the ones beside the first model (default_lm_path,
   // default_lexicon_path), "none" = without.
@@ -37,13 +42,17 @@ DecoderOptions reader_decoder_options(DecoderOptions options, const std::string&
 struct Reader {
   std::string model_path;                // the first model (its decoder settings are used)
   std::vector<std::string> model_paths;  // every model fused, in order
+  // --engines auto: the models chosen by scene (pages.options().choice is this); null otherwise.
+  // model_paths then holds the default model, the one pages without a specialist read with.
+  std::shared_ptr<const SceneModels> scenes;
   std::string detector_path;             // "": the heuristic layout
   std::shared_ptr<const LineRecognizer> lines;
   std::unique_ptr<PageRecognizer> pages;
 };
 
 // Loads the models and the detector and builds the decoder from the first model's metadata
-// (voting: one decoder per model from its own metadata).
+// (voting: one decoder per model from its own metadata). Under --engines auto, specialists are
+// loaded when a page first calls for them, each with the decoder built from its own metadata.
 // Throws IoError for what cannot be found or read, Error naming the models when they cannot be
 // fused.
 Reader load_reader(const ReaderOptions& options);

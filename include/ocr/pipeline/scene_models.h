@@ -1,0 +1,63 @@
+// `--engines auto`: each page (each line image with --layout line) is read with the model its
+// scene calls for (preprocess/scene.h): a clean scan or a screenshot with the default model, a
+// fax with eng_rough, a receipt or a phone photo with eng_photo. Specialists are found by name
+// in the model search path and loaded once, when a page first needs them.
+#pragma once
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ocr/pipeline/line_recognizer.h"
+#include "ocr/pipeline/page_recognizer.h"
+#include "ocr/preprocess/scene.h"
+
+namespace ocr {
+
+// Which models read a page when the user names none (-l/--model, $OCR_MODEL): auto, the one its
+// scene calls for; all, every shipped recognizer model, fused.
+enum class Engines { Auto, All };
+// "auto" or "all"; FormatError naming the value otherwise.
+Engines parse_engines(const std::string& s);
+
+// The model name a scene reads with under --engines auto. Receipts read with eng_photo: on the
+// lines of the shared dev sets classed receipts (scanned and photographed thermal print, 293) it
+// made 97 edits against eng_rough's 105 and eng's 156.
+const char* scene_model_name(Scene scene);
+
+// The shipped recognizer models, by name, in the order --engines all fuses them.
+const std::vector<std::string>& shipped_model_names();
+
+// Chooses each page's model by its scene and reads its lines with it.
+class SceneModels : public PageReaderChoice {
+ public:
+  // find: the file of a model name, "" when there is none (the search path, in load_reader).
+  // load: the line recognizer of a model file (it may throw; the error names the file).
+  using Find = std::function<std::string(const std::string& name)>;
+  using Load = std::function<std::shared_ptr<const LineRecognizer>(const std::string& path)>;
+  // default_path/default_reader: what pages read with when their specialist is missing.
+  SceneModels(std::string default_path, std::shared_ptr<const LineRecognizer> default_reader, Find find,
+              Load load);
+
+  // The model file a scene reads with: its specialist, else the default (said once at debug level).
+  std::string model_for(Scene scene) const;
+  // Classifies the page (its image as decoded and its preprocessing), sets its scene and model
+  // in page.page and returns the model file.
+  std::string choose(const cv::Mat& image, PreparedPage& page) const override;
+  // The line reader of a model file choose() returned (loaded on first use; safe from threads).
+  LineReader reader(const std::string& path) const override;
+  // The recognizer of a model file, loaded on first use.
+  std::shared_ptr<const LineRecognizer> recognizer(const std::string& path) const;
+
+ private:
+  std::string default_path_;
+  Find find_;
+  Load load_;
+  mutable std::mutex mutex_;
+  // Model files by name as found ("" = missing), and recognizers by file, filled as pages ask.
+  mutable std::vector<std::pair<std::string, std::string>> found_;
+  mutable std::vector<std::pair<std::string, std::shared_ptr<const LineRecognizer>>> loaded_;
+};
+
+}  // namespace ocr
