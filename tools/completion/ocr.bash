@@ -36,7 +36,7 @@ _ocr() {
   done
 
   local recognition="-m -l --model --lang --model-dir --layout --psm --detector --dpi --rotate
-    --invert --contrast --denoise --binarize --no-deskew --no-document --no-rescale --fusion
+    --invert --contrast --denoise --binarize --no-deskew --no-document --no-rescale --fusion --engines
     --decoder --beam-width --lm --lm-weight --word-bonus --lexicon --oov-penalty --allow-chars --deny-chars
     --min-confidence -c"
   local opts
@@ -106,6 +106,7 @@ _ocr() {
     --binarize) COMPREPLY=($(compgen -W "none otsu sauvola" -- "$cur")); return ;;
     --decoder) COMPREPLY=($(compgen -W "beam greedy" -- "$cur")); return ;;
     --fusion) COMPREPLY=($(compgen -W "auto vote posterior" -- "$cur")); return ;;
+    --engines) COMPREPLY=($(compgen -W "auto all" -- "$cur")); return ;;
     --split) COMPREPLY=($(compgen -W "train holdout" -- "$cur")); return ;;
     --progress) return ;;
     -m|-l|--model|--lang|--init)
