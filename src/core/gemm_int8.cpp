@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+
+#include "ocr/core/error.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -16,6 +19,13 @@ namespace ocr {
 namespace {
 constexpr Index kPanelRows = 16;
 constexpr int kNR = 12;  // columns of C per register block: 2 × 12 accumulators + 3 operands
+
+void check_pieces(const Int8Panels& a, const Index* quads, int pieces) {
+  Index total = 0;
+  for (int g = 0; g < pieces; ++g) total += quads[g];
+  if (total != a.quads) throw ShapeError("gemm_int8_pieces: the pieces hold " + std::to_string(total) +
+                                         " groups of 4, A has " + std::to_string(a.quads));
+}
 }  // namespace
 
 Int8Panels pack_int8_panels(const Matrix& a) {
@@ -75,10 +85,18 @@ OCR_VNNI inline __mmask16 row_mask(Index rows) {
   return rows >= 16 ? __mmask16(0xFFFF) : rows <= 0 ? __mmask16(0) : __mmask16((1u << rows) - 1);
 }
 
-// One register block: NV panels of 16 rows × NR columns of C. Column j's group q of B sits at
-// b + j·ldb + 4q; panel v's group q at a0 (a1) + 64q.
+// B in pieces: piece g holds quads[g] groups of every column, column j's at base[g] + j·ldb.
+struct Pieces {
+  const std::uint8_t* const* base;
+  const Index* quads;
+  int count;
+};
+
+// One register block: NV panels of 16 rows × NR columns of C, from column j0 of B. Column j's
+// group q of piece g sits at base[g] + (j0 + j)·ldb + 4q; panel v's group (the pieces' quads
+// counted on) at a0 (a1) + 64·group.
 template <int NV, int NR>
-OCR_VNNI void block(const std::int8_t* a0, const std::int8_t* a1, Index quads, const std::uint8_t* b,
+OCR_VNNI void block(const std::int8_t* a0, const std::int8_t* a1, Pieces pieces, Index j0,
                     Index ldb, const float* scale, const std::int32_t* sums, U8Quant bq, float* c,
                     Index ldc, Index rows, bool accumulate) {
   // Sums typed as 16 ints, as VPDPBUSD sees them: held as __m512i (8 × int64) GCC 12 kept the
@@ -88,16 +106,20 @@ OCR_VNNI void block(const std::int8_t* a0, const std::int8_t* a1, Index quads, c
   for (int j = 0; j < NR; ++j)
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) s[v][j] = (__v16si)_mm512_setzero_si512();
-  for (Index q = 0; q < quads; ++q) {
-    const __m512i av0 = _mm512_loadu_si512(a0 + 64 * q);
-    const __m512i av1 = NV > 1 ? _mm512_loadu_si512(a1 + 64 * q) : av0;
+  for (int g = 0; g < pieces.count; ++g) {
+    const std::uint8_t* b = pieces.base[g] + j0 * ldb;
+    const Index quads = pieces.quads[g];
+    for (Index q = 0; q < quads; ++q, a0 += 64, a1 += 64) {
+      const __m512i av0 = _mm512_loadu_si512(a0);
+      const __m512i av1 = NV > 1 ? _mm512_loadu_si512(a1) : av0;
 #pragma GCC unroll 16
-    for (int j = 0; j < NR; ++j) {
-      int group;
-      std::memcpy(&group, b + j * ldb + 4 * q, 4);
-      const __m512i bj = _mm512_set1_epi32(group);
-      s[0][j] = (__v16si)_mm512_dpbusd_epi32((__m512i)s[0][j], bj, av0);
-      if (NV > 1) s[NV - 1][j] = (__v16si)_mm512_dpbusd_epi32((__m512i)s[NV - 1][j], bj, av1);
+      for (int j = 0; j < NR; ++j) {
+        int group;
+        std::memcpy(&group, b + j * ldb + 4 * q, 4);
+        const __m512i bj = _mm512_set1_epi32(group);
+        s[0][j] = (__v16si)_mm512_dpbusd_epi32((__m512i)s[0][j], bj, av0);
+        if (NV > 1) s[NV - 1][j] = (__v16si)_mm512_dpbusd_epi32((__m512i)s[NV - 1][j], bj, av1);
+      }
     }
   }
   const __m512i zb = _mm512_set1_epi32(bq.zero);
@@ -125,17 +147,17 @@ OCR_VNNI void block(const std::int8_t* a0, const std::int8_t* a1, Index quads, c
 }
 
 template <int NV>
-OCR_VNNI void block_cols(int nr, const std::int8_t* a0, const std::int8_t* a1, Index quads,
-                         const std::uint8_t* b, Index ldb, const float* scale, const std::int32_t* sums,
+OCR_VNNI void block_cols(int nr, const std::int8_t* a0, const std::int8_t* a1, Pieces pieces, Index j0,
+                         Index ldb, const float* scale, const std::int32_t* sums,
                          U8Quant bq, float* c, Index ldc, Index rows, bool acc) {
   switch (nr) {
 #define OCR_INT8_CASE(N) \
-  case N: block<NV, N>(a0, a1, quads, b, ldb, scale, sums, bq, c, ldc, rows, acc); break;
+  case N: block<NV, N>(a0, a1, pieces, j0, ldb, scale, sums, bq, c, ldc, rows, acc); break;
     OCR_INT8_CASE(12) OCR_INT8_CASE(11) OCR_INT8_CASE(10) OCR_INT8_CASE(9) OCR_INT8_CASE(8)
     OCR_INT8_CASE(7) OCR_INT8_CASE(6) OCR_INT8_CASE(5) OCR_INT8_CASE(4) OCR_INT8_CASE(3)
     OCR_INT8_CASE(2)
 #undef OCR_INT8_CASE
-    default: block<NV, 1>(a0, a1, quads, b, ldb, scale, sums, bq, c, ldc, rows, acc); break;
+    default: block<NV, 1>(a0, a1, pieces, j0, ldb, scale, sums, bq, c, ldc, rows, acc); break;
   }
 }
 
@@ -187,9 +209,8 @@ OCR_VNNI void gemv_int8_vnni(const Int8Panels& a, const std::uint8_t* b, U8Quant
 }
 
 // A column block of B (12 columns × all groups) stays in L1 while every pair of panels visits it.
-OCR_VNNI void gemm_int8_vnni(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq,
-                             float* c, Index ldc, Index p, bool accumulate) {
-  if (p == 1) return gemv_int8_vnni(a, b, bq, c, accumulate);
+OCR_VNNI void gemm_pieces_vnni(const Int8Panels& a, Pieces pieces, Index ldb, U8Quant bq, float* c,
+                               Index ldc, Index p, bool accumulate) {
   const Index panel_size = a.quads * kPanelRows * 4;
   for (Index p0 = 0; p0 < p; p0 += kNR) {
     const int nr = int(std::min<Index>(kNR, p - p0));
@@ -199,13 +220,19 @@ OCR_VNNI void gemm_int8_vnni(const Int8Panels& a, const std::uint8_t* b, Index l
       const float* sc = a.scale.data() + r0;
       const std::int32_t* sums = a.sums.data() + r0;
       if (rows > kPanelRows)
-        block_cols<2>(nr, a0, a0 + panel_size, a.quads, b + p0 * ldb, ldb, sc, sums, bq,
-                      c + p0 * ldc + r0, ldc, rows, accumulate);
-      else
-        block_cols<1>(nr, a0, a0, a.quads, b + p0 * ldb, ldb, sc, sums, bq, c + p0 * ldc + r0, ldc,
+        block_cols<2>(nr, a0, a0 + panel_size, pieces, p0, ldb, sc, sums, bq, c + p0 * ldc + r0, ldc,
                       rows, accumulate);
+      else
+        block_cols<1>(nr, a0, a0, pieces, p0, ldb, sc, sums, bq, c + p0 * ldc + r0, ldc, rows, accumulate);
     }
   }
+}
+
+OCR_VNNI void gemm_int8_vnni(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq,
+                             float* c, Index ldc, Index p, bool accumulate) {
+  if (p == 1) return gemv_int8_vnni(a, b, bq, c, accumulate);
+  const Index quads = a.quads;
+  gemm_pieces_vnni(a, Pieces{&b, &quads, 1}, ldb, bq, c, ldc, p, accumulate);
 }
 
 }  // namespace
@@ -227,7 +254,20 @@ void gemm_int8(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq
   gemm_int8_scalar(a, b, ldb, bq, c, ldc, p, accumulate);
 }
 
+void gemm_int8_pieces(const Int8Panels& a, const std::uint8_t* const* base, const Index* quads, int pieces,
+                      Index ldb, U8Quant bq, float* c, Index ldc, Index p, bool accumulate) {
+  check_pieces(a, quads, pieces);
+  if (gemm_int8_is_native()) return gemm_pieces_vnni(a, Pieces{base, quads, pieces}, ldb, bq, c, ldc, p, accumulate);
+  gemm_int8_pieces_scalar(a, base, quads, pieces, ldb, bq, c, ldc, p, accumulate);
+}
+
 #else
+
+void gemm_int8_pieces(const Int8Panels& a, const std::uint8_t* const* base, const Index* quads, int pieces,
+                      Index ldb, U8Quant bq, float* c, Index ldc, Index p, bool accumulate) {
+  check_pieces(a, quads, pieces);
+  gemm_int8_pieces_scalar(a, base, quads, pieces, ldb, bq, c, ldc, p, accumulate);
+}
 
 bool gemm_int8_is_native() { return false; }
 
@@ -251,6 +291,26 @@ void gemm_int8_scalar(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Q
       std::int32_t sum = 0;
       for (Index k = 0; k < 4 * a.quads; ++k)
         sum += std::int32_t(b[j * ldb + k]) * std::int32_t(row[(k / 4) * kPanelRows * 4 + k % 4]);
+      const float x = float(sum - bq.zero * a.sums[size_t(i)]);
+      const float s = a.scale[size_t(i)] * bq.scale;
+      float& out = c[j * ldc + i];
+      out = accumulate ? std::fma(x, s, out) : x * s;
+    }
+}
+
+void gemm_int8_pieces_scalar(const Int8Panels& a, const std::uint8_t* const* base, const Index* quads,
+                             int pieces, Index ldb, U8Quant bq, float* c, Index ldc, Index p, bool accumulate) {
+  check_pieces(a, quads, pieces);
+  const Index panel_size = a.quads * kPanelRows * 4;
+  for (Index j = 0; j < p; ++j)
+    for (Index i = 0; i < a.rows; ++i) {
+      const std::int8_t* row = a.data.data() + (i / kPanelRows) * panel_size + (i % kPanelRows) * 4;
+      std::int32_t sum = 0;
+      Index group = 0;  // A's quad, counted on across the pieces
+      for (int g = 0; g < pieces; ++g)
+        for (Index q = 0; q < quads[g]; ++q, ++group)
+          for (Index t = 0; t < 4; ++t)
+            sum += std::int32_t(base[g][j * ldb + 4 * q + t]) * std::int32_t(row[group * kPanelRows * 4 + t]);
       const float x = float(sum - bq.zero * a.sums[size_t(i)]);
       const float s = a.scale[size_t(i)] * bq.scale;
       float& out = c[j * ldc + i];

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ocr/core/error.h"
+#include "ocr/image/resample.h"
 #include "ocr/model/model.h"
 #include "ocr/nn/network.h"
 
@@ -107,7 +108,8 @@ TextLineDetector::CoreMap TextLineDetector::core_map(const cv::Mat& gray, double
   const double s = detector_scale(page_text_height, settings_.text_height);
   cv::Mat scaled;
   const cv::Size size(std::max(div, int(std::lround(gray.cols * s))), std::max(div, int(std::lround(gray.rows * s))));
-  cv::resize(gray, scaled, size, 0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  if (s < 1) area_resize(gray, scaled, size);
+  else cv::resize(gray, scaled, size, 0, 0, cv::INTER_LINEAR);
   // Paper on the right and bottom up to whole map pixels.
   const int W = round_up(scaled.cols, div), H = round_up(scaled.rows, div);
   if (W != scaled.cols || H != scaled.rows)

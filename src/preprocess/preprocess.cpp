@@ -7,6 +7,7 @@
 
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
+#include "ocr/image/resample.h"
 
 namespace ocr {
 
@@ -50,7 +51,7 @@ std::vector<int> percentiles(const cv::Mat& gray, std::initializer_list<double> 
 cv::Mat flatten_background(const cv::Mat& gray) {
   double f = std::min(1.0, 600.0 / std::max(gray.cols, gray.rows));
   cv::Mat small;
-  cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  area_resize(gray, small, f);
   // The closing must be wider than strokes but narrow enough to follow lighting gradients. On a
   // line image of big print (a phone photo's crop) a twentieth of the image is narrower than a
   // stroke, which the closing would then take for paper, hollowing the letters out: three stroke
@@ -183,7 +184,7 @@ cv::Mat find_document(const cv::Mat& gray) {
   // Coarse scale: the text disappears in the blur, leaving paper against background.
   const double f = std::min(1.0, 400.0 / std::max(gray.cols, gray.rows));
   cv::Mat small;
-  cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  area_resize(gray, small, f);
   cv::Mat blurred;
   cv::GaussianBlur(small, blurred, {0, 0}, std::max(small.cols, small.rows) / 80.0);
   cv::Mat bright;
@@ -252,7 +253,7 @@ cv::Mat find_document(const cv::Mat& gray) {
   // receipt is a bright region too, and cutting it out would paint the receipt over.
   const double g = std::min(1.0, 1200.0 / std::max(gray.cols, gray.rows));
   cv::Mat mid, mid_mask, strokes;
-  cv::resize(gray, mid, cv::Size(), g, g, cv::INTER_AREA);
+  area_resize(gray, mid, g);
   cv::resize(mask, mid_mask, mid.size(), 0, 0, cv::INTER_NEAREST);
   cv::adaptiveThreshold(mid, strokes, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY_INV, 31, 40);
   const double inside = cv::countNonZero(strokes & mid_mask), outside = cv::countNonZero(strokes & ~mid_mask);
@@ -413,7 +414,7 @@ double page_text_height(const cv::Mat& gray, const cv::Mat& stats) {
   if (longest <= 2400) return full;
   const double f = 1600.0 / longest;
   cv::Mat small;
-  cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  area_resize(gray, small, f);
   const double coarse = text_height_from_stats(ink_component_stats(small), small.rows) / f;
   // Taller at the coarse scale only when specks were outvoting the glyphs.
   return coarse > 1.5 * full ? coarse : full;
@@ -426,7 +427,7 @@ double estimate_text_height(const cv::Mat& gray) {
 double estimate_skew(const cv::Mat& gray, double max_degrees) {
   double f = std::min(1.0, 1600.0 / std::max(gray.cols, gray.rows));
   cv::Mat small = gray;
-  if (f < 1) cv::resize(gray, small, cv::Size(), f, f, cv::INTER_AREA);
+  if (f < 1) area_resize(gray, small, f);
   // Only glyph-sized ink votes: the edges of a filled panel, a photo or a frame would set the
   // angle instead of the text (a screenshot's grey and dark panels read as 14°). Rules stay: they
   // are as level as the text.
@@ -569,7 +570,8 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
     if (std::abs(scale - 1) < 0.05) scale = 1;
   }
   if (scale != 1) {
-    cv::resize(g, g, cv::Size(), scale, scale, scale > 1 ? cv::INTER_CUBIC : cv::INTER_AREA);
+    if (scale > 1) cv::resize(g, g, cv::Size(), scale, scale, cv::INTER_CUBIC);
+    else area_resize(g, g, scale);
     out.text_height *= scale;
   }
   cv::Mat fwd = (cv::Mat_<double>(2, 3) << scale, 0, 0, 0, scale, 0);

@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "ocr/core/error.h"
+#include "ocr/image/resample.h"
 
 namespace ocr {
 
@@ -54,8 +55,8 @@ MatrixF normalize_line(const cv::Mat& gray, const LineNormalization& norm) {
                               norm.max_width);
   cv::Mat scaled;
   const bool shrink = gray.rows > norm.height;
-  cv::resize(gray, scaled, cv::Size(body, norm.height), 0, 0,
-             shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+  if (shrink) area_resize(gray, scaled, cv::Size(body, norm.height));
+  else cv::resize(gray, scaled, cv::Size(body, norm.height), 0, 0, cv::INTER_LINEAR);
   const int pad = line_side_padding(norm);
   const int width = std::max(norm.min_width, body + 2 * pad);
   MatrixF out = MatrixF::Zero(norm.height, width);

@@ -7,6 +7,7 @@
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/detect/detector.h"
+#include "ocr/image/resample.h"
 #include "ocr/preprocess/preprocess.h"
 
 namespace ocr {
@@ -40,7 +41,9 @@ DetectorSample scale_detector_page(const DetectorPage& page, double model_text_h
   DetectorSample out;
   cv::Mat core;
   const int interpolation = s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR;
-  cv::resize(page.working, out.input, size, 0, 0, interpolation);
+  // The page as the detector shrinks it when reading (core_map).
+  if (s < 1) area_resize(page.working, out.input, size);
+  else cv::resize(page.working, out.input, size, 0, 0, cv::INTER_LINEAR);
   cv::resize(page.core, core, size, 0, 0, interpolation);
   const int W = (size.width + divisor - 1) / divisor * divisor, H = (size.height + divisor - 1) / divisor * divisor;
   cv::copyMakeBorder(out.input, out.input, 0, H - size.height, 0, W - size.width, cv::BORDER_CONSTANT, 255);

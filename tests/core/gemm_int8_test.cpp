@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "ocr/core/error.h"
 #include "ocr/core/gemm_int8.h"
 #include "ocr/core/rng.h"
 
@@ -113,6 +114,54 @@ TEST(Int8, KernelEqualsScalarLoopsBitForBit) {
             ASSERT_EQ(fast, slow) << m << "x" << k << "x" << p << " zero " << q.zero;
           }
       }
+}
+
+// B in pieces, as a convolution hands it over (overlapping windows of one buffer, ldb apart):
+// the same bits as the scalar loops and as the plain kernel on the patches written out.
+TEST(Int8, PiecesEqualPatchesWrittenOut) {
+  Rng rng(33);
+  for (Index m : {1, 16, 17, 40})
+    for (Index p : {1, 5, 12, 13, 30})
+      for (std::vector<Index> quads : {std::vector<Index>{1}, std::vector<Index>{2, 2, 2}, std::vector<Index>{6, 6, 6},
+                                       std::vector<Index>{8, 8, 8, 8, 8, 8, 8, 8, 8}}) {
+        Index k = 0;
+        for (Index q : quads) k += 4 * q;
+        const Matrix a = random_matrix(rng, m, k, -1, 1);
+        const Int8Panels panels = pack_int8_panels(a);
+        // Each piece a window of its own buffer; column j at j·ldb, ldb smaller than the piece
+        // (the windows overlap, as in a convolution) or not.
+        const Index ldb = 4 * quads[0] > 8 ? 8 : 4 * quads[0];
+        std::vector<std::vector<std::uint8_t>> buffers;
+        std::vector<const std::uint8_t*> base;
+        for (Index q : quads) {
+          buffers.emplace_back(size_t(p * ldb + 4 * q));
+          for (auto& v : buffers.back()) v = std::uint8_t(rng.uniform(0, 256));
+        }
+        for (auto& b : buffers) base.push_back(b.data());
+        // The patches written out: column j is the pieces' windows one after another.
+        std::vector<std::uint8_t> patches(size_t(p * k));
+        for (Index j = 0; j < p; ++j) {
+          Index row = 0;
+          for (size_t g = 0; g < quads.size(); ++g)
+            for (Index r = 0; r < 4 * quads[g]; ++r) patches[size_t(j * k + row++)] = base[g][j * ldb + r];
+        }
+        for (U8Quant q : {U8Quant{0.01f, 0}, U8Quant{0.02f, 37}})
+          for (bool acc : {false, true}) {
+            std::vector<float> fast(size_t(m * p), -1.5f), slow = fast, plain = fast;
+            gemm_int8_pieces(panels, base.data(), quads.data(), int(quads.size()), ldb, q, fast.data(), m, p, acc);
+            gemm_int8_pieces_scalar(panels, base.data(), quads.data(), int(quads.size()), ldb, q, slow.data(), m, p, acc);
+            gemm_int8(panels, patches.data(), k, q, plain.data(), m, p, acc);
+            ASSERT_EQ(fast, slow) << m << "x" << k << "x" << p;
+            ASSERT_EQ(fast, plain) << m << "x" << k << "x" << p;
+          }
+      }
+  // Pieces that do not add up to A's columns are refused.
+  const Int8Panels panels = pack_int8_panels(random_matrix(rng, 4, 8, -1, 1));
+  std::vector<std::uint8_t> b(64);
+  const std::uint8_t* base = b.data();
+  const Index one = 1;
+  std::vector<float> c(4);
+  EXPECT_THROW(gemm_int8_pieces(panels, &base, &one, 1, 4, U8Quant{}, c.data(), 4, 1), ShapeError);
 }
 
 }  // namespace

@@ -63,6 +63,10 @@ TEST_P(Int8ConvSweep, StaysCloseToFloat) {
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Int8ConvSweep,
                          ::testing::Values(std::make_tuple(3, 3, 16, 32, 1), std::make_tuple(3, 3, 64, 64, 1),
+                                           // Channels in fours: the padded path without im2col.
+                                           std::make_tuple(3, 3, 8, 16, 1), std::make_tuple(3, 3, 32, 32, 4),
+                                           std::make_tuple(3, 3, 8, 8, 2), std::make_tuple(1, 1, 8, 16, 1),
+                                           std::make_tuple(5, 3, 4, 7, 1), std::make_tuple(3, 5, 12, 5, 3),
                                            std::make_tuple(1, 1, 6, 2, 1), std::make_tuple(3, 3, 5, 17, 2),
                                            std::make_tuple(5, 3, 3, 7, 1)));
 

@@ -52,6 +52,17 @@ void gemm_int8(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq
 void gemm_int8_scalar(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq, float* c,
                       Index ldc, Index p, bool accumulate = false);
 
+// B in pieces, the implicit im2col of a convolution: piece g holds the next quads[g] groups of 4
+// rows of every column (the quads add up to a.quads), column j's at base[g] + j·ldb (bytes). A
+// convolution's piece is one tap's channels (or a kernel column's kh taps) in a zero-padded copy
+// of the input: consecutive output pixels read it ldb bytes apart, and nothing is copied.
+void gemm_int8_pieces(const Int8Panels& a, const std::uint8_t* const* base, const Index* quads, int pieces,
+                      Index ldb, U8Quant bq, float* c, Index ldc, Index p, bool accumulate = false);
+// The same by plain loops (the oracle of the tests): the same bits.
+void gemm_int8_pieces_scalar(const Int8Panels& a, const std::uint8_t* const* base, const Index* quads,
+                             int pieces, Index ldb, U8Quant bq, float* c, Index ldc, Index p,
+                             bool accumulate = false);
+
 // The same with float columns of B (k rows each, leading dimension ldb), quantised into scratch
 // first with the range of these columns.
 void gemm_int8(const Int8Panels& a, const float* b, Index ldb, Index k, float* c, Index ldc,

@@ -190,6 +190,7 @@ void Conv2d::forward_int8(const Activations& in, Activations& out) {
   // One scale and zero point for the whole map (its range, widened to hold 0: the padding),
   // each value quantised once, as in forward_bf16.
   const U8Quant q = u8_quant_for_range(in.data.minCoeff(), in.data.maxCoeff());
+  if (in_ % 4 == 0) return forward_int8_padded(in, out, q);
   std::vector<std::uint8_t> in_u8(size_t(in.data.size()));
   quantize_u8(in.data.data(), in.data.size(), q, in_u8.data());
   const Index ld = 4 * panels.quads;
@@ -250,6 +251,60 @@ void single_channel_rows(const std::vector<const Scalar*>& tap_in, const std::ve
 }
 
 }  // namespace
+
+// Without im2col: the input is quantised once into columns padded with ph·d rows of zeros (the
+// zero point) above and below, plus one column of zeros for taps left or right of the map. Output
+// pixel y's taps of kernel column kx then sit at y·C bytes into that input column, for every y, so
+// the GEMM reads its patch columns straight from there (gemm_int8_pieces), one piece per kernel
+// column (its kh taps are adjacent without dilation) or per tap. The copies of im2col cost as
+// much as the multiplications on the detector's maps.
+void Conv2d::forward_int8_padded(const Activations& in, Activations& out, U8Quant q) {
+#ifdef OCR_SCALAR_DOUBLE
+  (void)in, (void)out, (void)q;
+  throw Error("int8 convolution in the double build");
+#else
+  const int H = in.height, W = in.width, N = in.batch, C = in_, d = dilation_, O = out_;
+  const int ph = kh_ / 2, pw = kw_ / 2;
+  const Index pad = Index(ph) * d, column_bytes = (H + 2 * pad) * C;
+  const Index columns = Index(W) * N;
+  std::vector<std::uint8_t> padded(size_t((columns + 1) * column_bytes), std::uint8_t(q.zero));
+  const std::uint8_t* zeros = padded.data() + columns * column_bytes;
+  const bool threads = !omp_in_parallel() && thread_count() > 1 && columns * H > 4096;
+#pragma omp parallel for schedule(static) if (threads)
+  for (Index col = 0; col < columns; ++col)
+    quantize_u8(in.data.data() + col * H * C, Index(H) * C, q, padded.data() + col * column_bytes + pad * C);
+  const Int8Panels& panels = int8_.panels();
+  // Without dilation a kernel column's kh taps are adjacent: one piece each; else one per tap.
+  const bool joined = d == 1;
+  const int pieces = joined ? kw_ : kw_ * kh_;
+  const Index piece_quads = (joined ? Index(kh_) * C : C) / 4;
+#pragma omp parallel if (threads)
+  {
+    std::vector<const std::uint8_t*> base(static_cast<size_t>(pieces));
+    const std::vector<Index> quads(static_cast<size_t>(pieces), piece_quads);
+#pragma omp for schedule(static)
+    for (int x = 0; x < W; ++x)
+      for (int n = 0; n < N; ++n) {
+        if (!in.valid(x, n)) continue;  // zeroed below
+        for (int kx = 0; kx < kw_; ++kx) {
+          const int sx = x + (kx - pw) * d;
+          const std::uint8_t* column =
+              sx < 0 || sx >= W ? zeros : padded.data() + (Index(sx) * N + n) * column_bytes;
+          // Output row y, tap ky reads input row y + (ky - ph)·d: padded row y + ky·d.
+          if (joined) base[size_t(kx)] = column;
+          else
+            for (int ky = 0; ky < kh_; ++ky) base[size_t(kx * kh_ + ky)] = column + Index(ky) * d * C;
+        }
+        const Index first = in.column(x, n, 0);
+        gemm_int8_pieces(panels, base.data(), quads.data(), pieces, C, q, out.data.data() + first * O, O, H);
+        auto chunk = out.data.middleCols(first, H);
+        chunk.colwise() += bias_.col(0);
+        if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
+      }
+  }
+  out.zero_padding();
+#endif
+}
 
 void Conv2d::forward_single_channel(const Activations& in, Activations& out) const {
   const int H = in.height, W = in.width, N = in.batch, d = dilation_;

@@ -53,6 +53,7 @@ class Conv2d : public Layer {
   Matrix patch_order_weights() const;
   void forward_bf16(const Activations& in, Activations& out);
   void forward_int8(const Activations& in, Activations& out);
+  void forward_int8_padded(const Activations& in, Activations& out, U8Quant q);
   // Inference on a 1-channel input (a detector's page, a recognizer's line): each output pixel
   // sums kh·kw taps straight from the image. A patch matrix of 9 values per pixel made the
   // GEMM run at a tenth of its speed on the widest map of the net.
