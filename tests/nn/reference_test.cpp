@@ -398,27 +398,32 @@ namespace {
 // The channel-vectorised max-pool against a plain per-element loop, in both modes.
 TEST(Reference, MaxPoolMatchesPlainLoop) {
   Rng rng(8);
-  Activations in = random_batch(rng, 5, 6, {9, 4, 7});
-  for (Mode mode : {Mode::Train, Mode::Infer}) {
-    MaxPool pool(2, 2);
-    Activations out;
-    pool.forward(in, out, mode);
-    ASSERT_EQ(out.height, 3);
-    ASSERT_EQ(out.width, 4);
-    for (int n = 0; n < in.batch; ++n)
-      for (int x = 0; x < out.width; ++x)
-        for (int y = 0; y < out.height; ++y)
-          for (int c = 0; c < 5; ++c) {
-            float expect = 0;
-            if (x < in.widths[n] / 2) {
-              expect = -1e30f;
-              for (int ky = 0; ky < 2; ++ky)
-                for (int kx = 0; kx < 2; ++kx)
-                  expect = std::max(expect, in.data(c, in.column(2 * x + kx, n, 2 * y + ky)));
-            }
-            ASSERT_EQ(out.data(c, out.column(x, n, y)), expect) << n << " " << x << " " << y << " " << c;
-          }
-  }
+  // 5 channels: the general loops; 8, 16, 32: inference's fixed-width path.
+  for (int channels : {5, 8, 16, 32})
+    for (auto [kh, kw] : {std::pair{2, 2}, std::pair{2, 1}}) {
+      Activations in = random_batch(rng, channels, 6, {9, 4, 7});
+      for (Mode mode : {Mode::Train, Mode::Infer}) {
+        MaxPool pool(kh, kw);
+        Activations out;
+        pool.forward(in, out, mode);
+        ASSERT_EQ(out.height, 6 / kh);
+        ASSERT_EQ(out.width, 9 / kw);
+        for (int n = 0; n < in.batch; ++n)
+          for (int x = 0; x < out.width; ++x)
+            for (int y = 0; y < out.height; ++y)
+              for (int c = 0; c < channels; ++c) {
+                float expect = 0;
+                if (x < in.widths[n] / kw) {
+                  expect = -1e30f;
+                  for (int ky = 0; ky < kh; ++ky)
+                    for (int kx = 0; kx < kw; ++kx)
+                      expect = std::max(expect, in.data(c, in.column(kw * x + kx, n, kh * y + ky)));
+                }
+                ASSERT_EQ(out.data(c, out.column(x, n, y)), expect)
+                    << channels << " channels, " << kh << "x" << kw << ": " << n << " " << x << " " << y << " " << c;
+              }
+      }
+    }
 }
 
 }  // namespace

@@ -16,6 +16,27 @@ int MaxPool::output_height(int in_height) const {
   return in_height / kh_;
 }
 
+template <int kC>
+void MaxPool::forward_infer(const Activations& in, Activations& out) const {
+  using Pixel = Eigen::Array<Scalar, kC, 1>;
+  const int N = in.batch, OH = out.height, OW = out.width;
+#pragma omp parallel for schedule(static)
+  for (int x = 0; x < OW; ++x)
+    for (int n = 0; n < N; ++n)
+      for (int y = 0; y < OH; ++y) {
+        Eigen::Map<Pixel> dst(out.data.data() + out.column(x, n, y) * kC);
+        if (x >= out.widths[size_t(n)]) {
+          dst.setZero();
+          continue;
+        }
+        Pixel m = Eigen::Map<const Pixel>(in.data.data() + in.column(x * kw_, n, y * kh_) * kC);
+        for (int ky = 0; ky < kh_; ++ky)
+          for (int kx = ky == 0 ? 1 : 0; kx < kw_; ++kx)
+            m = m.max(Eigen::Map<const Pixel>(in.data.data() + in.column(x * kw_ + kx, n, y * kh_ + ky) * kC));
+        dst = m;
+      }
+}
+
 void MaxPool::forward(const Activations& in, Activations& out, Mode mode) {
   const int C = in.channels(), N = in.batch;
   const int OH = output_height(in.height), OW = in.width / kw_;
@@ -24,6 +45,17 @@ void MaxPool::forward(const Activations& in, Activations& out, Mode mode) {
   out.resize(C, N, OH, OW, widths);
   const bool train = mode == Mode::Train;
   if (train) argmax_.assign(size_t(out.data.size()), -1);
+  if (!train) {
+    // Inference: no argmax to keep. With the channel count a constant, a pixel's channels are
+    // one or two vector registers and the window's max is a few vector instructions.
+    switch (C) {
+      case 8: return forward_infer<8>(in, out);
+      case 16: return forward_infer<16>(in, out);
+      case 32: return forward_infer<32>(in, out);
+      case 64: return forward_infer<64>(in, out);
+      default: break;
+    }
+  }
   // Channels of a pixel are contiguous: take the window's first pixel, then fold in the others
   // channel-vectorised. Ties keep the first maximum in (ky, kx) order.
 #pragma omp parallel for schedule(static)

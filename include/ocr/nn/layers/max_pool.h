@@ -20,6 +20,9 @@ class MaxPool : public Layer {
 
  private:
   int kh_, kw_;
+  // Inference for kC channels: the window max without argmax bookkeeping.
+  template <int kC>
+  void forward_infer(const Activations& in, Activations& out) const;
   std::vector<Index> argmax_;  // input flat index of each output element, in training
 };
 
