@@ -95,10 +95,40 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
 
 bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
-void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out, int list_depth);
+// The lists being read, outermost first, and how many list files one input has opened: a list
+// that names itself is a cycle, and lists naming lists several times each multiply (a 70-byte
+// list naming itself three times, eight deep, read 3^8 lists), so both are bounded.
+struct ListTrail {
+  std::vector<std::string> open;
+  int read = 0;
+};
+constexpr int kMaxListDepth = 8;
+constexpr int kMaxListsRead = 1000;
+
+void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out, ListTrail& trail);
 
 // One path per line ("-" = stdin); blank lines and '#' comments skipped.
-void add_list(const std::string& list, bool recursive, std::vector<BatchInput>& out, int list_depth) {
+void add_list(const std::string& list, bool recursive, std::vector<BatchInput>& out, ListTrail& trail) {
+  std::error_code ec;
+  const std::string key = list == "-" ? list : fs::weakly_canonical(fs::path(list), ec).string();
+  if (std::find(trail.open.begin(), trail.open.end(), key) != trail.open.end()) {
+    problem(out, list, "this list names itself, directly or through another list");
+    return;
+  }
+  if (int(trail.open.size()) >= kMaxListDepth) {
+    problem(out, list, "lists nested more than " + std::to_string(kMaxListDepth) + " deep");
+    return;
+  }
+  if (++trail.read > kMaxListsRead) {
+    if (trail.read == kMaxListsRead + 1)  // once: the rest are left out silently
+      problem(out, list, "more than " + std::to_string(kMaxListsRead) + " lists read for one input; the rest are left out");
+    return;
+  }
+  trail.open.push_back(key);
+  struct Pop {
+    ListTrail& t;
+    ~Pop() { t.open.pop_back(); }
+  } pop{trail};
   std::ifstream file;
   std::istream* in = &std::cin;
   if (list != "-") {
@@ -113,11 +143,11 @@ void add_list(const std::string& list, bool recursive, std::vector<BatchInput>& 
   while (std::getline(*in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
-    add_path(line, recursive, out, list_depth + 1);
+    add_path(line, recursive, out, trail);
   }
 }
 
-void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out, int list_depth) {
+void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out, ListTrail& trail) {
   if (s == "-") { out.push_back({"-", "stdin"}); return; }
   std::error_code ec;
   fs::path p(s);
@@ -127,13 +157,9 @@ void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out
   }
   const bool exists = fs::exists(p, ec);
   // @LIST as Tesseract and many tools take it; a file really named "@x" still wins. Lists inside
-  // lists are read too, but a cycle would never end, hence the depth cap.
+  // lists are read too (see ListTrail for the bounds).
   if (!exists && s.size() > 1 && s[0] == '@') {
-    if (list_depth >= 8) {
-      problem(out, s, "lists nested more than 8 deep (a list that names itself?)");
-      return;
-    }
-    add_list(s.substr(1), recursive, out, list_depth);
+    add_list(s.substr(1), recursive, out, trail);
     return;
   }
   // A quoted pattern is expanded here: a folder of 100 000 scans overflows the shell's argv.
@@ -148,7 +174,7 @@ void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out
       // glob(3) sorts its matches; folders among them contribute their images.
       for (size_t i = 0; i < g.gl_pathc; ++i) {
         const std::string m = g.gl_pathv[i];
-        if (fs::is_directory(m, ec) || has_image_extension(m)) add_path(m, recursive, out, list_depth);
+        if (fs::is_directory(m, ec) || has_image_extension(m)) add_path(m, recursive, out, trail);
       }
     }
     globfree(&g);
@@ -206,7 +232,10 @@ InputStream::InputStream(const std::vector<std::string>& inputs, bool recursive,
                          const std::string& files_from, Shard shard)
     : recursive_(recursive), shard_(shard) {
   std::vector<BatchInput> found;
-  for (const auto& s : inputs) add_path(s, recursive, found, 0);
+  for (const auto& s : inputs) {
+    ListTrail trail;
+    add_path(s, recursive, found, trail);
+  }
   take(std::move(found));
   if (files_from == "-") {
     fd_ = STDIN_FILENO;
@@ -288,7 +317,8 @@ bool InputStream::next(BatchInput& input) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
     std::vector<BatchInput> found;
-    add_path(line, recursive_, found, 1);
+    ListTrail trail;
+    add_path(line, recursive_, found, trail);
     take(std::move(found));
   }
   input = std::move(ready_[ready_pos_++]);
@@ -324,8 +354,14 @@ std::vector<BatchInput> expand_inputs(const std::vector<std::string>& inputs, bo
                                       const std::string& files_from,
                                       std::vector<std::string>& errors) {
   std::vector<BatchInput> found, out;
-  for (const auto& s : inputs) add_path(s, recursive, found, 0);
-  if (!files_from.empty()) add_list(files_from, recursive, found, 0);
+  for (const auto& s : inputs) {
+    ListTrail trail;
+    add_path(s, recursive, found, trail);
+  }
+  if (!files_from.empty()) {
+    ListTrail trail;
+    add_list(files_from, recursive, found, trail);
+  }
   for (auto& in : found) {
     if (in.error.empty()) out.push_back(std::move(in));
     else errors.push_back(std::move(in.error));

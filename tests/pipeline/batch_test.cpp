@@ -170,6 +170,31 @@ TEST_F(BatchTest, InputExpansionAndNames) {
   EXPECT_EQ(ocr::output_file_for("r.txt", ocr::OutputFormat::Hocr, false), "r.txt");
 }
 
+// Found by fuzzing: a 70-byte list naming itself three times read 3^8 lists before the depth cap
+// stopped it (a timeout). A list on its own trail is a cycle, refused at once; lists naming
+// lists (no cycle) multiply too, and stop at 1 000 list files per input.
+TEST_F(BatchTest, ListsNamingThemselvesOrEachOtherAreBounded) {
+  const std::string self = (root_ / "self.txt").string();
+  std::ofstream(self) << (in_ / "one.png").string() << "\n@" << self << "\n@" << self << "\n@" << self << "\n";
+  std::vector<std::string> errors;
+  auto once = ocr::expand_inputs({"@" + self}, false, "", errors);
+  ASSERT_EQ(once.size(), 1u);  // one.png, read once
+  ASSERT_EQ(errors.size(), 3u);
+  for (const auto& e : errors) EXPECT_NE(e.find("this list names itself"), std::string::npos) << e;
+  // Nine lists, each naming the next three times: 3^8 paths to the last, no cycle.
+  for (int i = 0; i < 9; ++i) {
+    std::ofstream list(root_ / ("chain" + std::to_string(i) + ".txt"));
+    list << (in_ / "one.png").string() << "\n";
+    if (i < 8)
+      for (int k = 0; k < 3; ++k) list << "@" << (root_ / ("chain" + std::to_string(i + 1) + ".txt")).string() << "\n";
+  }
+  errors.clear();
+  auto many = ocr::expand_inputs({"@" + (root_ / "chain0.txt").string()}, false, "", errors);
+  EXPECT_EQ(many.size(), 1000u);  // one line read from each list file opened
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors.back().find("more than 1000 lists"), std::string::npos) << errors.back();
+}
+
 TEST_F(BatchTest, AtomicWriteLeavesNoTempAndFailsCleanly) {
   std::string p = (root_ / "w" / "deep" / "f.txt").string();
   ocr::write_file_atomic(p, "hello");
