@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "common/scoped_env.h"
 #include "eval/temp_tree.h"
 #include "ocr/core/error.h"
 #include "ocr/model/model.h"
@@ -17,21 +18,11 @@ class ReaderTest : public test::TempTree {
   // The LM and word list beside a model are found from these variables first.
   void SetUp() override {
     make_root("ocr_reader_");
-    for (const char* var : {"OCR_LM", "OCR_LEXICON"}) {
-      const char* v = std::getenv(var);
-      saved_.emplace_back(var, v ? std::optional<std::string>(v) : std::nullopt);
-      unsetenv(var);
-    }
-  }
-  void TearDown() override {
-    for (const auto& [var, value] : saved_)
-      if (value) setenv(var.c_str(), value->c_str(), 1);
-    TempTree::TearDown();
   }
   void recognizer(const std::string& name, const std::u32string& alphabet) {
     Model("C3,3,4 Mp2,2 Col O", Alphabet(alphabet), 16, 1).save(path(name));
   }
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+  test::ScopedUnsetEnv env_{"OCR_LM", "OCR_LEXICON"};
 };
 
 TEST_F(ReaderTest, DecoderOptionsFindTheFilesBesideTheModelAndWeighANamedWordList) {

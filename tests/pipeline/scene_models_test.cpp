@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <optional>
 
+#include "common/scoped_env.h"
 #include "eval/temp_tree.h"
 #include "fake_reader.h"
 #include "ocr/core/error.h"
@@ -55,16 +56,6 @@ class SceneModelsTest : public test::TempTree {
  protected:
   void SetUp() override {
     make_root("ocr_scene_models_");
-    for (const char* var : {"OCR_MODEL", "OCR_LM", "OCR_LEXICON"}) {
-      const char* v = std::getenv(var);
-      saved_.emplace_back(var, v ? std::optional<std::string>(v) : std::nullopt);
-      unsetenv(var);
-    }
-  }
-  void TearDown() override {
-    for (const auto& [var, value] : saved_)
-      if (value) setenv(var.c_str(), value->c_str(), 1);
-    TempTree::TearDown();
   }
   void recognizer(const std::string& name) {
     Model("C3,3,4 Mp2,2 Col O", Alphabet(U" ab"), 16, 1).save(path(name));
@@ -79,7 +70,7 @@ class SceneModelsTest : public test::TempTree {
     o.page.rotate = 0;
     return o;
   }
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+  test::ScopedUnsetEnv env_{"OCR_MODEL", "OCR_LM", "OCR_LEXICON"};
 };
 
 // Under auto, a phone photo's line goes to eng_photo and a scanned line to eng, each named in
