@@ -95,6 +95,15 @@ SceneStats measure_scene(const cv::Mat& image, const PreprocessedPage& pre) {
   int second = first == 0 ? 1 : 0;
   for (int v = 0; v < 256; ++v)
     if (v != first && hist[v] > hist[second]) second = v;
+  // Light text on a flat dark fill (a dark-mode screen) is measured as its negative: paper,
+  // ink and grain then mean what they mean for dark on light. Only a flat fill is turned: a
+  // camera's dark table is never one exact level over a third of the image.
+  if (first < 128 && hist[first] / total >= 0.3) {
+    std::reverse(hist, hist + 256);
+    for (cv::Mat& g : greys) g = 255 - g;
+    first = 255 - first, second = 255 - second;
+  }
+  s.fill = first;
   s.top_level = hist[first] / total;
   s.two_levels = (hist[first] + hist[second]) / total;
   const int ink = level_at(hist, total, 0.01), bright = level_at(hist, total, 0.99);
@@ -166,11 +175,13 @@ Scene classify_scene(const SceneStats& s) {
   // is bitonal at a low resolution.
   const bool bitonal = s.two_levels >= 0.97 || (s.ink <= 12 && s.paper >= 250 && s.near_two >= 0.7);
   if (bitonal) return small_text ? Scene::Fax : Scene::Scan;
-  // Half a page at one exact grey level, a second flat fill (a panel, a bar, a button) and no
-  // grain: rendered pixels. A scan clipped to white has one flat level, its ink spread over many
+  // Half a page at one exact grey level, a second flat fill (a panel, a bar, a button) or a fill
+  // that is not white (a dark-mode background, measured as its negative), and no grain:
+  // rendered pixels. A scan clipped to white has one flat level, white, its ink spread over many
   // (the shared form pages: 0.3-0.7 % of pixels at their second level); a line crop that flat
   // proves nothing (a receipt's white gaps are that flat too).
-  if (!s.line_image && s.top_level >= 0.5 && s.two_levels - s.top_level >= 0.02 && s.noise < 2)
+  const bool second_fill = s.two_levels - s.top_level >= 0.02, grey_fill = s.fill < 250;
+  if (!s.line_image && s.top_level >= 0.5 && (second_fill || grey_fill) && s.noise < 2)
     return Scene::Screen;
   // A tall narrow strip of paper (the page, or the document cut out of a photo) is a receipt.
   if (s.aspect > 2.2 && (s.document || !s.line_image)) return Scene::Receipt;

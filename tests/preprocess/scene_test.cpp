@@ -68,6 +68,9 @@ TEST(Scene, RulesOnHandMadeStatistics) {
   SceneStats clipped = screen;  // a grey scan clipped to white: one flat level only
   clipped.two_levels = 0.705;
   EXPECT_NE(classify_scene(clipped), Scene::Screen);
+  SceneStats dark_mode = clipped;  // one flat fill, but grey: a dark background, turned
+  dark_mode.fill = 215;
+  EXPECT_EQ(classify_scene(dark_mode), Scene::Screen);
   screen.line_image = true;  // a line crop that flat proves nothing
   EXPECT_NE(classify_scene(screen), Scene::Screen);
   SceneStats colour = scan;
@@ -162,7 +165,9 @@ TEST(Scene, RenderedPagesOfEachKind) {
     for (int i = 0; i < n; ++i) ++got[scene_of(g.next(kind).image)];
     return got;
   };
-  EXPECT_GE(pages("screenshot", "screen", 5)[Scene::Screen], 3);
+  // Enough pages that one near a threshold (a different CPU rounds a resize or a JPEG block
+  // differently) does not decide; dark-mode screens among them.
+  EXPECT_GE(pages("screenshot", "screen", 16)[Scene::Screen], 12);
   EXPECT_GE(pages("article", "fax", 4)[Scene::Fax], 3);
   EXPECT_GE(pages("article", "photo", 4)[Scene::Photo], 3);
 }

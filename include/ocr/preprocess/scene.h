@@ -21,6 +21,7 @@ const char* scene_name(Scene scene);
 struct SceneStats {
   double colour = 0;       // pixels whose channels differ by more than 32 levels (0 for grey input)
   double top_level = 0;    // pixels at the most frequent level (screens: flat fills)
+  int fill = 255;          // that level (of the negative, for light text on a dark fill)
   double two_levels = 0;   // pixels at the two most frequent levels (bitonal: faxes, binary scans)
   double near_two = 1;     // pixels within 24 levels of the darkest or the brightest 1 % (bitonal after JPEG or scaling)
   double paper = 255;      // the paper's level (the 90th percentile)
