@@ -7,6 +7,7 @@
 
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
+#include "ocr/image/components.h"
 #include "ocr/image/resample.h"
 
 namespace ocr {
@@ -91,18 +92,32 @@ cv::Mat stretch_contrast(const cv::Mat& gray) {
 
 // Bounding boxes and areas of the ink components (Otsu), row 0 being the background: the speckle
 // test and the text-height estimate both read them, so a page is labelled once for both.
-cv::Mat ink_component_stats(const cv::Mat& gray, cv::Mat* labels_out = nullptr) {
+// Labelled in bands (component_stats): a page's 32-bit labels were its largest buffer.
+cv::Mat ink_component_stats(const cv::Mat& gray, cv::Mat* ink_out = nullptr) {
+  const cv::Mat ink = binarize_otsu(gray);
+  if (ink_out) *ink_out = ink;
+  return component_stats(ink);
+}
+
+// Component `box` of `ink` (its bounding box, as in the page's stats) as a mask of the box: the
+// box's own labelling holds it whole, as the one component filling the box with that area.
+cv::Mat component_mask(const cv::Mat& ink, const cv::Rect& box, int area) {
   cv::Mat labels, stats, centroids;
-  cv::connectedComponentsWithStats(binarize_otsu(gray), labels, stats, centroids, 8, CV_32S);
-  if (labels_out) *labels_out = labels;
-  return stats;
+  const int n = cv::connectedComponentsWithStats(ink(box), labels, stats, centroids, 8, CV_32S);
+  for (int k = 1; k < n; ++k) {
+    const int* s = stats.ptr<int>(k);
+    if (s[cv::CC_STAT_LEFT] == 0 && s[cv::CC_STAT_TOP] == 0 && s[cv::CC_STAT_WIDTH] == box.width &&
+        s[cv::CC_STAT_HEIGHT] == box.height && s[cv::CC_STAT_AREA] == area)
+      return labels == k;
+  }
+  return cv::Mat::zeros(box.size(), CV_8UC1);
 }
 
 // Screenshots and forms put light text on dark panels (a dark-mode sidebar, a table header) of an
 // otherwise dark-on-light page. Such a panel is one big, solid, rectangular Otsu ink component
 // whose holes are text-shaped; inverting it (the component and its holes) gives the layout and the network dark
 // text on light paper there too. Returns the boxes of the panels it inverted.
-std::vector<cv::Rect> invert_dark_panels(cv::Mat& g, const cv::Mat& labels, const cv::Mat& stats) {
+std::vector<cv::Rect> invert_dark_panels(cv::Mat& g, const cv::Mat& ink, const cv::Mat& stats) {
   std::vector<cv::Rect> inverted;
   for (int i = 1; i < stats.rows; ++i) {
     const cv::Rect box(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
@@ -113,7 +128,7 @@ std::vector<cv::Rect> invert_dark_panels(cv::Mat& g, const cv::Mat& labels, cons
     if (box.width == g.cols && box.height == g.rows) continue;  // the whole image: inversion's job
     // The component plus what it encloses: its pixels, then the non-component pixels that the
     // box's border cannot reach.
-    cv::Mat comp = labels(box) == i, outside;
+    cv::Mat comp = component_mask(ink, box, area), outside;
     // A panel is a rectangle: its outline runs along the whole box (rounded corners aside). A bold
     // word whose letters touch, a blot, a logo touch their box at a few points only.
     const int edge = cv::countNonZero(comp.row(0)) + cv::countNonZero(comp.row(box.height - 1)) +
@@ -533,8 +548,8 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   if (out.inverted) cv::bitwise_not(g, g);
   std::vector<cv::Rect> panels;
   if (opt.invert != Toggle::Off) {  // before flattening, which would lighten a panel's empty parts
-    cv::Mat labels, stats = ink_component_stats(g, &labels);
-    panels = invert_dark_panels(g, labels, stats);
+    cv::Mat ink, stats = ink_component_stats(g, &ink);
+    panels = invert_dark_panels(g, ink, stats);
   }
 
   if (opt.contrast == ContrastMode::Auto || opt.contrast == ContrastMode::Background)

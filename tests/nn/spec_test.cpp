@@ -110,6 +110,37 @@ TEST(Spec, MapNetworkRunsOnAnySizeAndKeepsPadding) {
   EXPECT_THROW(n.forward(in, Mode::Infer), ShapeError);
 }
 
+// Freeing each container's buffers after inference (the detector's page strips) changes no
+// output, whatever ran before: residual blocks with and without projections, a BiLSTM's
+// Parallel and Reverse, two calls in a row and a training pass between.
+TEST(Spec, InferenceWithoutKeptBuffersGivesTheSameOutput) {
+  const std::string spec = "C3,3,8 Bn Relu Mp2,2 R16 R16 Mp2,2 Col Lbx12 O";
+  Rng init(5);
+  Network kept(spec, 16, 7);
+  kept.init_params(init);
+  Network lean(spec, 16, 7);
+  ParamList a = kept.params(), b = lean.params();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) *b[i].value = *a[i].value;
+  lean.set_keep_inference_buffers(false);
+  Rng rng(9);
+  for (int call = 0; call < 3; ++call) {
+    Activations in;
+    in.resize(1, 2, 16, 40 - 8 * call, {40 - 8 * call, 23});
+    for (Index i = 0; i < in.data.size(); ++i) in.data.data()[i] = Scalar(rng.uniform());
+    in.zero_padding();
+    if (call == 1) {  // training keeps what backward needs, as ever (and moves batch statistics)
+      kept.forward(in, Mode::Train);
+      lean.forward(in, Mode::Train);
+    }
+    const Matrix want = kept.forward(in, Mode::Infer).data;
+    const Matrix& got = lean.forward(in, Mode::Infer).data;
+    ASSERT_EQ(got.rows(), want.rows());
+    ASSERT_EQ(got.cols(), want.cols());
+    EXPECT_EQ((got - want).cwiseAbs().maxCoeff(), 0) << "call " << call;
+  }
+}
+
 // Dilation as the spec wires it: the impulse response of Cd3,3,1,3 has taps 3 pixels apart,
 // and Rd1,2's two dilated convolutions (plus the identity) reach offsets {-4, -2, 0, 2, 4}².
 TEST(Spec, DilatedTokensSpreadAnImpulseByTheirDilation) {

@@ -38,6 +38,11 @@ class Layer {
   virtual void init_params(Rng& /*rng*/) {}
   // Makes the layer inference-only and faster (e.g. folds batch norm); called once on a copy.
   virtual void prepare_inference() {}
+  // Whether forward(Infer) keeps a container's buffers from call to call (the default: many
+  // small calls, such as lines, reuse them) or frees them when the container is done, so a
+  // large input (a detector's page strip) holds only the maps alive at once, not one set per
+  // block. Containers pass it on to their children.
+  virtual void set_keep_inference_buffers(bool /*keep*/) {}
   // Multiply-adds per output column (per pixel or per frame), for FLOP counts.
   virtual double macs_per_output_column(int /*in_channels*/, int /*in_height*/) const { return 0; }
 };

@@ -69,6 +69,8 @@ class Network {
   ParamList trainable_params();
   void init_params(Rng& rng) { root_.init_params(rng); }
   void prepare_inference() { root_.prepare_inference(); }
+  // See Layer::set_keep_inference_buffers: false for inputs as large as a page strip.
+  void set_keep_inference_buffers(bool keep) { root_.set_keep_inference_buffers(keep); }
   // Multiply-adds of one forward pass over a line of the given input width (and height, for a
   // map network's input of another height than input_height()).
   double forward_macs(int input_width) const { return forward_macs(input_width, input_height_); }

@@ -56,6 +56,12 @@ void Parallel::forward(const Activations& in, Activations& out, Mode mode) {
     out.data.middleRows(row, o.channels()) = o.data;
     row += o.channels();
   }
+  if (mode == Mode::Infer && !keep_inference_buffers_) outs_.clear();
+}
+
+void Parallel::set_keep_inference_buffers(bool keep) {
+  keep_inference_buffers_ = keep;
+  for (auto& l : children_) l->set_keep_inference_buffers(keep);
 }
 
 void Parallel::backward(const Activations& in, const Activations&, const Activations& dout,

@@ -25,6 +25,7 @@ void Residual::forward(const Activations& in, Activations& out, Mode mode) {
     } else {
       shortcut_->forward(in, short_out_, mode);
       out.data += short_out_.data;
+      if (!keep_inference_buffers_) short_out_ = Activations();
     }
     return;
   }
@@ -47,6 +48,12 @@ void Residual::backward(const Activations& in, const Activations&, const Activat
     shortcut_->backward(in, short_out_, dout, din ? &din_short_ : nullptr);
     if (din) din->data += din_short_.data;
   }
+}
+
+void Residual::set_keep_inference_buffers(bool keep) {
+  keep_inference_buffers_ = keep;
+  body_->set_keep_inference_buffers(keep);
+  shortcut_->set_keep_inference_buffers(keep);
 }
 
 void Residual::collect_params(ParamList& out, const std::string& prefix) {

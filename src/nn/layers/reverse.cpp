@@ -27,6 +27,7 @@ void Reverse::forward(const Activations& in, Activations& out, Mode mode) {
   reverse_sequences(in, rin_);
   child_->forward(rin_, rout_, mode);
   reverse_sequences(rout_, out);
+  if (mode == Mode::Infer && !keep_inference_buffers_) rin_ = rout_ = Activations();
 }
 
 void Reverse::backward(const Activations&, const Activations&, const Activations& dout,

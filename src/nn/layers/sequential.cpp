@@ -40,6 +40,12 @@ void Sequential::forward(const Activations& in, Activations& out, Mode mode) {
     x = &y;
   }
   children_.back()->forward(*x, out, children_.size() <= frozen_ ? Mode::Infer : mode);
+  if (!keep_all && !keep_inference_buffers_) acts_.clear();
+}
+
+void Sequential::set_keep_inference_buffers(bool keep) {
+  keep_inference_buffers_ = keep;
+  for (auto& l : children_) l->set_keep_inference_buffers(keep);
 }
 
 void Sequential::backward(const Activations& in, const Activations& out, const Activations& dout,

@@ -20,11 +20,13 @@ class Parallel : public Layer {
   void collect_params(ParamList& out, const std::string& prefix) override;
   void init_params(Rng& rng) override;
   void prepare_inference() override;
+  void set_keep_inference_buffers(bool keep) override;
 
  private:
   std::vector<LayerPtr> children_;
   std::vector<Activations> outs_, douts_;
   Activations din_part_;
+  bool keep_inference_buffers_ = true;
 };
 
 }  // namespace ocr

@@ -18,10 +18,12 @@ class Residual : public Layer {
   void collect_params(ParamList& out, const std::string& prefix) override;
   void init_params(Rng& rng) override;
   void prepare_inference() override;
+  void set_keep_inference_buffers(bool keep) override;
 
  private:
   std::unique_ptr<Sequential> body_, shortcut_;
   Activations body_out_, short_out_, din_short_;
+  bool keep_inference_buffers_ = true;
 };
 
 }  // namespace ocr

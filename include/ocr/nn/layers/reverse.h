@@ -17,10 +17,15 @@ class Reverse : public Layer {
   void collect_params(ParamList& out, const std::string& prefix) override;
   void init_params(Rng& rng) override { child_->init_params(rng); }
   void prepare_inference() override { child_->prepare_inference(); }
+  void set_keep_inference_buffers(bool keep) override {
+    keep_inference_buffers_ = keep;
+    child_->set_keep_inference_buffers(keep);
+  }
 
  private:
   LayerPtr child_;
   Activations rin_, rout_, rdout_, rdin_;
+  bool keep_inference_buffers_ = true;
 };
 
 // Writes into out the sequence of in with every line reversed within its length.

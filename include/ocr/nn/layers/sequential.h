@@ -30,10 +30,12 @@ class Sequential : public Layer {
   void set_frozen_prefix(size_t n) { frozen_ = std::min(n, children_.size()); }
   size_t frozen_prefix() const { return frozen_; }
   double macs_per_output_column(int, int) const override { return 0; }
+  void set_keep_inference_buffers(bool keep) override;
 
  private:
   std::vector<LayerPtr> children_;
   size_t frozen_ = 0;
+  bool keep_inference_buffers_ = true;
   std::vector<Activations> acts_;   // output of child i (the last one is copied to out)
   std::vector<Activations> grads_;  // grads_[k]: gradient w.r.t. the input of child k (k > 0)
 };
