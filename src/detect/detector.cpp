@@ -14,10 +14,14 @@ namespace ocr {
 
 namespace {
 
-// Strips of this many input rows are read at a time, each with kContextRows more above and below
-// whose map rows are thrown away: the network's receptive field reaches past a strip's edge, and
-// a line cut by it must still look like the same line from both sides.
-constexpr int kStripRows = 512;
+// Strips of about this many input pixels are read at a time (256 to 1024 rows), each with
+// kContextRows more above and below whose map rows are thrown away: the network's receptive
+// field reaches past a strip's edge, and a line cut by it must still look like the same line
+// from both sides. The budget keeps a 300-dpi A4 page under 100 MiB (its working page, 1 240 px
+// wide, in strips of 256 rows); narrow pages such as receipts get taller strips and less
+// context overhead.
+constexpr double kStripPixels = 256.0 * 1024;
+constexpr int kMinStripRows = 256, kMaxStripRows = 1024;
 constexpr int kContextRows = 96;
 
 double number(const ModelMetadata& m, const std::string& key, double fallback) {
@@ -104,6 +108,8 @@ TextLineDetector::~TextLineDetector() = default;
 TextLineDetector::CoreMap TextLineDetector::core_map(const cv::Mat& gray, double page_text_height) const {
   if (gray.empty() || gray.type() != CV_8UC1) throw ShapeError("detector: expected a CV_8UC1 page");
   auto net = model_->instantiate_for_inference();
+  // A strip's maps are MB each: only those alive at once are held, not one set per block.
+  net->set_keep_inference_buffers(false);
   const int div = net->width_divisor();
   const double s = detector_scale(page_text_height, settings_.text_height);
   cv::Mat scaled;
@@ -118,8 +124,9 @@ TextLineDetector::CoreMap TextLineDetector::core_map(const cv::Mat& gray, double
   CoreMap out;
   out.prob = cv::Mat::zeros(H / div, W / div, CV_32FC1);
   out.page_px = div * double(gray.cols) / double(size.width);  // s after rounding to whole px
-  for (int y0 = 0; y0 < H; y0 += kStripRows) {
-    const int y1 = std::min(H, y0 + kStripRows);
+  const int strip_rows = round_up(std::clamp(int(kStripPixels / W), kMinStripRows, kMaxStripRows), div);
+  for (int y0 = 0; y0 < H; y0 += strip_rows) {
+    const int y1 = std::min(H, y0 + strip_rows);
     const int a = std::max(0, y0 - kContextRows), b = std::min(H, y1 + kContextRows);
     cv::Mat strip = scaled.rowRange(a, b);
     const Activations& logits = net->forward(make_detector_input({strip}), Mode::Infer);

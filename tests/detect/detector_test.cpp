@@ -81,11 +81,12 @@ TEST(Detector, StripsGiveTheMapOfOnePassOverTheWholePage) {
   set_inference_precision(Precision::Float);
   auto model = small_detector(7);
   TextLineDetector detector(model);
-  // Text height 10 = the model's: scale 1, so the page is read as it is, 1300 rows in 3 strips.
-  cv::Mat page = random_page(1300, 180, 3);
+  // Text height 10 = the model's: scale 1, so the page is read as it is, 1300 rows of 720 px in
+  // 4 strips (of 364 rows: 2^18 pixels).
+  cv::Mat page = random_page(1300, 720, 3);
   TextLineDetector::CoreMap map = detector.core_map(page, 10);
   ASSERT_EQ(map.prob.rows, 325);
-  ASSERT_EQ(map.prob.cols, 45);
+  ASSERT_EQ(map.prob.cols, 180);
   EXPECT_NEAR(map.page_px, 4.0, 1e-9);
 
   auto net = model->instantiate_for_inference();
