@@ -386,20 +386,39 @@ cv::Mat binarize_otsu(const cv::Mat& gray) {
 
 cv::Mat binarize_sauvola(const cv::Mat& gray, int window, double k) {
   window |= 1;
-  cv::Mat f, mean, sq;
-  gray.convertTo(f, CV_32F);
-  cv::boxFilter(f, mean, CV_32F, {window, window}, {-1, -1}, true, cv::BORDER_REPLICATE);
-  cv::boxFilter(f.mul(f), sq, CV_32F, {window, window}, {-1, -1}, true, cv::BORDER_REPLICATE);
+  const int r = window / 2;
   cv::Mat bin(gray.size(), CV_8UC1);
-  for (int y = 0; y < gray.rows; ++y) {
-    const float* m = mean.ptr<float>(y);
-    const float* s = sq.ptr<float>(y);
-    const uint8_t* g = gray.ptr<uint8_t>(y);
-    uint8_t* o = bin.ptr<uint8_t>(y);
-    for (int x = 0; x < gray.cols; ++x) {
-      float sd = std::sqrt(std::max(0.0f, s[x] - m[x] * m[x]));
-      float t = m[x] * (1 + static_cast<float>(k) * (sd / 128.0f - 1));
-      o[x] = g[x] < t ? 255 : 0;
+  // A band of rows at a time, with the window's reach of rows above and below: four maps of the
+  // whole page in float were 16 bytes a pixel (1 GB for an 8000 x 8000 scan). The window sums are
+  // taken in double, where sums of integers are exact, so a band's thresholds are those of the
+  // whole page whatever the band.
+  const int band = std::max(64, (1 << 21) / std::max(1, gray.cols));
+  cv::Mat f, f2, sum, sq;
+  for (int y0 = 0; y0 < gray.rows; y0 += band) {
+    const int y1 = std::min(gray.rows, y0 + band);
+    const int a = std::max(0, y0 - r), b = std::min(gray.rows, y1 + r);
+    gray.rowRange(a, b).convertTo(f, CV_32F);
+    cv::multiply(f, f, f2);
+    // The band's rows beyond the page replicate its edge rows, as the whole page's border would;
+    // rows inside the page come from the context read above.
+    const int top = y0 - r < 0 ? r - y0 : 0, bottom = y1 + r > gray.rows ? y1 + r - gray.rows : 0;
+    cv::copyMakeBorder(f, f, top, bottom, r, r, cv::BORDER_REPLICATE);
+    cv::copyMakeBorder(f2, f2, top, bottom, r, r, cv::BORDER_REPLICATE);
+    cv::boxFilter(f, sum, CV_64F, {window, window}, {-1, -1}, false, cv::BORDER_CONSTANT);
+    cv::boxFilter(f2, sq, CV_64F, {window, window}, {-1, -1}, false, cv::BORDER_CONSTANT);
+    const double area = double(window) * window;
+    for (int y = y0; y < y1; ++y) {
+      const int row = y - a + top;
+      const double* m = sum.ptr<double>(row) + r;
+      const double* s = sq.ptr<double>(row) + r;
+      const uint8_t* g = gray.ptr<uint8_t>(y);
+      uint8_t* o = bin.ptr<uint8_t>(y);
+      for (int x = 0; x < gray.cols; ++x) {
+        const float mean = float(m[x] / area), var = float(s[x] / area - (m[x] / area) * (m[x] / area));
+        const float sd = std::sqrt(std::max(0.0f, var));
+        const float t = mean * (1 + static_cast<float>(k) * (sd / 128.0f - 1));
+        o[x] = g[x] < t ? 255 : 0;
+      }
     }
   }
   return bin;

@@ -397,3 +397,43 @@ TEST(Preprocess, BlankPageIsHarmless) {
   EXPECT_EQ(p.gray.size(), blank.size());
   EXPECT_THROW(ocr::preprocess(cv::Mat(), {}), ocr::ShapeError);
 }
+
+// Sauvola's thresholds from window sums over the whole page at once (an integral image in
+// double, the page's edge rows and columns repeated beyond it): the banded implementation must
+// give the same pixels, bands and all.
+cv::Mat sauvola_reference(const cv::Mat& gray, int window, double k) {
+  const int r = window / 2;
+  cv::Mat padded, f, ii, ii2;
+  cv::copyMakeBorder(gray, padded, r, r, r, r, cv::BORDER_REPLICATE);
+  padded.convertTo(f, CV_64F);
+  cv::integral(f, ii, ii2, CV_64F, CV_64F);
+  cv::Mat bin(gray.size(), CV_8UC1);
+  const double area = double(window) * window;
+  for (int y = 0; y < gray.rows; ++y)
+    for (int x = 0; x < gray.cols; ++x) {
+      auto box = [&](const cv::Mat& m) {
+        return m.at<double>(y + window, x + window) - m.at<double>(y, x + window) - m.at<double>(y + window, x) +
+               m.at<double>(y, x);
+      };
+      const double m = box(ii), s = box(ii2);
+      const float mean = float(m / area), var = float(s / area - (m / area) * (m / area));
+      const float sd = std::sqrt(std::max(0.0f, var));
+      const float t = mean * (1 + static_cast<float>(k) * (sd / 128.0f - 1));
+      bin.at<uint8_t>(y, x) = gray.at<uint8_t>(y, x) < t ? 255 : 0;
+    }
+  return bin;
+}
+
+TEST(Preprocess, SauvolaInBandsEqualsTheWholePage) {
+  // 20 000 columns: bands of 104 rows, so a 250-row page is read in three with a 15-row reach.
+  cv::Mat gray(250, 20000, CV_8UC1);
+  cv::RNG rng(4);
+  rng.fill(gray, cv::RNG::UNIFORM, 120, 256);
+  for (int i = 0; i < 400; ++i)
+    cv::putText(gray, "ink", {rng.uniform(0, 19900), rng.uniform(10, 250)}, cv::FONT_HERSHEY_SIMPLEX, 0.8, 30, 2);
+  for (int window : {31, 7}) {
+    const cv::Mat got = ocr::binarize_sauvola(gray, window), want = sauvola_reference(gray, window, 0.2);
+    EXPECT_EQ(cv::countNonZero(got != want), 0) << "window " << window;
+    EXPECT_GT(cv::countNonZero(got), 1000);
+  }
+}
