@@ -413,29 +413,4 @@ std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& o, const Alpha
   return std::make_shared<BeamDecoder>(alphabet, b, lm, lex);
 }
 
-namespace {
-
-// env if set, else `name` in the model's folder if it exists, else "".
-std::string beside_model(const char* env_var, const std::string& model_path, const std::string& name) {
-  if (const char* env = std::getenv(env_var); env && *env) return env;
-  auto slash = model_path.find_last_of('/');
-  std::string dir = slash == std::string::npos ? "." : model_path.substr(0, slash);
-  std::string p = dir + "/" + name;
-  if (std::FILE* f = std::fopen(p.c_str(), "rb")) {
-    std::fclose(f);
-    return p;
-  }
-  return "";
-}
-
-}  // namespace
-
-std::string default_lm_path(const std::string& model_path) {
-  return beside_model("OCR_LM", model_path, "eng.lm");
-}
-
-std::string default_lexicon_path(const std::string& model_path) {
-  return beside_model("OCR_LEXICON", model_path, "eng.words");
-}
-
 }  // namespace ocr

@@ -129,4 +129,23 @@ std::string resolve_detector(const std::string& choice, const std::string& extra
   return resolve_model(choice, extra_dir);
 }
 
+namespace {
+
+// env if set, else `name` in the model's folder if it exists, else "".
+std::string beside_model(const char* env_var, const std::string& model_path, const std::string& name) {
+  if (const char* env = std::getenv(env_var); env && *env) return env;
+  const fs::path dir = fs::path(model_path).parent_path();
+  const fs::path p = (dir.empty() ? fs::path(".") : dir) / name;
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) ? p.string() : "";
+}
+
+}  // namespace
+
+std::string default_lm_path(const std::string& model_path) { return beside_model("OCR_LM", model_path, "eng.lm"); }
+
+std::string default_lexicon_path(const std::string& model_path) {
+  return beside_model("OCR_LEXICON", model_path, "eng.words");
+}
+
 }  // namespace ocr

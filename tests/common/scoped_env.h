@@ -20,8 +20,10 @@ class ScopedUnsetEnv {
     }
   }
   ~ScopedUnsetEnv() {
-    for (const auto& [var, value] : saved_)
+    for (const auto& [var, value] : saved_) {
       if (value) setenv(var.c_str(), value->c_str(), 1);
+      else unsetenv(var.c_str());  // a test that set it leaves it as it found it
+    }
   }
   ScopedUnsetEnv(const ScopedUnsetEnv&) = delete;
   ScopedUnsetEnv& operator=(const ScopedUnsetEnv&) = delete;

@@ -2,11 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "ocr/core/error.h"
@@ -167,32 +164,6 @@ TEST(BeamDecoder, LexiconPenalisesUnknownWords) {
   EXPECT_EQ(text(a, BeamDecoder(a, o).decode(m)), "bab");
   auto lex = std::make_shared<Lexicon>(std::vector<std::string>{"bat", "tab"});
   EXPECT_EQ(text(a, BeamDecoder(a, o, nullptr, lex).decode(m)), "bat");
-}
-
-// The word list shipped beside a model is found and used by default; "none" turns it off.
-TEST(BeamDecoder, FactoryFindsTheLexiconBesideTheModel) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("ocr-lexicon-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string model = (dir / "eng.ocrm").string();
-  EXPECT_EQ(default_lexicon_path(model), "");
-  std::ofstream(dir / "eng.words") << "bat\ntab\n";
-  ASSERT_EQ(default_lexicon_path(model), (dir / "eng.words").string());
-  Alphabet a(U" abt");
-  Matrix m = from_probs({{0.05, 0, 0, 0.95, 0}, {0.05, 0, 0.95, 0, 0}, {0.0, 0, 0, 0.55, 0.45}});
-  DecoderOptions o;
-  o.beta = 0;
-  o.lexicon = default_lexicon_path(model);
-  EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "bat");
-  o.lexicon = "none";
-  EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "bab");
-  o.lexicon = default_lexicon_path(model);
-  o.oov_penalty = 0.f;  // a tuned-away word list is not even loaded
-  EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "bab");
-  o.oov_penalty.reset();
-  o.lexicon = (dir / "missing.words").string();
-  EXPECT_THROW(make_decoder(o, a), IoError);
-  fs::remove_all(dir);
 }
 
 TEST(BeamDecoder, PlattScalingChangesConfidence) {

@@ -122,10 +122,4 @@ struct DecoderOptions {
 std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& options, const Alphabet& alphabet,
                                             const std::map<std::string, std::string>& model_extra = {});
 
-// The LM shipped with a model: $OCR_LM if set, else eng.lm next to the model file; "" if none.
-std::string default_lm_path(const std::string& model_path);
-// The word list shipped with a model: $OCR_LEXICON if set, else eng.words next to the model
-// file; "" if none.
-std::string default_lexicon_path(const std::string& model_path);
-
 }  // namespace ocr
