@@ -95,6 +95,27 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
 
 bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
+// Whether glob(3) matched "." or ".." with a wildcard: glibc lets `.*` match both, so `.*/*`
+// read the parent folder and `.*/.*/.*/*` climbed the tree (found by fuzzing: a list of such
+// lines ran past the timeout). Shells skip them (bash's globskipdots, zsh); so does `ocr`. A
+// match has as many components as its pattern, since a wildcard never matches a '/'.
+bool wildcard_matched_dots(const std::string& pattern, const std::string& match) {
+  auto components = [](const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+      const size_t slash = std::min(s.find('/', start), s.size());
+      out.push_back(s.substr(start, slash - start));
+      start = slash + 1;
+    }
+    return out;
+  };
+  const auto want = components(pattern), got = components(match);
+  for (size_t i = 0; i < std::min(want.size(), got.size()); ++i)
+    if ((got[i] == "." || got[i] == "..") && has_wildcard(want[i])) return true;
+  return false;
+}
+
 // The lists being read, outermost first, and how many list files one input has opened: a list
 // that names itself is a cycle, and lists naming lists several times each multiply (a 70-byte
 // list naming itself three times, eight deep, read 3^8 lists), so both are bounded.
@@ -172,10 +193,14 @@ void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out
       problem(out, s, "cannot expand this pattern");
     } else {
       // glob(3) sorts its matches; folders among them contribute their images.
+      size_t kept = 0;
       for (size_t i = 0; i < g.gl_pathc; ++i) {
         const std::string m = g.gl_pathv[i];
+        if (wildcard_matched_dots(s, m)) continue;
+        ++kept;
         if (fs::is_directory(m, ec) || has_image_extension(m)) add_path(m, recursive, out, trail);
       }
+      if (kept == 0) problem(out, s, "no file matches this pattern");
     }
     globfree(&g);
     return;

@@ -195,6 +195,30 @@ TEST_F(BatchTest, ListsNamingThemselvesOrEachOtherAreBounded) {
   EXPECT_NE(errors.back().find("more than 1000 lists"), std::string::npos) << errors.back();
 }
 
+// Found by fuzzing: glibc's glob lets `.*` match "." and "..", so `.*/*` read the parent folder
+// and `.*/.*/.*/*` climbed the tree. A wildcard never matches them, as in bash and zsh; written
+// out, "." and ".." still work.
+TEST_F(BatchTest, PatternsDoNotClimbThroughDotDot) {
+  const fs::path sub = in_ / "sub";
+  fs::create_directories(sub / ".hidden");
+  const cv::Mat line = ocr::test::single_line();
+  cv::imwrite((sub / "mine.png").string(), line);
+  cv::imwrite((sub / ".hidden" / "h.png").string(), line);
+  std::vector<std::string> errors;
+  auto got = ocr::expand_inputs({(sub / ".*" / "*.png").string()}, false, "", errors);
+  ASSERT_EQ(got.size(), 1u) << (got.empty() ? "" : got[0].path);
+  EXPECT_EQ(fs::path(got[0].path).filename(), "h.png");
+  // ".." written out is the user's choice: in_'s own PNGs.
+  got = ocr::expand_inputs({(sub / ".." / "one.p?g").string()}, false, "", errors);
+  ASSERT_EQ(got.size(), 1u);
+  // ... but `sub/.*/.*/*.png` does not reach in_ through `sub/../.`, nor root_ further up.
+  errors.clear();
+  got = ocr::expand_inputs({(sub / ".*" / ".*" / "*.png").string()}, false, "", errors);
+  EXPECT_TRUE(got.empty()) << got[0].path;
+  ASSERT_EQ(errors.size(), 1u);  // only "." and ".." matched: as no match
+  EXPECT_NE(errors[0].find("no file matches this pattern"), std::string::npos) << errors[0];
+}
+
 TEST_F(BatchTest, AtomicWriteLeavesNoTempAndFailsCleanly) {
   std::string p = (root_ / "w" / "deep" / "f.txt").string();
   ocr::write_file_atomic(p, "hello");
