@@ -2,7 +2,7 @@
 
 #include <omp.h>
 #include <fcntl.h>
-#include <glob.h>
+#include <fnmatch.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -95,25 +95,54 @@ void add_folder(const fs::path& dir, bool recursive, std::vector<BatchInput>& ou
 
 bool has_wildcard(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
-// Whether glob(3) matched "." or ".." with a wildcard: glibc lets `.*` match both, so `.*/*`
-// read the parent folder and `.*/.*/.*/*` climbed the tree (found by fuzzing: a list of such
-// lines ran past the timeout). Shells skip them (bash's globskipdots, zsh); so does `ocr`. A
-// match has as many components as its pattern, since a wildcard never matches a '/'.
-bool wildcard_matched_dots(const std::string& pattern, const std::string& match) {
-  auto components = [](const std::string& s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= s.size()) {
-      const size_t slash = std::min(s.find('/', start), s.size());
-      out.push_back(s.substr(start, slash - start));
-      start = slash + 1;
+// The paths a shell pattern names, sorted: each component with a wildcard is matched
+// (fnmatch, a leading '.' only by a '.' written out) against the entries of the folders reached
+// so far; components without one are taken as written. Folder listings never hold "." and "..",
+// so `.*` cannot climb the tree as glibc's glob(3) lets it (found by fuzzing: a list line
+// `.*/.*/.*/*` read the parent folders, past the timeout); shells skip them too (bash's
+// globskipdots, zsh). At most kMaxPatternMatches paths are kept; *truncated says so.
+constexpr size_t kMaxPatternMatches = 1000000;
+
+std::vector<std::string> expand_pattern(const std::string& pattern, bool* truncated) {
+  *truncated = false;
+  std::vector<std::string> parts;
+  for (size_t start = 0; start <= pattern.size();) {
+    const size_t slash = std::min(pattern.find('/', start), pattern.size());
+    if (slash > start) parts.push_back(pattern.substr(start, slash - start));  // "a//b" is "a/b"
+    start = slash + 1;
+  }
+  const bool absolute = !pattern.empty() && pattern[0] == '/';
+  std::vector<std::string> paths = {absolute ? "/" : ""};
+  std::error_code ec;
+  for (size_t k = 0; k < parts.size() && !paths.empty(); ++k) {
+    const std::string& part = parts[k];
+    const bool last = k + 1 == parts.size();
+    std::vector<std::string> next;
+    for (const std::string& base : paths) {
+      const std::string prefix = base.empty() || base.back() == '/' ? base : base + "/";
+      if (!has_wildcard(part)) {
+        const std::string p = prefix + part;
+        if (last ? fs::exists(p, ec) : fs::is_directory(p, ec)) next.push_back(p);
+        continue;
+      }
+      fs::directory_iterator it(base.empty() ? fs::path(".") : fs::path(base), fs::directory_options::skip_permission_denied, ec);
+      for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (::fnmatch(part.c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
+        if (!last && !it->is_directory(ec)) continue;
+        next.push_back(prefix + name);
+        if (next.size() >= kMaxPatternMatches) break;
+      }
+      ec.clear();
+      if (next.size() >= kMaxPatternMatches) {
+        *truncated = true;
+        break;
+      }
     }
-    return out;
-  };
-  const auto want = components(pattern), got = components(match);
-  for (size_t i = 0; i < std::min(want.size(), got.size()); ++i)
-    if ((got[i] == "." || got[i] == "..") && has_wildcard(want[i])) return true;
-  return false;
+    paths = std::move(next);
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
 // The lists being read, outermost first, and how many list files one input has opened: a list
@@ -185,24 +214,14 @@ void add_path(const std::string& s, bool recursive, std::vector<BatchInput>& out
   }
   // A quoted pattern is expanded here: a folder of 100 000 scans overflows the shell's argv.
   if (!exists && has_wildcard(s)) {
-    glob_t g{};
-    const int rc = ::glob(s.c_str(), 0, nullptr, &g);
-    if (rc == GLOB_NOMATCH) {
-      problem(out, s, "no file matches this pattern");
-    } else if (rc != 0) {
-      problem(out, s, "cannot expand this pattern");
-    } else {
-      // glob(3) sorts its matches; folders among them contribute their images.
-      size_t kept = 0;
-      for (size_t i = 0; i < g.gl_pathc; ++i) {
-        const std::string m = g.gl_pathv[i];
-        if (wildcard_matched_dots(s, m)) continue;
-        ++kept;
-        if (fs::is_directory(m, ec) || has_image_extension(m)) add_path(m, recursive, out, trail);
-      }
-      if (kept == 0) problem(out, s, "no file matches this pattern");
-    }
-    globfree(&g);
+    bool truncated = false;
+    const std::vector<std::string> matches = expand_pattern(s, &truncated);
+    if (matches.empty()) problem(out, s, "no file matches this pattern");
+    if (truncated)
+      problem(out, s, "more than " + std::to_string(kMaxPatternMatches) + " paths match this pattern; the rest are left out");
+    // Folders among the matches contribute their images.
+    for (const std::string& m : matches)
+      if (fs::is_directory(m, ec) || has_image_extension(m)) add_path(m, recursive, out, trail);
     return;
   }
   // Missing files stay in the list: they fail (and are reported) in order, like other bad input.
