@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "ocr/core/error.h"
+#include "ocr/core/precision.h"
 #include "ocr/core/rng.h"
 #include "ocr/nn/network.h"
 
@@ -139,6 +140,30 @@ TEST(Spec, InferenceWithoutKeptBuffersGivesTheSameOutput) {
     ASSERT_EQ(got.cols(), want.cols());
     EXPECT_EQ((got - want).cwiseAbs().maxCoeff(), 0) << "call " << call;
   }
+}
+
+// Preparing for inference folds batch norms into convolutions and takes each ReLU into the
+// convolution or residual sum before it; in float the outputs stay those of the layers as built.
+TEST(Spec, PreparedForInferenceGivesTheSameOutput) {
+  const Precision before = inference_precision();
+  set_inference_precision(Precision::Float);
+  Network n("C3,3,8 Bn Relu Mp2,2 R16 Mp2,2 R16 Col Lbx12 O", 16, 7);
+  Rng rng(21);
+  n.init_params(rng);
+  for (const Param& p : n.params())  // batch norms with statistics of their own
+    if (p.name.find("running") != std::string::npos) *p.value = p.value->unaryExpr([&](Scalar) { return Scalar(0.5 + rng.uniform()); });
+  Activations in;
+  in.resize(1, 2, 16, 40, {40, 27});
+  for (Index i = 0; i < in.data.size(); ++i) in.data.data()[i] = Scalar(rng.uniform());
+  in.zero_padding();
+  const Matrix want = n.forward(in, Mode::Infer).data;
+  ASSERT_NE(n.summary().find("Relu"), std::string::npos);
+  n.prepare_inference();
+  EXPECT_EQ(n.summary().find("Relu"), std::string::npos) << n.summary();  // every ReLU fused
+  const Matrix got = n.forward(in, Mode::Infer).data;
+  ASSERT_EQ(got.cols(), want.cols());
+  EXPECT_LT((got - want).cwiseAbs().maxCoeff(), 1e-4);
+  set_inference_precision(before);
 }
 
 // Dilation as the spec wires it: the impulse response of Cd3,3,1,3 has taps 3 pixels apart,

@@ -16,17 +16,15 @@ int Residual::output_channels(int c) const {
 }
 
 void Residual::forward(const Activations& in, Activations& out, Mode mode) {
+  OCR_CHECK(mode == Mode::Infer || !fused_relu_, "a residual block with a fused ReLU is for inference only");
   if (mode == Mode::Infer) {
     // Backward needs nothing kept: the body writes straight into out, one map fewer per block
     // (on a detector's page strip, tens of MB).
     body_->forward(in, out, mode);
-    if (shortcut_->empty()) {
-      out.data += in.data;
-    } else {
-      shortcut_->forward(in, short_out_, mode);
-      out.data += short_out_.data;
-      if (!keep_inference_buffers_) short_out_ = Activations();
-    }
+    const Matrix& shortcut = shortcut_->empty() ? in.data : (shortcut_->forward(in, short_out_, mode), short_out_.data);
+    if (fused_relu_) out.data = (out.data + shortcut).cwiseMax(Scalar(0));
+    else out.data += shortcut;
+    if (!keep_inference_buffers_) short_out_ = Activations();
     return;
   }
   body_->forward(in, body_out_, mode);

@@ -4,6 +4,7 @@
 
 #include "ocr/nn/layers/batch_norm.h"
 #include "ocr/nn/layers/conv2d.h"
+#include "ocr/nn/layers/residual.h"
 
 namespace ocr {
 
@@ -94,6 +95,12 @@ void Sequential::prepare_inference() {
     if (conv && i + 1 < children_.size() && children_[i + 1]->kind() == "Relu") {
       conv->fuse_relu();
       ++i;  // and so is the ReLU
+    }
+    // A ReLU after a residual block is taken in the block's sum: one pass over the map fewer.
+    auto* residual = dynamic_cast<Residual*>(kept.back().get());
+    if (residual && i + 1 < children_.size() && children_[i + 1]->kind() == "Relu") {
+      residual->fuse_relu();
+      ++i;
     }
   }
   children_ = std::move(kept);

@@ -19,11 +19,14 @@ class Residual : public Layer {
   void init_params(Rng& rng) override;
   void prepare_inference() override;
   void set_keep_inference_buffers(bool keep) override;
+  // Inference only: out = max(0, body(x) + shortcut(x)), the ReLU that follows taken in the sum.
+  void fuse_relu() { fused_relu_ = true; }
 
  private:
   std::unique_ptr<Sequential> body_, shortcut_;
   Activations body_out_, short_out_, din_short_;
   bool keep_inference_buffers_ = true;
+  bool fused_relu_ = false;
 };
 
 }  // namespace ocr
