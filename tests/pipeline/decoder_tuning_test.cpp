@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "common/ctc_frames.h"
 #include "eval/temp_tree.h"
 #include "ocr/core/error.h"
 #include "ocr/ctc/greedy_decoder.h"
@@ -15,15 +16,9 @@
 namespace ocr {
 namespace {
 
-const Alphabet kAlphabet(U" acot");
+using test::from_probs;
 
-// K × T log-probs from columns of probabilities given frame by frame.
-Matrix from_probs(const std::vector<std::vector<double>>& frames) {
-  Matrix m(frames[0].size(), frames.size());
-  for (size_t t = 0; t < frames.size(); ++t)
-    for (size_t k = 0; k < frames[t].size(); ++k) m(k, t) = static_cast<Scalar>(std::log(std::max(frames[t][k], 1e-30)));
-  return m;
-}
+const Alphabet kAlphabet(U" acot");
 
 // "c", then a vowel read as o with probability p_o and as a otherwise, then "t".
 Matrix c_vowel_t(double p_o) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/ctc_frames.h"
 #include "common/scoped_env.h"
 #include "ocr/core/error.h"
 #include "ocr/ctc/beam_decoder.h"
@@ -15,15 +16,8 @@
 namespace ocr {
 namespace {
 
-// K × T log-probs from rows of probabilities given frame by frame.
-Matrix from_probs(const std::vector<std::vector<double>>& frames) {
-  Matrix m(frames[0].size(), frames.size());
-  for (size_t t = 0; t < frames.size(); ++t)
-    for (size_t k = 0; k < frames[t].size(); ++k) m(k, t) = static_cast<Scalar>(std::log(std::max(frames[t][k], 1e-30)));
-  return m;
-}
-
-std::string text(const Alphabet& a, const Hypothesis& h) { return a.decode(h.label_ids()); }
+using test::from_probs;
+using test::text;
 
 // The word list shipped beside a model is found and used by default; "none" turns it off.
 TEST(ModelFiles, TheLexiconBesideTheModelIsFoundAndUsed) {
