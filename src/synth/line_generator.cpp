@@ -358,6 +358,12 @@ std::string LineGenerator::font_of_last() const { return (*impl_->fonts)[impl_->
 
 LineSample LineGenerator::next() { return impl_->make(static_cast<int>(pick_weighted(impl_->rng, impl_->profile_w))); }
 
+LineSample LineGenerator::at(uint64_t index) {
+  impl_->rng = Rng(stream_seed(impl_->cfg.seed, index));
+  impl_->count = index;  // the origin names line index + 1, as next() numbers from 1
+  return next();
+}
+
 LineSample LineGenerator::next(const std::string& profile) {
   auto it = std::find(profile_names().begin(), profile_names().end(), profile);
   if (it == profile_names().end()) throw FormatError("unknown synth profile '" + profile + "'");

@@ -51,6 +51,12 @@ std::vector<double> DataParallelStep::run(const std::vector<PreparedLine>& batch
 
 std::vector<double> DataParallelStep::run(size_t count, const ReplicaWork& work) {
   std::vector<double> losses(count);
+  if (count == 0) {
+    // An MPI rank none of whose lines fell in this step's batch: it adds zero gradients.
+    ParamList master = master_.params();
+    size_grads(master);
+    return losses;
+  }
   if (replicas_.empty()) {
     std::vector<size_t> all(count);
     for (size_t i = 0; i < count; ++i) all[i] = i;

@@ -31,7 +31,7 @@ cv::Mat read_training_line(const GtPair& pair, GtImageReader& reader) {
   return line;
 }
 
-FileLineSource::FileLineSource(const std::string& dir_or_list, uint64_t seed) : rng_(seed) {
+FileLineSource::FileLineSource(const std::string& dir_or_list, uint64_t seed) : seed_(seed) {
   std::vector<std::string> problems;
   std::vector<GtPair> pairs = find_gt_pairs(dir_or_list, &problems);
   for (const auto& p : problems) log::warn("{}", p);
@@ -47,9 +47,11 @@ FileLineSource::FileLineSource(const std::string& dir_or_list, uint64_t seed) : 
   }
   if (samples_.empty())
     throw IoError(dir_or_list + ": no usable line images with ground truth");
+  // The held-out lines are the first of a seeded shuffle.
   order_.resize(samples_.size());
   for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-  std::shuffle(order_.begin(), order_.end(), rng_.engine());
+  Rng rng(seed_);
+  std::shuffle(order_.begin(), order_.end(), rng.engine());
   describe_ = dir_or_list + " (" + std::to_string(samples_.size()) + " lines)";
 }
 
@@ -63,21 +65,26 @@ std::vector<LineSample> FileLineSource::hold_out(size_t n) {
   std::vector<LineSample> out, kept;
   for (size_t i = 0; i < samples_.size(); ++i) (held[i] ? out : kept).push_back(std::move(samples_[i]));
   samples_ = std::move(kept);
-  order_.resize(samples_.size());
-  for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-  std::shuffle(order_.begin(), order_.end(), rng_.engine());
-  cursor_ = 0;
+  order_epoch_ = UINT64_MAX;
   describe_ += ", " + std::to_string(n) + " held out";
   return out;
 }
 
-LineSample FileLineSource::next() {
-  if (cursor_ == order_.size()) {
-    std::shuffle(order_.begin(), order_.end(), rng_.engine());
-    cursor_ = 0;
+LineSample FileLineSource::at(uint64_t index) {
+  const uint64_t n = samples_.size(), epoch = index / n;
+  if (epoch != order_epoch_) {
+    order_.resize(samples_.size());
+    for (size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    Rng rng(stream_seed(seed_, epoch));
+    std::shuffle(order_.begin(), order_.end(), rng.engine());
+    order_epoch_ = epoch;
   }
-  LineSample s = samples_[order_[cursor_++]];
-  if (augment_) s.image = augment_line(s.image, rng_);
+  LineSample s = samples_[order_[index % n]];
+  if (augment_) {
+    // Its own stream, apart from the epochs' shuffles.
+    Rng rng(stream_seed(~seed_, index));
+    s.image = augment_line(s.image, rng);
+  }
   return s;
 }
 
@@ -107,9 +114,12 @@ bool prepare_line(const LineSample& s, const Alphabet& alphabet, const LineNorma
 }
 
 PrefetchingLoader::PrefetchingLoader(std::unique_ptr<LineSource> source, const Alphabet& alphabet,
-                                     LineNormalization norm, int width_divisor, size_t capacity)
+                                     LineNormalization norm, int width_divisor, size_t capacity,
+                                     StreamShard shard)
     : source_(std::move(source)), alphabet_(alphabet), norm_(norm), divisor_(width_divisor),
-      capacity_(capacity) {
+      capacity_(capacity), shard_(shard) {
+  if (shard_.count < 1 || shard_.rank < 0 || shard_.rank >= shard_.count)
+    throw Error("bad stream shard " + std::to_string(shard_.rank) + " of " + std::to_string(shard_.count));
   thread_ = std::thread([this] { run(); });
 }
 
@@ -126,8 +136,8 @@ void PrefetchingLoader::run() {
   const int64_t max_in_a_row = n ? int64_t(2 * n) : 1000;
   int64_t in_a_row = 0;
   try {
-    while (!stop_) {
-      LineSample s = source_->next();
+    for (uint64_t index = uint64_t(shard_.rank); !stop_; index += uint64_t(shard_.count)) {
+      LineSample s = source_->at(index);
       PreparedLine p;
       std::string why;
       if (!prepare_line(s, alphabet_, norm_, divisor_, p, &why)) {
@@ -136,9 +146,12 @@ void PrefetchingLoader::run() {
         if (++in_a_row >= max_in_a_row)
           throw Error("no usable training lines in " + source_->describe() + ": the last " + std::to_string(in_a_row) +
                       " were all skipped (e.g. " + s.origin + ": " + why + ")");
-        continue;
+        p = PreparedLine{};
+        p.usable = false;
+      } else {
+        in_a_row = 0;
       }
-      in_a_row = 0;
+      p.index = index;
       std::unique_lock<std::mutex> lock(mutex_);
       not_full_.wait(lock, [&] { return stop_ || queue_.size() < capacity_; });
       if (stop_) break;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <sstream>
 #include <tuple>
 #include <type_traits>
@@ -42,7 +43,7 @@ class SynthLineSource : public LineSource {
  public:
   SynthLineSource(const synth::GeneratorConfig& cfg, std::string what)
       : gen_(cfg), what_(std::move(what)) {}
-  LineSample next() override { return gen_.next(); }
+  LineSample at(uint64_t index) override { return gen_.at(index); }
   std::string describe() const override { return what_; }
   const std::u32string& alphabet() const { return gen_.alphabet(); }
 
@@ -142,6 +143,82 @@ class RankSync {
   Network& net_;
   ParamList stats_;
   std::vector<float> buffer_;
+};
+
+// The lines of the coming steps, shared out among the ranks. Lines are drawn a few global
+// batches at a time (a stretch of the stream) and sorted by width, so a batch pads little; each
+// step takes a random batch-sized slice of the sorted stretch (batch order is shuffled, content
+// is not). Every rank knows every line's width (one all-reduce per stretch), so all ranks cut the
+// same slices, and each trains on the lines of a slice it drew itself: the global batch is the
+// one a single process would train on. How many of a slice's lines fall to each rank varies (the
+// stream is dealt out by index, before widths are known): a rank may get a few more or fewer
+// lines than --batch, or none.
+class LinePool {
+ public:
+  LinePool(PrefetchingLoader& loader, Communicator& comm, size_t global_batch, uint64_t seed)
+      : loader_(loader), comm_(comm), global_batch_(global_batch), rng_(seed * 31 + 7) {}
+
+  int64_t lines_drawn() const { return lines_drawn_; }
+
+  // This rank's lines of the next global batch, widest first.
+  std::vector<PreparedLine> next_batch() {
+    while (sorted_.size() < global_batch_) draw_stretch();
+    const size_t batches = sorted_.size() / global_batch_;
+    const size_t pick = size_t(rng_.integer(0, int64_t(batches) - 1));
+    const auto first = sorted_.begin() + std::ptrdiff_t(pick * global_batch_);
+    const auto last = first + std::ptrdiff_t(global_batch_);
+    std::vector<PreparedLine> batch;
+    for (auto e = first; e != last; ++e)
+      if (e->mine) {
+        batch.push_back(std::move(mine_.at(e->index)));
+        mine_.erase(e->index);
+      }
+    sorted_.erase(first, last);
+    return batch;
+  }
+
+ private:
+  struct Entry {
+    uint64_t index;
+    int width;
+    bool mine;
+  };
+
+  void draw_stretch() {
+    const size_t n = global_batch_ * kStretchBatches;
+    const int ranks = comm_.size(), rank = comm_.rank();
+    // Widths of the stretch's lines by position, 0 for a line no rank can train on; each rank
+    // fills in its own, and the sum over ranks holds them all.
+    std::vector<float> widths(n, 0.f);
+    for (size_t i = size_t(rank); i < n; i += size_t(ranks)) {
+      PreparedLine line = loader_.next();
+      ++lines_drawn_;
+      if (line.index != next_index_ + i)
+        throw Error("training data: line " + std::to_string(line.index) + " arrived where " +
+                    std::to_string(next_index_ + i) + " was due");
+      if (!line.usable) continue;
+      widths[i] = float(line.input.cols());
+      mine_.emplace(line.index, std::move(line));
+    }
+    if (ranks > 1) comm_.allreduce_sum(widths.data(), widths.size());
+    for (size_t i = 0; i < n; ++i)
+      if (widths[i] > 0)
+        sorted_.push_back({next_index_ + i, int(widths[i]), i % size_t(ranks) == size_t(rank)});
+    next_index_ += n;
+    std::stable_sort(sorted_.begin(), sorted_.end(), [](const Entry& a, const Entry& b) {
+      return a.width != b.width ? a.width > b.width : a.index < b.index;
+    });
+  }
+
+  static constexpr size_t kStretchBatches = 4;
+  PrefetchingLoader& loader_;
+  Communicator& comm_;
+  size_t global_batch_;
+  Rng rng_;
+  uint64_t next_index_ = 0;
+  int64_t lines_drawn_ = 0;
+  std::vector<Entry> sorted_;
+  std::map<uint64_t, PreparedLine> mine_;
 };
 
 TrainSummary train_on(const TrainConfig& c, Communicator& comm);
@@ -252,8 +329,9 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
   log::info("net: {} ({} parameters, {:.2f} GFLOP per 400-px line), alphabet {} characters",
             model->spec(), model->parameter_count(), 2 * net.forward_macs(400) / 1e9,
             model->alphabet().size() - 1);
-  // --batch is per rank: the global batch is batch × ranks, drawn identically on every rank
-  // (same seeded data stream), and rank r trains on its lines r, r + ranks, ...
+  // --batch is per rank: the global batch is batch × ranks. Rank r draws lines r, r + ranks, ...
+  // of the one seeded stream (LineSource::at), and trains on those of its own that fall in a
+  // step's batch (LinePool).
   const int global_batch = c.batch * ranks;
   if (ranks > 1)
     log::info("MPI: {} ranks × batch {} = {} lines per step; threads per rank: {}", ranks, c.batch,
@@ -263,7 +341,7 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
   norm.height = model->input_height();
   const int divisor = net.width_divisor();
   PrefetchingLoader loader(std::move(source), model->alphabet(), norm, divisor,
-                           size_t(std::max(64, global_batch * 8)));
+                           size_t(std::max(64, c.batch * 8)), StreamShard{comm.rank(), ranks});
 
   if (c.freeze_backbone) {
     net.freeze_backbone();
@@ -298,25 +376,10 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
   double checkpoint_cer = -1;
   double reduce_seconds = 0;  // in the all-reduce, for the log of an MPI run
 
-  // Lines are drawn a few batches at a time and sorted by width, so a batch pads little.
-  std::vector<PreparedLine> pool;
-  const int pool_batches = 4;
-  Rng batch_rng(c.seed * 31 + 7);
+  LinePool pool(loader, comm, size_t(global_batch), c.seed);
 
   for (int64_t it = 0; it < c.iterations; ++it) {
-    if (pool.empty()) {
-      for (int i = 0; i < global_batch * pool_batches; ++i) pool.push_back(loader.next());
-      std::sort(pool.begin(), pool.end(),
-                [](const PreparedLine& a, const PreparedLine& b) { return a.input.cols() > b.input.cols(); });
-      // Shuffle batch order, not content: take a random batch-sized slice each time.
-    }
-    const size_t gb = size_t(global_batch);
-    const size_t nb = pool.size() / gb;
-    const size_t pick = size_t(batch_rng.integer(0, int64_t(nb) - 1));
-    std::vector<PreparedLine> batch;
-    for (size_t i = pick * gb + size_t(comm.rank()); i < (pick + 1) * gb; i += size_t(ranks))
-      batch.push_back(std::move(pool[i]));
-    pool.erase(pool.begin() + pick * global_batch, pool.begin() + (pick + 1) * global_batch);
+    std::vector<PreparedLine> batch = pool.next_batch();
 
     const int N = global_batch;
     std::vector<double> losses = parallel_step.run(batch, double(N));
@@ -403,6 +466,7 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
               "and the transfer of {} floats)", 1e3 * reduce_seconds / double(summary.iterations),
               count_trainable(params));
   summary.skipped = loader.skipped();
+  summary.lines_drawn = pool.lines_drawn();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
 }

@@ -80,6 +80,22 @@ TEST(LineGenerator, SameSeedGivesIdenticalLines) {
   }
 }
 
+// at(i) is line i of an indexed stream whatever was drawn before: the ranks of an MPI run each
+// draw their own indices of one stream.
+TEST(LineGenerator, IndexedLinesDoNotDependOnWhatCameBefore) {
+  LineGenerator a(config(5)), b(config(5));
+  const LineSample a3 = a.at(3), a7 = a.at(7);
+  b.next();
+  const LineSample b7 = b.at(7);
+  b.next();
+  const LineSample b3 = b.at(3);
+  EXPECT_EQ(a3.text, b3.text);
+  EXPECT_TRUE(identical(a3.image, b3.image));
+  EXPECT_EQ(a7.text, b7.text);
+  EXPECT_TRUE(identical(a7.image, b7.image));
+  EXPECT_NE(a3.text, a7.text);
+}
+
 TEST(LineGenerator, DifferentSeedsDiffer) {
   LineGenerator a(config(1)), b(config(2));
   int same = 0;

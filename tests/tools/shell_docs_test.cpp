@@ -200,7 +200,9 @@ TEST(ShellDocs, ZshCompletionNamesEveryOptionOfEveryHelp) {
     for (const auto& s : c.subcommands) EXPECT_TRUE(has_word(z, s)) << c.name() << " " << s;
     for (const auto& o : c.options) EXPECT_TRUE(has_word(z, o)) << c.name() << " " << o << " is not in _ocr";
   }
-  if (have("zsh")) EXPECT_EQ(std::system(("zsh -n '" + kSource + "/tools/completion/_ocr'").c_str()), 0);
+  if (have("zsh")) {
+    EXPECT_EQ(std::system(("zsh -n '" + kSource + "/tools/completion/_ocr'").c_str()), 0);
+  }
 }
 
 TEST(ShellDocs, VersionNamesTheCommit) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -191,6 +192,62 @@ TEST_F(Trainer, HoldsOutValidationLinesWhenNoneGiven) {
   c.val_every = 2;
   ocr::TrainSummary s = ocr::train(c);
   EXPECT_GE(s.best_cer, 0.0);  // measured on the held-out lines
+}
+
+// Line i of a file source's stream does not depend on what was drawn before, and each epoch is
+// a seeded reordering of all lines: the ranks of an MPI run draw disjoint parts of one stream.
+TEST_F(Trainer, FileSourceStreamIsDrawnByIndex) {
+  ocr::FileLineSource a((dir_ / "lines").string(), 7), b((dir_ / "lines").string(), 7);
+  a.set_augment(true);
+  b.set_augment(true);
+  std::vector<ocr::LineSample> forward;
+  for (uint64_t i = 0; i < 24; ++i) forward.push_back(a.at(i));
+  for (uint64_t i = 24; i-- > 0;) {
+    const ocr::LineSample s = b.at(i);
+    EXPECT_EQ(s.origin, forward[i].origin) << i;
+    EXPECT_EQ(cv::norm(s.image, forward[i].image, cv::NORM_INF), 0.0) << i;
+  }
+  std::vector<std::string> orders;
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    std::set<std::string> seen;
+    std::string order;
+    for (int k = 0; k < 8; ++k) {
+      seen.insert(forward[size_t(epoch * 8 + k)].origin);
+      order += forward[size_t(epoch * 8 + k)].origin + " ";
+    }
+    EXPECT_EQ(seen.size(), 8u) << "epoch " << epoch << " is not a permutation: " << order;
+    orders.push_back(order);
+  }
+  EXPECT_TRUE(orders[0] != orders[1] || orders[1] != orders[2]);
+}
+
+// The loader draws only its shard's indices, in order, and hands on an unusable line marked as
+// such (not silently dropped), so all ranks agree on what a stretch of the stream holds.
+TEST_F(Trainer, LoaderDrawsItsShardAndMarksUnusableLines) {
+  // "net" cannot be encoded without 'e': lines with it are unusable.
+  const ocr::Alphabet alphabet(U"notw");
+  auto src = std::make_unique<ocr::FileLineSource>((dir_ / "lines").string(), 3);
+  ocr::FileLineSource reference((dir_ / "lines").string(), 3);
+  ocr::LineNormalization norm;
+  norm.height = 32;
+  ocr::PrefetchingLoader loader(std::move(src), alphabet, norm, 2, 16, ocr::StreamShard{1, 3});
+  int unusable = 0;
+  for (uint64_t k = 0; k < 16; ++k) {
+    const ocr::PreparedLine p = loader.next();
+    const uint64_t index = 1 + 3 * k;
+    ASSERT_EQ(p.index, index);
+    const ocr::LineSample s = reference.at(index);
+    const bool encodable = s.text.find_first_not_of("notw") == std::string::npos;
+    EXPECT_EQ(p.usable, encodable) << s.origin << " '" << s.text << "'";
+    if (p.usable) {
+      EXPECT_EQ(p.text, s.text);
+    }
+    unusable += !p.usable;
+  }
+  EXPECT_GT(unusable, 0);
+  EXPECT_THROW(ocr::PrefetchingLoader(std::make_unique<ocr::FileLineSource>((dir_ / "lines").string(), 3),
+                                      alphabet, norm, 2, 16, ocr::StreamShard{3, 3}),
+               ocr::Error);
 }
 
 // Issue 19: a net that pools every line down to 0 frames used to hang; now training fails fast.

@@ -27,4 +27,14 @@ class Rng {
   std::mt19937_64 engine_;
 };
 
+// The seed of item `index` of a seeded stream (SplitMix64 of both): items drawn by index are the
+// same whoever draws them and in whatever order, so the ranks of an MPI run can each draw only
+// their own share of one stream.
+inline uint64_t stream_seed(uint64_t seed, uint64_t index) {
+  uint64_t z = seed * 0x9E3779B97F4A7C15ull + index + 0x632BE59BD9B4E019ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
 }  // namespace ocr

@@ -63,6 +63,9 @@ class LineGenerator {
   // CV_8UC1 dark text on a light background; the text holds only alphabet characters, no leading,
   // trailing or double spaces, and every character is covered by the faces it was drawn with.
   LineSample next();
+  // Line `index` of this seed's indexed stream: drawn from its own seed (stream_seed), so it is
+  // the same line whichever lines were drawn before; a separate stream from next()'s.
+  LineSample at(uint64_t index);
   // The next line of one profile (by name), ignoring the weights.
   LineSample next(const std::string& profile);
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -18,11 +19,15 @@
 
 namespace ocr {
 
+// An endless seeded stream of training lines, drawn by index: line i is the same whoever draws it
+// and whatever was drawn before, so each rank of an MPI run draws (renders, augments) only its
+// own share of the one stream that a single process would train on.
 class LineSource {
  public:
   virtual ~LineSource() = default;
-  // Never runs dry: file sources start a new shuffled epoch.
-  virtual LineSample next() = 0;
+  // Line `index` of the stream; file sources go through their lines in a new seeded order each
+  // epoch (pass).
+  virtual LineSample at(uint64_t index) = 0;
   virtual std::string describe() const = 0;
   // Lines in one pass (an epoch), 0 for an endless source.
   virtual size_t count() const { return 0; }
@@ -44,11 +49,11 @@ class FileLineSource : public LineSource {
   // Bad entries (missing/empty ground truth, unreadable image) are logged with their path and
   // counted in skipped(). Throws IoError if nothing usable remains.
   FileLineSource(const std::string& dir_or_list, uint64_t seed);
-  LineSample next() override;
+  LineSample at(uint64_t index) override;
   std::string describe() const override { return describe_; }
   size_t count() const override { return samples_.size(); }
   const std::vector<LineSample>& samples() const { return samples_; }
-  // When on, next() returns a randomly perturbed copy of each line (augment_line).
+  // When on, at() returns a randomly perturbed copy of each line (augment_line).
   void set_augment(bool on) { augment_ = on; }
   // Takes n lines (a seeded random choice) out of the training pool and returns them, for
   // validation when no separate set is given. Throws Error if fewer than n + 1 would remain.
@@ -57,10 +62,10 @@ class FileLineSource : public LineSource {
 
  private:
   std::vector<LineSample> samples_;
-  std::vector<size_t> order_;
-  size_t cursor_ = 0;
+  std::vector<size_t> order_;  // the order of epoch order_epoch_
+  uint64_t order_epoch_ = UINT64_MAX;
   bool augment_ = false;
-  Rng rng_;
+  uint64_t seed_;
   int skipped_ = 0;
   std::string describe_;
 };
@@ -70,17 +75,26 @@ struct PreparedLine {
   MatrixF input;            // normalised, height × width
   std::vector<int> labels;  // CTC labels
   std::string text, origin;
+  uint64_t index = 0;       // in the source's stream
+  bool usable = true;       // false: skipped (too narrow, characters outside the alphabet); no input
 };
 
-// Pulls from a source in a background thread, normalises and encodes, and keeps a bounded
-// queue full. Lines whose text has characters outside the alphabet, or that are too narrow for
-// their text, are skipped and counted. When every line of two passes over a source (or 1 000 in
-// a row of an endless one) is skipped, next() throws "no usable training lines" instead of
-// waiting for ever.
+// Which lines of a stream one process draws: indices rank, rank + count, rank + 2 count, ...
+struct StreamShard {
+  int rank = 0, count = 1;
+};
+
+// Draws a shard of a source's stream in a background thread, in index order, normalises and
+// encodes, and keeps a bounded queue full. Every index of the shard comes out: a line whose text
+// has characters outside the alphabet, or that is too narrow for its text, comes out marked not
+// usable (so all ranks agree on which lines a stretch of the stream holds) and is counted. When
+// every line of two passes over a source (or 1 000 in a row of an endless one) is skipped, next()
+// throws "no usable training lines" instead of waiting for ever.
 class PrefetchingLoader {
  public:
   PrefetchingLoader(std::unique_ptr<LineSource> source, const Alphabet& alphabet,
-                    LineNormalization norm, int width_divisor, size_t capacity = 256);
+                    LineNormalization norm, int width_divisor, size_t capacity = 256,
+                    StreamShard shard = {});
   ~PrefetchingLoader();
   PreparedLine next();
   int64_t skipped() const { return skipped_.load(); }
@@ -93,6 +107,7 @@ class PrefetchingLoader {
   LineNormalization norm_;
   int divisor_;
   size_t capacity_;
+  StreamShard shard_;
   std::deque<PreparedLine> queue_;
   std::mutex mutex_;
   std::condition_variable not_empty_, not_full_;

@@ -46,7 +46,8 @@ struct TrainConfig {
 
 struct TrainSummary {
   int64_t iterations = 0;
-  int64_t lines = 0;
+  int64_t lines = 0;          // trained on, over all ranks
+  int64_t lines_drawn = 0;    // taken from the data stream by this process (its shard)
   int64_t skipped = 0;
   double best_cer = -1;
   double seconds = 0;

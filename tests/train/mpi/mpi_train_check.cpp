@@ -21,16 +21,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The same lines for every rank, each in its own folder (no two processes write one file).
+// The same lines for every rank, each in its own folder (no two processes write one file): 24
+// lines of different widths, so a step's batch is a width-sorted slice of more lines than it holds.
 std::string write_lines(const fs::path& dir) {
   fs::create_directories(dir);
   const char* texts[] = {"one", "two", "ten", "net", "toe", "note", "tone", "on"};
-  for (int i = 0; i < 8; ++i) {
-    cv::Mat img(32, 90, CV_8UC1, cv::Scalar(255));
-    cv::putText(img, texts[i], {6, 23}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv::LINE_AA);
+  for (int i = 0; i < 24; ++i) {
+    cv::Mat img(32, 70 + 6 * i, CV_8UC1, cv::Scalar(255));
+    cv::putText(img, texts[i % 8], {6 + i, 23}, cv::FONT_HERSHEY_SIMPLEX, 0.7, 0, 2, cv::LINE_AA);
     const std::string stem = (dir / ("l" + std::to_string(i))).string();
     cv::imwrite(stem + ".png", img);
-    std::ofstream(stem + ".gt.txt") << texts[i] << "\n";
+    std::ofstream(stem + ".gt.txt") << texts[i % 8] << "\n";
   }
   return dir.string();
 }
@@ -50,10 +51,13 @@ int train(int argc, char** argv) {
   c.warmup = 5;
   c.threads = 1;
   c.seed = 2;
-  c.augment = 0;
+  // Augmented: each line is varied by its index in the stream, by whichever rank draws it.
+  c.augment = 1;
   // A rank that fails before its first collective: the others must not wait for it for ever.
   if (argc > 6 && rank == std::atoi(argv[6])) c.init = (fs::path(argv[2]) / "missing.ocrm").string();
-  ocr::train(c);
+  const ocr::TrainSummary summary = ocr::train(c);
+  // run.sh checks that each rank drew only its share of the stream.
+  std::printf("rank %d drew %lld lines\n", rank, static_cast<long long>(summary.lines_drawn));
   return 0;
 }
 

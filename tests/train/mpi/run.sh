@@ -14,10 +14,18 @@ run2() { "$mpiexec" --oversubscribe --allow-run-as-root --bind-to none -np 2 "$@
 
 case "$mode" in
 equivalence)
-  # 2 ranks × batch 4 take the same steps as 1 process × batch 8: equal weights after 20 steps.
-  "$check" train "$tmp/one" "$tmp/one.ocrm" 8 20 || exit 1
-  run2 "$check" train "$tmp/two" "$tmp/two.ocrm" 4 20 || exit 1
+  # 2 ranks × batch 4 take the same steps as 1 process × batch 8: equal weights after 20 steps,
+  # each rank having drawn (read, augmented, prepared) only half of the lines one process draws.
+  "$check" train "$tmp/one" "$tmp/one.ocrm" 8 20 > "$tmp/one.out" || exit 1
+  run2 "$check" train "$tmp/two" "$tmp/two.ocrm" 4 20 > "$tmp/two.out" || exit 1
+  cat "$tmp/one.out" "$tmp/two.out"
   "$check" compare "$tmp/one.ocrm.last" "$tmp/two.ocrm.last" 1e-5 || exit 1
+  one=$(sed -n 's/^rank 0 drew \([0-9]*\) lines$/\1/p' "$tmp/one.out")
+  for r in 0 1; do
+    mine=$(sed -n "s/^rank $r drew \\([0-9]*\\) lines\$/\\1/p" "$tmp/two.out")
+    [ -n "$one" ] && [ -n "$mine" ] && [ $((2 * mine)) -eq "$one" ] ||
+      { echo "rank $r drew '$mine' lines; one process drew '$one'"; exit 1; }
+  done
   ;;
 batchnorm)
   # A net with Bn: its running statistics (no gradients) are averaged over the ranks, not summed
