@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ocr/core/error.h"
+#include "ocr/core/log.h"
 #include "ocr/image/resample.h"
 #include "ocr/model/model.h"
 #include "ocr/nn/network.h"
@@ -159,6 +160,8 @@ TextLineDetector::Detection TextLineDetector::run(const cv::Mat& gray, double pa
     opt.scale = d.map.page_px;
     opt.page_size = gray.size();
     d.lines = find_lines(d.map.prob, opt);
+    log::debug("detector: read at text height {:.1f} px (scale {:.2f}): {} lines", text_height,
+               detector_scale(text_height, settings_.text_height), d.lines.size());
     return d;
   };
   const double estimate = page_text_height > 0 ? page_text_height : settings_.text_height;
