@@ -17,7 +17,9 @@ namespace ocr {
 
 namespace {
 constexpr Index kPanelRows = 16;
+#ifdef OCR_BF16_NATIVE
 constexpr int kNR = 12;  // columns of C per register block: 2 × 12 accumulators + 3 operands
+#endif
 }  // namespace
 
 bool bf16_inference_enabled() { return inference_precision() == Precision::Bf16; }
