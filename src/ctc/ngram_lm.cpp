@@ -207,26 +207,14 @@ void NgramLm::index() {
     }
   root_child_.assign(data_.vocab.size(), kNoNode);
   for (uint32_t c = data_.child_begin[0]; c < data_.child_begin[1]; ++c) root_child_[data_.token[c]] = c;
-  // Suffix links (longest proper suffix present), like Aho-Corasick failure links; the history
-  // state after an n-gram is its longest suffix that can still be a context.
-  suffix_.assign(n, 0);
-  state_.assign(n, 0);
-  for (size_t i = 1; i < n; ++i) {
-    if (depth_[i] >= 2) {
-      uint32_t s = suffix_[parent_[i]];
-      for (;;) {
-        uint32_t c = child(s, data_.token[i]);
-        if (c != kNoNode) {
-          suffix_[i] = c;
-          break;
-        }
-        if (s == 0) break;
-        s = suffix_[s];
-      }
-    }
-    bool context = data_.child_begin[i + 1] > data_.child_begin[i] || data_.bow[i] != 0.f;
-    state_[i] = context ? static_cast<uint32_t>(i) : state_[suffix_[i]];
+  // Suffix links and history states: worked out on first use (suffix(), state()).
+  std::vector<std::atomic<uint32_t>> suffixes(n), states(n);
+  for (size_t i = 0; i < n; ++i) {
+    suffixes[i].store(i == 0 ? 0 : kNotYet, std::memory_order_relaxed);
+    states[i].store(i == 0 ? 0 : kNotYet, std::memory_order_relaxed);
   }
+  suffix_.swap(suffixes);
+  state_.swap(states);
   unk_logp_ = 0;
   if (root_child_[kUnk] == kNoNode) {
     // No <unk> unigram (e.g. an ARPA file without one): price unknowns like the rarest token.
@@ -259,6 +247,35 @@ void NgramLm::index() {
   }
 }
 
+uint32_t NgramLm::suffix(uint32_t node) const {
+  uint32_t s = suffix_[node].load(std::memory_order_relaxed);
+  if (s != kNotYet) return s;
+  // Depth ≥ 1 here (the root's is set). The parent and every suffix are shallower, so the
+  // recursion is at most the order deep.
+  s = 0;
+  if (depth_[node] >= 2) {
+    for (uint32_t h = suffix(parent_[node]);; h = suffix(h)) {
+      const uint32_t c = child(h, data_.token[node]);
+      if (c != kNoNode) {
+        s = c;
+        break;
+      }
+      if (h == 0) break;
+    }
+  }
+  suffix_[node].store(s, std::memory_order_relaxed);
+  return s;
+}
+
+uint32_t NgramLm::state(uint32_t node) const {
+  uint32_t s = state_[node].load(std::memory_order_relaxed);
+  if (s != kNotYet) return s;
+  const bool context = data_.child_begin[node + 1] > data_.child_begin[node] || data_.bow[node] != 0.f;
+  s = context ? node : state(suffix(node));
+  state_[node].store(s, std::memory_order_relaxed);
+  return s;
+}
+
 uint32_t NgramLm::child(uint32_t node, uint32_t token) const {
   if (node == 0) return token < root_child_.size() ? root_child_[token] : kNoNode;
   uint32_t b = data_.child_begin[node], e = data_.child_begin[node + 1];
@@ -279,7 +296,7 @@ float NgramLm::score_token(uint32_t& node, uint32_t token) const {
   for (;;) {
     uint32_t c = child(cur, token);
     if (c != kNoNode) {
-      node = state_[c];
+      node = state(c);
       return acc + data_.logp[c];
     }
     if (cur == 0) {
@@ -288,7 +305,7 @@ float NgramLm::score_token(uint32_t& node, uint32_t token) const {
       return acc + unk_logp_;
     }
     acc += data_.bow[cur];
-    cur = suffix_[cur];
+    cur = suffix(cur);
   }
 }
 
@@ -527,7 +544,7 @@ void NgramLm::renormalize() {
     double kept = 0, lower = 0;
     for (uint32_t c = b; c < e; ++c) {
       kept += std::exp(double(data_.logp[c]));
-      uint32_t s = suffix_[h];
+      uint32_t s = suffix(uint32_t(h));
       lower += std::exp(double(score_token(s, data_.token[c])));
     }
     double num = 1 - kept, den = 1 - lower;

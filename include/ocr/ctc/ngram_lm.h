@@ -14,6 +14,7 @@
 // sorted by token; node n stands for the n-gram on the path to it and holds
 // ln P(last token | the rest) and its backoff weight as a history.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -89,12 +90,22 @@ class NgramLm : public LanguageModel {
 
  private:
   uint32_t child(uint32_t node, uint32_t token) const;
+  // The longest proper suffix of node's n-gram present in the model (like an Aho-Corasick failure
+  // link), and the history state after it (its longest suffix that can still be a context).
+  // Worked out on first use and kept: a page's decoding visits a small part of a large model,
+  // and working them all out at load took about 25 ms per process for eng.lm.
+  uint32_t suffix(uint32_t node) const;
+  uint32_t state(uint32_t node) const;
   void index();
   // Recomputes every backoff weight so each context sums to one over the kept n-grams.
   void renormalize();
 
   NgramData data_;
-  std::vector<uint32_t> parent_, suffix_, state_, root_child_;
+  std::vector<uint32_t> parent_, root_child_;
+  static constexpr uint32_t kNotYet = 0xfffffffeu;
+  // kNotYet until suffix()/state() first need them; shared by the threads decoding with one model
+  // (every thread works out the same value, so relaxed atomics suffice).
+  mutable std::vector<std::atomic<uint32_t>> suffix_, state_;
   std::vector<uint8_t> depth_;
   uint32_t ascii_token_[128];
   std::unordered_map<char32_t, uint32_t> char_token_;
