@@ -3,6 +3,7 @@
 // quantisation steps give, on every edge of the register blocking and of the packing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "ocr/core/error.h"
@@ -37,6 +38,38 @@ Matrix random_matrix(Rng& rng, Index rows, Index cols, double lo, double hi) {
   Matrix m(rows, cols);
   for (Index i = 0; i < m.size(); ++i) m.data()[i] = Scalar(rng.uniform(lo, hi));
   return m;
+}
+
+// The packing (column by column, quantised in bulk) against its definition written out element
+// by element: sa_i = max_k |A(i, k)| / 127 (1 for a zero row), q = round(A / sa) in -127..127,
+// panels of 16 rows × groups of 4 columns, zero padding, and the row sums of q.
+TEST(Int8, PackingEqualsItsDefinition) {
+  Rng rng(8);
+  for (Index rows : {1, 15, 16, 17, 40})
+    for (Index cols : {1, 3, 4, 9}) {
+      Matrix a = random_matrix(rng, rows, cols, -2, 2);
+      a.row(rows / 2).setZero();
+      const Int8Panels got = pack_int8_panels(a);
+      const Index quads = (cols + 3) / 4, panels = (rows + 15) / 16;
+      ASSERT_EQ(got.rows, rows);
+      ASSERT_EQ(got.quads, quads);
+      ASSERT_EQ(got.data.size(), size_t(panels * quads * 64));
+      std::vector<std::int8_t> data(got.data.size(), 0);
+      for (Index i = 0; i < rows; ++i) {
+        float amax = 0;
+        for (Index k = 0; k < cols; ++k) amax = std::max(amax, std::abs(float(a(i, k))));
+        const float s = amax > 0 ? amax / 127.0f : 1.0f;
+        ASSERT_EQ(got.scale[size_t(i)], s) << rows << "x" << cols << " row " << i;
+        int sum = 0;
+        for (Index k = 0; k < cols; ++k) {
+          const int q = std::clamp(int(std::nearbyint(float(a(i, k)) / s)), -127, 127);
+          data[size_t((((i / 16) * quads + k / 4) * 16 + i % 16) * 4 + k % 4)] = std::int8_t(q);
+          sum += q;
+        }
+        ASSERT_EQ(got.sums[size_t(i)], sum) << rows << "x" << cols << " row " << i;
+      }
+      ASSERT_EQ(got.data, data) << rows << "x" << cols;
+    }
 }
 
 // Every M, K, P up to past two register blocks (32 rows, 12 columns) and several 4-groups of K,
