@@ -1,6 +1,7 @@
 #include "ocr/train/communicator.h"
 
 #include <cstdlib>
+#include <string>
 
 #include "ocr/core/error.h"
 
@@ -14,6 +15,12 @@ class SingleProcess : public Communicator {
   int size() const override { return 1; }
   void allreduce_sum(float*, size_t) override {}
   void broadcast(void*, size_t, int) override {}
+  void send(const void*, size_t, int dest) override {
+    throw Error("send to rank " + std::to_string(dest) + ": a single process has no other rank");
+  }
+  void receive(void*, size_t, int source) override {
+    throw Error("receive from rank " + std::to_string(source) + ": a single process has no other rank");
+  }
   [[noreturn]] void abort(int code) override { std::_Exit(code); }
 };
 

@@ -1,6 +1,7 @@
 #include "ocr/train/line_source.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
@@ -111,6 +112,46 @@ bool prepare_line(const LineSample& s, const Alphabet& alphabet, const LineNorma
   out.text = s.text;
   out.origin = s.origin;
   return true;
+}
+
+std::vector<char> pack_line(const PreparedLine& line) {
+  const uint64_t head[6] = {uint64_t(line.input.rows()), uint64_t(line.input.cols()), line.labels.size(),
+                            line.text.size(), line.origin.size(), line.index};
+  std::vector<char> out;
+  auto put = [&](const void* p, size_t n) { out.insert(out.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n); };
+  put(head, sizeof head);
+  put(line.input.data(), size_t(line.input.size()) * sizeof(float));
+  put(line.labels.data(), line.labels.size() * sizeof(int));
+  put(line.text.data(), line.text.size());
+  put(line.origin.data(), line.origin.size());
+  return out;
+}
+
+PreparedLine unpack_line(const std::vector<char>& bytes) {
+  uint64_t head[6];
+  if (bytes.size() < sizeof head) throw Error("a packed line: too short");
+  std::memcpy(head, bytes.data(), sizeof head);
+  const uint64_t rows = head[0], cols = head[1], labels = head[2], text = head[3], origin = head[4];
+  // Each count bounded before any product of them can overflow.
+  if (rows > (1u << 16) || cols > (1u << 24) || labels > (1u << 24) || text > (1u << 24) || origin > (1u << 24) ||
+      bytes.size() != sizeof head + rows * cols * sizeof(float) + labels * sizeof(int) + text + origin)
+    throw Error("a packed line: sizes do not match its " + std::to_string(bytes.size()) + " bytes");
+  PreparedLine line;
+  size_t at = sizeof head;
+  auto get = [&](void* p, size_t n) {
+    if (n) std::memcpy(p, bytes.data() + at, n);
+    at += n;
+  };
+  line.input.resize(Index(rows), Index(cols));
+  get(line.input.data(), rows * cols * sizeof(float));
+  line.labels.resize(labels);
+  get(line.labels.data(), labels * sizeof(int));
+  line.text.resize(text);
+  get(line.text.data(), text);
+  line.origin.resize(origin);
+  get(line.origin.data(), origin);
+  line.index = head[5];
+  return line;
 }
 
 PrefetchingLoader::PrefetchingLoader(std::unique_ptr<LineSource> source, const Alphabet& alphabet,

@@ -44,6 +44,17 @@ class MpiWorld : public Communicator {
     for (size_t off = 0; off < bytes; off += kMaxCount)
       MPI_Bcast(p + off, int(std::min(kMaxCount, bytes - off)), MPI_BYTE, root, MPI_COMM_WORLD);
   }
+  void send(const void* data, size_t bytes, int dest) override {
+    const auto* p = static_cast<const char*>(data);
+    for (size_t off = 0; off < bytes; off += kMaxCount)
+      MPI_Send(p + off, int(std::min(kMaxCount, bytes - off)), MPI_BYTE, dest, 0, MPI_COMM_WORLD);
+  }
+  void receive(void* data, size_t bytes, int source) override {
+    auto* p = static_cast<char*>(data);
+    for (size_t off = 0; off < bytes; off += kMaxCount)
+      MPI_Recv(p + off, int(std::min(kMaxCount, bytes - off)), MPI_BYTE, source, 0, MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE);
+  }
   [[noreturn]] void abort(int code) override {
     MPI_Abort(MPI_COMM_WORLD, code);
     std::_Exit(code);  // MPI_Abort does not return; this keeps [[noreturn]] honest

@@ -149,16 +149,17 @@ class RankSync {
 // batches at a time (a stretch of the stream) and sorted by width, so a batch pads little; each
 // step takes a random batch-sized slice of the sorted stretch (batch order is shuffled, content
 // is not). Every rank knows every line's width (one all-reduce per stretch), so all ranks cut the
-// same slices, and each trains on the lines of a slice it drew itself: the global batch is the
-// one a single process would train on. How many of a slice's lines fall to each rank varies (the
-// stream is dealt out by index, before widths are known): a rank may get a few more or fewer
-// lines than --batch, or none.
+// same slices: the global batch is the one a single process would train on. Each rank trains on
+// exactly --batch lines of it: its own, as far as they go (the stream is dealt out by index,
+// before widths are known, so a slice holds more of one rank's lines than of another's), and
+// lines handed over by the ranks that drew more than their share.
 class LinePool {
  public:
   LinePool(PrefetchingLoader& loader, Communicator& comm, size_t global_batch, uint64_t seed)
       : loader_(loader), comm_(comm), global_batch_(global_batch), rng_(seed * 31 + 7) {}
 
   int64_t lines_drawn() const { return lines_drawn_; }
+  int64_t lines_handed_over() const { return lines_handed_over_; }
 
   // This rank's lines of the next global batch, widest first.
   std::vector<PreparedLine> next_batch() {
@@ -166,14 +167,49 @@ class LinePool {
     const size_t batches = sorted_.size() / global_batch_;
     const size_t pick = size_t(rng_.integer(0, int64_t(batches) - 1));
     const auto first = sorted_.begin() + std::ptrdiff_t(pick * global_batch_);
-    const auto last = first + std::ptrdiff_t(global_batch_);
-    std::vector<PreparedLine> batch;
-    for (auto e = first; e != last; ++e)
-      if (e->mine) {
-        batch.push_back(std::move(mine_.at(e->index)));
-        mine_.erase(e->index);
+    const std::vector<Entry> slice(first, first + std::ptrdiff_t(global_batch_));
+    sorted_.erase(first, first + std::ptrdiff_t(global_batch_));
+
+    // Who trains on which line: every rank works out the same plan. Each keeps its own lines up
+    // to its share; the others go, in slice order, to the ranks still short of theirs.
+    const int ranks = comm_.size(), rank = comm_.rank();
+    const size_t share = global_batch_ / size_t(ranks);
+    std::vector<int> target(slice.size(), -1);
+    std::vector<size_t> filled(size_t(ranks), 0);
+    for (size_t j = 0; j < slice.size(); ++j)
+      if (filled[size_t(slice[j].owner)] < share) {
+        target[j] = slice[j].owner;
+        ++filled[size_t(slice[j].owner)];
       }
-    sorted_.erase(first, last);
+    for (size_t j = 0, r = 0; j < slice.size(); ++j)
+      if (target[j] < 0) {
+        while (filled[r] == share) ++r;
+        target[j] = int(r);
+        ++filled[r];
+      }
+    // Hand-overs in slice order, each rank walking the same list: the earliest pending one always
+    // has both its ranks at it, so no cycle of waiting sends can form.
+    std::vector<PreparedLine> batch;
+    for (size_t j = 0; j < slice.size(); ++j) {
+      const uint64_t index = slice[j].index;
+      if (slice[j].owner == rank && target[j] == rank) {
+        batch.push_back(take(index));
+      } else if (slice[j].owner == rank) {
+        const std::vector<char> bytes = pack_line(take(index));
+        const uint64_t size = bytes.size();
+        comm_.send(&size, sizeof size, target[j]);
+        comm_.send(bytes.data(), bytes.size(), target[j]);
+        ++lines_handed_over_;
+      } else if (target[j] == rank) {
+        uint64_t size = 0;
+        comm_.receive(&size, sizeof size, slice[j].owner);
+        if (size > kMaxLineBytes) throw Error("training data: a line of " + std::to_string(size) + " bytes from rank " +
+                                              std::to_string(slice[j].owner));
+        std::vector<char> bytes(size);
+        comm_.receive(bytes.data(), bytes.size(), slice[j].owner);
+        batch.push_back(unpack_line(bytes));
+      }
+    }
     return batch;
   }
 
@@ -181,8 +217,16 @@ class LinePool {
   struct Entry {
     uint64_t index;
     int width;
-    bool mine;
+    int owner;  // the rank that drew it
   };
+
+  PreparedLine take(uint64_t index) {
+    auto it = mine_.find(index);
+    if (it == mine_.end()) throw Error("training data: line " + std::to_string(index) + " is not here");
+    PreparedLine line = std::move(it->second);
+    mine_.erase(it);
+    return line;
+  }
 
   void draw_stretch() {
     const size_t n = global_batch_ * kStretchBatches;
@@ -202,8 +246,7 @@ class LinePool {
     }
     if (ranks > 1) comm_.allreduce_sum(widths.data(), widths.size());
     for (size_t i = 0; i < n; ++i)
-      if (widths[i] > 0)
-        sorted_.push_back({next_index_ + i, int(widths[i]), i % size_t(ranks) == size_t(rank)});
+      if (widths[i] > 0) sorted_.push_back({next_index_ + i, int(widths[i]), int(i % size_t(ranks))});
     next_index_ += n;
     std::stable_sort(sorted_.begin(), sorted_.end(), [](const Entry& a, const Entry& b) {
       return a.width != b.width ? a.width > b.width : a.index < b.index;
@@ -211,12 +254,13 @@ class LinePool {
   }
 
   static constexpr size_t kStretchBatches = 4;
+  static constexpr uint64_t kMaxLineBytes = uint64_t(1) << 30;
   PrefetchingLoader& loader_;
   Communicator& comm_;
   size_t global_batch_;
   Rng rng_;
   uint64_t next_index_ = 0;
-  int64_t lines_drawn_ = 0;
+  int64_t lines_drawn_ = 0, lines_handed_over_ = 0;
   std::vector<Entry> sorted_;
   std::map<uint64_t, PreparedLine> mine_;
 };
@@ -465,6 +509,9 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
     log::info("MPI: all-reduce {:.2f} ms per step on rank 0 (copies, waiting for the slowest rank "
               "and the transfer of {} floats)", 1e3 * reduce_seconds / double(summary.iterations),
               count_trainable(params));
+  if (ranks > 1 && summary.iterations > 0)
+    log::info("MPI: rank 0 handed {:.1f} of its lines per step to other ranks (to even out the batch)",
+              double(pool.lines_handed_over()) / double(summary.iterations));
   summary.skipped = loader.skipped();
   summary.lines_drawn = pool.lines_drawn();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();

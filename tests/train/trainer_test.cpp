@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -248,6 +249,30 @@ TEST_F(Trainer, LoaderDrawsItsShardAndMarksUnusableLines) {
   EXPECT_THROW(ocr::PrefetchingLoader(std::make_unique<ocr::FileLineSource>((dir_ / "lines").string(), 3),
                                       alphabet, norm, 2, 16, ocr::StreamShard{3, 3}),
                ocr::Error);
+}
+
+// A line handed to another rank arrives as it left; bytes that do not hold a line are refused.
+TEST(PackedLine, RoundTripsAndRefusesBadBytes) {
+  ocr::PreparedLine line;
+  line.input = ocr::MatrixF::Random(5, 7);
+  line.labels = {3, 1, 4, 1, 5};
+  line.text = "naïve";
+  line.origin = "synth seed=1 line=9";
+  line.index = 123456789012ull;
+  const std::vector<char> bytes = ocr::pack_line(line);
+  const ocr::PreparedLine back = ocr::unpack_line(bytes);
+  EXPECT_EQ(back.input, line.input);
+  EXPECT_EQ(back.labels, line.labels);
+  EXPECT_EQ(back.text, line.text);
+  EXPECT_EQ(back.origin, line.origin);
+  EXPECT_EQ(back.index, line.index);
+  EXPECT_TRUE(back.usable);
+  EXPECT_THROW(ocr::unpack_line(std::vector<char>(bytes.begin(), bytes.end() - 1)), ocr::Error);
+  EXPECT_THROW(ocr::unpack_line(std::vector<char>(10, 0)), ocr::Error);
+  std::vector<char> huge = bytes;
+  const uint64_t rows = uint64_t(1) << 40;  // a size whose product with the width would overflow
+  std::memcpy(huge.data(), &rows, sizeof rows);
+  EXPECT_THROW(ocr::unpack_line(huge), ocr::Error);
 }
 
 // Issue 19: a net that pools every line down to 0 frames used to hang; now training fails fast.

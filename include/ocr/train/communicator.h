@@ -18,6 +18,11 @@ class Communicator {
   virtual void allreduce_sum(float* data, size_t count) = 0;
   // Rank root's bytes overwrite everyone else's.
   virtual void broadcast(void* data, size_t bytes, int root) = 0;
+  // A message of bytes to one other rank, and its receipt (the receiver knows the size). Messages
+  // between two ranks arrive in the order they were sent. The single process has no one to send
+  // to: both throw there.
+  virtual void send(const void* data, size_t bytes, int dest) = 0;
+  virtual void receive(void* data, size_t bytes, int source) = 0;
   // Ends every rank with this exit code (a failed rank must not leave the others waiting in a
   // collective for ever).
   [[noreturn]] virtual void abort(int code) = 0;

@@ -79,6 +79,11 @@ struct PreparedLine {
   bool usable = true;       // false: skipped (too narrow, characters outside the alphabet); no input
 };
 
+// A prepared line as bytes and back, to hand it to another rank of an MPI run (native byte
+// order: the ranks of one run share it). unpack_line throws Error on bytes that do not hold one.
+std::vector<char> pack_line(const PreparedLine& line);
+PreparedLine unpack_line(const std::vector<char>& bytes);
+
 // Which lines of a stream one process draws: indices rank, rank + count, rank + 2 count, ...
 struct StreamShard {
   int rank = 0, count = 1;
