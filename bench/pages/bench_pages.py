@@ -2,7 +2,7 @@
 """Whole pages, `ocr recognize` beside its peers, per page set: CER, order-blind word scores, time per
 page and peak memory, on one thread each.
 
-Usage: bench/pages/bench_pages.py [--ocr build/ocr] [--model models/eng.ocrm] [--shared ../shared]
+Usage: bench/pages/bench_pages.py [--ocr build/ocr] [--model default|FILE] [--shared ../shared]
            [--threads 1] [--set pages|receipts|forms|receipt-photos|all ...] [--only NAME ...]
            [--skip-tesseract] [--skip-peers] [--peers /tmp/peers] [--keep DIR] [--json FILE]
            [-- extra ocr flags]
@@ -152,7 +152,10 @@ def run_timed(cmd, env):
 
 def engine_commands(a, img, with_tesseract):
     """(engine, command) pairs reading img one process per page: ocr with a's flags, then Tesseract if wanted."""
-    cmds = [("ocr", [a.ocr, "-q", "recognize", "-m", a.model, "-j", str(a.threads)] + a.extra + [str(img)])]
+    # --model default: no -m, so `ocr` picks a shipped model per page (--engines auto), as a user's
+    # plain `ocr recognize` does.
+    model = [] if a.model == "default" else ["-m", a.model]
+    cmds = [("ocr", [a.ocr, "-q", "recognize"] + model + ["-j", str(a.threads)] + a.extra + [str(img)])]
     if with_tesseract:
         cmds.append(("tess-deb", ["tesseract", str(img), "stdout"]))
     return cmds
@@ -331,7 +334,9 @@ def run_peers(a, s, images, gt, pages, keep):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ocr", default=str(ROOT / "build" / "ocr"))
-    ap.add_argument("--model", default=str(ROOT / "models" / "eng.ocrm"))
+    ap.add_argument("--model", default="default",
+                    help="model file; 'default' (the default): no -m, a shipped model per page as a "
+                         "plain `ocr recognize` picks (--engines auto)")
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--threads", type=int, default=1, help="threads of every engine (default 1)")
     ap.add_argument("--skip-tesseract", action="store_true", help="leave out Debian's tesseract")
@@ -352,7 +357,7 @@ def main():
         sys.exit(f"bench_pages: {data} is missing: this benchmark needs ../shared/data")
     if not Path(a.ocr).exists():
         sys.exit(f"bench_pages: {a.ocr} not found: build first (cmake --build build)")
-    if not Path(a.model).exists():
+    if a.model != "default" and not Path(a.model).exists():
         sys.exit(f"bench_pages: model {a.model} not found (models/eng.ocrm, or --model)")
     have_tess = not a.skip_tesseract and subprocess.run(["sh", "-c", "command -v tesseract"],
                                                         stdout=subprocess.DEVNULL).returncode == 0
@@ -386,6 +391,7 @@ def main():
                 r.update(failed=rc != 0, empty=r["empty"] and rc == 0, wall=wall, cpu=cpu, mib=mib, exit_code=rc)
                 if rc != 0:
                     r["error"] = err.strip()[-300:]
+                    print(f"[{s.name}] {img.name} {eng}: {r['error']}", file=sys.stderr, flush=True)
                 p["engines"][eng] = r
                 if a.keep:
                     d = Path(a.keep) / s.name / eng
