@@ -343,8 +343,10 @@ def main():
     ap.add_argument("--skip-peers", action="store_true", help="leave out Tesseract best_int and PaddleOCR")
     ap.add_argument("--peers", type=Path, default=Path(os.environ.get("PEERS") or "/tmp/peers"),
                     help="installed copy of ../shared/peers (default $PEERS, else /tmp/peers)")
-    ap.add_argument("--set", choices=[s.name for s in SETS] + ["all"], action="append",
-                    help="only this set (repeatable; default all)")
+    # nargs "+": `--set forms receipts` names two sets (with a single value the second word was
+    # taken for an ocr flag, and every page failed).
+    ap.add_argument("--set", choices=[s.name for s in SETS] + ["all"], action="extend", nargs="+",
+                    help="only these sets (repeatable; default all)")
     ap.add_argument("--only", action="append", metavar="NAME",
                     help="only images whose file name contains NAME (repeatable)")
     ap.add_argument("--keep", metavar="DIR", help="write every engine's output to DIR/SET/ENGINE/STEM.txt")
