@@ -282,11 +282,14 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   if (options.detector && layout.mode == LayoutMode::Line) read_line_image_through_detector(p, *options.detector);
   p.page.layout = layout_name(p.layout.mode);
   // A line that is still light-on-dark (a dark bar on a light page) is flipped for the reader.
+  // A light class under a third of the line is not proof alone: a faint, blurred line on shaded
+  // paper splits inside its own paper (a phone photo's `1 Sop Buntut` was flipped and dropped);
+  // the line's outer ring must be dark too.
   for (auto& l : p.lines) {
     if (l.empty()) continue;
     cv::Mat tmp;
     cv::threshold(l, tmp, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-    if (cv::countNonZero(tmp) < 0.35 * static_cast<double>(l.total())) cv::bitwise_not(l, l);
+    if (cv::countNonZero(tmp) < 0.35 * static_cast<double>(l.total()) && looks_inverted(l)) cv::bitwise_not(l, l);
   }
   return p;
 }

@@ -437,3 +437,42 @@ TEST(Preprocess, SauvolaInBandsEqualsTheWholePage) {
     EXPECT_GT(cv::countNonZero(got), 1000);
   }
 }
+
+namespace {
+
+// Isolated one-pixel specks, enough that the page counts as speckled.
+cv::Mat with_specks(cv::Mat img, int count, uint64_t seed) {
+  cv::RNG rng(seed);
+  for (int i = 0; i < count; ++i) img.at<uint8_t>(rng.uniform(0, img.rows), rng.uniform(0, img.cols)) = 0;
+  return img;
+}
+
+bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
+  return a.size() == b.size() && cv::norm(a, b, cv::NORM_INF) == 0;
+}
+
+}  // namespace
+
+// The median that takes specks off a page also takes the 1-2 px strokes of small print: small
+// print keeps its specks (the recognizer is trained on noise), large print loses them.
+TEST(Preprocess, SpecksAreFilteredOffLargePrintButNotOffSmallPrint) {
+  ocr::PreprocessOptions none, median;
+  none.denoise = ocr::Denoise::None;
+  median.denoise = ocr::Denoise::Median;
+
+  cv::Mat small;
+  cv::resize(text_block(), small, {}, 0.4, 0.4, cv::INTER_AREA);
+  small = with_specks(small, 600, 7);
+  const auto small_auto = ocr::preprocess(small, {});
+  EXPECT_GT(small_auto.scale, 1.5);
+  EXPECT_TRUE(same_pixels(small_auto.gray, ocr::preprocess(small, none).gray));
+  EXPECT_FALSE(same_pixels(small_auto.gray, ocr::preprocess(small, median).gray));
+
+  cv::Mat large;
+  cv::resize(text_block(), large, {}, 1.5, 1.5, cv::INTER_LINEAR);
+  large = with_specks(large, 3000, 8);
+  const auto large_auto = ocr::preprocess(large, {});
+  EXPECT_EQ(large_auto.scale, 1.0);
+  EXPECT_TRUE(same_pixels(large_auto.gray, ocr::preprocess(large, median).gray));
+  EXPECT_FALSE(same_pixels(large_auto.gray, ocr::preprocess(large, none).gray));
+}
