@@ -65,8 +65,10 @@ std::vector<std::pair<double, size_t>> projection_gaps(std::vector<Item>& items,
 // and price.
 bool has_row_partner(const Item& a, const std::vector<Item>& b) {
   for (const Item& o : b) {
+    // Up to twice as tall: a value in capitals and digits is marked by its cap height, half as
+    // tall again as a mixed-case label's x-height (a receipt photo's `Vendeur:  47492LYNDA`).
     const double xh = std::max(a.x_height, o.x_height);
-    if (xh > 1.5 * std::min(a.x_height, o.x_height)) continue;
+    if (xh > 2.0 * std::min(a.x_height, o.x_height)) continue;
     // Compare at the partner's middle along a's own slope, so a tilted page still pairs.
     const double a_y = a.cy + a.slope * (o.cx - a.cx);
     if (std::abs(a_y - o.cy) < 0.6 * xh) return true;

@@ -116,6 +116,21 @@ TEST(OrderLines, ReceiptItemsKeepTheirPrices) {
   EXPECT_EQ(blocks[0], range(0, int(tilted.size())));
 }
 
+// Values in capitals and digits (`47492LYNDA`, `25/10/2017`) are marked by their cap height,
+// half as tall again as the x-height of mixed-case labels (`Vendeur:`): they still pair by row.
+TEST(OrderLines, CapitalValuesPairWithLowerCaseLabels) {
+  std::vector<ocr::DetectedLine> lines;
+  lines.push_back(line(60, 400, 30, 12));  // shop name in capitals
+  for (int r = 0; r < 5; ++r) {
+    const double y = 90 + 30 * r;
+    lines.push_back(line(20, 110 + 10 * (r % 3), y, 10));       // label, x-height 10
+    lines.push_back(line(160, 260 + 25 * r, y - 2, 16));        // value, cap height 16
+  }
+  const auto blocks = order_of(lines);
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0], range(0, int(lines.size())));
+}
+
 TEST(OrderLines, EmptyAndSingle) {
   EXPECT_TRUE(ocr::order_lines({}).empty());
   const auto blocks = ocr::order_lines({line(10, 100, 50)});
