@@ -343,6 +343,28 @@ TEST(Preprocess, PrintInAShadowOverThePaperStaysOnTheDocument) {
   EXPECT_LE(cv::countNonZero(doc), 1.3 * cv::countNonZero(paper));
 }
 
+// The top of a receipt lies in shade as dark as the table, its first lines too far from the
+// bright paper's outline to join it: rather than paint them over, nothing is cut out.
+TEST(Preprocess, PrintLeftOutsideTheOutlineKeepsThePhotoWhole) {
+  cv::Mat paper;
+  cv::Mat photo = receipt_on_table(&paper);
+  const cv::Rect shade(0, 0, photo.cols, 215);
+  photo(shade).setTo(100, paper(shade));
+  cv::Mat lines(photo.size(), CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 2; ++i) ocr::test::draw_line(lines, 200, 150 + 50 * i, 3, i, 0.6);
+  photo.setTo(25, (lines < 128) & paper);
+  const cv::Mat shaded_print = (photo < 60) & paper;
+  ASSERT_GT(cv::countNonZero(shaded_print(shade)), 300);
+  const cv::Mat doc = ocr::find_document(photo);
+  if (!doc.empty()) EXPECT_GE(cv::countNonZero(shaded_print & doc), 0.98 * cv::countNonZero(shaded_print));
+  ocr::PreprocessOptions opt;
+  opt.rescale = false;
+  opt.deskew = false;
+  const auto p = ocr::preprocess(photo, opt);
+  const cv::Rect kept = p.document.empty() ? cv::Rect(0, 0, photo.cols, photo.rows) : p.document;
+  EXPECT_LE(kept.y, cv::boundingRect(shaded_print).y);
+}
+
 // A bright, textured table beside a shaded receipt is the brightest region, but the print is on
 // the receipt: nothing is cut out, the receipt is not painted over.
 TEST(Preprocess, ABrightRegionWithoutThePrintIsNoDocument) {
