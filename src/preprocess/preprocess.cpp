@@ -190,7 +190,8 @@ double text_height_from_stats(const cv::Mat& stats, int image_rows) {
 
 }  // namespace
 
-cv::Mat find_document(const cv::Mat& gray) {
+cv::Mat find_document(const cv::Mat& gray, cv::Mat* outline_only) {
+  if (outline_only) outline_only->release();
   if (gray.empty()) return {};
   auto reject = [](const std::string& why) {
     log::debug("find_document: none ({})", why);
@@ -314,10 +315,12 @@ cv::Mat find_document(const cv::Mat& gray) {
   // table's grain: a receipt whose ends lie in shade had its first and last lines painted over.
   // Better the whole photo than a cut that erases text (receipt photos word F1 72.3 -> 73.2).
   const double left_outside = cv::countNonZero(strokes & ~joined);
-  if (left_outside > 0.02 * inside)
-    return reject("print outside the outline: " + std::to_string(int(left_outside)) + " stroke pixels");
   cv::resize(joined, mask, gray.size(), 0, 0, cv::INTER_LINEAR);
   cv::threshold(mask, mask, 127, 255, cv::THRESH_BINARY);
+  if (left_outside > 0.02 * inside) {
+    if (outline_only) *outline_only = mask;
+    return reject("print outside the outline: " + std::to_string(int(left_outside)) + " stroke pixels");
+  }
   return mask;
 }
 
@@ -557,8 +560,9 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   // A photographed document: paint its surroundings as paper and cut them off first, so that a
   // dark table neither flips the polarity nor passes for a picture or for text.
   cv::Point2d offset(0, 0);
+  cv::Mat skew_outline;  // a document left whole: its outline, where the skew is measured
   if (opt.find_document && g.rows > 250 && g.cols < 4 * g.rows) {
-    const cv::Mat doc = find_document(g);
+    const cv::Mat doc = find_document(g, &skew_outline);
     if (!doc.empty()) {
       const cv::Rect box = cv::boundingRect(doc);
       const int paper = percentiles(g(box), {0.75})[0];
@@ -630,7 +634,15 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   cv::Mat fwd = (cv::Mat_<double>(2, 3) << scale, 0, 0, 0, scale, 0);
 
   if (opt.deskew) {
-    out.skew_degrees = estimate_skew(g, opt.max_skew_degrees);
+    if (skew_outline.empty()) {
+      out.skew_degrees = estimate_skew(g, opt.max_skew_degrees);
+    } else {
+      cv::Mat inside, outline;
+      cv::resize(skew_outline, outline, g.size(), 0, 0, cv::INTER_NEAREST);
+      g.copyTo(inside);
+      inside.setTo(percentiles(g, {0.75})[0], ~outline);
+      out.skew_degrees = estimate_skew(inside, opt.max_skew_degrees);
+    }
     if (out.skew_degrees != 0) {
       // Rotate clockwise by the skew into a canvas big enough to keep the corners.
       cv::Point2f c(g.cols / 2.0f, g.rows / 2.0f);

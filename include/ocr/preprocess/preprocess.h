@@ -47,7 +47,10 @@ struct PreprocessedPage {
 // A document photographed on a darker, textured background (a table, a wallet, a hand): the
 // mask (input size, 255 inside) of the bright regions that make up the document, or an empty Mat
 // when the image is a page, a scan or a screenshot (no surrounding textured background).
-cv::Mat find_document(const cv::Mat& gray);
+// outline_only, if given, receives the document's outline (input size) when the document was
+// found but is not cut out because print lies beyond the outline: the rest of the image stays,
+// but the skew is measured inside the outline (a hand or a rug beside it sets angles of its own).
+cv::Mat find_document(const cv::Mat& gray, cv::Mat* outline_only = nullptr);
 
 // image: CV_8UC1 or CV_8UC3 (BGR). file_dpi: resolution recorded in the file, 0 if none.
 PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& options,
