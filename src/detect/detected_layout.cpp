@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <opencv2/imgproc.hpp>
+
 #include "ocr/detect/reading_order.h"
 
 namespace ocr {
@@ -13,6 +15,31 @@ namespace {
 // room for capitals, ascenders and descenders of a line whose core came out a little thin, the
 // neighbours' slices it lets in are what the line-mode front end removes.
 constexpr double kAbove = 1.7, kBelow = 1.3, kSide = 0.6;
+
+// Rows dark nearly across at a cut's top or bottom edge, apart from the letters, are no part of
+// its line: a form's box edge or ruling, a scan's black border, the shaded paper beside a
+// photographed document's painted-out surroundings. Left in, the recognizer reads them as text.
+// They are painted as the cut's paper; a light-on-dark line (dark over most of its cut) is left
+// as it is.
+void clear_dark_edge_bands(cv::Mat& cut, int centre_row) {
+  if (cut.rows < 4 || cut.cols < 4) return;
+  cv::Mat ink;
+  const double split = cv::threshold(cut, ink, 0, 255, cv::THRESH_BINARY_INV | cv::THRESH_OTSU);
+  const int w = cut.cols;
+  auto dark_share = [&](int r) { return cv::countNonZero(ink.row(r)) / double(w); };
+  const int mid = std::clamp(centre_row, 0, cut.rows - 1);
+  if (cv::countNonZero(ink) > 0.5 * double(cut.total())) return;  // dark ground: light-on-dark
+  const cv::Mat paper_mask = ~ink;
+  if (cv::countNonZero(paper_mask) == 0) return;
+  const double paper = std::max(split, cv::mean(cut, paper_mask)[0]);
+  int top = 0, bottom = cut.rows;
+  while (top < mid && dark_share(top) > 0.6) ++top;
+  while (bottom - 1 > mid && dark_share(bottom - 1) > 0.6) --bottom;
+  // Only a band with paper between it and the letters: one that runs into them (a shadow's
+  // edge along the baseline) would take their tops or descenders with it.
+  if (top > 0 && dark_share(top) < 0.3) cut.rowRange(0, top).setTo(paper);
+  if (bottom < cut.rows && dark_share(bottom - 1) < 0.3) cut.rowRange(bottom, cut.rows).setTo(paper);
+}
 
 cv::Point2f middle(const DetectedLine& l) {
   return l.centerline.empty() ? cv::Point2f(float(l.box.x + l.box.width / 2), float(l.box.y + l.box.height / 2))
@@ -204,6 +231,7 @@ DetectedPage layout_detected_lines(const cv::Mat& gray, const std::vector<Detect
       if (d.centerline.empty()) continue;
       cv::Mat cut = cut_line(gray, d, kAbove, kBelow, kSide);
       if (cut.empty()) continue;
+      clear_dark_edge_bands(cut, int(std::lround(kAbove * d.x_height)));
       const PageLayout one = analyze_layout(cut, line_mode);
       std::vector<cv::Mat> cleaned = extract_line_images(cut, one);
       TextLineRegion r;

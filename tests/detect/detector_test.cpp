@@ -112,6 +112,33 @@ TEST(Detector, MapOfAScaledPageCoversThePage) {
   EXPECT_LE(hi, 1.0);
 }
 
+// A black band just above a line (a scan border, shaded paper beside a cut-out document) is
+// painted as paper in its cut; a light-on-dark line keeps its dark ground.
+TEST(DetectedLayout, DarkBandsAtACutsEdgeArePaintedAsPaper) {
+  cv::Mat page(120, 300, CV_8UC1, cv::Scalar(235));
+  page.rowRange(0, 42).setTo(10);                                  // the band, ending 8 px above the letters
+  for (int x = 40; x < 250; x += 12) cv::rectangle(page, cv::Rect(x, 50, 6, 20), 0, cv::FILLED);
+  page(cv::Rect(0, 90, 300, 30)).setTo(20);                       // a dark bar below, with light text
+  for (int x = 40; x < 250; x += 12) cv::rectangle(page, cv::Rect(x, 97, 8, 16), 230, cv::FILLED);
+  DetectedLine dark_on_light, light_on_dark;
+  dark_on_light.centerline = {cv::Point2f(40, 60), cv::Point2f(248, 60)};
+  dark_on_light.x_height = 20;
+  dark_on_light.box = cv::Rect(40, 26, 210, 60);
+  light_on_dark.centerline = {cv::Point2f(40, 105), cv::Point2f(248, 105)};
+  light_on_dark.x_height = 8;
+  light_on_dark.box = cv::Rect(40, 92, 210, 24);
+  for (DetectedLine* l : {&dark_on_light, &light_on_dark}) l->score = 0.9f;
+  const DetectedPage d = layout_detected_lines(page, {dark_on_light});
+  ASSERT_EQ(d.lines.size(), 1u);
+  const cv::Mat& cut = d.lines[0];
+  // The band is gone: no row of the cut is dark across; the letters are all there.
+  for (int r = 0; r < cut.rows; ++r) EXPECT_LT(cv::countNonZero(cut.row(r) < 128), 0.6 * cut.cols) << r;
+  EXPECT_GE(cv::countNonZero(cut < 128), 18 * 6 * 18);
+  const DetectedPage bar = layout_detected_lines(page, {light_on_dark});
+  ASSERT_EQ(bar.lines.size(), 1u);
+  EXPECT_LT(cv::mean(bar.lines[0])[0], 128);  // still a dark bar: the page recognizer turns it
+}
+
 TEST(DetectedLayout, CutsEachLineStraightAndKeepsReadingOrder) {
   // Two columns of three text-like bars each, the second column's rows offset from the first's
   // (an article, not a table); the lines as a detector would give them.
