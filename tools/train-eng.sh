@@ -7,7 +7,8 @@
 # end with it), LR/WARMUP/SEED the schedule, MIX the model's data line when --synth-profiles changes it, BUILD the build folder (OCR the binary itself, e.g. a
 # copy that a rebuild cannot replace mid-run), OUT the output model (default runs/eng/eng.ocrm).
 # Mixed precision (--bf16) from session 4 on: 1.4x the lines/s where the CPU has AVX512-BF16
-# (float elsewhere); the runs before it were float.
+# (float elsewhere); the runs before it were float. Since 2026-12-04 --precision auto: bf16 only
+# where a timing at the start finds it faster (on one Xeon with AVX512-BF16 it was 0.8x).
 # Needs the font packages (tools/install-deps.sh --fonts) and the corpus (tools/build-corpus.sh,
 # run here if data/corpus/eng.txt is missing). Copy the result to models/ when it is better.
 set -e
@@ -25,6 +26,6 @@ mkdir -p "$(dirname "$OUT")"
 exec "$OCR" train --train synth --out "$OUT" \
   --net "C3,3,16 Bn Relu Mp2,2 R32 Mp2,2 R64 R64 Mp2,1 Col Lbx128 Lbx128 O" \
   --iterations 1000000 --time-budget "$MINUTES" --batch 16 --lr "$LR" --warmup "$WARMUP" --decay 0.25 \
-  --val-every 1000 --val-lines 400 --seed "$SEED" --bf16 \
+  --val-every 1000 --val-lines 400 --seed "$SEED" --precision auto \
   --data-description "synthetic lines from ocr's generator (data/fonts.tsv train faces, corpus from Debian packages via tools/build-corpus.sh), $MIX" \
   "$@"

@@ -22,6 +22,6 @@ mkdir -p "$(dirname "$OUT")"
 exec "$OCR" train --train synth-pages --out "$OUT" \
   --net "C3,3,8 Bn Relu Mp2,2 R16 Mp2,2 R32 Rd32,2 Rd32,4 Rd32,8 Om1" \
   --iterations 1000000 --time-budget "$MINUTES" --batch 8 --lr "$LR" --warmup "$WARMUP" --decay 0.25 \
-  --val-every 500 --val-pages 24 --seed "$SEED" --bf16 --keep-checkpoints 4 \
+  --val-every 500 --val-pages 24 --seed "$SEED" --precision auto --keep-checkpoints 4 \
   --page-kinds article=0.25,form=0.25,table=0.1,receipt=0.2,letter=0.08,screenshot=0.12 \
   "$@"

@@ -71,6 +71,30 @@ bool int8_measured_faster() {
 #endif
 }
 
+// Training's products, float against bf16, on the same convolution shape as above (8 chunks in
+// one product): the bf16 side packs the weights and rounds the columns each time, as a training
+// step does. On some CPUs with AVX512-BF16 the bf16 dot product issues on one port where float
+// FMAs issue on two, and bf16 loses (0.8x the lines/s measured on one such Xeon).
+bool bf16_training_measured_faster() {
+#ifdef OCR_SCALAR_DOUBLE
+  return false;
+#else
+  constexpr Index m = 64, k = 576, p = 960;
+  Matrix a(m, k);
+  std::vector<float> b(size_t(k * p)), c(size_t(m * p));
+  for (Index i = 0; i < a.size(); ++i) a.data()[i] = float((i * 37 % 101) - 50) / 500.0f;
+  for (size_t i = 0; i < b.size(); ++i) b[i] = float(i * 13 % 97) / 97.0f;
+  std::vector<bf16> scratch;
+  const double t_float = best_time([&] { gemm_wide_raw(a.data(), m, b.data(), k, c.data(), m, m, k, p, false); });
+  const double t_bf16 = best_time([&] {
+    const Bf16Panels panels = pack_bf16_panels(a);
+    gemm_bf16(panels, b.data(), k, k, c.data(), m, p, false, scratch);
+  });
+  log::info("training kernel timing on 64×576×960: float {:.0f} µs, bf16 {:.0f} µs", t_float * 1e6, t_bf16 * 1e6);
+  return t_bf16 < t_float;
+#endif
+}
+
 Precision resolve(Precision wanted) {
   if (wanted == Precision::Auto) {
     static const bool int8_faster = gemm_int8_is_native() && int8_measured_faster();  // timed once
@@ -111,6 +135,23 @@ Precision inference_precision() {
                wanted == Precision::Auto ? "auto" : "OCR_KERNEL");
   }
   return current;
+}
+
+Precision training_precision(Precision wanted) {
+  switch (wanted) {
+    case Precision::Int8:
+      throw Error("int8 is an inference kernel: train with precision float, bf16 or auto");
+    case Precision::Float:
+      return Precision::Float;
+    case Precision::Bf16:
+      if (gemm_bf16_is_native()) return Precision::Bf16;
+      log::warn("bf16 training: this build or CPU has no AVX512-BF16; training in float");
+      return Precision::Float;
+    case Precision::Auto:
+      break;
+  }
+  static const bool bf16_faster = gemm_bf16_is_native() && bf16_training_measured_faster();  // timed once
+  return bf16_faster ? Precision::Bf16 : Precision::Float;
 }
 
 void set_inference_precision(Precision p) {

@@ -129,8 +129,9 @@ DetectorTrainSummary train_detector(const DetectorTrainConfig& c) {
   if (c.out.empty()) throw Error("detector training: no output path");
   if (c.batch < 1 || c.tile < 16) throw Error("detector training: batch must be >= 1 and tile >= 16");
   set_thread_count(c.threads);
-  set_bf16_training(c.bf16);
-  if (c.bf16 && !bf16_training_enabled()) log::warn("--bf16: this build or CPU has no AVX512-BF16; training in float");
+  const Precision precision = training_precision(c.precision);
+  set_bf16_training(precision == Precision::Bf16);
+  log::info("training precision: {}{}", precision_name(precision), c.precision == Precision::Auto ? " (auto)" : "");
   const OpenCvSingleThread openmp_owns_cores;
 
   std::shared_ptr<Model> model;

@@ -297,9 +297,9 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
     if (local && std::atoi(local) > 1) threads = std::max(1, default_thread_count() / std::atoi(local));
   }
   set_thread_count(threads);
-  set_bf16_training(c.bf16);
-  if (c.bf16 && !bf16_training_enabled())
-    log::warn("--bf16: this build or CPU has no AVX512-BF16; training in float");
+  const Precision precision = training_precision(c.precision);
+  set_bf16_training(precision == Precision::Bf16);
+  log::info("training precision: {}{}", precision_name(precision), c.precision == Precision::Auto ? " (auto)" : "");
   // OpenMP owns the cores: OpenCV's own pool, used by the data thread (rendering, degrading,
   // preparing lines), would oversubscribe them.
   const OpenCvSingleThread openmp_owns_cores;

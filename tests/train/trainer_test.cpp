@@ -100,7 +100,7 @@ TEST_F(Trainer, LearnsInMixedPrecision) {
   ocr::TrainConfig c = config();
   c.iterations = 1000;
   c.val_every = 100;
-  c.bf16 = true;
+  c.precision = ocr::Precision::Bf16;
   ocr::TrainSummary s = ocr::train(c);
   ocr::set_bf16_training(false);
   EXPECT_LT(s.best_cer, 0.1);

@@ -55,7 +55,7 @@ _ocr() {
     train)
       opts="-h --help --train --val --out --check --init --net --height --iterations --time-budget
         --batch --lr --warmup --decay --threads --seed --val-every --val-lines --augment
-        --no-augment --bf16 --freeze-backbone --patience --keep-checkpoints --synth-profiles
+        --no-augment --precision --bf16 --freeze-backbone --patience --keep-checkpoints --synth-profiles
         --data-description --tile --text-height --page-kinds --data-threads --val-pages -c" ;;
     inspect) opts="-h --help" ;;
     models) opts="-h --help --model-dir" ;;

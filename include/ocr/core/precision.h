@@ -1,5 +1,6 @@
-// Which kernel inference multiplies with: the one place that decides. Training and the gradient
-// checks never read this (mixed-precision training has its own switch, ocr/core/gemm_bf16.h).
+// Which kernel inference and training multiply with: the one place that decides. The gradient
+// checks never read this; training_precision() gives the trainers the value of their own switch
+// (set_bf16_training, ocr/core/gemm_bf16.h).
 #pragma once
 #include <string>
 
@@ -25,5 +26,11 @@ Precision parse_precision(const std::string& name);
 Precision inference_precision();
 // Overrides the environment (Auto: the automatic choice); the same fallback applies.
 void set_inference_precision(Precision p);
+
+// The precision a training run multiplies in (Float or Bf16; `ocr train --precision`): Float and
+// Bf16 as asked (Bf16 falls back to float with a warning where AVX512-BF16 is missing); Auto
+// times both on a convolution's shape (a few ms, once, logged) and takes bf16 only where it is
+// native and faster. Int8 throws ocr::Error: it is an inference kernel.
+Precision training_precision(Precision wanted);
 
 }  // namespace ocr

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/core/precision.h"
 #include "ocr/train/detector_data.h"
 
 namespace ocr {
@@ -29,7 +30,7 @@ struct DetectorTrainConfig {
   uint64_t seed = 1;
   int val_every = 500;
   int val_pages = 24;        // held-out synthetic pages (holdout fonts, fixed seed)
-  bool bf16 = false;
+  Precision precision = Precision::Float;  // as TrainConfig::precision
   int keep_checkpoints = 0;
   std::string page_kinds;    // "article=0.3,form=0.2,..." (synth::PageGeneratorConfig)
 };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "ocr/core/precision.h"
 #include "ocr/model/model.h"
 
 namespace ocr {
@@ -32,8 +33,9 @@ struct TrainConfig {
   // (measured: a model trained on 50 UW-III lines read other documents at 10.6 % CER instead of
   // 21.6 %; fine-tuning the shipped model on them it cost 47 edits against 39), 0 off, 1 on.
   int augment = -1;
-  // Mixed precision (ocr/core/gemm_bf16.h): bf16 products, float sums, weights and gradients.
-  bool bf16 = false;
+  // Float, or Bf16 for mixed precision (ocr/core/gemm_bf16.h: bf16 products, float sums, weights
+  // and gradients), or Auto: bf16 where a timing finds it faster (training_precision).
+  Precision precision = Precision::Float;
   // Fine-tuning: train only the layers after Col; the convolutional backbone runs as in inference.
   bool freeze_backbone = false;
   int patience = 0;            // stop after this many validations without improvement (0 = off)
