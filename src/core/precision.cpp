@@ -71,12 +71,14 @@ bool int8_measured_faster() {
 #endif
 }
 
-// Training's products, float against bf16, on the same convolution shape as above (8 chunks in
-// one product): the bf16 side packs the weights and rounds the columns each time, as a training
-// step does. On some CPUs with AVX512-BF16 the bf16 dot product issues on one port where float
-// FMAs issue on two, and bf16 loses (0.8x the lines/s measured on one such Xeon).
-bool bf16_training_measured_faster() {
+// Float against bf16 products on the same convolution shape as above (8 chunks in one product),
+// the columns rounded each time; for training (pack_weights) the weights are packed each time
+// too, as a training step does, for inference once. On some CPUs with AVX512-BF16 the bf16 dot
+// product issues on one port where float FMAs issue on two, and bf16 loses (0.7x float in
+// inference, 0.8x in training, measured on one such Xeon).
+bool bf16_measured_faster(bool pack_weights) {
 #ifdef OCR_SCALAR_DOUBLE
+  (void)pack_weights;
   return false;
 #else
   constexpr Index m = 64, k = 576, p = 960;
@@ -85,12 +87,20 @@ bool bf16_training_measured_faster() {
   for (Index i = 0; i < a.size(); ++i) a.data()[i] = float((i * 37 % 101) - 50) / 500.0f;
   for (size_t i = 0; i < b.size(); ++i) b[i] = float(i * 13 % 97) / 97.0f;
   std::vector<bf16> scratch;
+  const Bf16Panels packed = pack_bf16_panels(a);
   const double t_float = best_time([&] { gemm_wide_raw(a.data(), m, b.data(), k, c.data(), m, m, k, p, false); });
   const double t_bf16 = best_time([&] {
-    const Bf16Panels panels = pack_bf16_panels(a);
-    gemm_bf16(panels, b.data(), k, k, c.data(), m, p, false, scratch);
+    if (pack_weights) {
+      const Bf16Panels panels = pack_bf16_panels(a);
+      gemm_bf16(panels, b.data(), k, k, c.data(), m, p, false, scratch);
+    } else {
+      gemm_bf16(packed, b.data(), k, k, c.data(), m, p, false, scratch);
+    }
   });
-  log::info("training kernel timing on 64×576×960: float {:.0f} µs, bf16 {:.0f} µs", t_float * 1e6, t_bf16 * 1e6);
+  if (pack_weights)
+    log::info("training kernel timing on 64×576×960: float {:.0f} µs, bf16 {:.0f} µs", t_float * 1e6, t_bf16 * 1e6);
+  else
+    log::debug("kernel timing on 64×576×960: float {:.0f} µs, bf16 {:.0f} µs", t_float * 1e6, t_bf16 * 1e6);
   return t_bf16 < t_float;
 #endif
 }
@@ -99,8 +109,8 @@ Precision resolve(Precision wanted) {
   if (wanted == Precision::Auto) {
     static const bool int8_faster = gemm_int8_is_native() && int8_measured_faster();  // timed once
     if (int8_faster) return Precision::Int8;
-    if (gemm_bf16_is_native()) return Precision::Bf16;
-    return Precision::Float;
+    static const bool bf16_faster = gemm_bf16_is_native() && bf16_measured_faster(false);
+    return bf16_faster ? Precision::Bf16 : Precision::Float;
   }
   if (wanted == Precision::Bf16 && !gemm_bf16_is_native()) {
     log::warn("bf16 kernel: this build or CPU has no AVX512-BF16; multiplying in float");
@@ -150,7 +160,7 @@ Precision training_precision(Precision wanted) {
     case Precision::Auto:
       break;
   }
-  static const bool bf16_faster = gemm_bf16_is_native() && bf16_training_measured_faster();  // timed once
+  static const bool bf16_faster = gemm_bf16_is_native() && bf16_measured_faster(true);  // timed once
   return bf16_faster ? Precision::Bf16 : Precision::Float;
 }
 

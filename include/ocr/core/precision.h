@@ -21,7 +21,8 @@ Precision parse_precision(const std::string& name);
 // The precision networks prepared for inference from now on use (never Auto). By default it comes
 // from the environment, OCR_KERNEL=float|bf16|int8|auto (OCR_BF16=0, the older switch, means
 // float); auto, the default, takes int8 where the CPU has AVX512-VNNI and a timing of both kernels
-// on a convolution's shape (a few ms, once) finds it faster, else bf16 where native, else float.
+// on a convolution's shape (a few ms, once) finds it faster, else bf16 where native and a timing
+// finds it faster than float, else float.
 // A precision the CPU lacks falls back to float (with a warning). Logged at debug level once.
 Precision inference_precision();
 // Overrides the environment (Auto: the automatic choice); the same fallback applies.
