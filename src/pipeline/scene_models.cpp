@@ -30,8 +30,7 @@ const std::vector<std::string>& shipped_model_names() {
 SceneModels::SceneModels(std::string default_path, std::shared_ptr<const LineRecognizer> default_reader, Find find,
                          Load load)
     : default_path_(std::move(default_path)), find_(std::move(find)), load_(std::move(load)) {
-  if (!default_reader) throw Error("SceneModels: no default reader");
-  loaded_.emplace_back(default_path_, std::move(default_reader));
+  if (default_reader) loaded_.emplace_back(default_path_, std::move(default_reader));
 }
 
 std::string SceneModels::model_for(Scene scene) const {
@@ -69,6 +68,13 @@ std::shared_ptr<const LineRecognizer> SceneModels::recognizer(const std::string&
     if (p == path) return kept;
   loaded_.emplace_back(path, r);
   return r;
+}
+
+bool SceneModels::loaded(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [p, r] : loaded_)
+    if (p == path) return true;
+  return false;
 }
 
 LineReader SceneModels::reader(const std::string& path) const {

@@ -83,10 +83,14 @@ TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
   ASSERT_TRUE(r.scenes);
   EXPECT_EQ(r.model_paths, std::vector<std::string>{path("eng.ocrm")});
   EXPECT_EQ(r.pages->options().choice, r.scenes);
+  EXPECT_FALSE(r.lines);  // not even the default model is loaded before a page needs it
+  EXPECT_FALSE(r.scenes->loaded(path("eng.ocrm")));
 
   const PageResult photo = r.pages->recognize(photo_line(), "photo.png");
   EXPECT_EQ(photo.scene, "photo");
   EXPECT_EQ(photo.models, std::vector<std::string>{path("eng_photo.ocrm")});
+  EXPECT_TRUE(r.scenes->loaded(path("eng_photo.ocrm")));
+  EXPECT_FALSE(r.scenes->loaded(path("eng.ocrm")));  // a photo read with its specialist alone
   const PageResult scan = r.pages->recognize(scan_line(), "scan.png");
   EXPECT_EQ(scan.scene, "scan");
   EXPECT_EQ(scan.models, std::vector<std::string>{path("eng.ocrm")});
@@ -125,10 +129,10 @@ TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
   recognizer("eng.ocrm");
   recognizer("eng_photo.ocrm");
   ReaderOptions o = options();
-  Reader r = load_reader(o);
+  const auto default_reader = std::make_shared<const LineRecognizer>(Model::load(path("eng.ocrm")));
   int loads = 0;
   SceneModels scenes(
-      path("eng.ocrm"), r.lines,
+      path("eng.ocrm"), default_reader,
       [&](const std::string& name) { return name == "eng_photo" ? path("eng_photo.ocrm") : std::string(); },
       [&](const std::string& file) {
         ++loads;
@@ -138,7 +142,7 @@ TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
   EXPECT_EQ(scenes.model_for(Scene::Receipt), path("eng_photo.ocrm"));
   EXPECT_EQ(scenes.model_for(Scene::Photo), path("eng_photo.ocrm"));
   EXPECT_EQ(loads, 0);  // nothing loaded before a page asks
-  EXPECT_EQ(scenes.recognizer(path("eng.ocrm")), r.lines);
+  EXPECT_EQ(scenes.recognizer(path("eng.ocrm")), default_reader);
   const auto photo = scenes.recognizer(path("eng_photo.ocrm"));
   EXPECT_EQ(scenes.recognizer(path("eng_photo.ocrm")), photo);
   EXPECT_EQ(loads, 1);  // once
@@ -146,7 +150,7 @@ TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
 
   // A specialist that cannot be read fails where a page needs it, naming the file.
   std::ofstream(path("eng_rough.ocrm")) << "not a model";
-  SceneModels bad(path("eng.ocrm"), r.lines, [&](const std::string&) { return path("eng_rough.ocrm"); },
+  SceneModels bad(path("eng.ocrm"), default_reader, [&](const std::string&) { return path("eng_rough.ocrm"); },
                   [&](const std::string& file) { return std::make_shared<LineRecognizer>(Model::load(file)); });
   try {
     bad.reader(bad.model_for(Scene::Fax));

@@ -46,6 +46,8 @@ struct Reader {
   // model_paths then holds the default model, the one pages without a specialist read with.
   std::shared_ptr<const SceneModels> scenes;
   std::string detector_path;             // "": the heuristic layout
+  // The models' line recognizer; null under --engines auto, where scenes->recognizer(model_path)
+  // loads the default model when a page first needs it.
   std::shared_ptr<const LineRecognizer> lines;
   std::unique_ptr<PageRecognizer> pages;
 };

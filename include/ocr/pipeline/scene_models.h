@@ -36,7 +36,8 @@ class SceneModels : public PageReaderChoice {
   // load: the line recognizer of a model file (it may throw; the error names the file).
   using Find = std::function<std::string(const std::string& name)>;
   using Load = std::function<std::shared_ptr<const LineRecognizer>(const std::string& path)>;
-  // default_path/default_reader: what pages read with when their specialist is missing.
+  // default_path/default_reader: what pages read with when their specialist is missing; a null
+  // default_reader is loaded like the specialists, when a page first needs it.
   SceneModels(std::string default_path, std::shared_ptr<const LineRecognizer> default_reader, Find find,
               Load load);
 
@@ -49,6 +50,8 @@ class SceneModels : public PageReaderChoice {
   LineReader reader(const std::string& path) const override;
   // The recognizer of a model file, loaded on first use.
   std::shared_ptr<const LineRecognizer> recognizer(const std::string& path) const;
+  // Whether the model file's recognizer has been loaded.
+  bool loaded(const std::string& path) const;
 
  private:
   std::string default_path_;
