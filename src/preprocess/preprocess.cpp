@@ -309,17 +309,17 @@ cv::Mat find_document(const cv::Mat& gray, cv::Mat* outline_only) {
   cv::findContours(joined.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
   joined.setTo(0);
   cv::drawContours(joined, contours, -1, cv::Scalar(255), cv::FILLED);
+  const int left_outside = cv::countNonZero(strokes & ~joined);
   log::debug("find_document: {} stroke pixels inside the outline, {} outside, {} after joining the print beyond it",
-             int(inside), int(outside), cv::countNonZero(strokes & ~joined));
+             int(inside), int(outside), left_outside);
   // Print still outside (more than 2 % of what is inside) is paper the outline missed, not the
   // table's grain: a receipt whose ends lie in shade had its first and last lines painted over.
   // Better the whole photo than a cut that erases text (receipt photos word F1 72.3 -> 73.2).
-  const double left_outside = cv::countNonZero(strokes & ~joined);
   cv::resize(joined, mask, gray.size(), 0, 0, cv::INTER_LINEAR);
   cv::threshold(mask, mask, 127, 255, cv::THRESH_BINARY);
   if (left_outside > 0.02 * inside) {
     if (outline_only) *outline_only = mask;
-    return reject("print outside the outline: " + std::to_string(int(left_outside)) + " stroke pixels");
+    return reject("print outside the outline: " + std::to_string(left_outside) + " stroke pixels");
   }
   return mask;
 }
@@ -586,6 +586,7 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   if (opt.contrast != ContrastMode::None) g = stretch_contrast(g);
 
   cv::Mat stats = ink_component_stats(g);
+  double text_height = -1;  // of g as it stands, once measured (< 0: not yet)
   if (opt.denoise == Denoise::Median || (opt.denoise == Denoise::Auto && is_speckled(stats))) {
     // A 3x3 median takes the specks off print whose strokes are wider than it. Small print (to
     // be scaled up below) has strokes of 1-2 px, and the median takes them with the specks: the
@@ -595,17 +596,18 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
     cv::Mat filtered;
     cv::medianBlur(g, filtered, 3);
     cv::Mat filtered_stats = ink_component_stats(filtered);
-    const double height = page_text_height(filtered, filtered_stats);
+    const double height = opt.denoise == Denoise::Median ? -1 : page_text_height(filtered, filtered_stats);
     if (opt.denoise == Denoise::Median || !(height > 0 && height < kMinTextHeight)) {
       g = filtered;
       stats = filtered_stats;
+      text_height = height;
     } else {
       log::debug("preprocess: speckled, but the print is small ({:.1f}px): no median", height);
     }
   }
 
   // Resolution: scale so text has a workable height. An explicit --dpi wins over the estimate.
-  out.text_height = page_text_height(g, stats);
+  out.text_height = text_height >= 0 ? text_height : page_text_height(g, stats);
   out.dpi = opt.dpi > 0 ? opt.dpi : file_dpi;
   if (out.dpi <= 0 && out.text_height > 0) {
     out.dpi = out.text_height / 0.075;  // a median component of ~0.075 in (10–12 pt text)
