@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -15,6 +16,11 @@
 namespace ocr {
 
 namespace {
+
+// Milliseconds since `start`, for the stage times `-vv` logs (where a page's time goes).
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
 
 // The median grey of an 8-bit image: the paper's level, paper being the majority.
 int median_level(const cv::Mat& gray) {
@@ -252,7 +258,11 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   p.page.page_index = page_index;
   p.page.width = image.cols;
   p.page.height = image.rows;
+  auto start = std::chrono::steady_clock::now();
   p.pre = preprocess(image, options.preprocess, dpi);
+  log::debug("{}: preprocessing {:.0f} ms ({}x{} -> {}x{})", source, ms_since(start), image.cols, image.rows,
+             p.pre.gray.cols, p.pre.gray.rows);
+  start = std::chrono::steady_clock::now();
   p.page.dpi = p.pre.dpi;
   p.page.skew_degrees = p.pre.skew_degrees;
   p.page.inverted = p.pre.inverted;
@@ -268,6 +278,7 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   const bool glyphs_seen = p.pre.text_height > 0;
   if (options.detector && glyphs_seen && (layout.mode == LayoutMode::Page || layout.mode == LayoutMode::Auto)) {
     std::vector<DetectedLine> found = options.detector->detect(p.pre.gray, p.pre.text_height);
+    log::debug("{}: detector {:.0f} ms", source, ms_since(start));
     if (!found.empty()) {
       DetectedPage d = layout_detected_lines(p.pre.gray, found, p.pre.panels);
       p.layout = std::move(d.layout);
@@ -280,6 +291,8 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
     p.lines = extract_line_images(p.pre.gray, p.layout);
   }
   if (options.detector && layout.mode == LayoutMode::Line) read_line_image_through_detector(p, *options.detector);
+  log::debug("{}: layout {:.0f} ms ({} lines, {})", source, ms_since(start), p.lines.size(),
+             detected ? "detector" : "heuristic");
   p.page.layout = layout_name(p.layout.mode);
   // A line that is still light-on-dark (a dark bar on a light page) is flipped for the reader.
   // A light class under a third of the line is not proof alone: a faint, blurred line on shaded
@@ -546,10 +559,15 @@ PageResult PageRecognizer::recognize(const cv::Mat& image, const std::string& so
   PreparedPage p = prepare_turned(image, turn, source, page_index, dpi);
   const cv::Mat gray = p.pre.gray;  // shared, for orient after finish() takes p
   const LineReader read = reader_for(p);
+  auto start = std::chrono::steady_clock::now();
   std::vector<RecognizedLine> lines = p.lines.empty() ? std::vector<RecognizedLine>{} : read(p.lines);
   keep_surer_alternative(p, lines, read);
+  log::debug("{}: reading {:.0f} ms ({} lines)", source, ms_since(start), lines.size());
   const std::vector<cv::Mat> crops = p.lines;
-  return orient(image, finish(std::move(p), lines), source, page_index, dpi, gray, crops, &read);
+  start = std::chrono::steady_clock::now();
+  PageResult result = orient(image, finish(std::move(p), lines), source, page_index, dpi, gray, crops, &read);
+  log::debug("{}: orientation check {:.0f} ms", source, ms_since(start));
+  return result;
 }
 
 std::vector<PageOutcome> PageRecognizer::recognize_pages(
@@ -593,8 +611,10 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
       }
     std::vector<RecognizedLine> read;
     bool ok = true;
+    const auto start = std::chrono::steady_clock::now();
     try {
       if (!lines.empty()) read = reader_for(*prepared[pages.front()])(lines);
+      log::debug("reading {:.0f} ms ({} lines of {} pages)", ms_since(start), lines.size(), pages.size());
       ok = read.size() == lines.size();
     } catch (const std::exception&) {
       ok = false;  // find the culprit by reading the pages one at a time
@@ -620,9 +640,11 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
       const cv::Mat gray = prepared[k]->pre.gray;  // shared, for orient after finish() takes the page
       const std::vector<cv::Mat> crops = prepared[k]->lines;
       out[k].result = finish(std::move(*prepared[k]), mine);
+      const auto start = std::chrono::steady_clock::now();
       if (options_.rotate == -1)
         out[k].result = orient(kept[k].image, std::move(*out[k].result), kept[k].source, kept[k].page_index,
                                kept[k].dpi, gray, crops, &read);
+      log::debug("{}: orientation check {:.0f} ms", sources[k], ms_since(start));
     } catch (const std::exception& e) {
       out[k].error = sources[k] + ": page " + std::to_string(page_index + 1) + ": " + e.what();
     }

