@@ -97,7 +97,8 @@ struct Style {
   double xh = 10;
   float ink = 0;
   bool hinted = false;
-  double letter_spacing = 0;
+  double letter_spacing = 0;  // px after every glyph
+  double x_stretch = 1;        // double-wide print (receipt headings and totals)
 };
 
 // The page being drawn: paper 1, ink 0 (float), the core of every placed line, and what is
@@ -181,6 +182,7 @@ struct PageGenerator::Impl {
     p.px_per_em = st.xh / (*fonts)[st.face].x_height_em;
     p.hinted = st.hinted;
     p.letter_spacing = st.letter_spacing;
+    p.x_stretch = st.x_stretch;
     p.word_spacing = word_spacing;
     p.tab_width = tab;
     p.pad = 2;
@@ -835,6 +837,9 @@ void PageGenerator::Impl::table(Canvas& c) {
 void PageGenerator::Impl::receipt(Canvas& c) {
   const int W = c.page.cols, H = c.page.rows;
   Style st{pick(receipt_faces, receipt_w), rng.uniform(7, 13), static_cast<float>(rng.uniform(0, 0.3))};
+  // Some printers space their letters wide: each word a row of separate glyphs with gaps near a
+  // word gap's width (the detector split such a receipt's lines into words).
+  if (rng.chance(0.15)) st.letter_spacing = rng.uniform(0.15, 0.6) * st.xh;
   const double leading = st.xh * rng.uniform(2.0, 2.6);
   const int mx = static_cast<int>(rng.uniform(0.04, 0.1) * W);
   double by = rng.uniform(0.03, 0.06) * H + st.xh * 3;
@@ -879,6 +884,9 @@ void PageGenerator::Impl::receipt(Canvas& c) {
   Style big = st;
   big.xh *= rng.uniform(1.2, 2.0);
   if (rng.chance(0.5)) big.face = bold_of(st.face);
+  // Headings printed double-wide or letter-spaced (`T O T A L`).
+  if (rng.chance(0.2)) big.x_stretch = rng.uniform(1.4, 2.0);
+  else if (rng.chance(0.25)) big.letter_spacing = rng.uniform(0.3, 1.0) * big.xh;
   if (rng.chance(0.3)) {
     const int side = static_cast<int>(big.xh * 4);
     logo(c, cv::Rect(W / 2 - side / 2, static_cast<int>(by - big.xh), side, side));
@@ -906,6 +914,8 @@ void PageGenerator::Impl::receipt(Canvas& c) {
   separator();
   Style total = st;
   if (rng.chance(0.4)) total.face = bold_of(st.face);
+  if (rng.chance(0.15)) total.x_stretch = rng.uniform(1.4, 2.0);
+  else if (rng.chance(0.15)) total.letter_spacing = rng.uniform(0.3, 0.9) * total.xh;
   for (const char* label : {"SUBTOTAL", "TAX", "TOTAL"}) {
     if (by > bottom - 6 * leading) break;
     item(u32(label), money(), std::string(label) == "TOTAL" ? total : st);

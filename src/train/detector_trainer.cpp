@@ -137,10 +137,15 @@ DetectorTrainSummary train_detector(const DetectorTrainConfig& c) {
   std::shared_ptr<Model> model;
   if (!c.init.empty()) {
     model = Model::load(c.init, ModelKind::Detector);
+    if (c.text_height > 0) {
+      DetectorSettings settings = detector_settings(*model);
+      settings.text_height = c.text_height;
+      store_detector_settings(*model, settings);
+    }
   } else {
     model = std::make_shared<Model>(c.spec, c.tile, c.seed);
     DetectorSettings settings;
-    settings.text_height = c.text_height;
+    if (c.text_height > 0) settings.text_height = c.text_height;
     store_detector_settings(*model, settings);
   }
   const DetectorSettings settings = detector_settings(*model);

@@ -135,8 +135,10 @@ void add_train_command(CLI::App& app, Context& ctx) {
   auto* detector_group = cmd->add_option_group("line detector", "with --train synth-pages");
   detector_group->add_option("--tile", det->tile, "training tile size, px (a multiple of the net's pooling)")
       ->capture_default_str()->check(CLI::Range(32, 1024));
-  detector_group->add_option("--text-height", det->text_height, "x-height pages are scaled to for the detector, px")
-      ->capture_default_str()->check(CLI::Range(4.0, 64.0));
+  detector_group->add_option("--text-height", det->text_height,
+                             "x-height pages are scaled to for the detector, px (default: 10 for a new detector, "
+                             "the --init detector's own)")
+      ->check(CLI::Range(4.0, 64.0));
   detector_group->add_option("--page-kinds", det->page_kinds,
                              "page kind weights, e.g. article=0.3,form=0.2,table=0.1,receipt=0.15,letter=0.1,screenshot=0.15");
   detector_group->add_option("--data-threads", det->data_threads, "threads rendering training pages")

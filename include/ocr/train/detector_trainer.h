@@ -18,7 +18,9 @@ struct DetectorTrainConfig {
   std::string init;  // start from this detector
   std::string spec = "C3,3,8 Bn Relu Mp2,2 R16 Mp2,2 R32 Rd32,2 Rd32,4 Rd32,8 Om1";
   int tile = 256;            // training tiles, input px square
-  double text_height = 10;   // x-height pages are scaled to (stored in the model)
+  // x-height pages are scaled to (stored in the model); 0: 10 px for a new model, the --init
+  // model's own otherwise (a value given retrains that model for a new scale)
+  double text_height = 0;
   int64_t iterations = 10000;
   double time_budget_minutes = 0;
   int batch = 8;
