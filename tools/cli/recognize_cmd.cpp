@@ -10,6 +10,7 @@
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
+#include "ocr/pipeline/cores.h"
 #include "ocr/core/utf8.h"
 #include "ocr/ctc/beam_decoder.h"
 #include "ocr/model/model.h"
@@ -58,7 +59,8 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
                   "(e.g. .pred.txt)");
   cmd->add_flag("-r,--recursive", o->recursive, "descend into subfolders of folder inputs");
   cmd->add_option("--files-from", o->files_from, "read input paths from a list file, one per line (- = stdin)");
-  cmd->add_option("-j,--jobs,--threads", o->jobs, "threads (default: all cores, capped by OMP_THREAD_LIMIT)");
+  cmd->add_option("-j,--jobs,--threads", o->jobs,
+                  "threads (default: the cores that other work leaves idle, capped by OMP_THREAD_LIMIT)");
   cmd->add_option("--shard", o->shard,
                   "read only shard K of N (0-based, 0/4 ... 3/4) of the inputs, split by a hash of each "
                   "output name so every task agrees; auto = from SLURM_ARRAY_TASK_ID/_COUNT (_MIN, _STEP)")
@@ -96,7 +98,7 @@ void add_recognize_command(CLI::App& app, Context& ctx) {
       throw CLI::ValidationError("INPUT", "give at least one input (or --files-from)");
     if (!o->output_file.empty() && !o->output_dir.empty())
       throw CLI::ValidationError("--output", "-o and --output-dir exclude each other");
-    set_thread_count(o->jobs);
+    set_thread_count(o->jobs > 0 ? o->jobs : reading_threads());
 
     BatchOptions bo;
     bo.formats = parse_formats(o->formats);
