@@ -129,6 +129,12 @@ std::string resolve_detector(const std::string& choice, const std::string& extra
   return resolve_model(choice, extra_dir);
 }
 
+std::string resolve_fax_detector(const std::string& choice, const std::string& detector_path) {
+  if (!(choice.empty() || choice == "auto") || detector_path.empty()) return "";
+  const fs::path p = fs::path(detector_path).parent_path() / (std::string("lines_fax") + kExt);
+  return is_file(p) ? p.string() : "";
+}
+
 namespace {
 
 // env if set, else `name` in the model's folder if it exists, else "".

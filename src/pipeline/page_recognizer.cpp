@@ -12,6 +12,7 @@
 #include "ocr/core/log.h"
 #include "ocr/detect/detected_layout.h"
 #include "ocr/image/opencv_threads.h"
+#include "ocr/preprocess/scene.h"
 
 namespace ocr {
 
@@ -277,13 +278,17 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   // duplex scan), the detector would run twice at full size to find nothing.
   const bool glyphs_seen = p.pre.text_height > 0;
   if (options.detector && glyphs_seen && (layout.mode == LayoutMode::Page || layout.mode == LayoutMode::Auto)) {
-    std::vector<DetectedLine> found = options.detector->detect(p.pre.gray, p.pre.text_height);
-    log::debug("{}: detector {:.0f} ms", source, ms_since(start));
+    const TextLineDetector* detector = options.detector.get();
+    if (options.fax_detector && classify_scene(image, p.pre) == Scene::Fax) detector = options.fax_detector.get();
+    std::vector<DetectedLine> found = detector->detect(p.pre.gray, p.pre.text_height);
+    log::debug("{}: {} {:.0f} ms", source, detector == options.fax_detector.get() ? "fax detector" : "detector",
+               ms_since(start));
     if (!found.empty()) {
       DetectedPage d = layout_detected_lines(p.pre.gray, found, p.pre.panels);
       p.layout = std::move(d.layout);
       p.lines = std::move(d.lines);
       detected = !p.lines.empty();
+      if (detected) p.detector = detector;
     }
   }
   if (!detected) {

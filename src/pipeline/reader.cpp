@@ -94,6 +94,9 @@ Reader load_reader(const ReaderOptions& o) {
   page.detector = r.detector_path.empty()
                       ? nullptr
                       : std::make_shared<TextLineDetector>(Model::load(r.detector_path, ModelKind::Detector));
+  const std::string fax_detector = resolve_fax_detector(o.detector, r.detector_path);
+  if (!fax_detector.empty())
+    page.fax_detector = std::make_shared<TextLineDetector>(Model::load(fax_detector, ModelKind::Detector));
   if (r.lines) {
     r.pages = std::make_unique<PageRecognizer>(r.lines, page);
   } else {

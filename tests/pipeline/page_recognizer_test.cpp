@@ -10,6 +10,7 @@
 #include "ocr/core/error.h"
 #include "ocr/model/model.h"
 #include "ocr/output/writers.h"
+#include "ocr/preprocess/scene.h"
 #include "pipeline/fake_reader.h"
 
 namespace {
@@ -548,4 +549,31 @@ TEST(PageRecognizer, TheSurerOfTwoCutsOfALineImageStays) {
     EXPECT_EQ(p.lines[0].cols, kept) << width;
     EXPECT_FLOAT_EQ(lines[0].confidence, float(kept) / 1000.f) << width;
   }
+}
+
+// A fax (bitonal print at a fax's resolution, enlarged by the preprocessing) is read by the fax
+// detector when there is one; a scan by the detector.
+TEST(PageRecognizer, FaxesAreReadByTheFaxDetector) {
+  const std::string root = OCR_SOURCE_DIR;
+  auto load = [&] {
+    return std::make_shared<ocr::TextLineDetector>(ocr::Model::load(root + "/models/lines.ocrm", ocr::ModelKind::Detector));
+  };
+  ocr::PageRecognizerOptions opt;
+  opt.detector = load();
+  opt.fax_detector = load();
+  cv::Mat page = ocr::test::two_column_page(), fax, scan;
+  cv::resize(page, fax, {}, 0.45, 0.45, cv::INTER_AREA);
+  cv::threshold(fax, fax, 160, 255, cv::THRESH_BINARY);
+  cv::resize(page, scan, {}, 1.5, 1.5, cv::INTER_CUBIC);
+  const ocr::PreparedPage f = ocr::prepare_page(fax, opt, "fax.png");
+  ASSERT_EQ(ocr::classify_scene(fax, f.pre), ocr::Scene::Fax);
+  EXPECT_EQ(f.detector, opt.fax_detector.get());
+  EXPECT_GT(f.lines.size(), 15u);
+  const ocr::PreparedPage s = ocr::prepare_page(scan, opt, "scan.png");
+  ASSERT_NE(ocr::classify_scene(scan, s.pre), ocr::Scene::Fax);
+  EXPECT_EQ(s.detector, opt.detector.get());
+  EXPECT_GT(s.lines.size(), 15u);
+  // Without a fax detector, the detector reads faxes too.
+  opt.fax_detector = nullptr;
+  EXPECT_EQ(ocr::prepare_page(fax, opt, "fax.png").detector, opt.detector.get());
 }

@@ -9,6 +9,7 @@
 #include "eval/temp_tree.h"
 #include "ocr/core/error.h"
 #include "ocr/model/model.h"
+#include "ocr/pipeline/model_search.h"
 
 namespace ocr {
 namespace {
@@ -98,6 +99,19 @@ TEST_F(ReaderTest, LoadsModelsDecoderAndDetector) {
   r = load_reader(o);
   EXPECT_EQ(r.detector_path, path("lines.ocrm"));
   EXPECT_TRUE(r.pages->options().detector);
+  // A fax detector beside the detector --detector auto finds is loaded too; a detector named by
+  // file reads every page.
+  Model("C3,3,4 Bn Relu Mp2,2 C3,3,6 Relu Mp2,2 C3,3,6 Relu Om1", 32, 2).save(path("lines_fax.ocrm"));
+  EXPECT_FALSE(load_reader(o).pages->options().fax_detector);
+  o.detector = "auto";
+  o.model_dir = root_.string();
+  r = load_reader(o);
+  EXPECT_EQ(r.detector_path, path("lines.ocrm"));
+  EXPECT_TRUE(r.pages->options().fax_detector);
+  EXPECT_EQ(resolve_fax_detector("auto", path("lines.ocrm")), path("lines_fax.ocrm"));
+  EXPECT_EQ(resolve_fax_detector(path("lines.ocrm"), path("lines.ocrm")), "");
+  EXPECT_EQ(resolve_fax_detector("auto", ""), "");
+  o.model_dir.clear();
 
   o.models = path("missing.ocrm");
   EXPECT_THROW(load_reader(o), IoError);

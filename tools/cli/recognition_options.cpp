@@ -42,8 +42,8 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
       ->check(CLI::IsMember({"auto", "page", "block", "line", "3", "4", "6", "7", "8", "11", "13"}));
   cmd->add_option("--detector", o.detector,
                   "what finds the text lines of a page: auto (the learned detector lines.ocrm when the search "
-                  "path has it, else heuristic), heuristic (connected-component layout), or a detector model "
-                  "file or name")
+                  "path has it, else heuristic; faxes by lines_fax.ocrm beside it when there is one), heuristic "
+                  "(connected-component layout), or a detector model file or name (which reads every page)")
       ->capture_default_str();
   cmd->add_option("--dpi", o.dpi, "input resolution (default: from the file, else estimated); PDF pages are rendered at it")
       ->check(CLI::Range(10.0, 4800.0));

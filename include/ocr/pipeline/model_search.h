@@ -42,6 +42,10 @@ std::string default_model_path(const std::string& extra_dir = "");
 // else is a file or a name, as for resolve_model.
 std::string resolve_detector(const std::string& choice, const std::string& extra_dir = "");
 
+// The detector for faxes beside the one --detector auto found (lines_fax.ocrm in the same
+// folder): "" when there is none, or when --detector named a file or the heuristic layout.
+std::string resolve_fax_detector(const std::string& choice, const std::string& detector_path);
+
 // The LM shipped with a model: $OCR_LM if set, else eng.lm next to the model file; "" if none.
 std::string default_lm_path(const std::string& model_path);
 // The word list shipped with a model: $OCR_LEXICON if set, else eng.words next to the model

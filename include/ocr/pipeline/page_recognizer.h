@@ -27,6 +27,10 @@ struct PageRecognizerOptions {
   // Page and auto layouts use it (a page where it finds nothing falls back to the layout);
   // block and line layouts do not.
   std::shared_ptr<const TextLineDetector> detector;
+  // Faxes (Scene::Fax: bitonal or grey print scanned below ~190 dpi, enlarged several times by the
+  // preprocessing) are read with this detector when set: one that reads at a smaller scale, as
+  // their enlarged pixels hold no detail the larger scale would see. Null: `detector` reads them.
+  std::shared_ptr<const TextLineDetector> fax_detector;
   // Drop page lines read as marks only (see is_mark_line): separators of dashes or asterisks,
   // barcode bars, speckle; and readings no text line gives (RecognizedLine::implausible). Off
   // keeps every line the layout found. Line layout keeps all (an implausible one with a low
@@ -84,6 +88,7 @@ struct PreparedPage {
   std::optional<LayoutAlternative> alternative;
   // The key of its reader (PageReaderChoice::choose); "" = the recognizer's own reader.
   std::string reader_key;
+  const TextLineDetector* detector = nullptr;  // the one that found its lines; null: the layout
 };
 
 // Reads prep's alternative, if any, and keeps it (layout, crops and readings) in place of what
