@@ -2,6 +2,8 @@
 # Trains the shipped text-line detector, models/lines.ocrm, on synthetic pages only.
 #   tools/train-lines.sh                                   from scratch
 #   LR=1.5e-3 SEED=22 tools/train-lines.sh --init models/lines.ocrm      resume / continue
+#   MINUTES=90 LR=1e-3 WARMUP=100 SEED=23 tools/train-lines.sh --init models/lines.ocrm --text-height 8
+#                                                          the fax detector, models/lines_fax.ocrm
 # Extra arguments go to `ocr train`. MINUTES sets the time budget (the learning-rate decay is
 # timed to end with it), LR/WARMUP/SEED the schedule, BUILD the build folder, OCR the binary
 # itself (e.g. a copy that a rebuild cannot replace mid-run), OUT the output model (default
