@@ -33,7 +33,9 @@ int reading_threads() {
   if (!f) return cores;
   const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   const int idle = idle_cores(text, cores);
-  if (idle < cores) log::debug("{} of {} cores busy with other work: reading on {} thread{} (--threads sets it)", cores - idle, cores, idle, idle == 1 ? "" : "s");
+  if (idle < cores)
+    log::debug("{} of {} cores busy with other work: reading on {} thread{} (--threads sets it)", cores - idle, cores,
+               idle, idle == 1 ? "" : "s");
   return idle;
 }
 

@@ -12,7 +12,6 @@
 #include "ocr/core/log.h"
 #include "ocr/detect/detected_layout.h"
 #include "ocr/image/opencv_threads.h"
-#include "ocr/preprocess/scene.h"
 
 namespace ocr {
 
@@ -279,7 +278,10 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   const bool glyphs_seen = p.pre.text_height > 0;
   if (options.detector && glyphs_seen && (layout.mode == LayoutMode::Page || layout.mode == LayoutMode::Auto)) {
     const TextLineDetector* detector = options.detector.get();
-    if (options.fax_detector && classify_scene(image, p.pre) == Scene::Fax) detector = options.fax_detector.get();
+    if (options.fax_detector) {
+      p.scene = classify_scene(image, p.pre);
+      if (*p.scene == Scene::Fax) detector = options.fax_detector.get();
+    }
     std::vector<DetectedLine> found = detector->detect(p.pre.gray, p.pre.text_height);
     log::debug("{}: {} {:.0f} ms", source, detector == options.fax_detector.get() ? "fax detector" : "detector",
                ms_since(start));

@@ -47,7 +47,7 @@ std::string SceneModels::model_for(Scene scene) const {
 }
 
 std::string SceneModels::choose(const cv::Mat& image, PreparedPage& page) const {
-  const Scene scene = classify_scene(image, page.pre);
+  const Scene scene = page.scene ? *page.scene : classify_scene(image, page.pre);
   std::string path = model_for(scene);
   page.page.scene = scene_name(scene);
   page.page.models = {path};

@@ -14,6 +14,7 @@
 #include "ocr/output/page_result.h"
 #include "ocr/pipeline/line_recognizer.h"
 #include "ocr/preprocess/preprocess.h"
+#include "ocr/preprocess/scene.h"
 #include "ocr/segment/layout.h"
 
 namespace ocr {
@@ -89,6 +90,7 @@ struct PreparedPage {
   // The key of its reader (PageReaderChoice::choose); "" = the recognizer's own reader.
   std::string reader_key;
   const TextLineDetector* detector = nullptr;  // the one that found its lines; null: the layout
+  std::optional<Scene> scene;  // classified once, when the fax detector or a reader choice needs it
 };
 
 // Reads prep's alternative, if any, and keeps it (layout, crops and readings) in place of what
