@@ -59,11 +59,34 @@ std::vector<int> percentiles(const cv::Mat& gray, std::initializer_list<double> 
   return out;
 }
 
-// Divides out a smooth background estimate (uneven lighting in photos, yellowed paper).
-cv::Mat flatten_background(const cv::Mat& gray) {
+// Fills the cells of `level` under `unknown` from their known neighbours, a ring per step, each
+// taking its brightest known neighbour: the nearest paper level, spread outwards.
+void spread_into(cv::Mat& level, const cv::Mat& unknown) {
+  cv::Mat known = ~unknown;
+  level.setTo(0, unknown);
+  for (int step = 0; step < level.cols + level.rows && cv::countNonZero(known) < int(known.total()); ++step) {
+    cv::Mat grown, grown_known;
+    cv::dilate(level, grown, cv::Mat());
+    cv::dilate(known, grown_known, cv::Mat());
+    const cv::Mat fresh = grown_known & ~known;
+    if (cv::countNonZero(fresh) == 0) break;
+    grown.copyTo(level, fresh);
+    known |= fresh;
+  }
+}
+
+}  // namespace
+
+cv::Mat flatten_background(const cv::Mat& gray, const cv::Mat& ignore) {
   double f = std::min(1.0, 600.0 / std::max(gray.cols, gray.rows));
   cv::Mat small;
   area_resize(gray, small, f);
+  cv::Mat ignored;  // cells of `small` touched by `ignore`
+  if (!ignore.empty() && cv::countNonZero(ignore) > 0) {
+    area_resize(ignore, ignored, small.size());
+    ignored = ignored > 0;
+    if (cv::countNonZero(ignored) == int(ignored.total())) ignored.release();
+  }
   // The closing must be wider than strokes but narrow enough to follow lighting gradients. On a
   // line image of big print (a phone photo's crop) a twentieth of the image is narrower than a
   // stroke, which the closing would then take for paper, hollowing the letters out: three stroke
@@ -78,7 +101,18 @@ cv::Mat flatten_background(const cv::Mat& gray) {
     if (outline > 0) k = std::max(k, static_cast<int>(std::ceil(3 * 2 * area / outline)) | 1);
   }
   cv::Mat bg;
-  cv::dilate(small, bg, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  if (ignored.empty()) {
+    cv::dilate(small, bg, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  } else {
+    // The paint around a cut-out document is one bright level, brighter than its paper in shade:
+    // taken into the closing, it made the paper near a shaded edge come out dark around its print
+    // (a receipt's heading was then flipped as light-on-dark and read as garbage). The closing
+    // takes the document's own pixels, and the cells beyond them its nearest level.
+    cv::Mat own = small.clone();
+    own.setTo(0, ignored);
+    cv::dilate(own, bg, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+    spread_into(bg, ignored);
+  }
   cv::blur(bg, bg, {k, k});
   cv::resize(bg, bg, gray.size(), 0, 0, cv::INTER_LINEAR);
   cv::Mat out(gray.size(), CV_8UC1);
@@ -91,6 +125,8 @@ cv::Mat flatten_background(const cv::Mat& gray) {
   }
   return out;
 }
+
+namespace {
 
 cv::Mat stretch_contrast(const cv::Mat& gray) {
   const std::vector<int> p = percentiles(gray, {0.005, 0.99});
@@ -572,6 +608,7 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   // dark table neither flips the polarity nor passes for a picture or for text.
   cv::Point2d offset(0, 0);
   cv::Mat skew_outline;  // a document left whole: its outline, where the skew is measured
+  cv::Mat surroundings;  // a document cut out: what was painted around it (255), in g
   if (opt.find_document && g.rows > 250 && g.cols < 4 * g.rows) {
     const cv::Mat doc = find_document(g, &skew_outline);
     if (!doc.empty()) {
@@ -579,6 +616,7 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
       const int paper = percentiles(g(box), {0.75})[0];
       g.setTo(paper, ~doc);
       g = g(box).clone();
+      surroundings = ~doc(box);
       offset = {double(box.x), double(box.y)};
       out.document = box;
     }
@@ -593,7 +631,7 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
   }
 
   if (opt.contrast == ContrastMode::Auto || opt.contrast == ContrastMode::Background)
-    g = flatten_background(g);
+    g = flatten_background(g, surroundings);
   if (opt.contrast != ContrastMode::None) g = stretch_contrast(g);
 
   cv::Mat stats = ink_component_stats(g);

@@ -324,6 +324,34 @@ TEST(Preprocess, FindsAPhotographedDocumentAndCutsItOut) {
   EXPECT_TRUE(ocr::preprocess(photo, opt).document.empty());
 }
 
+// A receipt's end in shade, cut out of its photo along an outline that hugs its heading: the paint
+// around it is the page's bright paper level. Flattening must take the shaded paper's own level
+// as its background, not the paint's: the paper came out dark around the heading, which was then
+// read as a light-on-dark line, inverted, and as garbage.
+TEST(Preprocess, FlatteningIgnoresThePaintAroundACutOutDocument) {
+  cv::Mat img(300, 500, CV_8UC1, cv::Scalar(150));  // shaded paper
+  cv::Mat heading(img.size(), CV_8UC1, cv::Scalar(255));
+  ocr::test::draw_line(heading, 60, 120, 3, 7, 0.7);
+  const cv::Mat ink = heading < 128;
+  img.setTo(30, ink);
+  // The outline: a box a few pixels round the heading; beyond it, the paint.
+  cv::Mat inside = cv::Mat::zeros(img.size(), CV_8UC1);
+  inside(cv::boundingRect(ink) + cv::Size(12, 12) - cv::Point(6, 6)).setTo(255);
+  const cv::Mat paint = ~inside;
+  img.setTo(230, paint);
+  cv::Mat strokes_grown;
+  cv::dilate(ink, strokes_grown, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+  const cv::Mat paper = inside & ~strokes_grown;
+  ASSERT_GT(cv::countNonZero(paper), 3000);
+  const cv::Mat flat = ocr::flatten_background(img, paint);
+  EXPECT_GT(cv::mean(flat, paper)[0], 235);
+  EXPECT_LT(cv::mean(flat, ink)[0], 90);
+  EXPECT_GT(cv::mean(flat, paint)[0], 235);
+  EXPECT_FALSE(ocr::looks_inverted(flat(cv::boundingRect(inside))));
+  // Taken into the estimate, the paint darkens that paper to about 150 · 255 / 230.
+  EXPECT_LT(cv::mean(ocr::flatten_background(img), paper)[0], 200);
+}
+
 // A small photo of a receipt on a dark grille: the global split falls between the grille and the
 // paper, the faint 5 px print stays on the paper's side, and only local thresholds see it.
 TEST(Preprocess, TinyFaintPrintOnADarkSurroundIsFoundAndScaledUp) {

@@ -59,6 +59,10 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& optio
 // Individual steps, exposed for tests and for the segmenter.
 cv::Mat to_gray(const cv::Mat& image);
 bool looks_inverted(const cv::Mat& gray);
+// Divides out a smooth background estimate (uneven lighting in photos, yellowed paper): a closing
+// wider than the strokes, blurred. Pixels under `ignore` (255: the paint around a cut-out
+// document) take no part in the estimate, which reaches them from the nearest paper.
+cv::Mat flatten_background(const cv::Mat& gray, const cv::Mat& ignore = cv::Mat());
 cv::Mat binarize_otsu(const cv::Mat& gray);                   // ink = 255
 cv::Mat binarize_sauvola(const cv::Mat& gray, int window = 31, double k = 0.2);  // ink = 255
 // Estimates the skew angle (degrees, positive = text rises to the right) of a dark-on-light page.
