@@ -24,6 +24,8 @@ namespace {
 constexpr double kStripPixels = 256.0 * 1024;
 constexpr int kMinStripRows = 256, kMaxStripRows = 1024;
 constexpr int kContextRows = 96;
+// Paper added below the page before it is read, in map px (4 map px = 1.6 x-heights).
+constexpr int kBottomMarginMapPx = 4;
 
 double number(const ModelMetadata& m, const std::string& key, double fallback) {
   auto it = m.extra.find(key);
@@ -117,13 +119,15 @@ TextLineDetector::CoreMap TextLineDetector::core_map(const cv::Mat& gray, double
   const cv::Size size(std::max(div, int(std::lround(gray.cols * s))), std::max(div, int(std::lround(gray.rows * s))));
   if (s < 1) area_resize(gray, scaled, size);
   else cv::resize(gray, scaled, size, 0, 0, cv::INTER_LINEAR);
-  // Paper on the right and bottom up to whole map pixels.
-  const int W = round_up(scaled.cols, div), H = round_up(scaled.rows, div);
-  if (W != scaled.cols || H != scaled.rows)
-    cv::copyMakeBorder(scaled, scaled, 0, H - scaled.rows, 0, W - scaled.cols, cv::BORDER_CONSTANT, 255);
+  // Paper on the right and bottom up to whole map pixels, and a margin more below. The net learnt
+  // lines with paper around them: a last line at the very bottom of a cut-out photo (a receipt's
+  // `THANK YOU!` above the slice of a line cut in half) was found faintly or not at all. (Margins
+  // all round moved every strip's seam, and cost receipt photos a point.)
+  const int W = round_up(scaled.cols, div), H = round_up(scaled.rows, div) + kBottomMarginMapPx * div;
+  cv::copyMakeBorder(scaled, scaled, 0, H - scaled.rows, 0, W - scaled.cols, cv::BORDER_CONSTANT, 255);
 
   CoreMap out;
-  out.prob = cv::Mat::zeros(H / div, W / div, CV_32FC1);
+  cv::Mat padded_prob = cv::Mat::zeros(H / div, W / div, CV_32FC1);
   out.page_px = div * double(gray.cols) / double(size.width);  // s after rounding to whole px
   const int strip_rows = round_up(std::clamp(int(kStripPixels / W), kMinStripRows, kMaxStripRows), div);
   for (int y0 = 0; y0 < H; y0 += strip_rows) {
@@ -133,8 +137,11 @@ TextLineDetector::CoreMap TextLineDetector::core_map(const cv::Mat& gray, double
     const Activations& logits = net->forward(make_detector_input({strip}), Mode::Infer);
     cv::Mat prob = core_probability(logits, 0);
     const int from = (y0 - a) / div, rows = (y1 - y0) / div;
-    prob.rowRange(from, from + rows).copyTo(out.prob.rowRange(y0 / div, y0 / div + rows));
+    prob.rowRange(from, from + rows).copyTo(padded_prob.rowRange(y0 / div, y0 / div + rows));
   }
+  out.prob = padded_prob(cv::Rect(0, 0, round_up(size.width, div) / div,
+                                  round_up(size.height, div) / div))
+                 .clone();
   return out;
 }
 

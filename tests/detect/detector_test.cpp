@@ -89,12 +89,37 @@ TEST(Detector, StripsGiveTheMapOfOnePassOverTheWholePage) {
   ASSERT_EQ(map.prob.cols, 180);
   EXPECT_NEAR(map.page_px, 4.0, 1e-9);
 
+  // One pass over the page with the paper the detector adds below it (16 rows), cropped back.
   auto net = model->instantiate_for_inference();
-  const Activations& out = net->forward(make_detector_input({page}), Mode::Infer);
-  cv::Mat whole = core_probability(out, 0);
+  cv::Mat padded;
+  cv::copyMakeBorder(page, padded, 0, 16, 0, 0, cv::BORDER_CONSTANT, 255);
+  const Activations& out = net->forward(make_detector_input({padded}), Mode::Infer);
+  cv::Mat whole = core_probability(out, 0).rowRange(0, 325);
   ASSERT_EQ(whole.size(), map.prob.size());
   double worst = cv::norm(whole, map.prob, cv::NORM_INF);
   EXPECT_LT(worst, 1e-5);
+  set_inference_precision(before);
+}
+
+// The detector reads a page with paper below it: a line at the very bottom of the image (a
+// receipt's last line in a photo cut off below it) has the paper under it that lines had in
+// training. Without it, the net's zero padding stands for paper at the input only.
+TEST(Detector, APageIsReadWithPaperBelowIt) {
+  const Precision before = inference_precision();
+  set_inference_precision(Precision::Float);
+  auto model = small_detector(11);
+  TextLineDetector detector(model);
+  cv::Mat page = random_page(200, 160, 4);
+  const cv::Mat map = detector.core_map(page, 10).prob;
+  auto net = model->instantiate_for_inference();
+  cv::Mat padded;
+  cv::copyMakeBorder(page, padded, 0, 16, 0, 0, cv::BORDER_CONSTANT, 255);
+  const cv::Mat with_paper = core_probability(net->forward(make_detector_input({padded}), Mode::Infer), 0);
+  const cv::Mat bare = core_probability(net->forward(make_detector_input({page}), Mode::Infer), 0);
+  ASSERT_EQ(map.rows, 50);
+  EXPECT_LT(cv::norm(map, with_paper.rowRange(0, 50), cv::NORM_INF), 1e-5);
+  // The bottom rows differ from a bare pass: the paper below was seen.
+  EXPECT_GT(cv::norm(map.rowRange(45, 50), bare.rowRange(45, 50), cv::NORM_INF), 1e-4);
   set_inference_precision(before);
 }
 
