@@ -8,6 +8,7 @@
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/image/components.h"
+#include "ocr/image/morphology.h"
 #include "ocr/image/resample.h"
 
 namespace ocr {
@@ -100,9 +101,12 @@ cv::Mat flatten_background(const cv::Mat& gray, const cv::Mat& ignore) {
     const double area = cv::countNonZero(ink), outline = area - cv::countNonZero(inner);
     if (outline > 0) k = std::max(k, static_cast<int>(std::ceil(3 * 2 * area / outline)) | 1);
   }
+  log::debug("flatten_background: closing of {} px at {}x{}", k, small.cols, small.rows);
   cv::Mat bg;
   if (ignored.empty()) {
-    cv::dilate(small, bg, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+    // OpenCV's own dilation by an ellipse grows with its area; a page whose dark surround passes
+    // for thick strokes asks for one as wide as the page (359 px: a third of a second).
+    dilate_ellipse(small, bg, k);
   } else {
     // The paint around a cut-out document is one bright level, brighter than its paper in shade:
     // taken into the closing, it made the paper near a shaded edge come out dark around its print
@@ -110,7 +114,7 @@ cv::Mat flatten_background(const cv::Mat& gray, const cv::Mat& ignore) {
     // takes the document's own pixels, and the cells beyond them its nearest level.
     cv::Mat own = small.clone();
     own.setTo(0, ignored);
-    cv::dilate(own, bg, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+    dilate_ellipse(own, bg, k);
     spread_into(bg, ignored);
   }
   cv::blur(bg, bg, {k, k});
