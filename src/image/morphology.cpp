@@ -57,4 +57,12 @@ void dilate_ellipse(const cv::Mat& src, cv::Mat& dst, int k) {
   dst = out;
 }
 
+void close_ellipse(const cv::Mat& src, cv::Mat& dst, int k) {
+  cv::Mat grown;
+  dilate_ellipse(src, grown, k);
+  cv::bitwise_not(grown, grown);
+  dilate_ellipse(grown, dst, k);
+  cv::bitwise_not(dst, dst);
+}
+
 }  // namespace ocr

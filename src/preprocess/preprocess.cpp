@@ -355,7 +355,7 @@ cv::Mat find_document(const cv::Mat& gray, cv::Mat* outline_only) {
   }
   if (!grew) return mask;
   const int gap = std::max(5, side / 25) | 1;
-  cv::morphologyEx(joined, joined, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_ELLIPSE, {gap, gap}));
+  close_ellipse(joined, joined, gap);
   contours.clear();
   cv::findContours(joined.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
   joined.setTo(0);

@@ -28,6 +28,21 @@ TEST(DilateEllipse, EqualsOpenCvsDilationByTheSameEllipse) {
   }
 }
 
+TEST(DilateEllipse, ClosingEqualsOpenCvsClosing) {
+  cv::RNG rng(5);
+  cv::Mat noise(120, 90, CV_8UC1), mask;
+  rng.fill(noise, cv::RNG::UNIFORM, 0, 256);
+  cv::threshold(noise, mask, 230, 255, cv::THRESH_BINARY);  // sparse specks: a mask to close
+  for (const cv::Mat& img : {noise, mask}) {
+    for (int k : {3, 9, 49}) {
+      cv::Mat expected, got;
+      cv::morphologyEx(img, expected, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+      ocr::close_ellipse(img, got, k);
+      EXPECT_EQ(cv::norm(got, expected, cv::NORM_INF), 0) << "k=" << k;
+    }
+  }
+}
+
 TEST(DilateEllipse, RefusesWhatItCannotDo) {
   cv::Mat out;
   EXPECT_THROW(ocr::dilate_ellipse(cv::Mat(5, 5, CV_32FC1), out, 3), ocr::ShapeError);

@@ -10,5 +10,8 @@ namespace ocr {
 // horizontal run symmetric about its centre: the runs are widened one pixel a side at a time, and
 // each is folded into the rows it reaches as soon as it has its width.
 void dilate_ellipse(const cv::Mat& src, cv::Mat& dst, int k);
+// cv::morphologyEx(src, dst, MORPH_CLOSE, the same ellipse): dilate_ellipse, then its erosion (the
+// dilation of the negative: the ellipse is symmetric about its centre).
+void close_ellipse(const cv::Mat& src, cv::Mat& dst, int k);
 
 }  // namespace ocr
