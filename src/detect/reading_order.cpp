@@ -61,16 +61,33 @@ std::vector<std::pair<double, size_t>> projection_gaps(std::vector<Item>& items,
   return gaps;
 }
 
+// The median slope of the lines.
+double median_slope(const std::vector<Item>& items) {
+  std::vector<double> v;
+  for (const Item& it : items) v.push_back(it.slope);
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+// The slope a line is continued along to find the rest of its row. A short line's own slope is a
+// poor guide across a wide gap (a receipt item's 2-degree error puts its price most of an
+// x-height off across 25 x-heights): lines under 15 x-heights long take the page's (the median
+// over all its lines: a few lines of a part cut off are too few to outvote their noise).
+double row_slope(const Item& a, double page_slope) {
+  return a.width() >= 15 * a.x_height ? a.slope : page_slope;
+}
+
 // Whether `a` has a line on the same baseline in `b`: a form's label and value, a receipt's item
 // and price.
-bool has_row_partner(const Item& a, const std::vector<Item>& b) {
+bool has_row_partner(const Item& a, const std::vector<Item>& b, double page_slope) {
   for (const Item& o : b) {
     // Up to twice as tall: a value in capitals and digits is marked by its cap height, half as
     // tall again as a mixed-case label's x-height (a receipt photo's `Vendeur:  47492LYNDA`).
     const double xh = std::max(a.x_height, o.x_height);
     if (xh > 2.0 * std::min(a.x_height, o.x_height)) continue;
     // Compare at the partner's middle along a's own slope, so a tilted page still pairs.
-    const double a_y = a.cy + a.slope * (o.cx - a.cx);
+    const double a_y = a.cy + row_slope(a, page_slope) * (o.cx - a.cx);
     if (std::abs(a_y - o.cy) < 0.6 * xh) return true;
   }
   return false;
@@ -92,19 +109,19 @@ bool is_text_block(const std::vector<Item>& side) {
 // A vertical gap separates columns when both sides hold several lines and they are not the
 // cells of rows (most lines of the smaller side with a partner on their baseline across the gap),
 // unless both sides are prose blocks whose rows merely align.
-bool is_column_split(const std::vector<Item>& left, const std::vector<Item>& right) {
+bool is_column_split(const std::vector<Item>& left, const std::vector<Item>& right, double page_slope) {
   if (left.size() < 2 || right.size() < 2) return false;
   const std::vector<Item>& fewer = left.size() <= right.size() ? left : right;
   const std::vector<Item>& more = left.size() <= right.size() ? right : left;
   size_t paired = 0;
-  for (const Item& it : fewer) paired += has_row_partner(it, more);
+  for (const Item& it : fewer) paired += has_row_partner(it, more, page_slope);
   if (2 * paired < fewer.size()) return true;
   return is_text_block(left) && is_text_block(right);
 }
 
 // Rows top to bottom (a line joins a row when its centre lies on the row's first line continued
-// along its slope), each row left to right.
-std::vector<int> read_rows(std::vector<Item> items) {
+// along its row_slope), each row left to right.
+std::vector<int> read_rows(std::vector<Item> items, double page_slope) {
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.cy < b.cy; });
   std::vector<std::vector<Item>> rows;
   for (const Item& it : items) {
@@ -112,7 +129,7 @@ std::vector<int> read_rows(std::vector<Item> items) {
     for (auto row = rows.rbegin(); row != rows.rend() && !placed; ++row) {
       const Item anchor = row->front();  // a copy: push_back below may move the row
       const double xh = std::max(anchor.x_height, it.x_height);
-      if (std::abs(anchor.cy + anchor.slope * (it.cx - anchor.cx) - it.cy) < 0.5 * xh) {
+      if (std::abs(anchor.cy + row_slope(anchor, page_slope) * (it.cx - anchor.cx) - it.cy) < 0.5 * xh) {
         row->push_back(it);
         placed = true;
       }
@@ -134,8 +151,8 @@ struct Cut {
   bool columns = false;  // whether a column split was made anywhere inside
 };
 
-Cut xy_cut(std::vector<Item> items) {
-  if (items.size() <= 1) return {{read_rows(items)}, false};
+Cut xy_cut(std::vector<Item> items, double page_slope) {
+  if (items.size() <= 1) return {{read_rows(items, page_slope)}, false};
   const double xh = median_x_height(items);
 
   // Widest column gap first.
@@ -144,8 +161,8 @@ Cut xy_cut(std::vector<Item> items) {
   std::sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (const auto& [width, at] : gaps) {
     std::vector<Item> left(items.begin(), items.begin() + at), right(items.begin() + at, items.end());
-    if (!is_column_split(left, right)) continue;
-    Cut l = xy_cut(std::move(left)), r = xy_cut(std::move(right));
+    if (!is_column_split(left, right, page_slope)) continue;
+    Cut l = xy_cut(std::move(left), page_slope), r = xy_cut(std::move(right), page_slope);
     l.blocks.insert(l.blocks.end(), r.blocks.begin(), r.blocks.end());
     return {std::move(l.blocks), true};
   }
@@ -153,14 +170,14 @@ Cut xy_cut(std::vector<Item> items) {
   // Else the widest horizontal gap (the topmost of equals).
   gaps = projection_gaps(
       items, [](const Item& it) { return it.y0; }, [](const Item& it) { return it.y1; }, 0.0);
-  if (gaps.empty()) return {{read_rows(items)}, false};
+  if (gaps.empty()) return {{read_rows(items, page_slope)}, false};
   auto widest = gaps.begin();
   for (auto g = gaps.begin(); g != gaps.end(); ++g)
     if (g->first > widest->first) widest = g;
   std::vector<Item> top(items.begin(), items.begin() + widest->second), rest(items.begin() + widest->second, items.end());
-  Cut t = xy_cut(std::move(top)), b = xy_cut(std::move(rest));
+  Cut t = xy_cut(std::move(top), page_slope), b = xy_cut(std::move(rest), page_slope);
   // No columns on either side: one block (a single column, a form, a table) read row by row.
-  if (!t.columns && !b.columns) return {{read_rows(items)}, false};
+  if (!t.columns && !b.columns) return {{read_rows(items, page_slope)}, false};
   t.blocks.insert(t.blocks.end(), b.blocks.begin(), b.blocks.end());
   return {std::move(t.blocks), true};
 }
@@ -171,7 +188,8 @@ std::vector<std::vector<int>> order_lines(const std::vector<DetectedLine>& lines
   if (lines.empty()) return {};
   std::vector<Item> items;
   for (size_t i = 0; i < lines.size(); ++i) items.push_back(make_item(lines[i], int(i)));
-  return xy_cut(std::move(items)).blocks;
+  const double page_slope = median_slope(items);
+  return xy_cut(std::move(items), page_slope).blocks;
 }
 
 }  // namespace ocr

@@ -10,16 +10,32 @@ Box Box::united(const Box& o) const {
   return {std::min(x0, o.x0), std::min(y0, o.y0), std::max(x1, o.x1), std::max(y1, o.y1)};
 }
 
+namespace {
+
+// Whether line b, next in reading order after a, continues a's row: to its right, and sharing
+// most of its height (a receipt's item and its price, a form's label and its value).
+bool same_row(const Box& a, const Box& b) {
+  const int overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
+  const int shorter = std::min(a.y1 - a.y0, b.y1 - b.y0);
+  return shorter > 0 && 2 * overlap >= shorter && b.x0 >= a.x1 - shorter / 4;
+}
+
+}  // namespace
+
 std::string PageResult::text() const {
   std::string out;
   bool first_block = true;
   for (const auto& b : blocks) {
     std::string block;
+    const LineResult* previous = nullptr;
     for (const auto& p : b.paragraphs)
       for (const auto& l : p.lines) {
         if (l.text.empty()) continue;
+        // The fields of one row on one line of text, as they are printed.
+        if (previous && same_row(previous->box, l.box)) block.back() = ' ';
         block += l.text;
         block += '\n';
+        previous = &l;
       }
     if (block.empty()) continue;
     if (!first_block) out += '\n';

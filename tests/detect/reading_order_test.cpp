@@ -116,6 +116,24 @@ TEST(OrderLines, ReceiptItemsKeepTheirPrices) {
   EXPECT_EQ(blocks[0], range(0, int(tilted.size())));
 }
 
+// A short item's own slope is a poor guide across the gap to its price: items and prices measured
+// up to 3 degrees off, either way, on a level receipt still pair by the block's (median) slope.
+TEST(OrderLines, ShortItemsWithPoorlyMeasuredSlopesKeepTheirPrices) {
+  std::vector<ocr::DetectedLine> lines;
+  const double item_off[] = {-3, 1.5, 3, -1.5, 0}, price_off[] = {2, -1, 0, 1, -2};
+  for (int r = 0; r < 10; ++r) {
+    const double y = 60 + 26 * r;
+    ocr::DetectedLine item = line(40, 110, y), price = line(420, 470, y + (r % 3) - 1);
+    item.angle = item_off[r % 5] * CV_PI / 180;
+    price.angle = price_off[r % 5] * CV_PI / 180;
+    lines.push_back(item);
+    lines.push_back(price);
+  }
+  const auto blocks = order_of(lines);
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0], range(0, int(lines.size())));
+}
+
 // Values in capitals and digits (`47492LYNDA`, `25/10/2017`) are marked by their cap height,
 // half as tall again as the x-height of mixed-case labels (`Vendeur:`): they still pair by row.
 TEST(OrderLines, CapitalValuesPairWithLowerCaseLabels) {

@@ -114,6 +114,25 @@ TEST(Writers, TxtHasLinesInOrderAndBlankLineBetweenBlocks) {
   EXPECT_EQ(ocr::write_txt({}), "");
 }
 
+// The fields of a row (a receipt's item and its price, a form's label and value) are one line of
+// text; a line below, or one that starts left of the line before it, is not.
+TEST(Writers, TxtPutsTheFieldsOfARowOnOneLine) {
+  ocr::PageResult p;
+  p.width = 800;
+  p.height = 600;
+  ocr::BlockResult b;
+  ocr::ParagraphResult par;
+  par.lines.push_back(line_from("MEAT", 10, 10, 0.9f));
+  par.lines.push_back(line_from("3.49", 500, 13, 0.9f));  // a little lower: the photo's tilt
+  par.lines.push_back(line_from("TAX", 10, 40, 0.9f));
+  par.lines.push_back(line_from("0.20", 500, 58, 0.9f));  // half a line lower: the next row's
+  par.lines.push_back(line_from("TOTAL", 10, 60, 0.9f));   // same height, but left of it
+  b.paragraphs.push_back(par);
+  p.blocks = {b};
+  ocr::finalize_boxes(p);
+  EXPECT_EQ(ocr::write_txt({p}), "MEAT 3.49\nTAX\n0.20\nTOTAL\n");
+}
+
 TEST(Writers, TsvHasTesseractColumnsLevelsAndConf) {
   std::string tsv = ocr::write_tsv(sample_pages());
   std::istringstream in(tsv);

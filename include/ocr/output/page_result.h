@@ -79,7 +79,9 @@ struct PageResult {
   std::string empty_reason;
   std::shared_ptr<const PageImageData> image;  // null unless an image-embedding format needs it
 
-  std::string text() const;  // lines in reading order, a blank line between blocks
+  // Lines in reading order, a blank line between blocks; the lines of one row (an item and its
+  // price) on one line of text, joined by a space.
+  std::string text() const;
 };
 
 // Splits recognised characters (with boxes) into words at spaces; boxes and confidences of
