@@ -14,6 +14,19 @@ namespace {
 
 // Whether line b, next in reading order after a, continues a's row: to its right, and sharing
 // most of its height (a receipt's item and its price, a form's label and its value).
+bool same_row(const Box& a, const Box& b);
+
+// A box in the frame the page was read in: turned by `degrees` clockwise (boxes are given in the
+// image as it was, so a page read sideways has its lines side by side there).
+Box in_reading_frame(const Box& b, int degrees) {
+  switch (((degrees % 360) + 360) % 360) {
+    case 90: return {-b.y1, b.x0, -b.y0, b.x1};
+    case 180: return {-b.x1, -b.y1, -b.x0, -b.y0};
+    case 270: return {b.y0, -b.x1, b.y1, -b.x0};
+    default: return b;
+  }
+}
+
 bool same_row(const Box& a, const Box& b) {
   const int overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
   const int shorter = std::min(a.y1 - a.y0, b.y1 - b.y0);
@@ -32,7 +45,8 @@ std::string PageResult::text() const {
       for (const auto& l : p.lines) {
         if (l.text.empty()) continue;
         // The fields of one row on one line of text, as they are printed.
-        if (previous && same_row(previous->box, l.box)) block.back() = ' ';
+        if (previous && same_row(in_reading_frame(previous->box, orientation), in_reading_frame(l.box, orientation)))
+          block.back() = ' ';
         block += l.text;
         block += '\n';
         previous = &l;

@@ -617,3 +617,34 @@ TEST(PageRecognizer, AReceiptOfShortFieldsIsNotTriedSideways) {
   ocr::PageRecognizer(reading_at(0.6f, &calls), opt).recognize(page);
   EXPECT_GT(calls, 2);
 }
+
+// Long, flat lines found by the detector spare a page the sideways trials, unless its reading is
+// poorer than sideways print's (the detector finds flat "lines" across the rows of characters of a
+// receipt photographed sideways, read at 0.65).
+TEST(PageRecognizer, FlatLinesSpareSidewaysTrialsUnlessTheReadingIsWorseThanSideways) {
+  const std::string root = OCR_SOURCE_DIR;
+  cv::Mat page(700, 900, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 12; ++i) ocr::test::draw_line(page, 40, 60 + 50 * i, 6, i, 0.8);
+  ocr::PageRecognizerOptions opt;
+  opt.detector = std::make_shared<ocr::TextLineDetector>(
+      ocr::Model::load(root + "/models/lines.ocrm", ocr::ModelKind::Detector));
+  auto reading_at = [](float confidence, int* calls) {
+    return ocr::LineReader([=](const std::vector<cv::Mat>& crops) {
+      ++*calls;
+      std::vector<ocr::RecognizedLine> out;
+      for (const auto& c : crops) {
+        ocr::RecognizedLine l = ocr::test::fake_read(c);
+        for (auto& ch : l.chars) ch.confidence = confidence;
+        l.confidence = confidence;
+        out.push_back(l);
+      }
+      return out;
+    });
+  };
+  int calls = 0;
+  ocr::PageRecognizer(reading_at(0.75f, &calls), opt).recognize(page);
+  EXPECT_EQ(calls, 2) << "upright, and a dozen lines upside down";
+  calls = 0;
+  ocr::PageRecognizer(reading_at(0.6f, &calls), opt).recognize(page);
+  EXPECT_GT(calls, 2) << "tried sideways too";
+}
