@@ -93,6 +93,53 @@ LineFusion resolve_fusion(LineFusion fusion, size_t model_count) {
   return model_count >= 3 ? LineFusion::Vote : LineFusion::Posterior;
 }
 
+namespace {
+
+// Letters and digits: ASCII ones, and the Latin letters with accents beyond (U+00C0 on, but not
+// the × and ÷ signs).
+bool is_alnum(char32_t c) {
+  return (c < 128 && std::isalnum(static_cast<int>(c))) || (c >= 0xC0 && c != 0xD7 && c != 0xF7 && c < 0x2000);
+}
+
+// Whether each space-separated word of the text is one letter or digit (with at most a mark
+// beside it), flagged per word in `single` when given.
+struct Spacing {
+  size_t tokens = 0, single_letters = 0, single_strokes = 0;
+};
+Spacing spacing_of(const std::u32string& text, std::vector<bool>* single = nullptr) {
+  // What rulings, borders and textures read as.
+  auto is_stroke = [](char32_t c) { return c == U'l' || c == U'i' || c == U'I' || c == U'1' || c == U'j' || c == U't'; };
+  Spacing s;
+  size_t alnum = 0, length = 0;
+  char32_t letter = 0;
+  auto close = [&] {
+    if (length == 0) return;
+    ++s.tokens;
+    const bool one = alnum == 1 && length <= 2;
+    if (one) ++s.single_letters, s.single_strokes += is_stroke(letter);
+    if (single) single->push_back(one);
+    alnum = length = 0;
+  };
+  for (char32_t c : text) {
+    if (c == U' ') {
+      close();
+      continue;
+    }
+    ++length;
+    if (is_alnum(c)) ++alnum, letter = c;
+  }
+  close();
+  return s;
+}
+
+// Letter-spaced print (a receipt's `C A R R E F O U R`, a form's `P R E S S  Q U E R Y`): four or
+// more lone letters or digits, most of the words, and mostly not strokes.
+bool letter_spaced(const Spacing& s) {
+  return s.single_letters >= 4 && 3 * s.single_letters >= 2 * s.tokens && 2 * s.single_strokes < s.single_letters;
+}
+
+}  // namespace
+
 bool implausible_reading(const std::u32string& text, int width, int height) {
   size_t glyphs = 0;
   bool two_in_a_row = false;
@@ -103,14 +150,13 @@ bool implausible_reading(const std::u32string& text, int width, int height) {
       continue;
     }
     ++glyphs;
-    // Letters and digits: ASCII ones, and the Latin letters with accents beyond (U+00C0 on, but
-    // not the × and ÷ signs).
-    const bool alnum = (c < 128 && std::isalnum(static_cast<int>(c))) || (c >= 0xC0 && c != 0xD7 && c != 0xF7 && c < 0x2000);
+    const bool alnum = is_alnum(c);
     two_in_a_row = two_in_a_row || (alnum && prev_alnum);
     prev_alnum = alnum;
   }
   if (glyphs < 3) return false;  // a lone mark, a digit, a short word: nothing to judge
-  if (!two_in_a_row) return true;
+  const bool spaced = letter_spaced(spacing_of(text));
+  if (!two_in_a_row && !spaced) return true;
   return height > 0 && double(glyphs) > 8.0 * width / height + 4;
 }
 
@@ -237,6 +283,43 @@ void judge_plausibility(RecognizedLine& line, const cv::Mat& crop) {
 
 }  // namespace
 
+void join_letter_spacing(RecognizedLine& line) {
+  const std::u32string text = utf8_decode(line.text);
+  std::vector<bool> single;
+  if (text.size() != line.chars.size() || !letter_spaced(spacing_of(text, &single))) return;
+  // The gaps between consecutive words, in crop px, at each space (by its index in chars).
+  std::vector<std::pair<size_t, int>> gaps;
+  int last_end = -1;
+  size_t pending_space = std::string::npos;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == U' ') {
+      if (pending_space == std::string::npos) pending_space = i;
+      continue;
+    }
+    if (pending_space != std::string::npos && last_end >= 0) gaps.push_back({pending_space, line.chars[i].x0 - last_end});
+    pending_space = std::string::npos;
+    last_end = line.chars[i].x1;
+  }
+  if (gaps.size() < 3) return;
+  std::vector<int> widths;
+  for (const auto& g : gaps) widths.push_back(g.second);
+  std::nth_element(widths.begin(), widths.begin() + long(widths.size() / 2), widths.end());
+  const double median = std::max(1, widths[widths.size() / 2]);
+  std::vector<bool> drop(text.size(), false);
+  for (const auto& [at, width] : gaps)
+    if (width < 1.8 * median)
+      for (size_t i = at; i < text.size() && text[i] == U' '; ++i) drop[i] = true;
+  RecognizedLine joined;
+  joined.confidence = line.confidence;
+  joined.implausible = line.implausible;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (drop[i]) continue;
+    joined.text += line.chars[i].text;
+    joined.chars.push_back(line.chars[i]);
+  }
+  line = std::move(joined);
+}
+
 std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>& lines) const {
   // A page's lines are read at most kLinesPerPass at a time: the network outputs of every line
   // held until the last was decoded were most of a busy page's peak memory (a 6000² page of noise
@@ -285,6 +368,7 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
       out[i] = read_hypothesis(decoders_.front()->decode(probs), alphabet, lines[i], norm, divisor);
     }
     judge_plausibility(out[i], lines[i]);
+    join_letter_spacing(out[i]);
   }
   return out;
 }

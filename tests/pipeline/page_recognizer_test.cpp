@@ -242,6 +242,45 @@ TEST(LineRecognizer, ImplausibleReadings) {
   EXPECT_FALSE(ocr::implausible_reading(U"5/ 3/ 90", 70, 49));
   EXPECT_FALSE(ocr::implausible_reading(U"$.", 20, 30));
   EXPECT_FALSE(ocr::implausible_reading(U"déjà vu", 120, 30));
+  // Letter-spaced headings are print; lone strokes are a ruling's noise.
+  EXPECT_FALSE(ocr::implausible_reading(U"C A R R E F 0.U R", 260, 30));
+  EXPECT_FALSE(ocr::implausible_reading(U"T O T A L", 200, 30));
+  EXPECT_TRUE(ocr::implausible_reading(U"l i 1 l i . I", 260, 30));
+  EXPECT_TRUE(ocr::implausible_reading(U"a . , b ; - c", 260, 30));
+}
+
+// Letter-spaced print reads as the words it spells; a wider gap stays a word break.
+TEST(LineRecognizer, LetterSpacedReadingsAreJoinedIntoWords) {
+  // `P R E S S   Q U E R Y`: letters 10 px wide, 6 px apart, 20 px between the words.
+  auto spaced = [](const std::string& words, int letter_gap, int word_gap) {
+    ocr::RecognizedLine l;
+    int x = 0;
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (words[i] == ' ') continue;
+      const bool word_break = i > 0 && words[i - 1] == ' ';
+      if (!l.chars.empty() && (word_break || letter_gap > 0)) {
+        l.chars.push_back({" ", x, x + (word_break ? word_gap : letter_gap), 0.9f});
+        x += word_break ? word_gap : letter_gap;
+      }
+      l.chars.push_back({std::string(1, words[i]), x, x + 10, 0.9f});
+      x += 10;
+    }
+    for (const auto& c : l.chars) l.text += c.text;
+    l.confidence = 0.9f;
+    return l;
+  };
+  ocr::RecognizedLine l = spaced("PRESS QUERY", 6, 20);
+  ASSERT_EQ(l.text, "P R E S S Q U E R Y");
+  ocr::join_letter_spacing(l);
+  EXPECT_EQ(l.text, "PRESS QUERY");
+  ASSERT_EQ(l.chars.size(), 11u);
+  EXPECT_EQ(l.chars[5].text, " ");
+  EXPECT_EQ(l.chars[6].x0, 5 * 10 + 4 * 6 + 20);
+  // Words of several letters are no letter spacing: left alone (letters set solid, no spaces).
+  ocr::RecognizedLine words = spaced("AB CD EF GH", 0, 8);
+  const std::string before = words.text;
+  ocr::join_letter_spacing(words);
+  EXPECT_EQ(words.text, before);
 }
 
 // A reader that reads every line as `text`, flagged implausible.

@@ -33,9 +33,17 @@ struct RecognizedLine {
 inline constexpr float kImplausibleConfidence = 0.1f;
 
 // A reading that no text line of a width × height crop gives: marks and lone characters only
-// (no two letters or digits in a row anywhere), or far more characters than the width holds
-// (real lines, loose crops included, stay under 7 characters per crop height of width).
+// (no two letters or digits in a row anywhere, unless it is letter-spaced: four or more lone
+// letters or digits, most of the words, mostly not the l, i, 1 of rulings), or far more characters
+// than the width holds (real lines, loose crops included, stay under 7 characters per crop height
+// of width).
 bool implausible_reading(const std::u32string& text, int width, int height);
+
+// A letter-spaced reading (lone letters or digits between spaces, as implausible_reading allows)
+// as the words it spells: `C A R R E F O U R` as CARREFOUR. The spaces between its letters go;
+// those clearly wider than the letters' own spacing (1.8 times their median gap) stay as word
+// breaks. Other readings are left as they are.
+void join_letter_spacing(RecognizedLine& line);
 
 // How the readings of several models are combined (one model: no difference).
 enum class LineFusion {
