@@ -414,9 +414,13 @@ bool looks_inverted(const cv::Mat& gray) {
   // Otsu split of its own tile, so that shading across a photo (a dark side of the paper) cannot
   // pose as a dark background, and big bold letters filling a crop cannot pose as paper. Tiles are three
   // times as wide as high; tiles without contrast (blank paper, flat ink) have no say.
+  // The ring's top and bottom rows and its two ends vote apart, and weigh alike: in a crop of
+  // dense print (a fax's paragraph) the top and bottom rows run through the slices of the lines
+  // above and below, outnumber the ends' pixels twenty to one, and made a dark-on-light line
+  // look inverted.
   const int tile_h = std::clamp(gray.rows, 16, 256), tile_w = 3 * tile_h;
   const int ring = std::max(1, std::min(gray.rows, gray.cols) / 20);
-  long dark = 0, light = 0;
+  long dark_rows = 0, light_rows = 0, dark_ends = 0, light_ends = 0;
   for (int y0 = 0; y0 < gray.rows; y0 += tile_h)
     for (int x0 = 0; x0 < gray.cols; x0 += tile_w) {
       const cv::Rect r(x0, y0, std::min(tile_w, gray.cols - x0), std::min(tile_h, gray.rows - y0));
@@ -430,12 +434,14 @@ bool looks_inverted(const cv::Mat& gray) {
         const uint8_t* p = gray.ptr<uint8_t>(y);
         const bool row_in_ring = y < ring || y >= gray.rows - ring;
         for (int x = r.x; x < r.br().x; ++x) {
-          if (!row_in_ring && x >= ring && x < gray.cols - ring) continue;
-          (p[x] > t ? light : dark) += 1;
+          if (row_in_ring) (p[x] > t ? light_rows : dark_rows) += 1;
+          else if (x < ring || x >= gray.cols - ring) (p[x] > t ? light_ends : dark_ends) += 1;
         }
       }
     }
-  return dark > light;
+  const long rows = dark_rows + light_rows, ends = dark_ends + light_ends;
+  if (rows == 0 || ends == 0) return dark_rows + dark_ends > light_rows + light_ends;
+  return double(dark_rows) / double(rows) + double(dark_ends) / double(ends) > 1.0;
 }
 
 cv::Mat binarize_otsu(const cv::Mat& gray) {

@@ -187,6 +187,25 @@ TEST(Preprocess, InversionIsJudgedByThePaperAroundTheText) {
   EXPECT_TRUE(ocr::looks_inverted(bold));
 }
 
+// A crop of a line of dense print (a fax's paragraph) whose top and bottom rows run through the
+// slices of the lines above and below: its thin outer ring is mostly those slices' ink, but its
+// ends are paper, and it is not light-on-dark; the same crop's negative is.
+TEST(Preprocess, NeighboursSlicesAlongALineCropDoNotMakeItLookInverted) {
+  cv::Mat crop(21, 560, CV_8UC1, cv::Scalar(255));
+  for (int x = 6; x < 552; x += 5) {  // the slices: strokes across the top and bottom rows
+    cv::line(crop, {x, 0}, {x, 3}, cv::Scalar(0), 2);
+    cv::line(crop, {x + 2, 17}, {x + 2, 20}, cv::Scalar(0), 2);
+  }
+  cv::putText(crop, "use of the individual or entity named above", {8, 14}, cv::FONT_HERSHEY_SIMPLEX, 0.4,
+              cv::Scalar(0), 1, cv::LINE_AA);
+  cv::Mat ring_rows = crop.row(0) < 128, ring_bottom = crop.row(crop.rows - 1) < 128;
+  ASSERT_GT(cv::countNonZero(ring_rows) + cv::countNonZero(ring_bottom), crop.cols);  // mostly ink
+  EXPECT_FALSE(ocr::looks_inverted(crop));
+  cv::Mat negative;
+  cv::bitwise_not(crop, negative);
+  EXPECT_TRUE(ocr::looks_inverted(negative));
+}
+
 // A narrow receipt photographed on a grey table: the paper is a fifth of the photo, so one
 // global split calls the table paper; the tiles around the print know better.
 TEST(Preprocess, ASmallReceiptOnAGreyTableIsNotInverted) {
