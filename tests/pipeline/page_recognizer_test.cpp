@@ -617,11 +617,34 @@ TEST(PageRecognizer, FaxesAreReadByTheFaxDetector) {
   EXPECT_EQ(ocr::prepare_page(fax, opt, "fax.png").detector, opt.detector.get());
 }
 
+namespace {
+
+// A reader that reads every crop at one confidence and counts its calls (each a batch of crops).
+ocr::LineReader reading_at(float confidence, int* calls) {
+  return [=](const std::vector<cv::Mat>& crops) {
+    ++*calls;
+    std::vector<ocr::RecognizedLine> out;
+    for (const auto& c : crops) {
+      ocr::RecognizedLine l = ocr::test::fake_read(c);
+      for (auto& ch : l.chars) ch.confidence = confidence;
+      l.confidence = confidence;
+      out.push_back(l);
+    }
+    return out;
+  };
+}
+
+std::shared_ptr<ocr::TextLineDetector> shipped_detector() {
+  return std::make_shared<ocr::TextLineDetector>(
+      ocr::Model::load(std::string(OCR_SOURCE_DIR) + "/models/lines.ocrm", ocr::ModelKind::Detector));
+}
+
+}  // namespace
+
 // A receipt's two columns of short fields leave blank columns, as text turned sideways does; but
 // when the detector found many lines on it that read fairly well, it is not tried sideways (two
 // readings of the turned page, enlarged for the small text its turned ink seemed to be: 0.5 s).
 TEST(PageRecognizer, AReceiptOfShortFieldsIsNotTriedSideways) {
-  const std::string root = OCR_SOURCE_DIR;
   // One word and a price a row, far apart: more blank columns than twice the blank rows.
   cv::Mat page(700, 1000, CV_8UC1, cv::Scalar(255));
   for (int i = 0; i < 22; ++i) {
@@ -630,21 +653,7 @@ TEST(PageRecognizer, AReceiptOfShortFieldsIsNotTriedSideways) {
     cv::putText(page, std::to_string(10 + i) + ".95", {880, y}, cv::FONT_HERSHEY_SIMPLEX, 0.6, 0, 2, cv::LINE_AA);
   }
   ocr::PageRecognizerOptions opt;
-  opt.detector = std::make_shared<ocr::TextLineDetector>(
-      ocr::Model::load(root + "/models/lines.ocrm", ocr::ModelKind::Detector));
-  auto reading_at = [](float confidence, int* calls) {
-    return ocr::LineReader([=](const std::vector<cv::Mat>& crops) {
-      ++*calls;
-      std::vector<ocr::RecognizedLine> out;
-      for (const auto& c : crops) {
-        ocr::RecognizedLine l = ocr::test::fake_read(c);
-        for (auto& ch : l.chars) ch.confidence = confidence;
-        l.confidence = confidence;
-        out.push_back(l);
-      }
-      return out;
-    });
-  };
+  opt.detector = shipped_detector();
   int calls = 0;
   const auto fair = ocr::PageRecognizer(reading_at(0.9f, &calls), opt).recognize(page);
   EXPECT_EQ(fair.orientation, 0);
@@ -661,25 +670,10 @@ TEST(PageRecognizer, AReceiptOfShortFieldsIsNotTriedSideways) {
 // poorer than sideways print's (the detector finds flat "lines" across the rows of characters of a
 // receipt photographed sideways, read at 0.65).
 TEST(PageRecognizer, FlatLinesSpareSidewaysTrialsUnlessTheReadingIsWorseThanSideways) {
-  const std::string root = OCR_SOURCE_DIR;
   cv::Mat page(700, 900, CV_8UC1, cv::Scalar(255));
   for (int i = 0; i < 12; ++i) ocr::test::draw_line(page, 40, 60 + 50 * i, 6, i, 0.8);
   ocr::PageRecognizerOptions opt;
-  opt.detector = std::make_shared<ocr::TextLineDetector>(
-      ocr::Model::load(root + "/models/lines.ocrm", ocr::ModelKind::Detector));
-  auto reading_at = [](float confidence, int* calls) {
-    return ocr::LineReader([=](const std::vector<cv::Mat>& crops) {
-      ++*calls;
-      std::vector<ocr::RecognizedLine> out;
-      for (const auto& c : crops) {
-        ocr::RecognizedLine l = ocr::test::fake_read(c);
-        for (auto& ch : l.chars) ch.confidence = confidence;
-        l.confidence = confidence;
-        out.push_back(l);
-      }
-      return out;
-    });
-  };
+  opt.detector = shipped_detector();
   int calls = 0;
   ocr::PageRecognizer(reading_at(0.75f, &calls), opt).recognize(page);
   EXPECT_EQ(calls, 2) << "upright, and a dozen lines upside down";
