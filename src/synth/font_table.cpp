@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "ocr/core/error.h"
@@ -69,35 +69,98 @@ std::vector<FontEntry> read_font_table(const std::string& path) {
   return out;
 }
 
-namespace {
+double select_strike(FT_Face f, double px) {
+  // The smallest strike no more than a tenth too small, else the largest: scaling pixel glyphs
+  // down keeps their dots; scaling them far up would only make blocks.
+  int best = 0;
+  for (int i = 1; i < f->num_fixed_sizes; ++i) {
+    const double have = f->available_sizes[i].y_ppem / 64.0, kept = f->available_sizes[best].y_ppem / 64.0;
+    const bool fits = have >= 0.9 * px, kept_fits = kept >= 0.9 * px;
+    if ((fits && (!kept_fits || have < kept)) || (!fits && !kept_fits && have > kept)) best = i;
+  }
+  FT_Select_Size(f, best);
+  return f->available_sizes[best].y_ppem / 64.0;
+}
 
-// Loads glyph for c at the face's current size and returns its outline bounding box in pixels
-// (y up); false when the face lacks c.
-bool glyph_box(FT_Face f, char32_t c, FT_BBox* box) {
-  FT_UInt g = FT_Get_Char_Index(f, c);
-  if (!g || FT_Load_Glyph(f, g, FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) return false;
-  FT_Outline_Get_CBox(&f->glyph->outline, box);
+bool load_strike_glyph(FT_Face f, unsigned glyph, cv::Mat* coverage, int* left, int* top) {
+  if (FT_Load_Glyph(f, glyph, FT_LOAD_RENDER | FT_LOAD_TARGET_MONO)) return false;
+  const FT_Bitmap& b = f->glyph->bitmap;
+  *left = f->glyph->bitmap_left;
+  *top = f->glyph->bitmap_top;
+  *coverage = cv::Mat::zeros(static_cast<int>(b.rows), static_cast<int>(b.width), CV_8UC1);
+  for (int y = 0; y < coverage->rows; ++y) {
+    const unsigned char* row = b.buffer + static_cast<std::ptrdiff_t>(y) * b.pitch;
+    for (int x = 0; x < coverage->cols; ++x) {
+      const bool on = b.pixel_mode == FT_PIXEL_MODE_MONO ? (row[x >> 3] >> (7 - (x & 7))) & 1
+                                                         : row[x] > 127;
+      if (on) coverage->at<uint8_t>(y, x) = 255;
+    }
+  }
+  // Pixel fonts' bitmaps are whole character cells: keep only the ink, as outlines give it.
+  const cv::Rect ink = cv::boundingRect(*coverage);
+  *left += ink.x;
+  *top -= ink.y;
+  *coverage = ink.empty() ? cv::Mat() : (*coverage)(ink).clone();
   return true;
 }
 
-// Stroke width / x-height of a clean render at 48 px per em, thresholded at half coverage.
-double measure_stroke_ratio(FT_Face f, double x_height_em) {
-  const int em = 48;
-  FT_Set_Pixel_Sizes(f, 0, em);
+namespace {
+
+// The vertical extent of c's glyph in em (y up: top above the baseline, bottom below it is
+// negative): from its outline at 1000 px per em, or from its bitmap at the selected strike of a
+// bitmap-only face. False when the face lacks c.
+bool glyph_extent(const Face& face, char32_t c, double* top, double* bottom) {
+  FT_Face f = face.ft;
+  FT_UInt g = FT_Get_Char_Index(f, c);
+  if (!g) return false;
+  if (face.bitmap) {
+    cv::Mat m;
+    int left = 0, t = 0;
+    if (!load_strike_glyph(f, g, &m, &left, &t) || m.empty()) return false;
+    const double ppem = f->size->metrics.y_ppem;
+    *top = t / ppem;
+    *bottom = (t - m.rows) / ppem;
+    return true;
+  }
+  if (FT_Load_Glyph(f, g, FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) return false;
+  FT_BBox box;
+  FT_Outline_Get_CBox(&f->glyph->outline, &box);
+  *top = box.yMax / 64.0 / 1000.0;
+  *bottom = box.yMin / 64.0 / 1000.0;
+  return true;
+}
+
+// Stroke width / x-height of a clean render at 48 px per em (a bitmap face: at its selected
+// strike), thresholded at half coverage.
+double measure_stroke_ratio(const Face& face) {
+  FT_Face f = face.ft;
+  double em = 48;
+  if (face.bitmap)
+    em = f->size->metrics.y_ppem;
+  else
+    FT_Set_Pixel_Sizes(f, 0, static_cast<FT_UInt>(em));
   const char32_t sample[] = U"nxoeaumdhs";
   double area = 0, per = 0;
   for (const char32_t* p = sample; *p; ++p) {
     FT_UInt g = FT_Get_Char_Index(f, *p);
-    if (!g || FT_Load_Glyph(f, g, FT_LOAD_NO_HINTING | FT_LOAD_RENDER)) continue;
-    const FT_Bitmap& b = f->glyph->bitmap;
-    if (b.rows == 0 || b.width == 0) continue;
-    cv::Mat m(b.rows, b.width, CV_8UC1, b.buffer, b.pitch);
+    if (!g) continue;
+    cv::Mat m;
+    if (face.bitmap) {
+      int left = 0, top = 0;
+      if (!load_strike_glyph(f, g, &m, &left, &top)) continue;
+    } else {
+      if (FT_Load_Glyph(f, g, FT_LOAD_NO_HINTING | FT_LOAD_RENDER)) continue;
+      const FT_Bitmap& b = f->glyph->bitmap;
+      if (b.pixel_mode != FT_PIXEL_MODE_GRAY) continue;
+      m = cv::Mat(b.rows, b.width, CV_8UC1, b.buffer, b.pitch);
+    }
+    if (m.empty()) continue;
     cv::Mat mask = m > 127;
     area += cv::countNonZero(mask);
     per += ink_perimeter(mask);
   }
   if (per <= 0) return 0.15;
-  return 2.0 * area / per / (x_height_em * em);
+  return 2.0 * area / per / (face.x_height_em * em);
 }
 
 }  // namespace
@@ -134,24 +197,29 @@ FontSet::FontSet(const std::string& table_path, const std::vector<std::string>& 
     }
     FT_Face f = face->ft;
     face->upem = f->units_per_EM ? f->units_per_EM : 1000;
-    // Metrics in em from outlines at 1000 px per em (exact, unhinted).
-    FT_Set_Pixel_Sizes(f, 0, 1000);
-    FT_BBox box;
-    if (!glyph_box(f, U'x', &box)) {
+    // A bitmap-only face (thermal and dot-matrix printers' pixel fonts) is measured at its
+    // largest strike; an outline face from outlines at 1000 px per em (exact, unhinted).
+    face->bitmap = !FT_IS_SCALABLE(f) && f->num_fixed_sizes > 0;
+    if (face->bitmap)
+      select_strike(f, 1e9);
+    else
+      FT_Set_Pixel_Sizes(f, 0, 1000);
+    double top = 0, bottom = 0;
+    if (!glyph_extent(*face, U'x', &top, &bottom)) {
       log::warn("synth: font {} has no 'x', skipped", face->path);
       FT_Done_Face(f);
       continue;
     }
-    face->x_height_em = box.yMax / 64.0 / 1000.0;
-    if (glyph_box(f, U'H', &box)) face->cap_height_em = box.yMax / 64.0 / 1000.0;
+    face->x_height_em = top;
+    if (glyph_extent(*face, U'H', &top, &bottom)) face->cap_height_em = top;
     double asc = 0, desc = 0;
     for (char32_t c : std::u32string(U"bdfhklt"))
-      if (glyph_box(f, c, &box)) asc = std::max(asc, box.yMax / 64.0 / 1000.0);
+      if (glyph_extent(*face, c, &top, &bottom)) asc = std::max(asc, top);
     for (char32_t c : std::u32string(U"gjpqy"))
-      if (glyph_box(f, c, &box)) desc = std::max(desc, -box.yMin / 64.0 / 1000.0);
+      if (glyph_extent(*face, c, &top, &bottom)) desc = std::max(desc, -bottom);
     if (asc > 0) face->ascender_em = asc;
     if (desc > 0) face->descender_em = desc;
-    face->stroke_ratio = measure_stroke_ratio(f, face->x_height_em);
+    face->stroke_ratio = measure_stroke_ratio(*face);
     face->covers.assign(0x2200, 0);
     for (char32_t c = 0x20; c < face->covers.size(); ++c)
       face->covers[c] = FT_Get_Char_Index(f, c) != 0;

@@ -5,8 +5,56 @@
 #include <hb.h>
 
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 
 namespace ocr::synth {
+
+namespace {
+
+// A bitmap face's glyph from the selected strike, scaled by k, transformed by m (y up) and put
+// with its pen at (ox, oy) (y up). Pixel glyphs are resampled, unlike outlines: their dots are
+// the look of the thermal and dot-matrix print they stand for.
+bool place_strike_glyph(FT_Face ft, unsigned glyph, double k, const cv::Matx22d& m, double ox,
+                        double oy, Renderer::Glyph* out) {
+  cv::Mat strike;
+  int left = 0, top = 0;
+  if (!load_strike_glyph(ft, glyph, &strike, &left, &top) || strike.empty()) return false;
+  if (k < 0.8) {  // shrink by area first: linear interpolation alone would drop whole dots
+    cv::Mat small;
+    cv::resize(strike, small, cv::Size(), k, k, cv::INTER_AREA);
+    if (small.empty()) return false;
+    left = static_cast<int>(std::lround(left * k));
+    top = static_cast<int>(std::lround(top * k));
+    strike = small;
+    k = 1;
+  }
+  // Source pixel centre (u, v) -> glyph point k·(left + u + ½, top − v − ½) (y up) -> m, pen ->
+  // output pixel centre (y down), in OpenCV's integer-centre coordinates.
+  cv::Matx23d a(m(0, 0) * k, -m(0, 1) * k, m(0, 0) * k * (left + 0.5) + m(0, 1) * k * (top - 0.5) + ox - 0.5,
+                -m(1, 0) * k, m(1, 1) * k,
+                -(m(1, 0) * k * (left + 0.5) + m(1, 1) * k * (top - 0.5) + oy) - 0.5);
+  double bx0 = 1e18, by0 = 1e18, bx1 = -1e18, by1 = -1e18;
+  for (double u : {-0.5, strike.cols - 0.5})
+    for (double v : {-0.5, strike.rows - 0.5}) {
+      const double x = a(0, 0) * u + a(0, 1) * v + a(0, 2), y = a(1, 0) * u + a(1, 1) * v + a(1, 2);
+      bx0 = std::min(bx0, x), bx1 = std::max(bx1, x), by0 = std::min(by0, y), by1 = std::max(by1, y);
+    }
+  out->x = static_cast<int>(std::floor(bx0)) - 1;
+  out->y = static_cast<int>(std::floor(by0)) - 1;
+  const int w = static_cast<int>(std::ceil(bx1)) + 2 - out->x, h = static_cast<int>(std::ceil(by1)) + 2 - out->y;
+  a(0, 2) -= out->x;
+  a(1, 2) -= out->y;
+  cv::Mat warped;
+  cv::warpAffine(strike, warped, cv::Mat(a), cv::Size(w, h), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+  const cv::Rect ink = cv::boundingRect(warped);
+  if (ink.empty()) return false;
+  out->bitmap = warped(ink).clone();
+  out->x += ink.x;
+  out->y += ink.y;
+  return true;
+}
+
+}  // namespace
 
 Renderer::Renderer() : buf_(hb_buffer_create()) {}
 Renderer::~Renderer() { hb_buffer_destroy(buf_); }
@@ -52,7 +100,12 @@ RenderedLine Renderer::render(FontSet& fonts, const std::vector<TextRun>& runs,
     Face& face = fonts[run.face];
     FT_Face ft = face.ft;
     const double px = p.px_per_em * run.scale;
-    FT_Set_Char_Size(ft, 0, static_cast<FT_F26Dot6>(std::lround(px * 64)), 72, 72);
+    // A bitmap face's glyphs come from the strike nearest the size, scaled by strike_scale.
+    double strike_scale = 1;
+    if (face.bitmap)
+      strike_scale = px / select_strike(ft, px);
+    else
+      FT_Set_Char_Size(ft, 0, static_cast<FT_F26Dot6>(std::lround(px * 64)), 72, 72);
     hb_buffer_clear_contents(buf_);
     // A tab is shaped as a space (fonts have no tab glyph) and widened below.
     text_ = run.text;
@@ -82,6 +135,20 @@ RenderedLine Renderer::render(FontSet& fonts, const std::vector<TextRun>& runs,
         if (p.hinted) {
           ox = std::round(ox);
           oy = std::round(oy);
+        }
+        if (face.bitmap) {
+          Glyph gl;
+          if (place_strike_glyph(ft, info[i].codepoint, strike_scale,
+                                 p.hinted ? cv::Matx22d(1, 0, 0, 1) : cv::Matx22d(m00, m01, m10, m11),
+                                 ox, oy, &gl)) {
+            x0 = std::min(x0, gl.x);
+            y0 = std::min(y0, gl.y);
+            x1 = std::max(x1, gl.x + gl.bitmap.cols);
+            y1 = std::max(y1, gl.y + gl.bitmap.rows);
+            glyphs_.push_back(std::move(gl));
+          }
+          pen += pos[i].x_advance * scale + p.letter_spacing;
+          continue;
         }
         double fx = std::floor(ox), fy = std::floor(oy);
         FT_Vector delta{static_cast<FT_Pos>(std::lround((ox - fx) * 64)),

@@ -1,8 +1,9 @@
 // The font faces the line generator renders with: data/fonts.tsv parsed, files located, each face
-// opened once in FreeType (outlines) and HarfBuzz (shaping), with its alphabet coverage and the
+// opened once in FreeType (outlines, or pixel strikes) and HarfBuzz (shaping), with its alphabet coverage and the
 // metrics that the renderer scales by.
 #pragma once
 #include <memory>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,20 @@ struct Face {
   double cap_height_em = 0.7;   // height of 'H' / em
   double descender_em = 0.25;   // deepest of 'gjpqy' / em (positive)
   double stroke_ratio = 0.15;   // stroke width / x-height of a clean render
+  bool bitmap = false;          // no outlines, only pixel strikes (rendered scaled from a strike)
   std::vector<uint8_t> covers;  // covers[c] for code points below covers.size()
   int italic = -1, bold = -1, regular = -1;  // sibling faces in the set (-1: none)
 
   bool has(char32_t c) const { return c < covers.size() && covers[c]; }
   bool has_all(const std::u32string& s) const;
 };
+
+// Bitmap-only faces: selects the strike to scale to px pixels per em (the smallest no more than a
+// tenth too small, else the largest) and returns its pixels per em.
+double select_strike(FT_Face f, double px);
+// Loads glyph (an index) at the selected strike as 0/255 coverage with its offset from the pen
+// (left, and top above the baseline); false when FreeType cannot.
+bool load_strike_glyph(FT_Face f, unsigned glyph, cv::Mat* coverage, int* left, int* top);
 
 // All usable faces of a table. Owns its FreeType library, so one FontSet per thread.
 class FontSet {

@@ -1,6 +1,7 @@
 // Shapes a line of text runs with HarfBuzz and rasterizes it with FreeType straight into an ink
 // coverage image at the final scale. Geometry (rotation, shear, stretch, baseline warp and jitter)
-// is applied to outlines and pen positions, so nothing is resampled afterwards.
+// is applied to outlines and pen positions, so nothing is resampled afterwards; only the glyphs of
+// bitmap-only faces (pixel fonts of receipt printers) are resampled from their strikes.
 #pragma once
 #include <opencv2/core.hpp>
 #include <string>
@@ -54,12 +55,12 @@ class Renderer {
   RenderedLine render(FontSet& fonts, const std::vector<TextRun>& runs, const RenderParams& p,
                       Rng& rng);
 
- private:
-  hb_buffer_t* buf_;
-  struct Glyph {
+ struct Glyph {
     cv::Mat bitmap;  // copy of FreeType's coverage bitmap
     int x, y;        // top-left in line coordinates (y down, baseline at 0)
   };
+ private:
+  hb_buffer_t* buf_;
   std::vector<Glyph> glyphs_;
   std::u32string text_;
 };
