@@ -1,6 +1,8 @@
 #include "ocr/image/components.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
 #include <vector>
@@ -10,9 +12,19 @@
 namespace ocr {
 namespace {
 
-// Union-find over the band components' global ids; a set's root is its smallest id, the part
-// that OpenCV's labelling of the whole image reaches first (ids grow band by band, and within a
-// band they follow OpenCV's order).
+// A run of ink in one row, [begin, end), and its provisional label.
+struct Run {
+  int begin, end, label;
+};
+
+// Per provisional label: its box, its area, and its first 2x2 block in raster order of blocks
+// (OpenCV's labelling numbers components by the first block it meets them in).
+struct Part {
+  int left, top, right, bottom;  // right and bottom exclusive
+  long area;
+  long first_block;
+};
+
 struct Joins {
   std::vector<int> parent;
   int find(int a) {
@@ -27,70 +39,89 @@ struct Joins {
   }
 };
 
+// Appends the runs of non-zero bytes of row p (n bytes) to runs, labels unset. Eight zero bytes
+// are skipped at a time: most of a page is paper.
+void find_runs(const uint8_t* p, int n, std::vector<Run>& runs) {
+  int x = 0;
+  while (x < n) {
+    while (x + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, p + x, 8);
+      if (word) break;
+      x += 8;
+    }
+    while (x < n && !p[x]) ++x;
+    if (x >= n) break;
+    const int begin = x;
+    while (x < n && p[x]) ++x;
+    runs.push_back({begin, x, -1});
+  }
+}
+
 }  // namespace
 
-cv::Mat component_stats(const cv::Mat& binary, int band_rows) {
+cv::Mat component_stats(const cv::Mat& binary) {
   if (binary.type() != CV_8UC1) throw ShapeError("component_stats: expected a CV_8UC1 image");
-  // Even: OpenCV labels 2x2 blocks, numbering components by their first block; bands of whole
-  // block rows number them in the same order.
-  band_rows = std::max(2, band_rows + band_rows % 2);
-  // Per part (global id): left, top, right (exclusive), bottom (exclusive), area.
-  std::vector<cv::Vec<int, 5>> parts;
+  // Runs of each row are joined to the runs of the row above that touch them (8-connected:
+  // overlapping or meeting at a corner); no label image is held.
+  std::vector<Run> above, here;
+  std::vector<Part> parts;
   Joins joins;
-  std::vector<int> above;  // global ids along the last row of the band above, -1 for background
-  cv::Mat labels, stats, centroids;
-  for (int y0 = 0; y0 < binary.rows; y0 += band_rows) {
-    const int y1 = std::min(binary.rows, y0 + band_rows);
-    const int n = cv::connectedComponentsWithStats(binary.rowRange(y0, y1), labels, stats, centroids, 8, CV_32S);
-    const int base = int(parts.size()) - 1;  // band label k >= 1 is global id base + k
-    for (int k = 1; k < n; ++k) {
-      const int* s = stats.ptr<int>(k);
-      parts.push_back({s[cv::CC_STAT_LEFT], y0 + s[cv::CC_STAT_TOP], s[cv::CC_STAT_LEFT] + s[cv::CC_STAT_WIDTH],
-                       y0 + s[cv::CC_STAT_TOP] + s[cv::CC_STAT_HEIGHT], s[cv::CC_STAT_AREA]});
-      joins.parent.push_back(int(joins.parent.size()));
-    }
-    // Ink in this band's first row touching ink in the row above (8-connected) is one component.
-    const int* first = labels.ptr<int>(0);
-    if (!above.empty()) {
-      for (int x = 0; x < binary.cols; ++x) {
-        if (first[x] == 0) continue;
-        for (int dx = -1; dx <= 1; ++dx) {
-          const int xa = x + dx;
-          if (xa >= 0 && xa < binary.cols && above[size_t(xa)] >= 0) joins.join(above[size_t(xa)], base + first[x]);
-        }
+  const long blocks_per_row = (binary.cols + 1) / 2;
+  for (int y = 0; y < binary.rows; ++y) {
+    here.clear();
+    find_runs(binary.ptr<uint8_t>(y), binary.cols, here);
+    size_t a = 0;
+    for (Run& r : here) {
+      // Runs above ending before this one's left neighbour cannot touch it or any later run.
+      while (a < above.size() && above[a].end < r.begin) ++a;
+      for (size_t k = a; k < above.size() && above[k].begin <= r.end; ++k) {
+        if (r.label < 0)
+          r.label = above[k].label;
+        else
+          joins.join(r.label, above[k].label);
       }
+      const long block = long(y / 2) * blocks_per_row + r.begin / 2;
+      if (r.label < 0) {
+        r.label = int(parts.size());
+        parts.push_back({r.begin, y, r.end, y + 1, 0, block});
+        joins.parent.push_back(r.label);
+      }
+      Part& part = parts[size_t(r.label)];
+      part.left = std::min(part.left, r.begin), part.right = std::max(part.right, r.end);
+      part.top = std::min(part.top, y), part.bottom = std::max(part.bottom, y + 1);
+      part.area += r.end - r.begin;
+      part.first_block = std::min(part.first_block, block);
     }
-    const int* last = labels.ptr<int>(labels.rows - 1);
-    above.assign(size_t(binary.cols), -1);
-    for (int x = 0; x < binary.cols; ++x)
-      if (last[x] > 0) above[size_t(x)] = base + last[x];
+    std::swap(above, here);
   }
 
-  // Each set into its root, then the roots in id order.
-  std::vector<int> row_of(parts.size(), -1);
-  std::vector<cv::Vec<int, 5>> merged;
+  // Each part into its root, then the roots in the order of their first blocks.
+  std::vector<int> roots;
   for (size_t i = 0; i < parts.size(); ++i) {
     const int r = joins.find(int(i));
     if (r == int(i)) {
-      row_of[i] = int(merged.size());
-      merged.push_back(parts[i]);
+      roots.push_back(r);
       continue;
     }
-    cv::Vec<int, 5>& m = merged[size_t(row_of[size_t(r)])];
-    const cv::Vec<int, 5>& p = parts[i];
-    m[0] = std::min(m[0], p[0]), m[1] = std::min(m[1], p[1]);
-    m[2] = std::max(m[2], p[2]), m[3] = std::max(m[3], p[3]);
-    m[4] += p[4];
+    Part& m = parts[size_t(r)];
+    const Part& p = parts[i];
+    m.left = std::min(m.left, p.left), m.top = std::min(m.top, p.top);
+    m.right = std::max(m.right, p.right), m.bottom = std::max(m.bottom, p.bottom);
+    m.area += p.area;
+    m.first_block = std::min(m.first_block, p.first_block);
   }
-  cv::Mat out(int(merged.size()) + 1, 5, CV_32S);
+  std::sort(roots.begin(), roots.end(),
+            [&](int x, int y) { return parts[size_t(x)].first_block < parts[size_t(y)].first_block; });
+  cv::Mat out(int(roots.size()) + 1, 5, CV_32S);
   long ink = 0;
-  for (size_t i = 0; i < merged.size(); ++i) {
-    const cv::Vec<int, 5>& m = merged[i];
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Part& m = parts[size_t(roots[i])];
     int* o = out.ptr<int>(int(i) + 1);
-    o[cv::CC_STAT_LEFT] = m[0], o[cv::CC_STAT_TOP] = m[1];
-    o[cv::CC_STAT_WIDTH] = m[2] - m[0], o[cv::CC_STAT_HEIGHT] = m[3] - m[1];
-    o[cv::CC_STAT_AREA] = m[4];
-    ink += m[4];
+    o[cv::CC_STAT_LEFT] = m.left, o[cv::CC_STAT_TOP] = m.top;
+    o[cv::CC_STAT_WIDTH] = m.right - m.left, o[cv::CC_STAT_HEIGHT] = m.bottom - m.top;
+    o[cv::CC_STAT_AREA] = int(m.area);
+    ink += m.area;
   }
   // The background as OpenCV gives it: the box of the zero pixels, and their count.
   int* bg = out.ptr<int>(0);
