@@ -19,8 +19,8 @@ namespace {
 // kContextRows more above and below whose map rows are thrown away: the network's receptive
 // field reaches past a strip's edge, and a line cut by it must still look like the same line
 // from both sides. The context is work done twice: strips of 256 rows read 1.75 times the page;
-// of 384 and more, at most 1.5 times (CPU per page 4-9 % less on every dev set, and the
-// same text). The budget keeps a 300-dpi A4 page under 100 MiB (94 MiB: its
+// of 384 and more, at most 1.5 times (CPU per page 4-9 % less on every dev set). The budget
+// keeps a 300-dpi A4 page under 100 MiB (94 MiB: its
 // working page, 1 080 px wide at the detector's scale, in strips of 485 rows); narrow pages
 // such as receipts get taller strips and less context overhead.
 constexpr double kStripPixels = 512.0 * 1024;
