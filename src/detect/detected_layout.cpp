@@ -152,7 +152,7 @@ DetectedPage layout_detected_line_image(const cv::Mat& gray, const std::vector<D
 std::vector<std::vector<int>> order_detected_lines(const std::vector<DetectedLine>& lines,
                                                    const std::vector<cv::Rect>& panels) {
   // Lines in a panel are set aside; the panel takes its place in the page's order where the
-  // first of its stand-ins comes.
+  // first of its stand-ins comes, and its stand-ins are one group: a column of their own.
   std::vector<std::vector<int>> members(panels.size());
   std::vector<DetectedLine> outer;
   std::vector<int> outer_index;  // >= 0: a line; < 0: panel -1 - p
@@ -182,9 +182,11 @@ std::vector<std::vector<int>> order_detected_lines(const std::vector<DetectedLin
       outer_index.push_back(-1 - int(p));
     }
   }
+  std::vector<int> groups;
+  for (int idx : outer_index) groups.push_back(idx >= 0 ? -1 : -1 - idx);
   std::vector<std::vector<int>> blocks;
   std::vector<bool> placed(panels.size(), false);
-  for (const auto& block : order_lines(outer)) {
+  for (const auto& block : order_lines(outer, groups)) {
     std::vector<int> run;
     for (int k : block) {
       const int idx = outer_index[size_t(k)];

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ocr/core/error.h"
+
 namespace ocr {
 
 namespace {
@@ -15,12 +17,14 @@ struct Item {
   double cx = 0, cy = 0;  // middle of the centreline
   double x_height = 0;
   double slope = 0;
+  int group = -1;  // lines of one region kept together (a dark panel), -1 none
   double width() const { return x1 - x0; }
 };
 
-Item make_item(const DetectedLine& line, int index) {
+Item make_item(const DetectedLine& line, int index, int group) {
   Item it;
   it.index = index;
+  it.group = group;
   it.x_height = std::max(line.x_height, 1.0);
   it.slope = std::tan(line.angle);
   if (line.centerline.empty()) {
@@ -106,10 +110,25 @@ bool is_text_block(const std::vector<Item>& side) {
   return 3 * full >= 2 * side.size();
 }
 
+// Whether `side` is all of one group, none of whose lines are on `other`.
+bool whole_group(const std::vector<Item>& side, const std::vector<Item>& other) {
+  const int g = side.front().group;
+  if (g < 0) return false;
+  for (const Item& it : side)
+    if (it.group != g) return false;
+  for (const Item& it : other)
+    if (it.group == g) return false;
+  return true;
+}
+
 // A vertical gap separates columns when both sides hold several lines and they are not the
 // cells of rows (most lines of the smaller side with a partner on their baseline across the gap),
-// unless both sides are prose blocks whose rows merely align.
+// unless both sides are prose blocks whose rows merely align. A group (a dark sidebar's menu
+// items) on its own side is a column whatever lines its rows align with (a page's body beside
+// it, whose lines fall on the same rows).
 bool is_column_split(const std::vector<Item>& left, const std::vector<Item>& right, double page_slope) {
+  if (left.empty() || right.empty()) return false;
+  if (whole_group(left, right) || whole_group(right, left)) return true;
   if (left.size() < 2 || right.size() < 2) return false;
   const std::vector<Item>& fewer = left.size() <= right.size() ? left : right;
   const std::vector<Item>& more = left.size() <= right.size() ? right : left;
@@ -184,10 +203,12 @@ Cut xy_cut(std::vector<Item> items, double page_slope) {
 
 }  // namespace
 
-std::vector<std::vector<int>> order_lines(const std::vector<DetectedLine>& lines) {
+std::vector<std::vector<int>> order_lines(const std::vector<DetectedLine>& lines, const std::vector<int>& groups) {
   if (lines.empty()) return {};
+  if (!groups.empty() && groups.size() != lines.size())
+    throw ShapeError("order_lines: one group per line expected");
   std::vector<Item> items;
-  for (size_t i = 0; i < lines.size(); ++i) items.push_back(make_item(lines[i], int(i)));
+  for (size_t i = 0; i < lines.size(); ++i) items.push_back(make_item(lines[i], int(i), groups.empty() ? -1 : groups[i]));
   const double page_slope = median_slope(items);
   return xy_cut(std::move(items), page_slope).blocks;
 }

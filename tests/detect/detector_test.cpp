@@ -239,5 +239,21 @@ TEST(DetectedLayout, APanelsLinesAreReadAsOnePieceNotIntoTheBodysRows) {
   EXPECT_EQ(rows[2], 5);
 }
 
+// The same with a light menu bar and a body of lines of every length (a changelog, not prose):
+// the rows of the body and of the sidebar's items align, as a form's labels and values do, but
+// the panel is a column of its own (the body's first line was read before the sidebar).
+TEST(DetectedLayout, APanelBesideRowsOfUnevenLinesIsAColumnOfItsOwn) {
+  std::vector<DetectedLine> lines;
+  lines.push_back(straight_line(20, 300, 15, 8));  // 0: menu bar, not a panel
+  for (int r = 0; r < 5; ++r) lines.push_back(straight_line(15, 60, 62 + 36 * r, 8));  // 1-5: sidebar
+  const float ends[] = {420, 560, 600, 480, 380, 590, 450};
+  for (int r = 0; r < 7; ++r) lines.push_back(straight_line(130, ends[r], 58 + 36 * r, 8));  // 6-12: body
+  const std::vector<cv::Rect> panels = {cv::Rect(0, 40, 110, 300)};
+  std::vector<int> order;
+  for (const auto& b : order_detected_lines(lines, panels))
+    for (int i : b) order.push_back(i);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+}
+
 }  // namespace
 }  // namespace ocr

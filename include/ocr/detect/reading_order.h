@@ -14,7 +14,9 @@
 namespace ocr {
 
 // Blocks in reading order, each the indices into `lines` of its lines in reading order. Every
-// index appears exactly once.
-std::vector<std::vector<int>> order_lines(const std::vector<DetectedLine>& lines);
+// index appears exactly once. groups (empty, or one per line: -1 none, else a region's id) keeps
+// the lines of a region together: a region alone on one side of a gap is a column of its own.
+std::vector<std::vector<int>> order_lines(const std::vector<DetectedLine>& lines,
+                                          const std::vector<int>& groups = {});
 
 }  // namespace ocr
