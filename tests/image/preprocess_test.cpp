@@ -343,6 +343,36 @@ TEST(Preprocess, FindsAPhotographedDocumentAndCutsItOut) {
   EXPECT_TRUE(ocr::preprocess(photo, opt).document.empty());
 }
 
+// A phone's full-size photo of the same receipt (five times the pixels a side, its print 60 px
+// and more): shrunk to the working size before the rest reads it, and still mapped back onto the
+// input, its document box and resolution in the input's pixels.
+TEST(Preprocess, ABigPhotoOfBigPrintIsShrunkFirstAndMapsBack) {
+  cv::Mat paper, big, big_paper;
+  const cv::Mat photo = receipt_on_table(&paper);
+  cv::resize(photo, big, {}, 5.0, 5.0, cv::INTER_CUBIC);
+  cv::resize(paper, big_paper, {}, 5.0, 5.0, cv::INTER_NEAREST);
+  ocr::PreprocessOptions opt;
+  const auto small = ocr::preprocess(photo, opt), p = ocr::preprocess(big, opt);
+  EXPECT_NEAR(p.text_height, 22, 4);
+  // At the working size: the small photo's print, 17 px, is left as it is; the big one's is
+  // brought to 22 px.
+  const double want = 22.0 / small.text_height;
+  EXPECT_NEAR(p.scale * 5, want, 0.2 * want);
+  EXPECT_NEAR(double(p.gray.cols), want * small.gray.cols, 0.15 * want * small.gray.cols);
+  const cv::Rect truth = cv::boundingRect(big_paper);
+  ASSERT_FALSE(p.document.empty());
+  EXPECT_LE(p.document.x, truth.x + 12);
+  EXPECT_GE(p.document.br().x, truth.br().x - 12);
+  EXPECT_LE((p.document & truth).area(), truth.area());
+  EXPECT_GE((p.document & truth).area(), 0.95 * truth.area());
+  EXPECT_NEAR(p.dpi, 5 * small.dpi, 0.25 * 5 * small.dpi);
+  const cv::Mat& m = p.to_original;
+  const double cx = m.at<double>(0, 0) * p.gray.cols / 2 + m.at<double>(0, 1) * p.gray.rows / 2 + m.at<double>(0, 2);
+  const double cy = m.at<double>(1, 0) * p.gray.cols / 2 + m.at<double>(1, 1) * p.gray.rows / 2 + m.at<double>(1, 2);
+  EXPECT_NEAR(cx, 5 * 350, 5 * 15);
+  EXPECT_NEAR(cy, 5 * 450, 5 * 15);
+}
+
 // A receipt's end in shade, cut out of its photo along an outline that hugs its heading: the paint
 // around it is the page's bright paper level. Flattening must take the shaded paper's own level
 // as its background, not the paint's: the paper came out dark around the heading, which was then
