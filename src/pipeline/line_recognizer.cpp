@@ -9,6 +9,7 @@
 #include <exception>
 #include <mutex>
 #include <numeric>
+#include <opencv2/imgproc.hpp>
 
 #include "ocr/core/error.h"
 #include "ocr/core/threads.h"
@@ -342,6 +343,41 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
     }
     return out;
   }
+  std::vector<RecognizedLine> out = read_once(lines);
+  if (options_.reread_below <= 0) return out;
+  // Unsure lines read again at other widths; the surest reading stays, its characters' extents
+  // mapped back to the line as it came. Implausible readings are not tried: noise read at
+  // another width must not turn into text.
+  std::vector<size_t> unsure;
+  for (size_t i = 0; i < out.size(); ++i)
+    if (!out[i].implausible && !out[i].text.empty() && out[i].confidence < options_.reread_below &&
+        lines[i].cols > 0 && lines[i].rows > 0)
+      unsure.push_back(i);
+  for (double f : options_.reread_widths) {
+    if (unsure.empty()) break;
+    std::vector<cv::Mat> stretched(unsure.size());
+    for (size_t k = 0; k < unsure.size(); ++k) {
+      const cv::Mat& l = lines[unsure[k]];
+      cv::resize(l, stretched[k], cv::Size(std::max(1, int(std::lround(l.cols * f))), l.rows), 0, 0,
+                 f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    }
+    std::vector<RecognizedLine> again = read_once(stretched);
+    for (size_t k = 0; k < unsure.size(); ++k) {
+      RecognizedLine& r = again[k];
+      RecognizedLine& kept = out[unsure[k]];
+      if (r.implausible || r.text.empty() || r.confidence <= kept.confidence) continue;
+      const int cols = lines[unsure[k]].cols;
+      for (RecognizedChar& c : r.chars) {
+        c.x0 = std::clamp(int(std::lround(c.x0 / f)), 0, cols);
+        c.x1 = std::clamp(int(std::lround(c.x1 / f)), c.x0, cols);
+      }
+      kept = std::move(r);
+    }
+  }
+  return out;
+}
+
+std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>& lines) const {
   const bool vote = options_.fusion == LineFusion::Vote && models_.size() > 1;
   std::vector<std::vector<Matrix>> per_model = model_log_probs(lines);
   LineNormalization norm;

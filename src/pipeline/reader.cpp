@@ -41,6 +41,7 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
   }
   RecognizerOptions line_options;
   line_options.fusion = o.fusion;
+  line_options.reread_below = o.reread_below;
   try {
     return std::make_shared<LineRecognizer>(models, decoders, line_options);
   } catch (const Error& e) {

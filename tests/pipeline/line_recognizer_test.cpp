@@ -38,4 +38,49 @@ TEST(LineRecognizer, ManyLinesReadInPassesComeBackInTheirPlaces) {
   EXPECT_GT(distinct, 100);  // the lines differ, so a line out of place would show
 }
 
+// Unsure lines are read again at other widths and the surest reading stays: the same as reading
+// the line at each width by hand and keeping the most confident, with the characters' extents
+// in the line's own pixels. Sure lines are read once.
+TEST(LineRecognizer, UnsureLinesAreReadAgainAtOtherWidthsAndTheSurestStays) {
+  const std::string root = OCR_SOURCE_DIR;
+  const cv::Mat sample = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(sample.empty());
+  // Condensed and blurred: read unsurely at its own width.
+  cv::Mat squeezed, line;
+  cv::resize(sample, squeezed, cv::Size(), 0.5, 1.0, cv::INTER_AREA);
+  cv::GaussianBlur(squeezed, line, cv::Size(0, 0), 1.2);
+  const auto model = ocr::Model::load(root + "/models/eng.ocrm");
+  ocr::RecognizerOptions plain_options{1, 1};
+  const ocr::LineRecognizer plain(model, nullptr, plain_options);
+  const ocr::RecognizedLine once = plain.recognize(line);
+  ASSERT_LT(once.confidence, 0.99) << once.text;
+  ocr::RecognizedLine best = once;
+  double best_width = 1;
+  for (double f : {1.4, 0.85}) {
+    cv::Mat stretched;
+    cv::resize(line, stretched, cv::Size(int(std::lround(line.cols * f)), line.rows), 0, 0,
+               f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    const ocr::RecognizedLine r = plain.recognize(stretched);
+    if (!r.implausible && !r.text.empty() && r.confidence > best.confidence) best = r, best_width = f;
+  }
+  ocr::RecognizerOptions reread_options = plain_options;
+  reread_options.reread_below = 0.99;
+  const ocr::LineRecognizer rereading(model, nullptr, reread_options);
+  const ocr::RecognizedLine got = rereading.recognize(line);
+  EXPECT_NE(best_width, 1.0) << "another width reads this line more surely: " << best.text << " against " << once.text;
+  EXPECT_EQ(got.text, best.text);
+  EXPECT_EQ(got.confidence, best.confidence);
+  EXPECT_GE(got.confidence, once.confidence);
+  ASSERT_EQ(got.chars.size(), best.chars.size());
+  for (size_t i = 0; i < got.chars.size(); ++i) {
+    EXPECT_NEAR(got.chars[i].x0, best.chars[i].x0 / best_width, 1.0);
+    EXPECT_LE(got.chars[i].x1, line.cols);
+  }
+  // A line read surely enough is read once: the same reading as without rereading.
+  reread_options.reread_below = std::max(0.0, double(once.confidence) - 0.01);
+  const ocr::RecognizedLine sure = ocr::LineRecognizer(model, nullptr, reread_options).recognize(line);
+  EXPECT_EQ(sure.text, once.text);
+  EXPECT_EQ(sure.confidence, once.confidence);
+}
+
 }  // namespace

@@ -63,6 +63,12 @@ struct RecognizerOptions {
   // against 80 MB).
   int batch_size = 1;
   LineFusion fusion = LineFusion::Posterior;  // Auto is resolved by the constructor
+  // Lines read less surely than this are read again stretched to each of reread_widths times
+  // their width, and the surest of the readings stays (0: never). Condensed and blurred print
+  // gets too few network frames per letter, or too many, for its look; the readings at other
+  // widths err differently and their calibrated confidences say which to keep.
+  double reread_below = 0;
+  std::vector<double> reread_widths = {1.4, 0.85};
 };
 
 class LineRecognizer {
@@ -105,6 +111,8 @@ class LineRecognizer {
   struct NetworkPool;
   // Per line, each model's log-softmax output.
   std::vector<std::vector<Matrix>> model_log_probs(const std::vector<cv::Mat>& lines) const;
+  // One reading of each line (at most one pass's worth), no rereading.
+  std::vector<RecognizedLine> read_once(const std::vector<cv::Mat>& lines) const;
   std::vector<std::shared_ptr<const Model>> models_;
   std::vector<std::shared_ptr<const Decoder>> decoders_;  // one per model
   RecognizerOptions options_;
