@@ -41,7 +41,7 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
   }
   RecognizerOptions line_options;
   line_options.fusion = o.fusion;
-  line_options.reread_below = o.reread_below;
+  line_options.reread_below = o.reread_below ? *o.reread_below : model_reread_below(models.front()->metadata().extra);
   try {
     return std::make_shared<LineRecognizer>(models, decoders, line_options);
   } catch (const Error& e) {
@@ -52,6 +52,18 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
 }
 
 }  // namespace
+
+double model_reread_below(const std::map<std::string, std::string>& model_extra) {
+  const auto it = model_extra.find("reread_below");
+  if (it == model_extra.end()) return kDefaultRereadBelow;
+  try {
+    size_t used = 0;
+    const double v = std::stod(it->second, &used);
+    if (used == it->second.size() && v >= 0 && v <= 1) return v;
+  } catch (const std::exception&) {
+  }
+  throw FormatError("model metadata reread_below '" + it->second + "' is not a number in [0, 1]");
+}
 
 Reader load_reader(const ReaderOptions& o) {
   Reader r;

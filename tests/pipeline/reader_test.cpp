@@ -117,5 +117,28 @@ TEST_F(ReaderTest, LoadsModelsDecoderAndDetector) {
   EXPECT_THROW(load_reader(o), IoError);
 }
 
+// A model's own rereading threshold (eng_rough's is 0), else the default; a bad value names itself.
+TEST(ModelRereadBelow, TheModelsOwnElseTheDefault) {
+  EXPECT_EQ(model_reread_below({}), kDefaultRereadBelow);
+  EXPECT_EQ(model_reread_below({{"lm_alpha", "0.25"}}), kDefaultRereadBelow);
+  EXPECT_EQ(model_reread_below({{"reread_below", "0"}}), 0.0);
+  EXPECT_EQ(model_reread_below({{"reread_below", "0.9"}}), 0.9);
+  for (const char* bad : {"x", "1.5", "-0.1", "0.9x", ""}) {
+    try {
+      model_reread_below({{"reread_below", bad}});
+      ADD_FAILURE() << "no error for '" << bad << "'";
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("reread_below"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(ModelRereadBelow, TheShippedFaxModelReadsEachLineOnce) {
+  const auto rough = Model::load(std::string(OCR_SOURCE_DIR) + "/models/eng_rough.ocrm");
+  EXPECT_EQ(model_reread_below(rough->metadata().extra), 0.0);
+  const auto photo = Model::load(std::string(OCR_SOURCE_DIR) + "/models/eng_photo.ocrm");
+  EXPECT_EQ(model_reread_below(photo->metadata().extra), kDefaultRereadBelow);
+}
+
 }  // namespace
 }  // namespace ocr

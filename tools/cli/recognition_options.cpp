@@ -39,9 +39,9 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("--model-dir", o.model_dir, "look for model names here first (also $OCR_MODEL_DIR)");
   cmd->add_option("--reread-below", o.reread_below,
                   "lines read less surely than this confidence (0..1) are read again at 1.4 and 0.85 times their "
-                  "width, and the surest reading stays; 0 never")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
+                  "width, and the surest reading stays; 0 never (default: the model's own, else 0.95; eng_rough's "
+                  "is 0)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--layout,--psm", o.layout,
                   "auto (page or single line), page (psm 3, 11), block (psm 4, 6), line (psm 7, 8, 13)")
       ->check(CLI::IsMember({"auto", "page", "block", "line", "3", "4", "6", "7", "8", "11", "13"}));

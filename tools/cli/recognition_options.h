@@ -27,7 +27,7 @@ struct RecognitionOptions {
   std::string lm, lexicon, allow_chars, deny_chars;
   std::optional<float> lm_weight, word_bonus, oov_penalty;
   double min_confidence = 0;
-  double reread_below = kDefaultRereadBelow;
+  std::optional<double> reread_below;  // unset: each model's own (model_reread_below)
 };
 
 // Registers --model, --layout, the preprocessing and the decoder options on cmd.

@@ -4,6 +4,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,13 @@ namespace ocr {
 
 // Unsure lines are read again at other widths below this confidence (RecognizerOptions): on the
 // dev receipt photos word F1 74.8 -> 76.0 for 14 % more CPU per page; 0.98 gave 76.1 for 27 %.
+// A model may set its own in its metadata ("reread_below"): eng_rough's is 0, faxes gained 0.1
+// of word F1 for 14 % more time per page (model_reread_below).
 inline constexpr double kDefaultRereadBelow = 0.95;
+
+// The rereading threshold a model's metadata asks for, else kDefaultRereadBelow. Throws
+// FormatError when the value is not a number in [0, 1].
+double model_reread_below(const std::map<std::string, std::string>& model_extra);
 
 struct ReaderOptions {
   std::string models;     // a file, a name or a '+'/','-separated list (resolve_models); "" = the default
@@ -32,8 +39,9 @@ struct ReaderOptions {
   // decoder: the LM and word list beside the first model, each model's own LM weights and
   // confidence calibration.
   LineFusion fusion = LineFusion::Auto;
-  // RecognizerOptions::reread_below of every model's recognizer.
-  double reread_below = kDefaultRereadBelow;
+  // RecognizerOptions::reread_below of every model's recognizer; unset: each model's own
+  // (model_reread_below).
+  std::optional<double> reread_below;
   std::string detector = "auto";  // a choice for resolve_detector
   PageRecognizerOptions page;     // its detector is the one `detector` names
 };
