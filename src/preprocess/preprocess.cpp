@@ -752,10 +752,10 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
     const cv::Mat ink = binarize_otsu(before_enlarging);
     const cv::Rect ink_before = cv::boundingRect(ink);
     cv::Rect keep(0, 0, nw, nh);
+    cv::Mat from_small = r.clone();  // before_enlarging -> turned, in one resampling
+    from_small.col(0) *= enlarge;
+    from_small.col(1) *= enlarge;
     if (!ink_before.empty()) {
-      cv::Mat from_small = r.clone();  // before_enlarging -> rotated
-      from_small.col(0) *= enlarge;
-      from_small.col(1) *= enlarge;
       const double* m = from_small.ptr<double>(0);
       const double* n = from_small.ptr<double>(1);
       double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
@@ -786,9 +786,8 @@ PreprocessedPage preprocess(const cv::Mat& image, const PreprocessOptions& opt, 
     }
     r.at<double>(0, 2) -= keep.x;
     r.at<double>(1, 2) -= keep.y;
-    cv::Mat from_small = r.clone();  // before_enlarging -> turned, in one resampling
-    from_small.col(0) *= enlarge;
-    from_small.col(1) *= enlarge;
+    from_small.at<double>(0, 2) -= keep.x;
+    from_small.at<double>(1, 2) -= keep.y;
     cv::Mat rotated;
     cv::warpAffine(before_enlarging, rotated, from_small, keep.size(), enlarge > 1 ? cv::INTER_CUBIC : cv::INTER_LINEAR,
                    cv::BORDER_CONSTANT, paper);
