@@ -150,9 +150,12 @@ class PageRecognizer {
   // working_gray: the upright reading's preprocessed page, looked at only for an unsure reading;
   // upright_lines: its line crops, whose widest, turned in place, first say whether a 180-degree
   // turn is worth preprocessing the page again (empty: always try it).
+  // upright_readings: the readings of upright_lines, one each (else ignored): when the widest
+  // lines read surely, no turn is tried.
   // reader: the one the upright page was read with (null: the recognizer's own).
   PageResult orient(const cv::Mat& image, PageResult upright, const std::string& source, int page_index,
                     double dpi, const cv::Mat& working_gray, const std::vector<cv::Mat>& upright_lines = {},
+                    const std::vector<RecognizedLine>& upright_readings = {},
                     const LineReader* reader = nullptr) const;
 
   // The recognizer's own reader (the default model's under --engines auto).
