@@ -1,6 +1,8 @@
 #include "ocr/preprocess/preprocess.h"
 
 #include <algorithm>
+#include <array>
+#include <cfloat>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <vector>
@@ -398,10 +400,11 @@ bool looks_inverted(const cv::Mat& gray) {
     for (int y0 = 0; y0 + tile / 2 <= gray.rows; y0 += tile)
       for (int x0 = 0; x0 + tile / 2 <= gray.cols; x0 += tile) {
         const cv::Rect r(x0, y0, std::min(tile, gray.cols - x0), std::min(tile, gray.rows - y0));
-        cv::Mat bin;
-        cv::threshold(gray(r), bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-        if (cv::mean(gray(r), bin)[0] - cv::mean(gray(r), ~bin)[0] < 40) continue;
-        const double light = cv::countNonZero(bin) / double(r.area());
+        // One histogram a tile (a threshold, two masked means and a count read it four times:
+        // 3 % of a photo's time).
+        const OtsuSplit split = otsu_split(gray(r));
+        if (split.light_mean - split.dark_mean < 40) continue;
+        const double light = double(split.light) / double(r.area());
         if (light > 0.6) ++light_votes;
         else if (light < 0.4) ++dark_votes;
       }
@@ -426,10 +429,9 @@ bool looks_inverted(const cv::Mat& gray) {
       const cv::Rect r(x0, y0, std::min(tile_w, gray.cols - x0), std::min(tile_h, gray.rows - y0));
       const bool on_edge = r.x < ring || r.y < ring || r.br().x > gray.cols - ring || r.br().y > gray.rows - ring;
       if (!on_edge) continue;
-      cv::Mat tile = gray(r), bin;
-      const double t = cv::threshold(tile, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
-      const cv::Scalar light_mean = cv::mean(tile, bin), dark_mean = cv::mean(tile, ~bin);
-      if (cv::countNonZero(bin) == 0 || light_mean[0] - dark_mean[0] < 40) continue;
+      const OtsuSplit split = otsu_split(gray(r));
+      const int t = split.threshold;
+      if (split.light == 0 || split.light_mean - split.dark_mean < 40) continue;
       for (int y = r.y; y < r.br().y; ++y) {
         const uint8_t* p = gray.ptr<uint8_t>(y);
         const bool row_in_ring = y < ring || y >= gray.rows - ring;
@@ -442,6 +444,48 @@ bool looks_inverted(const cv::Mat& gray) {
   const long rows = dark_rows + light_rows, ends = dark_ends + light_ends;
   if (rows == 0 || ends == 0) return dark_rows + dark_ends > light_rows + light_ends;
   return double(dark_rows) / double(rows) + double(dark_ends) / double(ends) > 1.0;
+}
+
+OtsuSplit otsu_split(const cv::Mat& gray) {
+  CV_Assert(gray.type() == CV_8UC1);
+  std::array<long, 256> hist{};
+  for (int y = 0; y < gray.rows; ++y) {
+    const uint8_t* p = gray.ptr<uint8_t>(y);
+    for (int x = 0; x < gray.cols; ++x) ++hist[p[x]];
+  }
+  OtsuSplit out;
+  const double total = double(gray.total());
+  if (total == 0) return out;
+  // The between-class variance's maximum, in the order and arithmetic of OpenCV's own search, so
+  // that the threshold is its threshold to the level.
+  const double scale = 1.0 / total;
+  double mu = 0;
+  for (int i = 0; i < 256; ++i) mu += i * double(hist[size_t(i)]);
+  mu *= scale;
+  double mu1 = 0, q1 = 0, max_sigma = 0;
+  for (int i = 0; i < 256; ++i) {
+    const double p_i = double(hist[size_t(i)]) * scale;
+    mu1 *= q1;
+    q1 += p_i;
+    const double q2 = 1.0 - q1;
+    if (std::min(q1, q2) < FLT_EPSILON || std::max(q1, q2) > 1.0 - FLT_EPSILON) continue;
+    mu1 = (mu1 + i * p_i) / q1;
+    const double mu2 = (mu - q1 * mu1) / q2;
+    const double sigma = q1 * q2 * (mu1 - mu2) * (mu1 - mu2);
+    if (sigma > max_sigma) {
+      max_sigma = sigma;
+      out.threshold = i;
+    }
+  }
+  double light_sum = 0, dark_sum = 0;
+  for (int i = 0; i < 256; ++i) {
+    const long n = hist[size_t(i)];
+    if (i > out.threshold) out.light += n, light_sum += double(i) * double(n);
+    else out.dark += n, dark_sum += double(i) * double(n);
+  }
+  if (out.light) out.light_mean = light_sum / double(out.light);
+  if (out.dark) out.dark_mean = dark_sum / double(out.dark);
+  return out;
 }
 
 cv::Mat binarize_otsu(const cv::Mat& gray) {

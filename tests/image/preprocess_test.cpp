@@ -571,6 +571,38 @@ TEST(Preprocess, SauvolaInBandsEqualsTheWholePage) {
   }
 }
 
+// The one-pass split against OpenCV's: the same threshold, class sizes and masked means, on
+// print, noise, two levels, one level and a view into a bigger image.
+TEST(Preprocess, OtsuSplitFromOneHistogramEqualsOpenCvs) {
+  cv::RNG rng(11);
+  std::vector<cv::Mat> images;
+  cv::Mat noise(97, 131, CV_8UC1);
+  rng.fill(noise, cv::RNG::UNIFORM, 0, 256);
+  images.push_back(noise);
+  cv::Mat print = text_block(6);
+  cv::GaussianBlur(print, print, {5, 5}, 1.2);
+  images.push_back(print);
+  cv::Mat normal(64, 200, CV_8UC1);
+  rng.fill(normal, cv::RNG::NORMAL, 140, 30);
+  images.push_back(normal);
+  cv::Mat two(40, 40, CV_8UC1, cv::Scalar(200));
+  two(cv::Rect(0, 0, 13, 40)).setTo(60);
+  images.push_back(two);
+  images.push_back(cv::Mat(30, 30, CV_8UC1, cv::Scalar(255)));
+  images.push_back(print(cv::Rect(50, 60, 300, 120)));
+  for (size_t i = 0; i < images.size(); ++i) {
+    const cv::Mat& g = images[i];
+    cv::Mat bin;
+    const double t = cv::threshold(g, bin, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    const ocr::OtsuSplit split = ocr::otsu_split(g);
+    EXPECT_EQ(split.threshold, int(t)) << "image " << i;
+    EXPECT_EQ(split.light, cv::countNonZero(bin)) << "image " << i;
+    EXPECT_EQ(split.dark, long(g.total()) - cv::countNonZero(bin)) << "image " << i;
+    EXPECT_NEAR(split.light_mean, cv::mean(g, bin)[0], 1e-9) << "image " << i;
+    EXPECT_NEAR(split.dark_mean, cv::mean(g, ~bin)[0], 1e-9) << "image " << i;
+  }
+}
+
 namespace {
 
 // Isolated one-pixel specks, enough that the page counts as speckled.

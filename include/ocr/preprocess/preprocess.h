@@ -64,6 +64,15 @@ bool looks_inverted(const cv::Mat& gray);
 // document) take no part in the estimate, which reaches them from the nearest paper.
 cv::Mat flatten_background(const cv::Mat& gray, const cv::Mat& ignore = cv::Mat());
 cv::Mat binarize_otsu(const cv::Mat& gray);                   // ink = 255
+// Otsu's split of an 8-bit image from one histogram pass: the threshold cv::threshold's
+// THRESH_OTSU picks (pixels above it are light), and the two classes' sizes and mean levels (an
+// empty class's mean is 0, as cv::mean's over an empty mask).
+struct OtsuSplit {
+  int threshold = 0;
+  long light = 0, dark = 0;
+  double light_mean = 0, dark_mean = 0;
+};
+OtsuSplit otsu_split(const cv::Mat& gray);
 cv::Mat binarize_sauvola(const cv::Mat& gray, int window = 31, double k = 0.2);  // ink = 255
 // Estimates the skew angle (degrees, positive = text rises to the right) of a dark-on-light page.
 double estimate_skew(const cv::Mat& gray, double max_degrees = 15);
