@@ -91,6 +91,20 @@ OCR_VNNI void quantize_u8_avx512(const float* x, Index n, U8Quant q, std::uint8_
   for (; i < n; ++i) out[i] = quantize_u8(x[i], q);
 }
 
+OCR_VNNI void value_range_avx512(const float* x, Index n, float* lo, float* hi) {
+  __m512 a = _mm512_set1_ps(x[0]), b = a;
+  Index i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    a = _mm512_min_ps(a, v);
+    b = _mm512_max_ps(b, v);
+  }
+  float l = _mm512_reduce_min_ps(a), h = _mm512_reduce_max_ps(b);
+  for (; i < n; ++i) l = std::min(l, x[i]), h = std::max(h, x[i]);
+  *lo = l;
+  *hi = h;
+}
+
 OCR_VNNI inline __mmask16 row_mask(Index rows) {
   return rows >= 16 ? __mmask16(0xFFFF) : rows <= 0 ? __mmask16(0) : __mmask16((1u << rows) - 1);
 }
@@ -258,6 +272,17 @@ void quantize_u8(const float* x, Index n, U8Quant q, std::uint8_t* out) {
   for (Index i = 0; i < n; ++i) out[i] = quantize_u8(x[i], q);
 }
 
+void value_range(const float* x, Index n, float* lo, float* hi) {
+  if (n <= 0) {
+    *lo = *hi = 0;
+    return;
+  }
+  if (gemm_int8_is_native()) return value_range_avx512(x, n, lo, hi);
+  const auto [l, h] = std::minmax_element(x, x + n);
+  *lo = *l;
+  *hi = *h;
+}
+
 void gemm_int8(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq, float* c,
                Index ldc, Index p, bool accumulate) {
   if (gemm_int8_is_native()) return gemm_int8_vnni(a, b, ldb, bq, c, ldc, p, accumulate);
@@ -283,6 +308,16 @@ bool gemm_int8_is_native() { return false; }
 
 void quantize_u8(const float* x, Index n, U8Quant q, std::uint8_t* out) {
   for (Index i = 0; i < n; ++i) out[i] = quantize_u8(x[i], q);
+}
+
+void value_range(const float* x, Index n, float* lo, float* hi) {
+  if (n <= 0) {
+    *lo = *hi = 0;
+    return;
+  }
+  const auto [l, h] = std::minmax_element(x, x + n);
+  *lo = *l;
+  *hi = *h;
 }
 
 void gemm_int8(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq, float* c,
@@ -333,8 +368,9 @@ void gemm_int8(const Int8Panels& a, const float* b, Index ldb, Index k, float* c
   const Index ld = 4 * a.quads;
   float lo = 0, hi = 0;
   for (Index j = 0; j < p && k > 0; ++j) {
-    const Eigen::Map<const Eigen::VectorXf> col(b + j * ldb, k);
-    lo = std::min(lo, col.minCoeff()), hi = std::max(hi, col.maxCoeff());
+    float l, h;
+    value_range(b + j * ldb, k, &l, &h);
+    lo = std::min(lo, l), hi = std::max(hi, h);
   }
   const U8Quant q = u8_quant_for_range(lo, hi);
   scratch.resize(size_t(ld * p));

@@ -34,6 +34,25 @@ TEST(Int8, QuantisationHoldsZeroAndTheRange) {
   for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(bulk[i], quantize_u8(x[i], q)) << i << " " << x[i];
 }
 
+// The one-pass range (vector instructions where native) against the plain search, on lengths
+// around the vector width, with the extremes anywhere.
+TEST(Int8, ValueRangeEqualsMinAndMax) {
+  Rng rng(8);
+  for (Index n : {1, 2, 15, 16, 17, 31, 33, 1000, 1003}) {
+    std::vector<float> x(size_t(n) + 3);
+    for (auto& v : x) v = float(rng.normal(-0.5, 3));
+    const float* first = x.data() + 3;  // unaligned
+    float lo = 1e9f, hi = -1e9f;
+    value_range(first, n, &lo, &hi);
+    EXPECT_EQ(lo, *std::min_element(first, first + n)) << n;
+    EXPECT_EQ(hi, *std::max_element(first, first + n)) << n;
+  }
+  float lo = 1, hi = 1;
+  value_range(nullptr, 0, &lo, &hi);
+  EXPECT_EQ(lo, 0.0f);
+  EXPECT_EQ(hi, 0.0f);
+}
+
 Matrix random_matrix(Rng& rng, Index rows, Index cols, double lo, double hi) {
   Matrix m(rows, cols);
   for (Index i = 0; i < m.size(); ++i) m.data()[i] = Scalar(rng.uniform(lo, hi));

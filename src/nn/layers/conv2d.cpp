@@ -189,7 +189,9 @@ void Conv2d::forward_int8(const Activations& in, Activations& out) {
   const Int8Panels& panels = int8_.panels();
   // One scale and zero point for the whole map (its range, widened to hold 0: the padding),
   // each value quantised once, as in forward_bf16.
-  const U8Quant q = u8_quant_for_range(in.data.minCoeff(), in.data.maxCoeff());
+  float lo, hi;
+  value_range(in.data.data(), in.data.size(), &lo, &hi);
+  const U8Quant q = u8_quant_for_range(lo, hi);
   if (in_ % 4 == 0) return forward_int8_padded(in, out, q);
   std::vector<std::uint8_t> in_u8(size_t(in.data.size()));
   quantize_u8(in.data.data(), in.data.size(), q, in_u8.data());
