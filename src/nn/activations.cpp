@@ -11,6 +11,7 @@ void Activations::resize(int c, int n, int h, int w, std::vector<int> ws) {
   height = h;
   width = w;
   widths = std::move(ws);
+  range_known = false;
   data.resize(c, Index(w) * n * h);
 }
 

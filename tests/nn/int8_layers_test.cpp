@@ -8,6 +8,10 @@
 #include "ocr/core/rng.h"
 #include "ocr/nn/layers/conv2d.h"
 #include "ocr/nn/layers/lstm.h"
+#include "ocr/nn/layers/max_pool.h"
+#include "ocr/nn/layers/relu.h"
+#include "ocr/nn/layers/residual.h"
+#include "ocr/nn/layers/sequential.h"
 
 namespace ocr {
 namespace {
@@ -69,6 +73,62 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Int8ConvSweep,
                                            std::make_tuple(5, 3, 4, 7, 1), std::make_tuple(3, 5, 12, 5, 3),
                                            std::make_tuple(1, 1, 6, 2, 1), std::make_tuple(3, 3, 5, 17, 2),
                                            std::make_tuple(5, 3, 3, 7, 1)));
+
+// The ranges layers hand the next int8 convolution (so that it need not read its input once more
+// to find them) are the exact ones: min(0, least) and max(0, greatest) of the map as written, by a
+// one-channel convolution and an int8 one with fused ReLUs, a pooling and a residual block's
+// fused ReLU; a block without one, or a layer with nothing to tell, tells nothing.
+TEST(Int8Ranges, HandedOnRangesAreExact) {
+  const Precision before = inference_precision();
+  set_inference_precision(Precision::Int8);
+  Rng rng(21);
+  auto exact = [](const Activations& a, const char* what) {
+    ASSERT_TRUE(a.range_known) << what;
+    EXPECT_EQ(a.range_lo, std::min(0.0f, float(a.data.minCoeff()))) << what;
+    EXPECT_EQ(a.range_hi, std::max(0.0f, float(a.data.maxCoeff()))) << what;
+  };
+  Conv2d first(3, 3, 1, 8);
+  first.init_params(rng);
+  first.bias().setRandom();
+  first.fuse_relu();
+  first.prepare_inference();
+  Activations image = random_batch(rng, 1, 16, {40, 23}, -1e9), a, b, c;
+  first.forward(image, a, Mode::Infer);
+  exact(a, "one-channel convolution");
+  MaxPool pool(2, 2);
+  pool.forward(a, b, Mode::Infer);
+  exact(b, "pooling");
+  Conv2d second(3, 3, 8, 16);
+  second.init_params(rng);
+  second.bias().setRandom();
+  second.fuse_relu();
+  second.prepare_inference();
+  second.forward(b, c, Mode::Infer);
+  if (second.uses_int8()) exact(c, "int8 convolution");
+  // The same input without its range reads the same: the range was the one it would have found.
+  Activations b_unknown = b, c2;
+  b_unknown.range_known = false;
+  second.forward(b_unknown, c2, Mode::Infer);
+  EXPECT_EQ((c2.data - c.data).cwiseAbs().maxCoeff(), 0);
+  for (bool fused : {true, false}) {
+    auto body = std::make_unique<Sequential>();
+    auto conv = std::make_unique<Conv2d>(3, 3, 16, 16);
+    conv->init_params(rng);
+    body->add(std::move(conv));
+    Residual block(std::move(body), std::make_unique<Sequential>());
+    if (fused) block.fuse_relu();
+    block.prepare_inference();
+    Activations d;
+    block.forward(c, d, Mode::Infer);
+    if (fused) exact(d, "residual block");
+    else EXPECT_FALSE(d.range_known);
+  }
+  // A map of both signs after a pooling: no range (the pooling knows only non-negative maps').
+  Activations signed_map = random_batch(rng, 8, 8, {20}, -1e9), pooled;
+  pool.forward(signed_map, pooled, Mode::Infer);
+  EXPECT_FALSE(pooled.range_known);
+  set_inference_precision(before);
+}
 
 TEST(Int8Lstm, StaysCloseToFloat) {
   const Precision before = inference_precision();

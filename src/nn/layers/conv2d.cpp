@@ -189,8 +189,8 @@ void Conv2d::forward_int8(const Activations& in, Activations& out) {
   const Int8Panels& panels = int8_.panels();
   // One scale and zero point for the whole map (its range, widened to hold 0: the padding),
   // each value quantised once, as in forward_bf16.
-  float lo, hi;
-  value_range(in.data.data(), in.data.size(), &lo, &hi);
+  float lo = in.range_lo, hi = in.range_hi;
+  if (!in.range_known) value_range(in.data.data(), in.data.size(), &lo, &hi);
   const U8Quant q = u8_quant_for_range(lo, hi);
   if (in_ % 4 == 0) return forward_int8_padded(in, out, q);
   std::vector<std::uint8_t> in_u8(size_t(in.data.size()));
@@ -280,8 +280,10 @@ void Conv2d::forward_int8_padded(const Activations& in, Activations& out, U8Quan
   const bool joined = d == 1;
   const int pieces = joined ? kw_ : kw_ * kh_;
   const Index piece_quads = (joined ? Index(kh_) * C : C) / 4;
+  Scalar greatest = 0;  // of the ReLU's outputs, for the next convolution's quantisation
 #pragma omp parallel if (threads)
   {
+    Scalar mine = 0;
     std::vector<const std::uint8_t*> base(static_cast<size_t>(pieces));
     const std::vector<Index> quads(static_cast<size_t>(pieces), piece_quads);
 #pragma omp for schedule(static)
@@ -301,10 +303,16 @@ void Conv2d::forward_int8_padded(const Activations& in, Activations& out, U8Quan
         gemm_int8_pieces(panels, base.data(), quads.data(), pieces, C, q, out.data.data() + first * O, O, H);
         auto chunk = out.data.middleCols(first, H);
         chunk.colwise() += bias_.col(0);
-        if (fused_relu_) chunk = chunk.cwiseMax(Scalar(0));
+        if (fused_relu_) {
+          chunk = chunk.cwiseMax(Scalar(0));
+          mine = std::max(mine, chunk.maxCoeff());
+        }
       }
+#pragma omp critical(conv_range)
+    greatest = std::max(greatest, mine);
   }
   out.zero_padding();
+  if (fused_relu_) out.set_range(0, float(greatest));
 #endif
 }
 
@@ -331,8 +339,10 @@ void Conv2d::forward_single_channel(const Activations& in, Activations& out) con
                                                                                                   : single_channel_rows<0>;
   const bool threads = !omp_in_parallel() && thread_count() > 1 && Index(W) * N * H > 4096;
   const int pad = ph * d, padded_height = H + 2 * pad;
+  Scalar greatest = 0;  // of the ReLU's outputs, for the next convolution's quantisation
 #pragma omp parallel if (threads)
   {
+    Scalar mine = 0;
     // The kw input columns an output column reads, with ph·d zero rows above and below.
     std::vector<Scalar> columns(size_t(kw_) * size_t(padded_height), Scalar(0));
     std::vector<const Scalar*> tap_in, tap_w;
@@ -353,10 +363,15 @@ void Conv2d::forward_single_channel(const Activations& in, Activations& out) con
             tap_w.push_back(weights + (Index(ky) * kw_ + kx) * O);
           }
         }
-        rows(tap_in, tap_w, H, O, bias_.data(), fused_relu_, out.data.data() + in.column(x, n, 0) * O);
+        Scalar* dst = out.data.data() + in.column(x, n, 0) * O;
+        rows(tap_in, tap_w, H, O, bias_.data(), fused_relu_, dst);
+        if (fused_relu_) mine = std::max(mine, Eigen::Map<const Vector>(dst, Index(H) * O).maxCoeff());
       }
+#pragma omp critical(conv_range)
+    greatest = std::max(greatest, mine);
   }
   out.zero_padding();
+  if (fused_relu_) out.set_range(0, float(greatest));
 }
 
 void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {

@@ -20,21 +20,33 @@ template <int kC>
 void MaxPool::forward_infer(const Activations& in, Activations& out) const {
   using Pixel = Eigen::Array<Scalar, kC, 1>;
   const int N = in.batch, OH = out.height, OW = out.width;
-#pragma omp parallel for schedule(static)
-  for (int x = 0; x < OW; ++x)
-    for (int n = 0; n < N; ++n)
-      for (int y = 0; y < OH; ++y) {
-        Eigen::Map<Pixel> dst(out.data.data() + out.column(x, n, y) * kC);
-        if (x >= out.widths[size_t(n)]) {
-          dst.setZero();
-          continue;
+  // The greatest output, channel by channel: of a map that is nowhere negative (a ReLU's), it is
+  // the next int8 convolution's quantisation range, known here at the price of one max a pixel.
+  const bool nonnegative = in.range_known && in.range_lo == 0;
+  Scalar greatest = 0;
+#pragma omp parallel
+  {
+    Pixel mine = Pixel::Zero();
+#pragma omp for schedule(static)
+    for (int x = 0; x < OW; ++x)
+      for (int n = 0; n < N; ++n)
+        for (int y = 0; y < OH; ++y) {
+          Eigen::Map<Pixel> dst(out.data.data() + out.column(x, n, y) * kC);
+          if (x >= out.widths[size_t(n)]) {
+            dst.setZero();
+            continue;
+          }
+          Pixel m = Eigen::Map<const Pixel>(in.data.data() + in.column(x * kw_, n, y * kh_) * kC);
+          for (int ky = 0; ky < kh_; ++ky)
+            for (int kx = ky == 0 ? 1 : 0; kx < kw_; ++kx)
+              m = m.max(Eigen::Map<const Pixel>(in.data.data() + in.column(x * kw_ + kx, n, y * kh_ + ky) * kC));
+          dst = m;
+          if (nonnegative) mine = mine.max(m);
         }
-        Pixel m = Eigen::Map<const Pixel>(in.data.data() + in.column(x * kw_, n, y * kh_) * kC);
-        for (int ky = 0; ky < kh_; ++ky)
-          for (int kx = ky == 0 ? 1 : 0; kx < kw_; ++kx)
-            m = m.max(Eigen::Map<const Pixel>(in.data.data() + in.column(x * kw_ + kx, n, y * kh_ + ky) * kC));
-        dst = m;
-      }
+#pragma omp critical(pool_range)
+    for (int c = 0; c < kC; ++c) greatest = std::max(greatest, mine[c]);  // (Eigen's maxCoeff here trips GCC 12's -Wuninitialized)
+  }
+  if (nonnegative) out.set_range(0, float(greatest));
 }
 
 void MaxPool::forward(const Activations& in, Activations& out, Mode mode) {

@@ -1,5 +1,7 @@
 #include "ocr/nn/layers/residual.h"
 
+#include <algorithm>
+
 #include "ocr/core/error.h"
 
 namespace ocr {
@@ -22,8 +24,26 @@ void Residual::forward(const Activations& in, Activations& out, Mode mode) {
     // (on a detector's page strip, tens of MB).
     body_->forward(in, out, mode);
     const Matrix& shortcut = shortcut_->empty() ? in.data : (shortcut_->forward(in, short_out_, mode), short_out_.data);
-    if (fused_relu_) out.data = (out.data + shortcut).cwiseMax(Scalar(0));
-    else out.data += shortcut;
+    if (fused_relu_) {
+      // The sum, its ReLU and its greatest value (the next int8 convolution's quantisation range)
+      // a block at a time, while the block is in cache.
+      using Block = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+      constexpr Index kBlock = 4096;
+      Scalar* o = out.data.data();
+      const Scalar* s = shortcut.data();
+      const Index n = out.data.size();
+      Scalar greatest = 0;
+      for (Index i = 0; i < n; i += kBlock) {
+        const Index len = std::min(kBlock, n - i);
+        Eigen::Map<Block> sum(o + i, len);
+        sum = (sum + Eigen::Map<const Block>(s + i, len)).max(Scalar(0));
+        greatest = std::max(greatest, sum.maxCoeff());
+      }
+      out.set_range(0, float(greatest));
+    } else {
+      out.data += shortcut;
+      out.range_known = false;
+    }
     if (!keep_inference_buffers_) short_out_ = Activations();
     return;
   }
