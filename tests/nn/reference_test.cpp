@@ -214,6 +214,54 @@ TEST(Reference, FoldedBatchNormAndFusedReluMatchUnfolded) {
   EXPECT_LT((ya.data - yb.data).cwiseAbs().maxCoeff(), 1e-4);
 }
 
+// The first convolution takes the pooling after it in a prepared net: the pooled map equals the
+// convolution's map pooled, to the bit (the same sums, the same maxima), on odd widths and heights,
+// a batch of ragged lines, 8 and 16 channels, poolings of 2x2, 2x1 and 1x2; and a prepared net
+// keeps the unfused one's geometry and output.
+TEST(Reference, ConvolutionWithItsPoolingFusedEqualsBoth) {
+  struct Case {
+    int kh, kw, out, ph, pw;
+  };
+  for (const Case& c : {Case{3, 3, 8, 2, 2}, Case{3, 3, 16, 2, 1}, Case{5, 3, 8, 1, 2}}) {
+    Rng rng(13 + c.out);
+    Conv2d conv(c.kh, c.kw, 1, c.out), fused(c.kh, c.kw, 1, c.out);
+    conv.init_params(rng);
+    conv.bias().setRandom();
+    fused.weight() = conv.weight();
+    fused.bias() = conv.bias();
+    conv.fuse_relu();
+    fused.fuse_relu();
+    fused.fuse_pool(c.ph, c.pw);
+    Activations in = random_batch(rng, 1, 11, {31, 18, 5}), full, pooled, got;
+    conv.forward(in, full, Mode::Infer);
+    MaxPool pool(c.ph, c.pw);
+    pool.forward(full, pooled, Mode::Infer);
+    fused.forward(in, got, Mode::Infer);
+    ASSERT_EQ(got.data.rows(), pooled.data.rows());
+    ASSERT_EQ(got.data.cols(), pooled.data.cols());
+    EXPECT_EQ(got.height, pooled.height);
+    EXPECT_EQ(got.widths, pooled.widths);
+    EXPECT_EQ((got.data - pooled.data).cwiseAbs().maxCoeff(), 0) << c.ph << "x" << c.pw;
+    EXPECT_GT(got.data.maxCoeff(), 0);
+    EXPECT_EQ(fused.width_divisor(), c.pw);
+    EXPECT_EQ(fused.output_height(11), 11 / c.ph);
+  }
+  // In a net: prepared (fused) and not, the same frames and the same outputs.
+  Rng rng(3);
+  Network a("C3,3,8 Bn Relu Mp2,2 R16 Mp2,2 Col Lbx8 O", 16, 7), b("C3,3,8 Bn Relu Mp2,2 R16 Mp2,2 Col Lbx8 O", 16, 7);
+  a.init_params(rng);
+  copy_params(a, b);
+  set_bf16_inference(false);
+  b.prepare_inference();
+  set_bf16_inference(true);
+  EXPECT_EQ(a.width_divisor(), b.width_divisor());
+  Activations in = random_batch(rng, 1, 16, {40, 23});
+  const Activations ya = a.forward(in, Mode::Infer);
+  const Activations& yb = b.forward(in, Mode::Infer);
+  ASSERT_EQ(ya.data.cols(), yb.data.cols());
+  EXPECT_LT((ya.data - yb.data).cwiseAbs().maxCoeff(), 1e-4);
+}
+
 // A whole prepared network in bfloat16 against the same network in float: the per-frame
 // log-probabilities move by less than 0.05.
 TEST(Reference, Bf16NetworkStaysCloseToFloat) {

@@ -4,6 +4,7 @@
 
 #include "ocr/nn/layers/batch_norm.h"
 #include "ocr/nn/layers/conv2d.h"
+#include "ocr/nn/layers/max_pool.h"
 #include "ocr/nn/layers/residual.h"
 
 namespace ocr {
@@ -95,6 +96,13 @@ void Sequential::prepare_inference() {
     if (conv && i + 1 < children_.size() && children_[i + 1]->kind() == "Relu") {
       conv->fuse_relu();
       ++i;  // and so is the ReLU
+    }
+    // A one-channel convolution (a net's first) takes the pooling after it: its full-resolution
+    // map, the net's biggest, is never written (a detector strip's: 16 MB).
+    auto* pool = i + 1 < children_.size() ? dynamic_cast<MaxPool*>(children_[i + 1].get()) : nullptr;
+    if (conv && pool && conv->fused_relu() && conv->input_channels() == 1) {
+      conv->fuse_pool(pool->kernel_height(), pool->kernel_width());
+      ++i;
     }
     // A ReLU after a residual block is taken in the block's sum: one pass over the map fewer.
     auto* residual = dynamic_cast<Residual*>(kept.back().get());

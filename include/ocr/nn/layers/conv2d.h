@@ -24,7 +24,9 @@ class Conv2d : public Layer {
   void init_params(Rng& rng) override;
   // The weights are final: inference may multiply in bfloat16 or int8 (inference_precision()).
   void prepare_inference() override;
-  double macs_per_output_column(int, int) const override { return double(weight_.size()); }
+  double macs_per_output_column(int, int) const override { return double(weight_.size()) * pool_h_ * pool_w_; }
+  int output_height(int in_height) const override;
+  int width_divisor() const override { return pool_w_; }
   // Folds an inference-mode batch norm that follows this convolution into weight and bias.
   void fold(const BatchNorm& bn);
   // True when inference runs the bfloat16 kernel (after prepare_inference, on a capable CPU).
@@ -36,8 +38,15 @@ class Conv2d : public Layer {
   // activation is applied while each chunk of the output is still in cache.
   void fuse_relu() { fused_relu_ = true; }
   bool fused_relu() const { return fused_relu_; }
+  // Takes the max pooling (kh × kw, as MaxPool) that follows a one-channel convolution in
+  // inference: each window's maximum is taken from the output columns while they are in cache,
+  // and the full-resolution map (the net's biggest: 8 or 16 floats a pixel) is never written.
+  // The output then has MaxPool's geometry.
+  void fuse_pool(int kh, int kw);
+  bool fused_pool() const { return pool_h_ * pool_w_ > 1; }
 
   int dilation() const { return dilation_; }
+  int input_channels() const { return in_; }
   Matrix& weight() { return weight_; }
   Matrix& bias() { return bias_; }
 
@@ -58,11 +67,13 @@ class Conv2d : public Layer {
   // sums kh·kw taps straight from the image. A patch matrix of 9 values per pixel made the
   // GEMM run at a tenth of its speed on the widest map of the net.
   void forward_single_channel(const Activations& in, Activations& out) const;
+  void forward_single_channel_pooled(const Activations& in, Activations& out) const;
   // Pixels per im2col chunk: its patch matrix stays around kChunkBytes, within L2.
   Index chunk_pixels() const;
   static constexpr Index kChunkBytes = 256 * 1024;
   int kh_, kw_, in_, out_, dilation_;
   bool fused_relu_ = false;
+  int pool_h_ = 1, pool_w_ = 1;  // a fused max pooling's window (1 × 1: none)
   Bf16Weights bf16_;    // weight_ (in patch order kx, ky, c) for the forward pass
   Bf16Weights bf16_t_;  // weight_t_ for the input gradient in mixed-precision training
   Int8Weights int8_;    // weight_ (in patch order kx, ky, c) for the forward pass

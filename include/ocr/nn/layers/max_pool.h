@@ -14,6 +14,8 @@ class MaxPool : public Layer {
   int output_channels(int in_channels) const override { return in_channels; }
   int output_height(int in_height) const override;
   int width_divisor() const override { return kw_; }
+  int kernel_height() const { return kh_; }
+  int kernel_width() const { return kw_; }
   void forward(const Activations& in, Activations& out, Mode mode) override;
   void backward(const Activations& in, const Activations& out, const Activations& dout,
                 Activations* din) override;
