@@ -816,11 +816,98 @@ void append_kind(SyntheticPage& page, const std::string& suffix) {
 
 }  // namespace
 
+namespace {
+
+// How much of a line's outline is ink (pixels well away from the outline's median, whichever the
+// polarity: text covers far less than half an outline), and the share of its rows
+// and of its columns that ink reaches (a fax's streak crosses a blank line in a column or two, an
+// underline in a row or two; letters reach across both).
+struct LineInk {
+  double pixels = 0, rows = 0, columns = 0;
+  bool measured = false;
+};
+
+LineInk line_ink(const cv::Mat& image, const std::vector<cv::Point2f>& polygon) {
+  constexpr int kContrast = 16;
+  LineInk out;
+  std::vector<cv::Point> outline;
+  for (const cv::Point2f& p : polygon) outline.emplace_back(int(std::lround(p.x)), int(std::lround(p.y)));
+  const cv::Rect box = outline.empty() ? cv::Rect() : cv::boundingRect(outline) & cv::Rect(0, 0, image.cols, image.rows);
+  if (box.area() < 16) return out;
+  cv::Mat mask = cv::Mat::zeros(box.size(), CV_8UC1);
+  std::vector<cv::Point> local;
+  for (const cv::Point& p : outline) local.push_back(p - box.tl());
+  cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{local}, cv::Scalar(255));
+  std::array<int, 256> hist{};
+  int n = 0;
+  for (int y = 0; y < box.height; ++y) {
+    const uint8_t* m = mask.ptr<uint8_t>(y);
+    const uint8_t* v = image.ptr<uint8_t>(box.y + y) + box.x;
+    for (int x = 0; x < box.width; ++x)
+      if (m[x]) ++hist[v[x]], ++n;
+  }
+  if (n == 0) return out;
+  int median = 0;
+  for (int seen = 0; median < 255 && (seen += hist[size_t(median)]) * 2 < n;) ++median;
+  // Half the line's own contrast (its median against the 1st or 99th percentile, whichever lies
+  // farther), 16 levels at least: stroke cores, not an antialiased halo, nor noise on blank paper.
+  int p01 = 0, p99 = 255;
+  for (int seen = 0; p01 < 255 && (seen += hist[size_t(p01)]) * 100 < n;) ++p01;
+  for (int seen = 0; p99 > 0 && (seen += hist[size_t(p99)]) * 100 < n;) --p99;
+  const int contrast = std::max({kContrast, (median - p01) / 2, (p99 - median) / 2});
+  int ink = 0;
+  std::vector<char> ink_row(size_t(box.height), 0), ink_col(size_t(box.width), 0);
+  for (int y = 0; y < box.height; ++y) {
+    const uint8_t* m = mask.ptr<uint8_t>(y);
+    const uint8_t* v = image.ptr<uint8_t>(box.y + y) + box.x;
+    for (int x = 0; x < box.width; ++x)
+      if (m[x] && std::abs(int(v[x]) - median) >= contrast) ++ink, ink_row[size_t(y)] = 1, ink_col[size_t(x)] = 1;
+  }
+  out.pixels = double(ink) / n;
+  out.rows = double(std::count(ink_row.begin(), ink_row.end(), 1)) / box.height;
+  out.columns = double(std::count(ink_col.begin(), ink_col.end(), 1)) / box.width;
+  out.measured = true;
+  return out;
+}
+
+}  // namespace
+
+void measure_clean_ink(SyntheticPage& page) {
+  for (PageLine& line : page.lines) {
+    const LineInk ink = line_ink(page.image, line.polygon);
+    line.clean_ink = ink.measured ? float(ink.pixels) : -1.0f;
+  }
+}
+
+size_t drop_vanished_lines(SyntheticPage& page) {
+  // A binarisation at a threshold darker than grey text, or a hard fax threshold, leaves a blank
+  // outline or scattered remnants of strokes: a detector taught to mark them learns to mark paper
+  // and specks, and a bench scores text no one can read.
+  constexpr double kKept = 0.2, kMinRows = 0.2, kMinColumns = 0.1;
+  std::vector<PageLine> kept;
+  size_t dropped = 0;
+  for (PageLine& line : page.lines) {
+    const LineInk ink = line_ink(page.image, line.polygon);
+    const double had = line.clean_ink > 0 ? line.clean_ink : 0.0;
+    if (!ink.measured || (ink.pixels >= kKept * had && ink.pixels > 0 && ink.rows >= kMinRows && ink.columns >= kMinColumns)) {
+      kept.push_back(std::move(line));
+      continue;
+    }
+    std::vector<cv::Point> outline;
+    for (const cv::Point2f& p : line.polygon) outline.emplace_back(int(std::lround(p.x)), int(std::lround(p.y)));
+    cv::fillPoly(page.core, std::vector<std::vector<cv::Point>>{outline}, cv::Scalar(0));
+    ++dropped;
+  }
+  page.lines = std::move(kept);
+  return dropped;
+}
+
 void capture_page(SyntheticPage& page, PageCapture capture, Rng& rng) {
   if (page.image.empty() || page.image.type() != CV_8UC1)
     throw ShapeError("capture_page: the page image must be a non-empty CV_8UC1 grey image");
   if (page.core.size() != page.image.size() || page.core.type() != CV_8UC1)
     throw ShapeError("capture_page: the core mask must be CV_8UC1 and the size of the page image");
+  measure_clean_ink(page);
   switch (capture) {
     case PageCapture::Clean:
       break;
@@ -839,6 +926,7 @@ void capture_page(SyntheticPage& page, PageCapture capture, Rng& rng) {
       capture_screen(page, rng);
       break;
   }
+  drop_vanished_lines(page);
 }
 
 PageCapture parse_capture(const std::string& name) {

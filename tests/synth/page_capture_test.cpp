@@ -285,6 +285,41 @@ TEST(PageCapture, RejectsBadPagesAndNames) {
   EXPECT_THROW(capture_page(page, PageCapture::Scan, rng), ShapeError);
 }
 
+// Lines a capture leaves without their ink lose their labels and their core: one whose print the
+// capture took away (here: painted over, as a threshold above grey print leaves it), one left with
+// only an underline's row, one with scattered specks of its strokes; the lines still printed stay.
+TEST(PageCapture, LinesLeftWithoutTheirInkAreDropped) {
+  SyntheticPage page = test_page(cv::Size(600, 800), 12, 5);
+  measure_clean_ink(page);
+  ASSERT_GE(page.lines.size(), 10u);
+  for (size_t i = 0; i < 3; ++i) ASSERT_GT(page.lines[i].clean_ink, 0.1f) << i;
+  const auto box = [&](size_t i) {
+    std::vector<cv::Point> pts;
+    for (const auto& p : page.lines[i].polygon) pts.emplace_back(int(p.x), int(p.y));
+    return cv::boundingRect(pts) & cv::Rect(0, 0, page.image.cols, page.image.rows);
+  };
+  page.image(box(0)).setTo(255);
+  const cv::Rect underlined = box(1);
+  page.image(underlined).setTo(255);
+  page.image(cv::Rect(underlined.x, underlined.br().y - 3, underlined.width, 2)).setTo(0);
+  cv::Mat specks = page.image(box(2));
+  specks.setTo(255);
+  for (int x = 3; x < specks.cols; x += 11) specks.at<uint8_t>(specks.rows / 2, x) = 0;
+  const size_t before = page.lines.size();
+  const std::string kept_first = page.lines[3].text;
+  const cv::Rect first_core = box(0);
+  EXPECT_EQ(drop_vanished_lines(page), 3u);
+  ASSERT_EQ(page.lines.size(), before - 3);
+  EXPECT_EQ(page.lines[0].text, kept_first);
+  EXPECT_EQ(cv::countNonZero(page.core(first_core)), 0) << "a dropped line's core is cleared";
+  // Captured for real, a page keeps its print's lines.
+  SyntheticPage scanned = test_page(cv::Size(600, 800), 12, 5);
+  const size_t all = scanned.lines.size();
+  Rng rng(2);
+  capture_page(scanned, PageCapture::Clean, rng);
+  EXPECT_EQ(scanned.lines.size(), all);
+}
+
 TEST(PageCapture, TimePerPage) {
   // 1200 x 1600, the size of a page at the detector's working scale and above; informative, with
   // a bound far above the aim (150 ms) so that a shared machine cannot fail it.

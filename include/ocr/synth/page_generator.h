@@ -20,6 +20,7 @@ struct PageLine {
   std::vector<cv::Point2f> baseline;   // left to right, page pixels, after every geometric change
   std::vector<cv::Point2f> polygon;    // outline from ascender to descender, page pixels, clockwise
   float x_height = 0;                  // px on the page
+  float clean_ink = -1;                // share of the outline that is ink as rendered (capture_page)
 };
 
 struct SyntheticPage {
