@@ -228,7 +228,7 @@ bool is_speckled(const cv::Mat& stats) {
   return n > 100 && tiny > 0.4 * (n - 1);
 }
 
-double text_height_from_stats(const cv::Mat& stats, int image_rows) {
+double text_height_from_stats(const cv::Mat& stats, int image_rows, size_t* glyphs = nullptr) {
   std::vector<int> hs;
   const int max_h = max_glyph_height(image_rows);
   for (int i = 1; i < stats.rows; ++i) {
@@ -236,6 +236,7 @@ double text_height_from_stats(const cv::Mat& stats, int image_rows) {
     int a = stats.at<int>(i, cv::CC_STAT_AREA);
     if (h >= 4 && h <= max_h && w <= 4 * h && w * 8 >= h && a >= 6) hs.push_back(h);
   }
+  if (glyphs) *glyphs = hs.size();
   if (hs.size() < 3) return 0;
   std::nth_element(hs.begin(), hs.begin() + hs.size() / 2, hs.end());
   return hs[hs.size() / 2];
@@ -543,17 +544,25 @@ int max_glyph_height(int image_rows) {
 // outnumber the glyphs and pose as the typical one (a photo of 70 px print measured at 18 px),
 // while at a 1600-pixel scale they fall under the glyph size and letters remain.
 double page_text_height(const cv::Mat& gray, const cv::Mat& stats) {
-  double full = text_height_from_stats(stats, gray.rows);
+  size_t glyphs = 0;
+  double full = text_height_from_stats(stats, gray.rows, &glyphs);
   const int longest = std::max(gray.rows, gray.cols);
   // One global split can miss the print altogether: a small photo whose dark surroundings take
-  // the dark class leaves 4-5 px letters on the paper's side of it. Local thresholds find them,
-  // and the page is then scaled up like any other small print.
-  if (full <= 0) {
+  // the dark class leaves 4-5 px letters on the paper's side of it, and a barcode's bars take the
+  // dark class from a faint receipt's letters, whose height the bars then set (21 px for 7 px
+  // print, read at a third of its size: one word in sixty). Where the split found few glyphs on a
+  // page, local thresholds look too, and a far larger count of glyphs outvotes it.
+  constexpr size_t kFewGlyphs = 40;
+  const bool page = gray.rows > 250 && gray.cols < 4 * gray.rows;
+  if (full <= 0 || (page && glyphs < kFewGlyphs)) {
     const cv::Mat local = binarize_sauvola(gray, std::max(15, longest / 40) | 1);
-    cv::Mat labels, local_stats, centroids;
-    cv::connectedComponentsWithStats(local, labels, local_stats, centroids, 8, CV_32S);
-    full = text_height_from_stats(local_stats, gray.rows);
-    log::debug("preprocess: no text height from the global threshold, {:.1f}px from local thresholds", full);
+    size_t local_glyphs = 0;
+    const double local_height = text_height_from_stats(component_stats(local), gray.rows, &local_glyphs);
+    if (full <= 0 || (local_height > 0 && local_glyphs >= 3 * std::max<size_t>(glyphs, 10))) {
+      log::debug("preprocess: text height {:.1f}px from local thresholds ({} glyphs) for {:.1f}px from the global one ({})",
+                 local_height, local_glyphs, full, glyphs);
+      full = local_height;
+    }
   }
   if (longest <= 2400) return full;
   const double f = 1600.0 / longest;

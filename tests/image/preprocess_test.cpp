@@ -243,6 +243,21 @@ TEST(Preprocess, RescalesTinyAndHugeText) {
   EXPECT_EQ(ocr::preprocess(tiny, off).scale, 1.0);
 }
 
+// A faint receipt with a barcode: one global split gives the bars the dark class and leaves the
+// grey letters on the paper's side, and the bars' height would pose as the print's (read at a
+// third of its size). Local thresholds find the letters, and the small print is enlarged.
+TEST(Preprocess, AFaintReceiptsBarcodeDoesNotSetItsTextHeight) {
+  cv::Mat page(900, 500, CV_8UC1, cv::Scalar(245));
+  cv::RNG rng(7);
+  for (int row = 0; row < 40; ++row)
+    for (int col = 0; col < 2; ++col)
+      cv::putText(page, col == 0 ? "ITEM NAME" : "12.99", {30 + 320 * col, 40 + 16 * row}, cv::FONT_HERSHEY_PLAIN, 0.7,
+                  cv::Scalar(165), 1, cv::LINE_AA);
+  for (int i = 0; i < 30; ++i) page(cv::Rect(80 + 11 * i, 700, 3 + (i % 3) * 2, 24)).setTo(0);
+  const ocr::PreprocessedPage out = ocr::preprocess(page, ocr::PreprocessOptions{});
+  EXPECT_GT(out.scale, 1.8) << "the letters' height, not the bars'";
+}
+
 TEST(Preprocess, LineImageTextHeightIsItsLettersNotItsCommas) {
   // The same line alone in a tight crop and on a tall page must measure the same text height:
   // a cap of a third of the image height once left only commas and dots to count in the crop,
