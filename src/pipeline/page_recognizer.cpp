@@ -576,13 +576,25 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
     if (degrees == 180 && !upright_lines.empty()) {
       std::vector<cv::Mat> turned = widest_crops(upright_lines);
       for (auto& l : turned) cv::rotate(l, l, cv::ROTATE_180);
-      if (sample_confidence(turned, needed) < needed) continue;
+      const double turned_conf = sample_confidence(turned, needed);
+      log::debug("{}: page {} lines turned in place read {:.3f} ({:.3f} needed)", source, page_index + 1, turned_conf,
+                 needed);
+      if (turned_conf < needed) continue;
     }
     PreparedPage p = prepare_turned(image, degrees, source, page_index, dpi);
     if (p.lines.empty()) continue;
     // A turn that loses is judged on its widest lines only: a receipt that reads unsure upright
     // costs a layout and a dozen lines more, not a second reading.
-    if (p.lines.size() > kSample && sample_confidence(widest_crops(p.lines), needed) < needed) continue;
+    // Upside down, the turned crops have just read well: the page is read whole. (Its own widest
+    // lines may be scraps the reading drops, a receipt photo's table edge: 0.68 against the 0.96
+    // its text lines read turned in place, and the page stayed upside down.)
+    const bool turned_in_place = degrees == 180 && !upright_lines.empty();
+    if (p.lines.size() > kSample && !turned_in_place) {
+      const double sample_conf = sample_confidence(widest_crops(p.lines), needed);
+      log::debug("{}: page {} turned by {} degrees: its widest lines read {:.3f} ({:.3f} needed)", source,
+                 page_index + 1, degrees, sample_conf, needed);
+      if (sample_conf < needed) continue;
+    }
     std::vector<RecognizedLine> lines = read(p.lines);
     PageResult r = finish(std::move(p), lines);
     r.scene = best.scene;

@@ -513,6 +513,33 @@ TEST(PageRecognizer, APageWhoseWidestLinesReadSurelyIsNotTriedTurned) {
   EXPECT_GT(calls, 1) << "widest lines unsure: tried turned";
 }
 
+// Upside down: when a dozen of the page's lines turned in place read well, the turned page is
+// read whole, whatever its own widest lines read alone (scraps the reading drops, such as a
+// receipt photo's table edge, left such a page upside down).
+TEST(PageRecognizer, APageWhoseLinesReadWellTurnedInPlaceIsReadTurned) {
+  cv::Mat page(1100, 900, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 16; ++i) ocr::test::draw_line(page, 40, 60 + 60 * i, 5, i, 0.8);
+  int calls = 0;
+  // The upright reading is unsure; every later one reads well, but for a look at four lines
+  // after the dozen turned in place (the turned page's own widest, alone).
+  ocr::LineReader reader = [&](const std::vector<cv::Mat>& crops) {
+    ++calls;
+    const float conf = calls == 1 ? 0.5f : (crops.size() == 4 && calls >= 4) ? 0.6f : 0.95f;
+    std::vector<ocr::RecognizedLine> out;
+    for (const auto& c : crops) {
+      ocr::RecognizedLine l = ocr::test::fake_read(c);
+      for (auto& ch : l.chars) ch.confidence = conf;
+      l.confidence = conf;
+      out.push_back(l);
+    }
+    return out;
+  };
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Page;
+  const auto r = ocr::PageRecognizer(reader, opt).recognize(page);
+  EXPECT_EQ(r.orientation, 180);
+}
+
 namespace {
 
 // Character edits between two strings (bytes: the texts here are ASCII).
