@@ -513,6 +513,37 @@ TEST(PageRecognizer, APageWhoseWidestLinesReadSurelyIsNotTriedTurned) {
   EXPECT_GT(calls, 1) << "widest lines unsure: tried turned";
 }
 
+// Rows of symbols (a receipt's asterisks) read poorly either way up and are left out of the
+// sample a turn is judged on: a page whose text lines read surely is not tried turned for them.
+TEST(PageRecognizer, RowsOfSymbolsDoNotMakeAPageLookUnsure) {
+  cv::Mat page(900, 900, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 4; ++i) ocr::test::draw_line(page, 40, 60 + 50 * i, 8, i, 0.8);  // the widest
+  for (int i = 0; i < 8; ++i) ocr::test::draw_line(page, 40, 300 + 50 * i, 4, 10 + i, 0.8);
+  int calls = 0;
+  ocr::LineReader reader = [&](const std::vector<cv::Mat>& crops) {
+    ++calls;
+    std::vector<ocr::RecognizedLine> out;
+    for (const auto& c : crops) {
+      ocr::RecognizedLine l = ocr::test::fake_read(c);
+      const bool widest = c.cols > 600;
+      for (auto& ch : l.chars) {
+        if (widest && ch.text != " ") ch.text = "*";
+        ch.confidence = widest ? 0.4f : 0.99f;
+      }
+      l.text.clear();
+      for (const auto& ch : l.chars) l.text += ch.text;
+      l.confidence = widest ? 0.4f : 0.99f;
+      out.push_back(l);
+    }
+    return out;
+  };
+  ocr::PageRecognizerOptions opt;
+  opt.layout.mode = ocr::LayoutMode::Page;
+  const auto r = ocr::PageRecognizer(reader, opt).recognize(page);
+  EXPECT_EQ(r.orientation, 0);
+  EXPECT_EQ(calls, 1) << "read once: its widest lines of letters read surely";
+}
+
 // Upside down: when a dozen of the page's lines turned in place read well, the turned page is
 // read whole, whatever its own widest lines read alone (scraps the reading drops, such as a
 // receipt photo's table edge, left such a page upside down).
