@@ -463,6 +463,17 @@ double reading_confidence(const PageResult& page, size_t* characters = nullptr) 
   return n ? sum / double(n) : 0;
 }
 
+// A reading of mostly symbols (a receipt's row of asterisks or dashes), which reads poorly either
+// way up and says nothing of which way up the page is.
+bool mostly_symbols(const std::string& text) {
+  size_t alnum = 0, other = 0;
+  for (unsigned char c : text) {
+    if (c == ' ') continue;
+    (std::isalnum(c) || c >= 0x80 ? alnum : other) += 1;
+  }
+  return other > alnum;
+}
+
 // Whether the page's ink runs in columns rather than rows (text turned by 90 degrees): text rows
 // leave blank rows between them and few blank columns, a turned page the reverse.
 bool ink_in_columns(const cv::Mat& gray) {
@@ -507,14 +518,7 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
     std::iota(order.begin(), order.end(), size_t(0));
     std::vector<char> symbols(lines.size(), 0);
     if (readings && readings->size() == lines.size())
-      for (size_t i = 0; i < lines.size(); ++i) {
-        size_t alnum = 0, other = 0;
-        for (unsigned char c : (*readings)[i].text) {
-          if (c == ' ') continue;
-          (std::isalnum(c) || c >= 0x80 ? alnum : other) += 1;
-        }
-        symbols[i] = other > alnum;
-      }
+      for (size_t i = 0; i < lines.size(); ++i) symbols[i] = mostly_symbols((*readings)[i].text);
     const size_t k = std::min(kSample, lines.size());
     std::partial_sort(order.begin(), order.begin() + long(k), order.end(), [&](size_t a, size_t b) {
       return symbols[a] != symbols[b] ? symbols[a] < symbols[b] : lines[a].cols > lines[b].cols;
@@ -573,15 +577,23 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   // well below it (0.92 at most against the 0.98 needed, on the dev forms and photos), and its
   // unsure upright reading (every fax) cost a dozen turned lines.
   constexpr double kFirstLookSlack = 0.05;
+  // Readings of mostly symbols count only when nothing else was read: a sideways receipt
+  // photo's widest turned lines were its rows of asterisks (0.50 against the 0.9 needed).
   auto sample_confidence = [&](const std::vector<cv::Mat>& sample, double needed) {
-    double sum = 0, n = 0;
+    double sum = 0, n = 0, symbol_sum = 0, symbol_n = 0;
+    auto add = [&](const std::vector<RecognizedLine>& lines) {
+      for (const auto& l : lines) {
+        const double chars = double(l.text.size());
+        (mostly_symbols(l.text) ? symbol_sum : sum) += double(l.confidence) * chars;
+        (mostly_symbols(l.text) ? symbol_n : n) += chars;
+      }
+    };
+    auto mean = [&] { return n > 0 ? sum / n : symbol_n > 0 ? symbol_sum / symbol_n : 0.0; };
     const size_t first = std::min(kFirstLook, sample.size());
-    const std::vector<cv::Mat> head(sample.begin(), sample.begin() + long(first));
-    for (const auto& l : read(head)) sum += double(l.confidence) * double(l.text.size()), n += double(l.text.size());
-    if (first == sample.size() || (n > 0 && sum / n < needed - kFirstLookSlack)) return n > 0 ? sum / n : 0.0;
-    const std::vector<cv::Mat> rest(sample.begin() + long(first), sample.end());
-    for (const auto& l : read(rest)) sum += double(l.confidence) * double(l.text.size()), n += double(l.text.size());
-    return n > 0 ? sum / n : 0.0;
+    add(read(std::vector<cv::Mat>(sample.begin(), sample.begin() + long(first))));
+    if (first == sample.size() || (n + symbol_n > 0 && mean() < needed - kFirstLookSlack)) return mean();
+    add(read(std::vector<cv::Mat>(sample.begin() + long(first), sample.end())));
+    return mean();
   };
   for (int degrees : turns) {
     const double needed = std::max(best_conf + kMargin, kTurnedAtLeast);
