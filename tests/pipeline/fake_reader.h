@@ -42,6 +42,14 @@ inline RecognizedLine fake_read(const cv::Mat& crop) {
   return line;
 }
 
+// fake_read with every character and the line read at `confidence`.
+inline RecognizedLine fake_read_at(const cv::Mat& crop, float confidence) {
+  RecognizedLine line = fake_read(crop);
+  for (auto& ch : line.chars) ch.confidence = confidence;
+  line.confidence = confidence;
+  return line;
+}
+
 inline LineReader fake_reader() {
   return [](const std::vector<cv::Mat>& crops) {
     std::vector<RecognizedLine> out;

@@ -491,13 +491,7 @@ TEST(PageRecognizer, APageWhoseWidestLinesReadSurelyIsNotTriedTurned) {
     return ocr::LineReader([=](const std::vector<cv::Mat>& crops) {
       ++*calls;
       std::vector<ocr::RecognizedLine> out;
-      for (const auto& c : crops) {
-        ocr::RecognizedLine l = ocr::test::fake_read(c);
-        const float conf = c.cols > 300 ? wide : 0.3f;
-        for (auto& ch : l.chars) ch.confidence = conf;
-        l.confidence = conf;
-        out.push_back(l);
-      }
+      for (const auto& c : crops) out.push_back(ocr::test::fake_read_at(c, c.cols > 300 ? wide : 0.3f));
       return out;
     });
   };
@@ -557,12 +551,7 @@ TEST(PageRecognizer, APageWhoseLinesReadWellTurnedInPlaceIsReadTurned) {
     ++calls;
     const float conf = calls == 1 ? 0.5f : (crops.size() == 4 && calls >= 4) ? 0.6f : 0.95f;
     std::vector<ocr::RecognizedLine> out;
-    for (const auto& c : crops) {
-      ocr::RecognizedLine l = ocr::test::fake_read(c);
-      for (auto& ch : l.chars) ch.confidence = conf;
-      l.confidence = conf;
-      out.push_back(l);
-    }
+    for (const auto& c : crops) out.push_back(ocr::test::fake_read_at(c, conf));
     return out;
   };
   ocr::PageRecognizerOptions opt;
@@ -715,12 +704,7 @@ ocr::LineReader reading_at(float confidence, int* calls) {
   return [=](const std::vector<cv::Mat>& crops) {
     ++*calls;
     std::vector<ocr::RecognizedLine> out;
-    for (const auto& c : crops) {
-      ocr::RecognizedLine l = ocr::test::fake_read(c);
-      for (auto& ch : l.chars) ch.confidence = confidence;
-      l.confidence = confidence;
-      out.push_back(l);
-    }
+    for (const auto& c : crops) out.push_back(ocr::test::fake_read_at(c, confidence));
     return out;
   };
 }

@@ -316,9 +316,13 @@ void Conv2d::forward_int8_padded(const Activations& in, Activations& out, U8Quan
 #endif
 }
 
+// With a fused pooling, a window's pool_w_ output columns go to a scratch and each window's
+// maximum (as MaxPool takes it: the same values, so the same result) to the output.
 void Conv2d::forward_single_channel(const Activations& in, Activations& out) const {
   const int H = in.height, W = in.width, N = in.batch, d = dilation_;
   const int ph = kh_ / 2, pw = kw_ / 2, O = out_;
+  const int OH = out.height, OW = out.width;
+  const bool pooled = fused_pool();
   const Scalar* image = in.data.data();  // one value per pixel, y fastest
   const Scalar* weights = weight_.data();  // O x (kh·kw), column-major: a tap's weights are adjacent
   // Where inference multiplies in bfloat16, round the operands as gemm_bf16 would: its products
@@ -345,94 +349,42 @@ void Conv2d::forward_single_channel(const Activations& in, Activations& out) con
     Scalar mine = 0;
     // The kw input columns an output column reads, with ph·d zero rows above and below.
     std::vector<Scalar> columns(size_t(kw_) * size_t(padded_height), Scalar(0));
+    std::vector<Scalar> window(pooled ? size_t(pool_w_) * size_t(H) * size_t(O) : 0);
     std::vector<const Scalar*> tap_in, tap_w;
-#pragma omp for schedule(static)
-    for (int x = 0; x < W; ++x)
-      for (int n = 0; n < N; ++n) {
-        if (!in.valid(x, n)) continue;  // zeroed below
-        tap_in.clear();
-        tap_w.clear();
-        for (int kx = 0; kx < kw_; ++kx) {
-          const int sx = x + (kx - pw) * d;
-          if (sx < 0 || sx >= W) continue;  // the padding: no contribution
-          Scalar* column = columns.data() + size_t(kx) * size_t(padded_height);
-          std::copy_n(image + in.column(sx, n, 0), H, column + pad);
-          // Output row y reads input row y + (ky - ph)·d, padded row y + ky·d.
-          for (int ky = 0; ky < kh_; ++ky) {
-            tap_in.push_back(column + ky * d);
-            tap_w.push_back(weights + (Index(ky) * kw_ + kx) * O);
-          }
+    // Input column x's convolution, all H rows, into dst.
+    auto convolve_column = [&](int x, int n, Scalar* dst) {
+      tap_in.clear();
+      tap_w.clear();
+      for (int kx = 0; kx < kw_; ++kx) {
+        const int sx = x + (kx - pw) * d;
+        if (sx < 0 || sx >= W) continue;  // the padding: no contribution
+        Scalar* column = columns.data() + size_t(kx) * size_t(padded_height);
+        std::copy_n(image + in.column(sx, n, 0), H, column + pad);
+        // Output row y reads input row y + (ky - ph)·d, padded row y + ky·d.
+        for (int ky = 0; ky < kh_; ++ky) {
+          tap_in.push_back(column + ky * d);
+          tap_w.push_back(weights + (Index(ky) * kw_ + kx) * O);
         }
-        Scalar* dst = out.data.data() + in.column(x, n, 0) * O;
-        rows(tap_in, tap_w, H, O, bias_.data(), fused_relu_, dst);
-        if (fused_relu_) mine = std::max(mine, Eigen::Map<const Vector>(dst, Index(H) * O).maxCoeff());
       }
-#pragma omp critical(conv_range)
-    greatest = std::max(greatest, mine);
-  }
-  out.zero_padding();
-  if (fused_relu_) out.set_range(0, float(greatest));
-}
-
-// The same sums, a pooling window's pool_w_ input columns at a time into a scratch, and each
-// window's maximum (as MaxPool takes it: the same values, so the same result) into the output.
-void Conv2d::forward_single_channel_pooled(const Activations& in, Activations& out) const {
-  const int H = in.height, W = in.width, N = in.batch, d = dilation_;
-  const int ph = kh_ / 2, pw = kw_ / 2, O = out_;
-  const int OH = out.height, OW = out.width;
-  const Scalar* image = in.data.data();
-  const Scalar* weights = weight_.data();
-  std::vector<Scalar> rounded_image;
-  Matrix rounded_weights;
-  if (bf16_.on()) {  // rounded as forward_single_channel rounds them
-    std::vector<bf16> image_bf16(size_t(in.data.size()));
-    to_bf16(image, in.data.size(), image_bf16.data());
-    rounded_image.resize(image_bf16.size());
-    std::transform(image_bf16.begin(), image_bf16.end(), rounded_image.begin(),
-                   [](bf16 v) { return Scalar(from_bf16(v)); });
-    rounded_weights = weight_.unaryExpr([](Scalar v) { return Scalar(from_bf16(to_bf16(float(v)))); });
-    image = rounded_image.data();
-    weights = rounded_weights.data();
-  }
-  const auto rows = O == 16 ? single_channel_rows<16> : O == 8 ? single_channel_rows<8> : O == 32 ? single_channel_rows<32>
-                                                                                                  : single_channel_rows<0>;
-  const bool threads = !omp_in_parallel() && thread_count() > 1 && Index(W) * N * H > 4096;
-  const int pad = ph * d, padded_height = H + 2 * pad;
-  Scalar greatest = 0;
-#pragma omp parallel if (threads)
-  {
-    Scalar mine = 0;
-    std::vector<Scalar> columns(size_t(kw_) * size_t(padded_height), Scalar(0));
-    std::vector<Scalar> window(size_t(pool_w_) * size_t(H) * size_t(O));  // the conv's output columns
-    std::vector<const Scalar*> tap_in, tap_w;
+      rows(tap_in, tap_w, H, O, bias_.data(), fused_relu_, dst);
+    };
+    using Pixel = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
 #pragma omp for schedule(static)
     for (int xo = 0; xo < OW; ++xo)
       for (int n = 0; n < N; ++n) {
-        Scalar* dst = out.data.data() + out.column(xo, n, 0) * O;
         if (!out.valid(xo, n)) continue;  // zeroed below
-        for (int j = 0; j < pool_w_; ++j) {
-          const int x = xo * pool_w_ + j;
-          tap_in.clear();
-          tap_w.clear();
-          for (int kx = 0; kx < kw_; ++kx) {
-            const int sx = x + (kx - pw) * d;
-            if (sx < 0 || sx >= W) continue;
-            Scalar* column = columns.data() + size_t(kx) * size_t(padded_height);
-            std::copy_n(image + in.column(sx, n, 0), H, column + pad);
-            for (int ky = 0; ky < kh_; ++ky) {
-              tap_in.push_back(column + ky * d);
-              tap_w.push_back(weights + (Index(ky) * kw_ + kx) * O);
-            }
+        Scalar* dst = out.data.data() + out.column(xo, n, 0) * O;
+        if (!pooled) {
+          convolve_column(xo, n, dst);
+        } else {
+          for (int j = 0; j < pool_w_; ++j) convolve_column(xo * pool_w_ + j, n, window.data() + size_t(j) * H * O);
+          for (int yo = 0; yo < OH; ++yo) {
+            Eigen::Map<Pixel> pixel(dst + Index(yo) * O, O);
+            pixel = Eigen::Map<const Pixel>(window.data() + size_t(yo * pool_h_) * O, O);
+            for (int j = 0; j < pool_w_; ++j)
+              for (int ky = 0; ky < pool_h_; ++ky)
+                pixel = pixel.max(Eigen::Map<const Pixel>(window.data() + (size_t(j) * H + size_t(yo * pool_h_ + ky)) * O, O));
           }
-          rows(tap_in, tap_w, H, O, bias_.data(), fused_relu_, window.data() + size_t(j) * H * O);
-        }
-        for (int yo = 0; yo < OH; ++yo) {
-          Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>> pixel(dst + Index(yo) * O, O);
-          pixel = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(window.data() + size_t(yo * pool_h_) * O, O);
-          for (int j = 0; j < pool_w_; ++j)
-            for (int ky = 0; ky < pool_h_; ++ky)
-              pixel = pixel.max(Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(
-                  window.data() + (size_t(j) * H + size_t(yo * pool_h_ + ky)) * O, O));
         }
         if (fused_relu_) mine = std::max(mine, Eigen::Map<const Vector>(dst, Index(OH) * O).maxCoeff());
       }
@@ -465,7 +417,7 @@ void Conv2d::forward(const Activations& in, Activations& out, Mode mode) {
     std::vector<int> widths(in.widths.size());
     for (size_t n = 0; n < widths.size(); ++n) widths[n] = in.widths[n] / pool_w_;
     out.resize(out_, in.batch, output_height(in.height), in.width / pool_w_, widths);
-    return forward_single_channel_pooled(in, out);
+    return forward_single_channel(in, out);
   }
   out.reshape_like(in, out_);
   if (mode == Mode::Infer && in_ == 1) return forward_single_channel(in, out);

@@ -66,8 +66,8 @@ class Conv2d : public Layer {
   // Inference on a 1-channel input (a detector's page, a recognizer's line): each output pixel
   // sums kh·kw taps straight from the image. A patch matrix of 9 values per pixel made the
   // GEMM run at a tenth of its speed on the widest map of the net.
+  // With a fused pooling (fuse_pool), out has the pooling's geometry.
   void forward_single_channel(const Activations& in, Activations& out) const;
-  void forward_single_channel_pooled(const Activations& in, Activations& out) const;
   // Pixels per im2col chunk: its patch matrix stays around kChunkBytes, within L2.
   Index chunk_pixels() const;
   static constexpr Index kChunkBytes = 256 * 1024;
