@@ -509,7 +509,6 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   size_t chars = 0;
   const double conf = reading_confidence(upright, &chars);
   if (options_.rotate != -1 || upright.layout == "line" || chars < 20 || conf >= kSure) return upright;
-  // The widest lines, by index into upright_lines.
   // The widest lines, by index into `lines`. With their upright readings (upright_lines'), lines
   // read as mostly symbols come last: a receipt's rows of asterisks read poorly either way up and
   // made an upside-down photo's turned sample read 0.51, its text lines 0.95.
@@ -584,8 +583,9 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
     auto add = [&](const std::vector<RecognizedLine>& lines) {
       for (const auto& l : lines) {
         const double chars = double(l.text.size());
-        (mostly_symbols(l.text) ? symbol_sum : sum) += double(l.confidence) * chars;
-        (mostly_symbols(l.text) ? symbol_n : n) += chars;
+        const bool symbols = mostly_symbols(l.text);
+        (symbols ? symbol_sum : sum) += double(l.confidence) * chars;
+        (symbols ? symbol_n : n) += chars;
       }
     };
     auto mean = [&] { return n > 0 ? sum / n : symbol_n > 0 ? symbol_sum / symbol_n : 0.0; };

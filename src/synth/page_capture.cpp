@@ -814,9 +814,12 @@ void append_kind(SyntheticPage& page, const std::string& suffix) {
     page.kind += suffix;
 }
 
-}  // namespace
-
-namespace {
+// A line's outline in whole pixels.
+std::vector<cv::Point> outline_of(const std::vector<cv::Point2f>& polygon) {
+  std::vector<cv::Point> outline;
+  for (const cv::Point2f& p : polygon) outline.emplace_back(int(std::lround(p.x)), int(std::lround(p.y)));
+  return outline;
+}
 
 // How much of a line's outline is ink (pixels well away from the outline's median, whichever the
 // polarity: text covers far less than half an outline), and the share of its rows
@@ -830,8 +833,7 @@ struct LineInk {
 LineInk line_ink(const cv::Mat& image, const std::vector<cv::Point2f>& polygon) {
   constexpr int kContrast = 16;
   LineInk out;
-  std::vector<cv::Point> outline;
-  for (const cv::Point2f& p : polygon) outline.emplace_back(int(std::lround(p.x)), int(std::lround(p.y)));
+  const std::vector<cv::Point> outline = outline_of(polygon);
   const cv::Rect box = outline.empty() ? cv::Rect() : cv::boundingRect(outline) & cv::Rect(0, 0, image.cols, image.rows);
   if (box.area() < 16) return out;
   cv::Mat mask = cv::Mat::zeros(box.size(), CV_8UC1);
@@ -893,9 +895,7 @@ size_t drop_vanished_lines(SyntheticPage& page) {
       kept.push_back(std::move(line));
       continue;
     }
-    std::vector<cv::Point> outline;
-    for (const cv::Point2f& p : line.polygon) outline.emplace_back(int(std::lround(p.x)), int(std::lround(p.y)));
-    cv::fillPoly(page.core, std::vector<std::vector<cv::Point>>{outline}, cv::Scalar(0));
+    cv::fillPoly(page.core, std::vector<std::vector<cv::Point>>{outline_of(line.polygon)}, cv::Scalar(0));
     ++dropped;
   }
   page.lines = std::move(kept);
