@@ -36,6 +36,26 @@ int median_level(const cv::Mat& gray) {
   return 255;
 }
 
+// No ink: the darkest and lightest half percent of the pixels lie within a few grey levels (the
+// preprocessing stretches any print to the full range).
+bool blank_image(const cv::Mat& gray) {
+  if (gray.empty()) return true;
+  int hist[256] = {0};
+  for (int y = 0; y < gray.rows; ++y) {
+    const uint8_t* row = gray.ptr<uint8_t>(y);
+    for (int x = 0; x < gray.cols; ++x) ++hist[row[x]];
+  }
+  const size_t tail = gray.total() / 200;
+  int lo = 0, hi = 255;
+  for (size_t seen = 0; lo < 255 && (seen += size_t(hist[lo])) <= tail;) ++lo;
+  for (size_t seen = 0; hi > 0 && (seen += size_t(hist[hi])) <= tail;) --hi;
+  return hi - lo < 24;
+}
+
+// The tallest image read as a crop of a few words, and as one line in any case (prepare_page).
+constexpr int kCropMaxHeight = 120;
+constexpr int kOneLineMaxHeight = 48;
+
 struct Affine {
   double a, b, c, d, e, f;  // x' = a x + b y + c, y' = d x + e y + f
   explicit Affine(const cv::Mat& m)
@@ -186,6 +206,9 @@ bool is_mark_line(const RecognizedLine& line) {
 // said in words a user can act on.
 std::string explain_empty(const PreparedPage& prep, const std::vector<RecognizedLine>& lines,
                           const PageRecognizerOptions& options) {
+  if (prep.no_line_detected && prep.lines.empty())
+    return "the line detector found no text line among the marks of the page (noise, grain, pictures?); "
+           "--detector heuristic cuts lines from them all the same";
   if (prep.lines.empty()) {
     const size_t pictures = prep.layout.pictures.size(), rules = prep.layout.rules.size();
     if (pictures + rules == 0) return "";  // blank: nothing was there to read
@@ -267,9 +290,12 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   p.page.skew_degrees = p.pre.skew_degrees;
   p.page.inverted = p.pre.inverted;
   // A whole image much wider than high and no taller than a few text lines is a line image
-  // (a crop, a screenshot of one line): reading it as a page would cut it at its word gaps.
+  // (a crop, a screenshot of one line): reading it as a page would cut it at its word gaps. So
+  // is any image too low for two lines of readable print (a form field's `0/6`, 39 × 24): as a
+  // page, the detector and the layout cut its few marks apart and read them as noise.
   LayoutOptions layout = options.layout;
-  if (layout.mode == LayoutMode::Auto && image.cols >= 4 * image.rows && image.rows <= 250)
+  if (layout.mode == LayoutMode::Auto &&
+      ((image.cols >= 4 * image.rows && image.rows <= 250) || image.rows <= kOneLineMaxHeight))
     layout.mode = LayoutMode::Line;
   layout.panels = p.pre.panels;
   bool detected = false;
@@ -291,11 +317,34 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
       p.lines = std::move(d.lines);
       detected = !p.lines.empty();
       if (detected) p.detector = detector;
+    } else {
+      p.no_line_detected = true;
     }
   }
-  if (!detected) {
+  // An image no taller than a few lines of print: a word's or a field's crop, whose marks are
+  // too few for the page's statistics (a 61 × 25 `Kapuler` measured no glyph height at all).
+  const bool crop_sized = image.rows <= kCropMaxHeight;
+  if (p.no_line_detected && !crop_sized) {
+    // The detector, at the page's scale and at half of it, found no line: the page's marks are
+    // paper grain, noise, pictures or shapes. Cut by connected components, a blank scan's grain
+    // was read as 3 000 words of garbage at a confidence of 0.8, so the page stays without text
+    // (explain_empty says why; --detector heuristic reads it that way all the same).
+    p.layout = PageLayout();
+    p.layout.mode = layout.mode;
+    p.lines.clear();
+  } else if (!detected) {
     p.layout = analyze_layout(p.pre.gray, layout);
     p.lines = extract_line_images(p.pre.gray, p.layout);
+    if (p.lines.empty() && crop_sized && layout.mode == LayoutMode::Auto && !blank_image(p.pre.gray)) {
+      layout.mode = LayoutMode::Line;  // read whole, as one line, rather than not at all
+      p.layout = analyze_layout(p.pre.gray, layout);
+      p.lines = extract_line_images(p.pre.gray, p.layout);
+    }
+  }
+  // A line image without ink (a blank crop) holds no line: read, it gave a lone `*`.
+  if (layout.mode == LayoutMode::Line && blank_image(p.pre.gray)) {
+    p.layout.blocks.clear();
+    p.lines.clear();
   }
   if (options.detector && layout.mode == LayoutMode::Line) read_line_image_through_detector(p, *options.detector);
   log::debug("{}: layout {:.0f} ms ({} lines, {})", source, ms_since(start), p.lines.size(),

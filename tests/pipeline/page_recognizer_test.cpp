@@ -757,3 +757,76 @@ TEST(PageRecognizer, FlatLinesSpareSidewaysTrialsUnlessTheReadingIsWorseThanSide
   ocr::PageRecognizer(reading_at(0.6f, &calls), opt).recognize(page);
   EXPECT_GT(calls, 2) << "tried sideways too";
 }
+
+namespace {
+
+// Paper without print: fine grain around a light grey, and coarse noise of a darker one.
+std::vector<cv::Mat> pages_without_text() {
+  cv::RNG rng(7);
+  cv::Mat grain(1400, 1000, CV_8UC1), noise(300, 600, CV_8UC1);
+  rng.fill(grain, cv::RNG::NORMAL, 235, 6);
+  rng.fill(noise, cv::RNG::UNIFORM, 200, 230);
+  return {grain, noise};
+}
+
+// A reader that reads every crop as a confident `*`, as the network read a blank line image.
+ocr::LineReader star_reader() {
+  return [](const std::vector<cv::Mat>& crops) {
+    std::vector<ocr::RecognizedLine> out(crops.size());
+    for (size_t i = 0; i < crops.size(); ++i) {
+      out[i].chars.push_back({"*", 0, std::max(1, crops[i].cols / 2), 0.9f});
+      out[i].text = "*";
+      out[i].confidence = 0.9f;
+    }
+    return out;
+  };
+}
+
+}  // namespace
+
+// Where the detector finds no line at the page's scale or at half of it, the page's marks are
+// not cut into lines by connected components (a blank scan's grain was read as 3 000 words of
+// confident garbage): the page has no text, and the warning says why.
+TEST(PageRecognizer, APageWhereTheDetectorFindsNoLineHasNoTextAndSaysWhy) {
+  ocr::PageRecognizerOptions opt;
+  opt.detector = shipped_detector();
+  for (const cv::Mat& page : pages_without_text()) {
+    const ocr::PreparedPage prep = ocr::prepare_page(page, opt, "grain.png");
+    EXPECT_TRUE(prep.no_line_detected);
+    EXPECT_TRUE(prep.lines.empty());
+    const ocr::PageResult p = ocr::PageRecognizer(ocr::test::fake_reader(), opt).recognize(page, "grain.png");
+    EXPECT_TRUE(p.blocks.empty());
+    EXPECT_NE(p.empty_reason.find("detector found no text line"), std::string::npos) << p.empty_reason;
+  }
+  // The same detector finds the lines of a page of print.
+  const ocr::PreparedPage text = ocr::prepare_page(ocr::test::two_column_page(), opt, "page.png");
+  EXPECT_FALSE(text.no_line_detected);
+  EXPECT_GT(text.lines.size(), 15u);
+}
+
+// An image too low for two lines of print is read as one line, whatever its width: as a page,
+// a 39 × 24 form field's `0/6` was cut apart and left out as noise, a 61 × 25 `Kapuler` had no
+// measurable glyph and came out empty.
+TEST(PageRecognizer, ACropTooLowForTwoLinesIsReadAsOneLine) {
+  ocr::PageRecognizerOptions opt;
+  opt.detector = shipped_detector();
+  const cv::Mat line = ocr::test::single_line();
+  cv::Mat word;
+  cv::resize(line(cv::Rect(0, 0, 120, line.rows)), word, {}, 0.5, 0.5, cv::INTER_AREA);
+  ASSERT_LT(word.cols, 4 * word.rows);
+  const ocr::PageResult p = ocr::PageRecognizer(ocr::test::fake_reader(), opt).recognize(word, "word.png");
+  EXPECT_EQ(p.layout, "line");
+  EXPECT_EQ(count_lines(p), 1);
+}
+
+// A line image without ink holds no line: read, it came out as a lone `*`.
+TEST(PageRecognizer, ABlankLineImageHasNoLine) {
+  const cv::Mat blank(40, 200, CV_8UC1, cv::Scalar(255)), faint(40, 200, CV_8UC1, cv::Scalar(240));
+  for (const cv::Mat& image : {blank, faint}) {
+    const ocr::PageResult p = ocr::PageRecognizer(star_reader()).recognize(image, "blank.png");
+    EXPECT_TRUE(p.blocks.empty());
+    EXPECT_EQ(ocr::write_txt({p}), "");
+  }
+  // A line with print is read.
+  EXPECT_EQ(count_lines(ocr::PageRecognizer(star_reader()).recognize(ocr::test::single_line(), "l.png")), 1);
+}

@@ -90,6 +90,8 @@ struct PreparedPage {
   // The key of its reader (PageReaderChoice::choose); "" = the recognizer's own reader.
   std::string reader_key;
   const TextLineDetector* detector = nullptr;  // the one that found its lines; null: the layout
+  // The detector read the page (it had marks of a glyph's size) and found no line in it.
+  bool no_line_detected = false;
   std::optional<Scene> scene;  // classified once, when the fax detector or a reader choice needs it
 };
 
