@@ -419,6 +419,30 @@ std::vector<std::pair<int, int>> parse_page_ranges(const std::string& spec) {
   return out;
 }
 
+namespace {
+
+// The level an 8-bit image with alpha (grey + alpha, or BGRA) is composited on: white paper,
+// unless what is opaque is light on the whole (white lettering on a transparent ground, a
+// dark-theme label or logo), which on white would vanish: then black.
+int backdrop_for(const cv::Mat& m) {
+  const int channels = m.channels();
+  double light = 0, opaque = 0;
+  for (int y = 0; y < m.rows; ++y) {
+    const uint8_t* s = m.ptr<uint8_t>(y);
+    for (int x = 0; x < m.cols; ++x, s += channels) {
+      const int a = s[channels - 1];
+      if (a < 128) continue;
+      opaque += 1;
+      light += channels == 2 ? s[0] : 0.114 * s[0] + 0.587 * s[1] + 0.299 * s[2];
+    }
+  }
+  const double transparent = double(m.total()) - opaque;
+  const bool ground_is_clear = transparent >= 0.05 * double(m.total());
+  return ground_is_clear && opaque > 0 && light / opaque > 160 ? 0 : 255;
+}
+
+}  // namespace
+
 cv::Mat to_8bit(const cv::Mat& in) {
   cv::Mat m = in;
   if (m.depth() == CV_16U) {
@@ -429,22 +453,24 @@ cv::Mat to_8bit(const cv::Mat& in) {
     m.convertTo(m, CV_8U);
   }
   if (m.channels() == 2) {  // grey + alpha
+    const int paper = backdrop_for(m);
     std::vector<cv::Mat> ch;
     cv::split(m, ch);
     cv::Mat g;
     ch[0].convertTo(g, CV_32F);
     cv::Mat a;
     ch[1].convertTo(a, CV_32F, 1.0 / 255);
-    cv::Mat out = g.mul(a) + (1.0 - a) * 255.0;
+    cv::Mat out = g.mul(a) + (1.0 - a) * double(paper);
     out.convertTo(m, CV_8U);
-  } else if (m.channels() == 4) {  // composite on white paper
+  } else if (m.channels() == 4) {  // composite on paper
+    const int paper = backdrop_for(m);
     cv::Mat out(m.size(), CV_8UC3);
     for (int y = 0; y < m.rows; ++y) {
       const uint8_t* s = m.ptr<uint8_t>(y);
       uint8_t* d = out.ptr<uint8_t>(y);
       for (int x = 0; x < m.cols; ++x, s += 4, d += 3) {
         int a = s[3];
-        for (int c = 0; c < 3; ++c) d[c] = static_cast<uint8_t>((s[c] * a + 255 * (255 - a) + 127) / 255);
+        for (int c = 0; c < 3; ++c) d[c] = static_cast<uint8_t>((s[c] * a + paper * (255 - a) + 127) / 255);
       }
     }
     m = out;

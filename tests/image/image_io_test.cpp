@@ -105,6 +105,25 @@ TEST(ImageIo, SixteenBitAndAlphaBecomeEightBitOnWhite) {
   EXPECT_EQ(q.image.at<cv::Vec3b>(9, 19), cv::Vec3b(255, 255, 255));
 }
 
+// White lettering on a transparent ground (a dark-theme label or logo) would vanish on white
+// paper: it is composited on black, in colour and in grey + alpha; dark lettering stays on white.
+TEST(ImageIo, LightLetteringOnAClearGroundIsCompositedOnBlack) {
+  cv::Mat rgba(10, 20, CV_8UC4, cv::Scalar(255, 255, 255, 0));
+  rgba(cv::Rect(0, 0, 5, 5)).setTo(cv::Scalar(250, 250, 250, 255));
+  auto q = ocr::ImageFile::from_bytes(encode(".png", rgba), "a.png").page(0);
+  EXPECT_EQ(q.image.at<cv::Vec3b>(0, 0), cv::Vec3b(250, 250, 250));
+  EXPECT_EQ(q.image.at<cv::Vec3b>(9, 19), cv::Vec3b(0, 0, 0));
+  cv::Mat grey_alpha(10, 20, CV_8UC2, cv::Scalar(255, 0));
+  grey_alpha(cv::Rect(0, 0, 5, 5)).setTo(cv::Scalar(240, 255));
+  const cv::Mat g = ocr::to_8bit(grey_alpha);
+  ASSERT_EQ(g.type(), CV_8UC1);
+  EXPECT_EQ(g.at<uint8_t>(0, 0), 240);
+  EXPECT_EQ(g.at<uint8_t>(9, 19), 0);
+  // An opaque light image is what it is (no clear ground to judge by).
+  cv::Mat opaque(10, 20, CV_8UC4, cv::Scalar(250, 250, 250, 255));
+  EXPECT_EQ(ocr::to_8bit(opaque).at<cv::Vec3b>(3, 3), cv::Vec3b(250, 250, 250));
+}
+
 TEST(ImageIo, ReadsAllPagesOfMultiPageTiffFromFileAndBytes) {
   TempDir dir;
   std::vector<cv::Mat> pages = {sample(40, 20), sample(50, 30), sample(60, 40)};

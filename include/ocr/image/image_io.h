@@ -94,7 +94,8 @@ std::vector<PageImage> load_image(const std::string& path, const ImageLimits& li
 // True if the file name has an image extension we read (case-insensitive).
 bool has_image_extension(const std::string& path);
 
-// 8-bit grey or BGR from any decoder's result (16-bit, float, alpha composited on white).
+// 8-bit grey or BGR from any decoder's result (16-bit, float, alpha composited on white paper,
+// or on black where the opaque part is light lettering on a clear ground).
 cv::Mat to_8bit(const cv::Mat& decoded);
 
 }  // namespace ocr
