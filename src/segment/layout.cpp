@@ -899,6 +899,15 @@ class Analyzer {
     TextLineRegion line;
     line.box = box.empty() ? all : (box & rows);
     line.crop = rows;
+    if (!box.empty()) {
+      // Paper beyond the ink, left and right, is cut to 1.5 times the band's height: across a long
+      // blank stretch the network reads marks that are not there (a `.` 120 px right of a
+      // label's last word, at a confidence of 0.19).
+      const int margin = std::max(4, rows.height * 3 / 2);
+      const int x0 = std::max(rows.x, line.box.x - margin);
+      const int x1 = std::min(rows.x + rows.width, line.box.x + line.box.width + margin);
+      line.crop = cv::Rect(x0, rows.y, x1 - x0, rows.height);
+    }
     if (!bottoms.empty()) {
       std::nth_element(bottoms.begin(), bottoms.begin() + bottoms.size() / 2, bottoms.end());
       line.baseline = bottoms[bottoms.size() / 2];

@@ -55,22 +55,34 @@ TEST(Layout, BlockModeKeepsOneBlock) {
   EXPECT_GE(layout.line_count(), 11);  // the two columns' lines sit side by side
 }
 
-// Line mode reads an image as one line, as Tesseract's --psm 7 does: its full width, and the rows of
-// the line that holds the most ink (on a page, not a line image, some band of it).
-TEST(Layout, LineModeReadsOneBandAcrossTheWholeWidth) {
+// Line mode reads an image as one line, as Tesseract's --psm 7 does: the rows of the line that
+// holds the most ink (on a page, not a line image, some band of it), across its ink and at most
+// 1.5 times the band's height of paper either side: across a long blank stretch the network read
+// a `.` that was not there.
+TEST(Layout, LineModeReadsOneBandAcrossItsInk) {
   cv::Mat page = ocr::test::two_column_page();
   ocr::LayoutOptions opt;
   opt.mode = ocr::LayoutMode::Line;
   auto layout = ocr::analyze_layout(page, opt);
   ASSERT_EQ(layout.line_count(), 1);
-  const cv::Rect crop = layout.blocks[0].paragraphs[0].lines[0].crop;
-  EXPECT_EQ(crop.x, 0);
-  EXPECT_EQ(crop.width, page.cols);
-  EXPECT_GT(crop.height, 0);
-  cv::Mat line = ocr::test::single_line();
+  const auto& first = layout.blocks[0].paragraphs[0].lines[0];
+  EXPECT_EQ(first.crop, first.crop & cv::Rect(0, 0, page.cols, page.rows));
+  EXPECT_EQ(first.box & first.crop, first.box);
+  EXPECT_GT(first.crop.height, 0);
+  const cv::Mat line = ocr::test::single_line();
   layout = ocr::analyze_layout(line, opt);
   ASSERT_EQ(layout.line_count(), 1);
-  EXPECT_EQ(layout.blocks[0].paragraphs[0].lines[0].crop.width, line.cols);
+  const cv::Rect ink = layout.blocks[0].paragraphs[0].lines[0].box;
+  EXPECT_EQ(layout.blocks[0].paragraphs[0].lines[0].crop.x, std::max(0, ink.x - 3 * line.rows / 2));
+  // The same line with 600 px of paper after it: the paper is cut.
+  cv::Mat long_line;
+  cv::copyMakeBorder(line, long_line, 0, 0, 0, 600, cv::BORDER_CONSTANT, cv::Scalar(255));
+  layout = ocr::analyze_layout(long_line, opt);
+  ASSERT_EQ(layout.line_count(), 1);
+  const auto& l = layout.blocks[0].paragraphs[0].lines[0];
+  EXPECT_EQ(l.box, ink);
+  EXPECT_EQ(l.crop.br().x, std::min(long_line.cols, ink.br().x + 3 * l.crop.height / 2));
+  EXPECT_LT(l.crop.width, line.cols + 2 * line.rows);
 }
 
 TEST(Layout, AutoPicksLineForALineImageAndPageForAPage) {
