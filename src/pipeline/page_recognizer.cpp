@@ -557,7 +557,11 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   constexpr double kTurnedAtLeast = 0.9;
   size_t chars = 0;
   const double conf = reading_confidence(upright, &chars);
-  if (options_.rotate != -1 || upright.layout == "line" || chars < 20 || conf >= kSure) return upright;
+  // An image far taller than wide and no wider than a few lines is a line image turned sideways
+  // (a vertical label, a book's spine): upright, the detector cuts it into scraps (`Q Q C`).
+  const bool sideways_strip = image.rows >= 4 * image.cols && image.cols <= 250;
+  if (options_.rotate != -1 || upright.layout == "line" || (chars < 20 && !sideways_strip) || conf >= kSure)
+    return upright;
   // The widest lines, by index into `lines`. With their upright readings (upright_lines'), lines
   // read as mostly symbols come last: a receipt's rows of asterisks read poorly either way up and
   // made an upside-down photo's turned sample read 0.51, its text lines 0.95.
@@ -613,6 +617,7 @@ PageResult PageRecognizer::orient(const cv::Mat& image, PageResult upright, cons
   if (rows_of_text) turns = {180};
   else if (ink_in_columns(working_gray)) turns = {90, 270, 180};
   else if (conf < kSideways) turns = {180, 90, 270};
+  if (sideways_strip) turns = {90, 270};
   PageResult best = std::move(upright);
   double best_conf = conf;
   auto widest_crops = [&](const std::vector<cv::Mat>& lines, const std::vector<RecognizedLine>* readings = nullptr) {

@@ -830,3 +830,25 @@ TEST(PageRecognizer, ABlankLineImageHasNoLine) {
   // A line with print is read.
   EXPECT_EQ(count_lines(ocr::PageRecognizer(star_reader()).recognize(ocr::test::single_line(), "l.png")), 1);
 }
+
+// A line image turned sideways (a vertical label) is read turned: upright, the detector cut it
+// into scraps that read `Q Q C`, too few characters to be tried turned at all.
+TEST(PageRecognizer, ALineImageTurnedSidewaysIsReadTurned) {
+  // Crops read surely only lying flat, as print reads only the right way round.
+  const ocr::LineReader flat_reader = [](const std::vector<cv::Mat>& crops) {
+    std::vector<ocr::RecognizedLine> out;
+    for (const auto& c : crops) out.push_back(ocr::test::fake_read_at(c, c.cols >= 3 * c.rows ? 0.99f : 0.3f));
+    return out;
+  };
+  ocr::PageRecognizerOptions opt;
+  opt.detector = shipped_detector();
+  cv::Mat strip;
+  cv::rotate(ocr::test::single_line(), strip, cv::ROTATE_90_CLOCKWISE);
+  const ocr::PageResult p = ocr::PageRecognizer(flat_reader, opt).recognize(strip, "label.png");
+  EXPECT_TRUE(p.orientation == 90 || p.orientation == 270) << p.orientation;
+  EXPECT_EQ(p.layout, "line");
+  EXPECT_EQ(count_lines(p), 1);
+  // Not a strip: a page of print with an unsure short reading is not turned sideways for it.
+  const ocr::PageResult page = ocr::PageRecognizer(flat_reader, opt).recognize(ocr::test::single_line(), "l.png");
+  EXPECT_EQ(page.orientation, 0);
+}
