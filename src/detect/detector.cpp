@@ -188,7 +188,24 @@ TextLineDetector::Detection TextLineDetector::run(const cv::Mat& gray, double pa
         detector_scale(measured, settings_.text_height) / detector_scale(d.text_height, settings_.text_height);
     if (std::abs(std::log(ratio)) > std::log(1.3)) {
       Detection again = read_at(measured);
-      if (!again.lines.empty()) d = std::move(again);
+      if (!again.lines.empty()) {
+        // Print of another size keeps its lines from the first reading, where they were at
+        // their own scale and the second reading has nothing on them: a title page's subtitle
+        // (23 px under a 75 px title, which measured the page) was lost.
+        const double first_scale = detector_scale(d.text_height, settings_.text_height);
+        for (DetectedLine& l : d.lines) {
+          const double own = detector_scale(l.x_height, settings_.text_height) / first_scale;
+          if (!(l.x_height > 0) || std::abs(std::log(own)) > std::log(1.3)) continue;
+          bool covered = false;
+          for (const DetectedLine& m : again.lines)
+            covered = covered || (l.box & m.box).area() > 0.3 * std::min(l.box.area(), m.box.area());
+          if (!covered) again.lines.push_back(std::move(l));
+        }
+        std::sort(again.lines.begin(), again.lines.end(), [](const DetectedLine& a, const DetectedLine& b) {
+          return a.box.y != b.box.y ? a.box.y < b.box.y : a.box.x < b.box.x;
+        });
+        d = std::move(again);
+      }
     }
   }
   return d;

@@ -852,3 +852,17 @@ TEST(PageRecognizer, ALineImageTurnedSidewaysIsReadTurned) {
   const ocr::PageResult page = ocr::PageRecognizer(flat_reader, opt).recognize(ocr::test::single_line(), "l.png");
   EXPECT_EQ(page.orientation, 0);
 }
+
+// A title page: the detector's lines measure the page at the title's size, and it is read again
+// at that scale; the subtitle in print a third of its size, found at the first scale, stays.
+TEST(PageRecognizer, ASubtitleUnderATitleThreeTimesItsSizeIsFound) {
+  cv::Mat page(1000, 1600, CV_8UC1, cv::Scalar(255));
+  cv::putText(page, "Big Title", {200, 420}, cv::FONT_HERSHEY_DUPLEX, 5.0, cv::Scalar(0), 12, cv::LINE_AA);
+  cv::putText(page, "and a small subtitle under it", {200, 640}, cv::FONT_HERSHEY_DUPLEX, 1.4, cv::Scalar(0), 3,
+              cv::LINE_AA);
+  ocr::PageRecognizerOptions opt;
+  opt.detector = shipped_detector();
+  const ocr::PreparedPage p = ocr::prepare_page(page, opt, "title.png");
+  ASSERT_EQ(p.lines.size(), 2u);
+  EXPECT_GT(p.lines[0].cols, p.lines[1].cols / 2);  // the title first, then the subtitle
+}

@@ -61,7 +61,8 @@ class TextLineDetector {
   };
   // The page is read at the scale page_text_height gives (else at half that scale, when that
   // finds nothing), then, when the lines' own x-height says that scale was off by more than
-  // 30 %, again at the scale they give.
+  // 30 %, again at the scale they give; lines of the first reading that were at their own scale
+  // there and that the second has nothing on (print of another size) are kept.
   Detection run(const cv::Mat& gray, double page_text_height) const;
   // run(...).lines (order_lines gives the reading order).
   std::vector<DetectedLine> detect(const cv::Mat& gray, double page_text_height) const {
