@@ -33,6 +33,23 @@ TEST(Preprocess, EstimatesSkewInBothDirections) {
   EXPECT_NEAR(ocr::estimate_skew(rotate(img, -2.0)), -2.0, 0.3);
 }
 
+// A phone held at 20-45 degrees: beyond the usual 15, where the profile is flat but for a narrow
+// peak, the wider sweep finds it (the lines were read as scraps); the usual range alone does
+// not, and sideways text is left to the orientation check.
+TEST(Preprocess, EstimatesTiltsBeyondTheUsualRange) {
+  cv::Mat img(1300, 1300, CV_8UC1, cv::Scalar(255));
+  for (int i = 0; i < 8; ++i) ocr::test::draw_line(img, 300, 440 + 55 * i, 8, i);
+  for (double deg : {20.0, -27.0, 34.0, -43.0}) {
+    EXPECT_NEAR(ocr::estimate_skew(rotate(img, deg), 45), deg, 0.5) << deg;
+    EXPECT_LE(std::abs(ocr::estimate_skew(rotate(img, deg), 15)), 15.5) << deg;
+  }
+  EXPECT_NEAR(ocr::estimate_skew(img, 45), 0.0, 0.15);
+  EXPECT_NEAR(ocr::estimate_skew(rotate(img, 4.0), 45), 4.0, 0.3);
+  cv::Mat sideways;
+  cv::rotate(img, sideways, cv::ROTATE_90_CLOCKWISE);
+  EXPECT_LE(std::abs(ocr::estimate_skew(sideways, 45)), 1.0);
+}
+
 TEST(Preprocess, FilledPanelsDoNotSetTheSkew) {
   // A screenshot: text above, on and beside filled grey and dark panels. The panels are big
   // blocks of Otsu ink whose edges once outvoted the text (14°); only glyph-sized ink votes.

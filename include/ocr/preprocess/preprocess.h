@@ -19,7 +19,7 @@ struct PreprocessOptions {
   Denoise denoise = Denoise::Auto;     // Auto: median 3×3 only on speckled images
   Binarization binarize = Binarization::None;
   bool deskew = true;
-  double max_skew_degrees = 15;
+  double max_skew_degrees = 45;
   double dpi = 0;                       // 0 = from the file, else estimated from text size
   double target_text_height = 0;        // working x-height in px; 0 = default (see .cpp)
   bool rescale = true;                  // upscale low-resolution text, downscale huge pages
