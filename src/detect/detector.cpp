@@ -201,9 +201,7 @@ TextLineDetector::Detection TextLineDetector::run(const cv::Mat& gray, double pa
             covered = covered || (l.box & m.box).area() > 0.3 * std::min(l.box.area(), m.box.area());
           if (!covered) again.lines.push_back(std::move(l));
         }
-        std::sort(again.lines.begin(), again.lines.end(), [](const DetectedLine& a, const DetectedLine& b) {
-          return a.box.y != b.box.y ? a.box.y < b.box.y : a.box.x < b.box.x;
-        });
+        sort_top_to_bottom(again.lines);
         d = std::move(again);
       }
     }

@@ -323,10 +323,14 @@ std::vector<DetectedLine> find_lines(const cv::Mat& core_prob, const LineFinderO
     if (line.box.empty()) continue;
     lines.push_back(std::move(line));
   }
+  sort_top_to_bottom(lines);
+  return lines;
+}
+
+void sort_top_to_bottom(std::vector<DetectedLine>& lines) {
   std::sort(lines.begin(), lines.end(), [](const DetectedLine& a, const DetectedLine& b) {
     return a.box.y != b.box.y ? a.box.y < b.box.y : a.box.x < b.box.x;
   });
-  return lines;
 }
 
 namespace {

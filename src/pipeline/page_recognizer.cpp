@@ -1,6 +1,7 @@
 #include "ocr/pipeline/page_recognizer.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -22,13 +23,18 @@ double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The median grey of an 8-bit image: the paper's level, paper being the majority.
-int median_level(const cv::Mat& gray) {
-  int hist[256] = {0};
+std::array<int, 256> grey_histogram(const cv::Mat& gray) {
+  std::array<int, 256> hist{};
   for (int y = 0; y < gray.rows; ++y) {
     const uint8_t* row = gray.ptr<uint8_t>(y);
     for (int x = 0; x < gray.cols; ++x) ++hist[row[x]];
   }
+  return hist;
+}
+
+// The median grey of an 8-bit image: the paper's level, paper being the majority.
+int median_level(const cv::Mat& gray) {
+  const std::array<int, 256> hist = grey_histogram(gray);
   const size_t half = gray.total() / 2;
   size_t seen = 0;
   for (int v = 0; v < 256; ++v)
@@ -40,11 +46,7 @@ int median_level(const cv::Mat& gray) {
 // preprocessing stretches any print to the full range).
 bool blank_image(const cv::Mat& gray) {
   if (gray.empty()) return true;
-  int hist[256] = {0};
-  for (int y = 0; y < gray.rows; ++y) {
-    const uint8_t* row = gray.ptr<uint8_t>(y);
-    for (int x = 0; x < gray.cols; ++x) ++hist[row[x]];
-  }
+  const std::array<int, 256> hist = grey_histogram(gray);
   const size_t tail = gray.total() / 200;
   int lo = 0, hi = 255;
   for (size_t seen = 0; lo < 255 && (seen += size_t(hist[lo])) <= tail;) ++lo;

@@ -626,9 +626,9 @@ double estimate_skew(const cv::Mat& gray, double max_degrees) {
   // The coarse sweep, which only has to land within its 0.5° step, scores a quarter of the points
   // (at least 4 000; they are a random sample), the fine one all of them: the histogram's
   // scattered increments are most of the time of reading a line image.
-  auto score = [&](double deg, size_t points) {
+  auto profile_score = [&](const std::vector<float>& px, const std::vector<float>& py, size_t points, double deg) {
     const float a = float(deg * kPi / 180), s = std::sin(a), c = std::cos(a), half = diag / 2.0f;
-    for (size_t i = 0; i < points; ++i) bins[i] = static_cast<int>(ys[i] * c + xs[i] * s + half);
+    for (size_t i = 0; i < points; ++i) bins[i] = static_cast<int>(py[i] * c + px[i] * s + half);
     std::fill(hist.begin(), hist.end(), 0);
     for (size_t i = 0; i < points; ++i)
       if (bins[i] >= 0 && bins[i] < diag) ++hist[size_t(bins[i])];
@@ -639,6 +639,7 @@ double estimate_skew(const cv::Mat& gray, double max_degrees) {
     }
     return sum;
   };
+  auto score = [&](double deg, size_t points) { return profile_score(xs, ys, points, deg); };
   double best = 0, best_score = -1;
   const size_t coarse_points = std::min(xs.size(), std::max<size_t>(4000, xs.size() / 4));
   const double usual = std::min(max_degrees, kUsualSkew);
@@ -671,17 +672,7 @@ double estimate_skew(const cv::Mat& gray, double max_degrees) {
       fx[i] = xs[k] + float(state & 0xFFFF) / 65536.0f - 0.5f;
       fy[i] = ys[k] + float(state >> 16) / 65536.0f - 0.5f;
     }
-    auto few_score = [&](double deg) {
-      const float a = float(deg * kPi / 180), s = std::sin(a), c = std::cos(a), half = diag / 2.0f;
-      std::fill(hist.begin(), hist.end(), 0);
-      for (size_t i = 0; i < few; ++i) {
-        const int b = static_cast<int>(fy[i] * c + fx[i] * s + half);
-        if (b >= 0 && b < diag) ++hist[size_t(b)];
-      }
-      double sum = 0;
-      for (size_t i = 1; i < hist.size(); ++i) sum += double(hist[i] - hist[i - 1]) * double(hist[i] - hist[i - 1]);
-      return sum;
-    };
+    auto few_score = [&](double deg) { return profile_score(fx, fy, few, deg); };
     const double inner = few_score(best);
     double far = best, far_score = inner;
     for (double a = usual + 0.5; a <= max_degrees + 1e-9; a += 0.5)

@@ -59,6 +59,9 @@ struct LineFinderOptions {
 // (for reading order use order_lines). Throws ShapeError on another type.
 std::vector<DetectedLine> find_lines(const cv::Mat& core_prob, const LineFinderOptions& opt = {});
 
+// Lines top to bottom (by their boxes' tops, then left to right), the order find_lines returns.
+void sort_top_to_bottom(std::vector<DetectedLine>& lines);
+
 // A straightened crop of the line: gray (CV_8UC1, the page the line was found on) sampled along
 // the centreline and its normals, so tilted and curved lines come out straight and horizontal at
 // the page's scale (one output column per page px of arc length). The crop reaches `above`
