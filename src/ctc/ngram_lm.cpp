@@ -178,43 +178,70 @@ NgramLm::NgramLm(NgramData data, const std::string& what) : data_(std::move(data
       data_.child_begin.size() != n + 1)
     bad("inconsistent array sizes");
   if (data_.child_begin[n] != n) bad("child index out of range");
+  // Branch-free passes over whole arrays (the compiler vectorises them): loading eng.lm (432k
+  // nodes) spent 40 % of its 13 ms in per-node checks with a branch each.
+  bool ranges_ok = true;
   for (size_t i = 0; i < n; ++i) {
-    uint32_t b = data_.child_begin[i], e = data_.child_begin[i + 1];
-    if (b < i + 1 || e < b || e > n) bad("child index out of range at node " + std::to_string(i));
-    for (uint32_t c = b; c < e; ++c) {
-      if (data_.token[c] >= data_.vocab.size()) bad("token out of range at node " + std::to_string(c));
-      if (c > b && data_.token[c] <= data_.token[c - 1]) bad("children not sorted at node " + std::to_string(i));
-    }
-    if (std::isnan(data_.logp[i]) || std::isnan(data_.bow[i])) bad("NaN probability");
+    const uint32_t b = data_.child_begin[i], e = data_.child_begin[i + 1];
+    ranges_ok &= (b >= i + 1) & (e >= b) & (e <= n);
   }
+  if (!ranges_ok)
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t b = data_.child_begin[i], e = data_.child_begin[i + 1];
+      if (b < i + 1 || e < b || e > n) bad("child index out of range at node " + std::to_string(i));
+    }
+  const uint32_t vocab = static_cast<uint32_t>(data_.vocab.size());
+  uint32_t largest = 0;
+  bool nan = false;
+  for (size_t i = 0; i < n; ++i) {
+    largest = std::max(largest, data_.token[i]);
+    nan |= std::isnan(data_.logp[i]) | std::isnan(data_.bow[i]);
+  }
+  if (largest >= vocab)
+    for (size_t c = 0; c < n; ++c)
+      if (data_.token[c] >= vocab) bad("token out of range at node " + std::to_string(c));
+  if (nan) bad("NaN probability");
   try {
     index();
   } catch (const FormatError& e) {
     bad(e.what());
   }
-  for (size_t i = 0; i < n; ++i)
-    if (depth_[i] > data_.order) bad("n-gram longer than the order");
 }
 
 void NgramLm::index() {
+  // One pass from the root down sets each child's parent and depth and checks that siblings are
+  // sorted and no n-gram is longer than the order (the child ranges are checked before).
   const size_t n = data_.token.size();
   parent_.assign(n, 0);
   depth_.assign(n, 0);
-  for (size_t i = 0; i < n; ++i)
-    for (uint32_t c = data_.child_begin[i]; c < data_.child_begin[i + 1]; ++c) {
-      parent_[c] = static_cast<uint32_t>(i);
-      depth_[c] = static_cast<uint8_t>(std::min(255, depth_[i] + 1));
-    }
-  root_child_.assign(data_.vocab.size(), kNoNode);
-  for (uint32_t c = data_.child_begin[0]; c < data_.child_begin[1]; ++c) root_child_[data_.token[c]] = c;
-  // Suffix links and history states: worked out on first use (suffix(), state()).
-  std::vector<std::atomic<uint32_t>> suffixes(n), states(n);
+  const uint32_t* token = data_.token.data();
+  const uint32_t* begin = data_.child_begin.data();
+  bool sorted = true;
+  int deepest = 0;
   for (size_t i = 0; i < n; ++i) {
-    suffixes[i].store(i == 0 ? 0 : kNotYet, std::memory_order_relaxed);
-    states[i].store(i == 0 ? 0 : kNotYet, std::memory_order_relaxed);
+    const uint32_t b = begin[i], e = begin[i + 1];
+    const uint8_t d = static_cast<uint8_t>(std::min(255, depth_[i] + 1));
+    for (uint32_t c = b; c < e; ++c) {
+      parent_[c] = static_cast<uint32_t>(i);
+      depth_[c] = d;
+      sorted &= c == b || token[c] > token[c - 1];
+    }
+    deepest = std::max(deepest, int(depth_[i]));
   }
+  if (!sorted)
+    for (size_t i = 0; i < n; ++i)
+      for (uint32_t c = begin[i] + 1; c < begin[i + 1]; ++c)
+        if (token[c] <= token[c - 1]) throw FormatError("children not sorted at node " + std::to_string(i));
+  if (deepest > data_.order) throw FormatError("n-gram longer than the order");
+  root_child_.assign(data_.vocab.size(), kNoNode);
+  for (uint32_t c = begin[0]; c < begin[1]; ++c) root_child_[token[c]] = c;
+  // Suffix links and history states: worked out on first use (suffix(), state()), stored plus
+  // one so that the zeros of a fresh array mean "not yet".
+  std::vector<std::atomic<uint32_t>> suffixes(n), states(n);
   suffix_.swap(suffixes);
   state_.swap(states);
+  suffix_[0].store(1, std::memory_order_relaxed);
+  state_[0].store(1, std::memory_order_relaxed);
   unk_logp_ = 0;
   if (root_child_[kUnk] == kNoNode) {
     // No <unk> unigram (e.g. an ARPA file without one): price unknowns like the rarest token.
@@ -249,7 +276,7 @@ void NgramLm::index() {
 
 uint32_t NgramLm::suffix(uint32_t node) const {
   uint32_t s = suffix_[node].load(std::memory_order_relaxed);
-  if (s != kNotYet) return s;
+  if (s != 0) return s - 1;
   // Depth ≥ 1 here (the root's is set). The parent and every suffix are shallower, so the
   // recursion is at most the order deep.
   s = 0;
@@ -263,16 +290,16 @@ uint32_t NgramLm::suffix(uint32_t node) const {
       if (h == 0) break;
     }
   }
-  suffix_[node].store(s, std::memory_order_relaxed);
+  suffix_[node].store(s + 1, std::memory_order_relaxed);
   return s;
 }
 
 uint32_t NgramLm::state(uint32_t node) const {
   uint32_t s = state_[node].load(std::memory_order_relaxed);
-  if (s != kNotYet) return s;
+  if (s != 0) return s - 1;
   const bool context = data_.child_begin[node + 1] > data_.child_begin[node] || data_.bow[node] != 0.f;
   s = context ? node : state(suffix(node));
-  state_[node].store(s, std::memory_order_relaxed);
+  state_[node].store(s + 1, std::memory_order_relaxed);
   return s;
 }
 
@@ -680,9 +707,11 @@ NgramLm NgramLm::load(const std::string& path) {
   if (buf.size() - pos < nodes * (tok_bytes + 8) + 4) throw bad("array sizes do not match the header");
   d.token.resize(nodes);
   if (tok_bytes == 2) {
-    std::vector<uint16_t> t16(nodes);
-    std::memcpy(t16.data(), buf.data() + pos, nodes * 2);
-    d.token.assign(t16.begin(), t16.end());
+    for (size_t i = 0; i < nodes; ++i) {
+      uint16_t t;
+      std::memcpy(&t, buf.data() + pos + 2 * i, 2);
+      d.token[i] = t;
+    }
   } else {
     std::memcpy(d.token.data(), buf.data() + pos, nodes * 4);
   }

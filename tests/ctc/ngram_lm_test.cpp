@@ -129,6 +129,45 @@ TEST(NgramLm, BinaryRoundTripAndCorruption) {
   std::remove(path.c_str());
 }
 
+// Arrays that passed the checksum but break the trie's invariants are refused with the reason
+// (the checks are branch-free passes; a fault must still be found wherever it sits).
+TEST(NgramLm, InconsistentArraysAreRefused) {
+  NgramBuildOptions o;
+  o.order = 4;
+  const NgramData good = NgramLm::build(corpus(), o).data();
+  auto reason = [](NgramData d) -> std::string {
+    try {
+      NgramLm lm(std::move(d), "x.lm");
+    } catch (const FormatError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(reason(good), "accepted");
+  const size_t n = good.token.size(), last = n - 1;
+  NgramData d = good;
+  d.token[last] = static_cast<uint32_t>(d.vocab.size());
+  EXPECT_NE(reason(d).find("token out of range at node " + std::to_string(last)), std::string::npos) << reason(d);
+  d = good;
+  d.logp[last / 2] = std::nanf("");
+  EXPECT_NE(reason(d).find("NaN"), std::string::npos);
+  d = good;
+  d.bow[last] = std::nanf("");
+  EXPECT_NE(reason(d).find("NaN"), std::string::npos);
+  d = good;
+  // Two siblings swapped: find a node with two children or more.
+  size_t parent = 0;
+  while (good.child_begin[parent + 1] - good.child_begin[parent] < 2) ++parent;
+  std::swap(d.token[good.child_begin[parent]], d.token[good.child_begin[parent] + 1]);
+  EXPECT_NE(reason(d).find("children not sorted at node " + std::to_string(parent)), std::string::npos) << reason(d);
+  d = good;
+  d.child_begin[1] = 0;  // the root's children would end before they begin
+  EXPECT_NE(reason(d).find("child index out of range at node 0"), std::string::npos) << reason(d);
+  d = good;
+  d.order = 2;  // the trie holds 4-grams
+  EXPECT_NE(reason(d).find("longer than the order"), std::string::npos) << reason(d);
+}
+
 TEST(Arpa, RoundTripKeepsProbabilities) {
   NgramBuildOptions o;
   o.order = 4;

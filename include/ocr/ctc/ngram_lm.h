@@ -102,8 +102,7 @@ class NgramLm : public LanguageModel {
 
   NgramData data_;
   std::vector<uint32_t> parent_, root_child_;
-  static constexpr uint32_t kNotYet = 0xfffffffeu;
-  // kNotYet until suffix()/state() first need them; shared by the threads decoding with one model
+  // Node + 1, or 0 until suffix()/state() first need them; shared by the threads decoding with one model
   // (every thread works out the same value, so relaxed atomics suffice).
   mutable std::vector<std::atomic<uint32_t>> suffix_, state_;
   std::vector<uint8_t> depth_;
