@@ -10,10 +10,6 @@
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
 
-namespace ocr {
-extern const char* const kGitCommit;  // generated at build time (cmake/git_commit.cmake)
-}
-
 int main(int argc, char** argv) {
   ocr::keep_freed_memory();
   CLI::App app{"ocr: read text from images with a CNN+BiLSTM+CTC engine"};

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ocr/core/error.h"
 #include "ocr/core/gemm.h"
 #include "ocr/core/gemm_bf16.h"
@@ -46,8 +48,9 @@ double best_time(F&& f) {
 
 // Float against int8 (its quantisation included) on the shape of a recognizer's widest
 // convolution chunk: 64 outputs, 3×3×64 patches, 120 pixels, a few times over.
-bool int8_measured_faster() {
+bool int8_measured_faster(std::string* timings) {
 #ifdef OCR_SCALAR_DOUBLE
+  (void)timings;
   return false;
 #else
   constexpr Index m = 64, k = 576, p = 120, chunks = 8;
@@ -66,7 +69,8 @@ bool int8_measured_faster() {
   const double t_int8 = best_time([&] {
     for (Index r = 0; r < chunks; ++r) gemm_int8(panels, b8.data(), k, q, c.data(), m, p, false);
   });
-  log::debug("kernel timing on 64×576×120: float {:.0f} µs, int8 {:.0f} µs", t_float * 1e6, t_int8 * 1e6);
+  *timings = fmt::format("float {:.0f} µs, int8 {:.0f} µs on 64×576×120", t_float * 1e6, t_int8 * 1e6);
+  log::debug("kernel timing: {}", *timings);
   return t_int8 < t_float;
 #endif
 }
@@ -76,7 +80,7 @@ bool int8_measured_faster() {
 // too, as a training step does, for inference once. On some CPUs with AVX512-BF16 the bf16 dot
 // product issues on one port where float FMAs issue on two, and bf16 loses (0.7x float in
 // inference, 0.8x in training, measured on one such Xeon).
-bool bf16_measured_faster(bool pack_weights) {
+bool bf16_measured_faster(bool pack_weights, std::string* timings = nullptr) {
 #ifdef OCR_SCALAR_DOUBLE
   (void)pack_weights;
   return false;
@@ -101,16 +105,29 @@ bool bf16_measured_faster(bool pack_weights) {
     log::info("training kernel timing on 64×576×960: float {:.0f} µs, bf16 {:.0f} µs", t_float * 1e6, t_bf16 * 1e6);
   else
     log::debug("kernel timing on 64×576×960: float {:.0f} µs, bf16 {:.0f} µs", t_float * 1e6, t_bf16 * 1e6);
+  if (timings) *timings = fmt::format("float {:.0f} µs, bf16 {:.0f} µs on 64×576×960", t_float * 1e6, t_bf16 * 1e6);
   return t_bf16 < t_float;
 #endif
 }
 
+KernelMeasurement measure() {
+  KernelMeasurement m;
+  if (gemm_int8_is_native() && int8_measured_faster(&m.timings)) {
+    m.precision = Precision::Int8;
+    return m;
+  }
+  std::string bf16_timings;
+  const bool bf16_faster = gemm_bf16_is_native() && bf16_measured_faster(false, &bf16_timings);
+  if (!bf16_timings.empty()) m.timings += (m.timings.empty() ? "" : "; ") + bf16_timings;
+  if (m.timings.empty()) m.timings = "no int8 or bf16 kernel on this CPU";
+  m.precision = bf16_faster ? Precision::Bf16 : Precision::Float;
+  return m;
+}
+
 Precision resolve(Precision wanted) {
   if (wanted == Precision::Auto) {
-    static const bool int8_faster = gemm_int8_is_native() && int8_measured_faster();  // timed once
-    if (int8_faster) return Precision::Int8;
-    static const bool bf16_faster = gemm_bf16_is_native() && bf16_measured_faster(false);
-    return bf16_faster ? Precision::Bf16 : Precision::Float;
+    static const Precision fastest = measure().precision;  // timed once
+    return fastest;
   }
   if (wanted == Precision::Bf16 && !gemm_bf16_is_native()) {
     log::warn("bf16 kernel: this build or CPU has no AVX512-BF16; multiplying in float");
@@ -163,6 +180,8 @@ Precision training_precision(Precision wanted) {
   static const bool bf16_faster = gemm_bf16_is_native() && bf16_measured_faster(true);  // timed once
   return bf16_faster ? Precision::Bf16 : Precision::Float;
 }
+
+KernelMeasurement measure_inference_kernel() { return measure(); }
 
 void set_inference_precision(Precision p) {
   std::lock_guard<std::mutex> lock(mutex);

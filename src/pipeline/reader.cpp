@@ -5,6 +5,7 @@
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 #include "ocr/model/model.h"
+#include "ocr/pipeline/kernel_choice.h"
 #include "ocr/pipeline/model_search.h"
 
 namespace ocr {
@@ -66,6 +67,10 @@ double model_reread_below(const std::map<std::string, std::string>& model_extra)
 }
 
 Reader load_reader(const ReaderOptions& o) {
+  if (!o.kernel_cache.empty()) {
+    const KernelDecision k = choose_inference_kernel(o.kernel_cache, cpu_model_name() + " | " + o.build_id);
+    log::debug("inference kernel: {} ({})", precision_name(k.precision), k.why);
+  }
   Reader r;
   // Models named on the command line or in $OCR_MODEL are read with as they are.
   const bool named = !o.models.empty() || std::getenv("OCR_MODEL") != nullptr;

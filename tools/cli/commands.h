@@ -3,6 +3,10 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+namespace ocr {
+extern const char* const kGitCommit;  // generated at build time (cmake/git_commit.cmake)
+}
+
 namespace ocr::cli {
 
 struct Context {

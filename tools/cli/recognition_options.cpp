@@ -1,5 +1,7 @@
 #include "cli/recognition_options.h"
 
+#include "cli/commands.h"
+#include "ocr/pipeline/kernel_choice.h"
 #include "ocr/preprocess/preprocess.h"
 
 namespace ocr::cli {
@@ -124,6 +126,8 @@ Reader make_reader(const RecognitionOptions& o) {
   r.reread_below = o.reread_below;
   r.detector = o.detector;
   r.page = page_options(o);
+  r.kernel_cache = default_kernel_cache_path();
+  r.build_id = std::string("ocr commit ") + kGitCommit;
   return load_reader(r);
 }
 

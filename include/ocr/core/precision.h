@@ -28,6 +28,15 @@ Precision inference_precision();
 // Overrides the environment (Auto: the automatic choice); the same fallback applies.
 void set_inference_precision(Precision p);
 
+// What the automatic choice picks on this machine, timed now (a few ms), and the timings that
+// picked it ("float 384 µs, int8 102 µs"), for a log line and for a cache of the choice
+// (pipeline/kernel_choice.h) that spares every later process the timing.
+struct KernelMeasurement {
+  Precision precision = Precision::Float;
+  std::string timings;
+};
+KernelMeasurement measure_inference_kernel();
+
 // The precision a training run multiplies in (Float or Bf16; `ocr train --precision`): Float and
 // Bf16 as asked (Bf16 falls back to float with a warning where AVX512-BF16 is missing); Auto
 // times both on a convolution's shape (a few ms, once, logged) and takes bf16 only where it is

@@ -43,6 +43,10 @@ struct ReaderOptions {
   // (model_reread_below).
   std::optional<double> reread_below;
   std::string detector = "auto";  // a choice for resolve_detector
+  // The cache of the automatic kernel choice (kernel_choice.h; "" = none: timed on first use)
+  // and what identifies the build in its key, beside the CPU's model name.
+  std::string kernel_cache;
+  std::string build_id;
   PageRecognizerOptions page;     // its detector is the one `detector` names
 };
 
