@@ -256,10 +256,11 @@ PageRecognizer::PageRecognizer(LineReader reader, PageRecognizerOptions options)
   if (!reader_) throw Error("PageRecognizer: no line reader");
 }
 
-PreparedPage PageRecognizer::prepare(const cv::Mat& image, const std::string& source,
+PreparedPage PageRecognizer::prepare(cv::Mat image, const std::string& source,
                                      int page_index, double dpi) const {
-  PreparedPage p = prepare_page(image, options_, source, page_index, dpi);
-  if (options_.choice) p.reader_key = options_.choice->choose(image, p);
+  PreparedPage p = prepare_page(std::move(image), options_, source, page_index, dpi);
+  // Its scene is measured (prepare_page does when there is a choice to make): the grey page serves.
+  if (options_.choice) p.reader_key = options_.choice->choose(p.original_gray, p);
   return p;
 }
 
@@ -275,7 +276,7 @@ cv::Mat prepare_line_image(const cv::Mat& image, const PreprocessOptions& prepro
   return p.lines.empty() ? cv::Mat() : p.lines.front();
 }
 
-PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& options,
+PreparedPage prepare_page(cv::Mat image, const PageRecognizerOptions& options,
                           const std::string& source, int page_index, double dpi) {
   if (image.empty()) throw FormatError(source + ": empty image");
   PreparedPage p;
@@ -284,9 +285,13 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   p.page.width = image.cols;
   p.page.height = image.rows;
   auto start = std::chrono::steady_clock::now();
-  p.pre = preprocess(image, options.preprocess, dpi);
+  p.original_gray = to_gray(image);
+  p.pre = preprocess(p.original_gray, options.preprocess, dpi);
   log::debug("{}: preprocessing {:.0f} ms ({}x{} -> {}x{})", source, ms_since(start), image.cols, image.rows,
              p.pre.gray.cols, p.pre.gray.rows);
+  // The scene is the last use of the colours: from here on the grey page serves.
+  if (options.fax_detector || options.choice) p.scene = classify_scene(image, p.pre);
+  image = p.original_gray;
   start = std::chrono::steady_clock::now();
   p.page.dpi = p.pre.dpi;
   p.page.skew_degrees = p.pre.skew_degrees;
@@ -306,10 +311,7 @@ PreparedPage prepare_page(const cv::Mat& image, const PageRecognizerOptions& opt
   const bool glyphs_seen = p.pre.text_height > 0;
   if (options.detector && glyphs_seen && (layout.mode == LayoutMode::Page || layout.mode == LayoutMode::Auto)) {
     const TextLineDetector* detector = options.detector.get();
-    if (options.fax_detector) {
-      p.scene = classify_scene(image, p.pre);
-      if (*p.scene == Scene::Fax) detector = options.fax_detector.get();
-    }
+    if (options.fax_detector && *p.scene == Scene::Fax) detector = options.fax_detector.get();
     std::vector<DetectedLine> found = detector->detect(p.pre.gray, p.pre.text_height);
     log::debug("{}: {} {:.0f} ms", source, detector == options.fax_detector.get() ? "fax detector" : "detector",
                ms_since(start));
@@ -475,25 +477,26 @@ PageResult PageRecognizer::finish(PreparedPage&& prep, const std::vector<Recogni
   return page;
 }
 
-PreparedPage PageRecognizer::prepare_turned(const cv::Mat& image, int degrees, const std::string& source,
+PreparedPage PageRecognizer::prepare_turned(cv::Mat image, int degrees, const std::string& source,
                                             int page_index, double dpi) const {
   degrees = ((degrees % 360) + 360) % 360;
-  if (degrees == 0) return prepare(image, source, page_index, dpi);
+  if (degrees == 0) return prepare(std::move(image), source, page_index, dpi);
   if (degrees % 90) throw Error("rotation must be a multiple of 90 degrees, not " + std::to_string(degrees));
   cv::Mat turned;
   cv::rotate(image, turned, degrees == 90 ? cv::ROTATE_90_CLOCKWISE
                             : degrees == 180 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE);
-  PreparedPage p = prepare(turned, source, page_index, dpi);
-  // Turned-image coordinates back to the input's: x = W - u, y = H - v for 180 degrees, etc.
   const double W = image.cols, H = image.rows;
+  image.release();
+  PreparedPage p = prepare(std::move(turned), source, page_index, dpi);
+  // Turned-image coordinates back to the input's: x = W - u, y = H - v for 180 degrees, etc.
   cv::Mat back = degrees == 90    ? (cv::Mat_<double>(3, 3) << 0, 1, 0, -1, 0, H, 0, 0, 1)
                  : degrees == 180 ? (cv::Mat_<double>(3, 3) << -1, 0, W, 0, -1, H, 0, 0, 1)
                                   : (cv::Mat_<double>(3, 3) << 0, -1, W, 1, 0, 0, 0, 0, 1);
   cv::Mat to3 = cv::Mat::eye(3, 3, CV_64F);
   p.pre.to_original.copyTo(to3.rowRange(0, 2));
   p.pre.to_original = cv::Mat(back * to3).rowRange(0, 2).clone();
-  p.page.width = image.cols;
-  p.page.height = image.rows;
+  p.page.width = int(W);
+  p.page.height = int(H);
   p.page.orientation = degrees;
   return p;
 }
@@ -728,8 +731,13 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
         std::optional<PageSource> page = load(k);
         if (!page) continue;
         sources[size_t(k)] = page->source;
-        prepared[size_t(k)] = prepare_turned(page->image, turn, page->source, page->page_index, page->dpi);
-        if (options_.rotate == -1) kept[size_t(k)] = *page;
+        // The image is handed over: a colour page is freed once its scene is measured, and the
+        // orientation check turns the grey page (turn is 0 whenever it runs).
+        prepared[size_t(k)] = prepare_turned(std::move(page->image), turn, page->source, page->page_index, page->dpi);
+        if (options_.rotate == -1) {
+          kept[size_t(k)] = *page;
+          kept[size_t(k)].image = prepared[size_t(k)]->original_gray;
+        }
       } catch (const std::exception& e) {
         out[size_t(k)].error = e.what();
       }
