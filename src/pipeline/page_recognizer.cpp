@@ -285,13 +285,16 @@ PreparedPage prepare_page(cv::Mat image, const PageRecognizerOptions& options,
   p.page.width = image.cols;
   p.page.height = image.rows;
   auto start = std::chrono::steady_clock::now();
+  // From here on the grey page serves, and a sample of the colours for the scene: a colour page
+  // moved in is freed before its preprocessing.
   p.original_gray = to_gray(image);
+  ColourSample colours = sample_colours(image);
+  image = p.original_gray;
   p.pre = preprocess(p.original_gray, options.preprocess, dpi);
   log::debug("{}: preprocessing {:.0f} ms ({}x{} -> {}x{})", source, ms_since(start), image.cols, image.rows,
              p.pre.gray.cols, p.pre.gray.rows);
-  // The scene is the last use of the colours: from here on the grey page serves.
-  if (options.fax_detector || options.choice) p.scene = classify_scene(image, p.pre);
-  image = p.original_gray;
+  if (options.fax_detector || options.choice) p.scene = classify_scene(image, p.pre, &colours);
+  colours = ColourSample();
   start = std::chrono::steady_clock::now();
   p.page.dpi = p.pre.dpi;
   p.page.skew_degrees = p.pre.skew_degrees;

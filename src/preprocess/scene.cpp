@@ -34,7 +34,45 @@ const char* scene_name(Scene s) {
   return "?";
 }
 
-SceneStats measure_scene(const cv::Mat& image, const PreprocessedPage& pre) {
+ColourSample sample_colours(const cv::Mat& image) {
+  ColourSample c;
+  // Colour is counted on 3-channel pages only, as measure_scene counts it.
+  if (image.empty() || image.depth() != CV_8U || image.channels() != 3) return c;
+  const double pixels = double(image.total());
+  c.stride = std::max(1, int(std::ceil(std::sqrt(pixels / kColourSamplePixels))));
+  const cv::Mat& bgr = image;
+  if (c.stride == 1) {
+    c.bgr = bgr;
+    return c;
+  }
+  c.bgr.create((image.rows + c.stride - 1) / c.stride, (image.cols + c.stride - 1) / c.stride, CV_8UC3);
+  for (int y = 0; y < c.bgr.rows; ++y) {
+    const cv::Vec3b* in = bgr.ptr<cv::Vec3b>(y * c.stride);
+    cv::Vec3b* out = c.bgr.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < c.bgr.cols; ++x) out[x] = in[x * c.stride];
+  }
+  return c;
+}
+
+namespace {
+
+// Pixels whose channels differ by more than 32 levels, in r (image coordinates) of the sample.
+double colourful_pixels(const ColourSample& colours, const cv::Rect& r, double* looked_at) {
+  const int s = colours.stride;
+  const int y0 = (r.y + s - 1) / s, y1 = std::min(colours.bgr.rows, (r.y + r.height + s - 1) / s);
+  const int x0 = (r.x + s - 1) / s, x1 = std::min(colours.bgr.cols, (r.x + r.width + s - 1) / s);
+  double n = 0;
+  for (int y = y0; y < y1; ++y) {
+    const uint8_t* p = colours.bgr.ptr<uint8_t>(y) + 3 * x0;
+    for (int x = x0; x < x1; ++x, p += 3) n += std::max({p[0], p[1], p[2]}) - std::min({p[0], p[1], p[2]}) > 32;
+  }
+  *looked_at += double(std::max(0, y1 - y0)) * std::max(0, x1 - x0);
+  return n;
+}
+
+}  // namespace
+
+SceneStats measure_scene(const cv::Mat& image, const PreprocessedPage& pre, const ColourSample* colours) {
   SceneStats s;
   // Decoded pages are 8-bit; anything else says nothing here and reads as a scan.
   if (image.empty() || image.depth() != CV_8U) return s;
@@ -63,10 +101,12 @@ SceneStats measure_scene(const cv::Mat& image, const PreprocessedPage& pre) {
     for (int i = 0; i < n; ++i) bands.emplace_back(area.x, area.y + int(i * step), area.width, kBand);
   }
 
-  double hist[256] = {0}, total = 0, colour = 0;
+  double hist[256] = {0}, total = 0, colour = 0, colour_looked_at = 0;
+  const bool sampled_colours = colours && !colours->bgr.empty() && image.channels() == 1;
   std::vector<cv::Mat> greys;
   for (const cv::Rect& b : bands) {
     cv::Mat g;
+    if (sampled_colours) colour += colourful_pixels(*colours, b, &colour_looked_at);
     if (image.channels() == 3) {
       const cv::Mat c = image(b);
       for (int y = 0; y < c.rows; ++y) {
@@ -88,7 +128,7 @@ SceneStats measure_scene(const cv::Mat& image, const PreprocessedPage& pre) {
     greys.push_back(g);
   }
   if (total <= 0) return s;
-  s.colour = colour / total;
+  s.colour = sampled_colours ? (colour_looked_at > 0 ? colour / colour_looked_at : 0) : colour / total;
   int first = 0;
   for (int v = 1; v < 256; ++v)
     if (hist[v] > hist[first]) first = v;

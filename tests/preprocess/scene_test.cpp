@@ -175,5 +175,37 @@ TEST(Scene, RenderedPagesOfEachKind) {
   EXPECT_GE(pages("article", "photo", 4)[Scene::Photo], 3);
 }
 
+// The colours of a grey copy's page, kept as a sample: a page up to 2 MP counts exactly as the
+// colour image does, a larger one within sampling error (a phone photo's 12 MP of colours need
+// not stay in memory for one fraction).
+TEST(Scene, ColourSampleCountsTheColourfulPixels) {
+  Rng rng(9);
+  auto blotched = [&](int rows, int cols) {
+    cv::Mat c(rows, cols, CV_8UC3, cv::Scalar(235, 235, 235));
+    for (int k = 0; k < 400; ++k) {
+      const int x = int(rng.uniform(0, cols - 40)), y = int(rng.uniform(0, rows - 30));
+      cv::rectangle(c, cv::Rect(x, y, 40, 8), k % 3 ? cv::Scalar(30, 30, 30) : cv::Scalar(200, 60, 40), cv::FILLED);
+    }
+    return c;
+  };
+  PreprocessedPage pre;
+  for (const cv::Size size : {cv::Size(1200, 1600), cv::Size(3000, 4000)}) {
+    const cv::Mat colour = blotched(size.height, size.width);
+    cv::Mat grey;
+    cv::cvtColor(colour, grey, cv::COLOR_BGR2GRAY);
+    const ColourSample sample = sample_colours(colour);
+    EXPECT_LE(double(sample.bgr.total()), kColourSamplePixels);
+    const SceneStats full = measure_scene(colour, pre), sampled = measure_scene(grey, pre, &sample);
+    EXPECT_GT(full.colour, 0.002);
+    if (sample.stride == 1) EXPECT_DOUBLE_EQ(sampled.colour, full.colour);
+    else EXPECT_NEAR(sampled.colour, full.colour, 0.15 * full.colour) << sample.stride;
+    // Every other statistic comes from the grey copy, as it does from the colour page.
+    EXPECT_DOUBLE_EQ(sampled.noise, full.noise);
+    EXPECT_DOUBLE_EQ(sampled.top_level, full.top_level);
+    EXPECT_DOUBLE_EQ(sampled.shading, full.shading);
+  }
+  EXPECT_TRUE(sample_colours(cv::Mat(10, 10, CV_8UC1, cv::Scalar(0))).bgr.empty());
+}
+
 }  // namespace
 }  // namespace ocr

@@ -35,14 +35,26 @@ struct SceneStats {
   int rows = 0;            // the image's height
 };
 
-// The statistics of `image` (CV_8UC1 or CV_8UC3 BGR, as decoded) and its preprocessed page.
-SceneStats measure_scene(const cv::Mat& image, const PreprocessedPage& pre);
+// A page's colours kept beside its grey copy for the scene's colour count: every stride-th pixel
+// of every stride-th row, stride 1 (the image itself) up to kColourSamplePixels and more above
+// (a 12 MP photo's colours are 37 MB; 2 MP of them, 6 MB, count the same fraction of colourful
+// pixels but for sampling: the count is a fraction, and the scene's bands sample rows anyway).
+inline constexpr double kColourSamplePixels = 2e6;
+struct ColourSample {
+  cv::Mat bgr;      // CV_8UC3; empty: a grey page
+  int stride = 1;
+};
+ColourSample sample_colours(const cv::Mat& image);
+
+// The statistics of `image` (CV_8UC1 or CV_8UC3 BGR, as decoded) and its preprocessed page. With
+// `colours` (for a grey copy of a colour page), the colour fraction is counted on them.
+SceneStats measure_scene(const cv::Mat& image, const PreprocessedPage& pre, const ColourSample* colours = nullptr);
 
 // The scene those statistics describe (see scene.cpp for each rule and why).
 Scene classify_scene(const SceneStats& stats);
 
-inline Scene classify_scene(const cv::Mat& image, const PreprocessedPage& pre) {
-  return classify_scene(measure_scene(image, pre));
+inline Scene classify_scene(const cv::Mat& image, const PreprocessedPage& pre, const ColourSample* colours = nullptr) {
+  return classify_scene(measure_scene(image, pre, colours));
 }
 
 }  // namespace ocr
