@@ -53,6 +53,14 @@ bool decode(std::string_view s, std::u32string* out, size_t* bad_at) {
 }
 }  // namespace
 
+bool utf8_append(std::string_view s, std::u32string& out) {
+  const size_t before = out.size();
+  size_t bad = 0;
+  if (decode(s, &out, &bad)) return true;
+  out.resize(before);
+  return false;
+}
+
 std::u32string utf8_decode(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());

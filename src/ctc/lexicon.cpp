@@ -9,57 +9,73 @@
 
 namespace ocr {
 
-CharTrie::CharTrie(const std::vector<std::u32string>& words) {
+CharTrie::CharTrie(const std::vector<std::u32string>& words)
+    : CharTrie(std::vector<std::u32string_view>(words.begin(), words.end())) {}
+
+CharTrie::CharTrie(const std::vector<std::u32string_view>& words) {
   // Walk the words in sorted order: each adds nodes only past its common prefix with the one
   // before, and every node's children come out in increasing character order, so the CSR arrays
   // follow from a count per parent. (A map per node made loading a 47k-word list take 0.1 s.)
-  // Sorted by a key of the first three characters (0 past the end sorts shorter words first, as
-  // string order does), so most comparisons never touch the strings.
-  struct Item {
-    uint64_t key;
-    uint32_t id;
-  };
-  std::vector<Item> items(words.size());
-  for (uint32_t i = 0; i < items.size(); ++i) {
-    const std::u32string& w = words[i];
-    uint64_t key = 0;
-    for (size_t k = 0; k < 3; ++k) key = key << 21 | (k < w.size() ? (uint64_t(w[k]) & 0x1FFFFF) : 0);
-    items[i] = {key, i};
-  }
-  auto before = [&](const Item& a, const Item& b) {
-    if (a.key != b.key) return a.key < b.key;
-    const int c = words[a.id].compare(words[b.id]);
-    return c != 0 ? c < 0 : a.id < b.id;  // duplicates: first id first
-  };
-  // A list in code-point order (as tools/build-lm.sh writes the shipped one) needs no sort.
-  if (!std::is_sorted(items.begin(), items.end(), before)) std::sort(items.begin(), items.end(), before);
-  std::vector<uint32_t> order(items.size());
-  for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].id;
+  // A list in code-point order (as tools/build-lm.sh writes the shipped one) is walked as it
+  // comes, and the walk itself notices a word out of order; only then are the words sorted.
   size_t total = 1;
   for (const auto& w : words) total += w.size();
-  std::vector<int32_t> parent{-1};
-  std::vector<char32_t> edge{0};
+  std::vector<int32_t> parent;
+  std::vector<char32_t> edge;
   parent.reserve(total);
   edge.reserve(total);
   word_.reserve(total);
-  word_.assign(1, kNone);
-  std::vector<int32_t> path{0};  // path[d] = node of the previous word's first d characters
-  const std::u32string* prev = nullptr;
-  for (uint32_t w : order) {
-    const std::u32string& cur = words[w];
-    size_t common = 0;
-    if (prev)
-      while (common < prev->size() && common < cur.size() && (*prev)[common] == cur[common]) ++common;
-    path.resize(common + 1);
-    for (size_t d = common; d < cur.size(); ++d) {
-      const int32_t fresh = static_cast<int32_t>(parent.size());
-      parent.push_back(path.back());
-      edge.push_back(cur[d]);
-      word_.push_back(kNone);
-      path.push_back(fresh);
+  std::vector<int32_t> path;  // path[d] = node of the previous word's first d characters
+  // False (and the arrays unfinished) at the first word that sorts before the one walked last.
+  auto walk = [&](const std::vector<uint32_t>* order) {
+    parent.assign(1, -1);
+    edge.assign(1, 0);
+    word_.assign(1, kNone);
+    path.assign(1, 0);
+    std::u32string_view prev;
+    const size_t n = words.size();
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t w = order ? (*order)[i] : uint32_t(i);
+      const std::u32string_view cur = words[w];
+      size_t common = 0;
+      const size_t shorter = std::min(prev.size(), cur.size());
+      while (common < shorter && prev[common] == cur[common]) ++common;
+      if (common < shorter ? cur[common] < prev[common] : cur.size() < prev.size()) return false;
+      path.resize(common + 1);
+      for (size_t d = common; d < cur.size(); ++d) {
+        const int32_t fresh = static_cast<int32_t>(parent.size());
+        parent.push_back(path.back());
+        edge.push_back(cur[d]);
+        word_.push_back(kNone);
+        path.push_back(fresh);
+      }
+      if (word_[path.back()] == kNone) word_[path.back()] = static_cast<int32_t>(w);
+      prev = cur;
     }
-    if (word_[path.back()] == kNone) word_[path.back()] = static_cast<int32_t>(w);
-    prev = &cur;
+    return true;
+  };
+  if (!walk(nullptr)) {
+    // Sorted by a key of the first three characters (0 past the end sorts shorter words first,
+    // as string order does), so most comparisons never touch the strings.
+    struct Item {
+      uint64_t key;
+      uint32_t id;
+    };
+    std::vector<Item> items(words.size());
+    for (uint32_t i = 0; i < items.size(); ++i) {
+      const std::u32string_view w = words[i];
+      uint64_t key = 0;
+      for (size_t k = 0; k < 3; ++k) key = key << 21 | (k < w.size() ? (uint64_t(w[k]) & 0x1FFFFF) : 0);
+      items[i] = {key, i};
+    }
+    std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+      if (a.key != b.key) return a.key < b.key;
+      const int c = words[a.id].compare(words[b.id]);
+      return c != 0 ? c < 0 : a.id < b.id;  // duplicates: first id first
+    });
+    std::vector<uint32_t> order(items.size());
+    for (size_t i = 0; i < items.size(); ++i) order[i] = items[i].id;
+    walk(&order);
   }
   const size_t n = parent.size();
   child_begin_.assign(n + 1, 0);
@@ -108,25 +124,36 @@ int32_t next_pattern(int32_t pattern, bool upper) {
 
 }  // namespace
 
-Lexicon::Lexicon(const std::vector<std::string>& words) {
-  std::vector<std::u32string> folded;
-  folded.reserve(words.size());
-  word_char_bits_.assign(0x3000, false);
-  auto add_char = [&](char32_t c) {
-    if (c < word_char_bits_.size()) word_char_bits_[c] = true;
-    else word_chars_other_.insert(c);
-  };
+Lexicon::Lexicon(const std::vector<std::string>& words) : Lexicon([&] {
+  Words folded;
   for (const auto& w : words) {
-    std::u32string cps = utf8_decode(w);
-    if (cps.empty()) continue;
-    for (auto& c : cps) {
-      c = ascii_lower(c);
-      add_char(c);
-      if (c >= U'a' && c <= U'z') add_char(c - 32);
-    }
-    folded.push_back(std::move(cps));
-    ++size_;
+    for (char32_t c : utf8_decode(w)) folded.all.push_back(ascii_lower(c));
+    if (folded.all.size() > (folded.ends.empty() ? 0 : folded.ends.back())) folded.ends.push_back(folded.all.size());
   }
+  return folded;
+}()) {}
+
+Lexicon::Lexicon(Words words) {
+  // Which characters occur, marked in bytes first (a vector<bool> write per character was a
+  // sixth of loading the shipped list).
+  std::vector<uint8_t> seen(0x3000, 0);
+  for (char32_t c : words.all) {
+    if (c < seen.size()) {
+      seen[c] = 1;
+      if (c >= U'a' && c <= U'z') seen[c - 32] = 1;
+    } else {
+      word_chars_other_.insert(c);
+    }
+  }
+  word_char_bits_.assign(seen.begin(), seen.end());
+  std::vector<std::u32string_view> folded;
+  folded.reserve(words.ends.size());
+  size_t begin = 0;
+  for (size_t end : words.ends) {
+    folded.emplace_back(words.all.data() + begin, end - begin);
+    begin = end;
+  }
+  size_ = folded.size();
   trie_ = CharTrie(folded);
 }
 
@@ -146,25 +173,45 @@ Lexicon Lexicon::load(const std::string& path) {
   // A state is a trie node shifted by kCaseBits in an int32: at most 2^28 nodes, one per
   // character at worst. 128 MB of words stays below that (and far above any real word list).
   const std::string text = read_file(path, uint64_t(128) << 20);
-  std::vector<std::string> words;
+  // The words are decoded and folded back to back into one buffer, ASCII ones byte by byte: a
+  // string and a decoded copy per word made the shipped 47k-word list take 7 ms of each run's start.
+  Words words;
+  std::u32string& all = words.all;
+  all.reserve(text.size());
   int64_t lineno = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const char* nl = p;  // lines are a few bytes: a scan beats a call per line
+    while (nl < end && *nl != '\n') ++nl;
+    const char* a = p;
+    const char* b = nl;
+    p = nl + 1;
     ++lineno;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    const size_t start = line.find_first_not_of(" \t");
-    if (start == std::string_view::npos) continue;
-    line.remove_prefix(start);
-    const std::string word(line);
-    if (!utf8_valid(word)) throw FormatError(path + ":" + std::to_string(lineno) + ": invalid UTF-8");
+    while (b > a && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t')) --b;
+    while (a < b && (*a == ' ' || *a == '\t')) ++a;
+    if (a == b) continue;
+    const std::string_view line(a, size_t(b - a));
+    const size_t before = all.size();
+    bool ascii = true;
+    for (char ch : line) {
+      if (static_cast<unsigned char>(ch) >= 0x80) {
+        ascii = false;
+        break;
+      }
+      all.push_back(ascii_lower(char32_t(ch)));
+    }
+    if (!ascii) {
+      all.resize(before);
+      if (!utf8_append(line, all)) throw FormatError(path + ":" + std::to_string(lineno) + ": invalid UTF-8");
+      for (size_t i = before; i < all.size(); ++i) all[i] = ascii_lower(all[i]);
+    }
     if (line.find_first_of(" \t") != std::string_view::npos)
-      throw FormatError(path + ":" + std::to_string(lineno) + ": one word per line expected, got '" + word + "'");
-    words.push_back(std::move(word));
+      throw FormatError(path + ":" + std::to_string(lineno) + ": one word per line expected, got '" +
+                        std::string(line) + "'");
+    words.ends.push_back(all.size());
   }
-  return Lexicon(words);
+  return Lexicon(std::move(words));
 }
 
 }  // namespace ocr

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -15,6 +16,7 @@ class CharTrie {
   CharTrie() = default;
   // Word i gets id i; a duplicate keeps its first id.
   explicit CharTrie(const std::vector<std::u32string>& words);
+  explicit CharTrie(const std::vector<std::u32string_view>& words);
   // Child of node by c, or kNone.
   int32_t next(int32_t node, char32_t c) const;
   // Id of the word ending at node, or kNone.
@@ -56,6 +58,12 @@ class Lexicon {
 
  private:
   static constexpr int kCaseBits = 3;
+  // The words folded to lower case, back to back: word i ends at ends[i].
+  struct Words {
+    std::u32string all;
+    std::vector<size_t> ends;
+  };
+  explicit Lexicon(Words words);
   CharTrie trie_;
   std::vector<bool> word_char_bits_;  // code points below 0x3000
   std::unordered_set<char32_t> word_chars_other_;
