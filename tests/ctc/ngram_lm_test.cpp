@@ -284,6 +284,31 @@ TEST(Lexicon, AcceptsCaseVariantsAndFlagsUnknownWords) {
 
 // The trie skips its sort for a list already in order (the shipped one); shuffled, sorted and
 // loaded from a file with CRLF endings and blank lines, a list must accept exactly its words.
+// A word list file: capitals fold as in a list built in memory, and a bad line is named.
+TEST(Lexicon, LoadedListFoldsCaseAndNamesABadLine) {
+  const std::string path = tmp("cased.txt");
+  std::ofstream(path, std::ios::binary) << "Zebra\nappLE\n\xc3\x9c" "ber\n";  // Zebra, appLE, Über
+  const Lexicon loaded = Lexicon::load(path), built(std::vector<std::string>{"Zebra", "appLE", "\xc3\x9c" "ber"});
+  for (const std::u32string w : {U"zebra", U"Zebra", U"ZEBRA", U"apple", U"\u00dcber", U"uber", U"zebr"})
+    EXPECT_EQ(known(loaded, w), known(built, w)) << utf8_encode(w);
+  EXPECT_TRUE(known(loaded, U"Apple"));
+  EXPECT_TRUE(known(loaded, U"\u00dcber"));
+  EXPECT_FALSE(known(loaded, U"uber"));
+  auto error_of = [&](const std::string& content) -> std::string {
+    std::ofstream(path, std::ios::binary) << content;
+    try {
+      Lexicon::load(path);
+    } catch (const FormatError& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_EQ(error_of("one\ntwo\nbad\xff\n"), path + ":3: invalid UTF-8");
+  EXPECT_EQ(error_of("one\n\ntwo words\n"), path + ":3: one word per line expected, got 'two words'");
+  EXPECT_EQ(error_of("\xc3\x9c" "ber alles\n"), path + ":1: one word per line expected, got '\xc3\x9c" "ber alles'");
+  std::remove(path.c_str());
+}
+
 TEST(Lexicon, SortedShuffledAndLoadedListsAgreeWithASet) {
   Rng rng(11);
   const std::u32string letters = U"abce\u00e9";
