@@ -1,6 +1,9 @@
 #include "ocr/core/file.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -33,6 +36,41 @@ Buffer read_whole(const std::string& path, uint64_t max_bytes) {
 }
 
 }  // namespace
+
+MappedFile::MappedFile(const std::string& path, uint64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw IoError(path + ": cannot open: " + std::strerror(err));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    throw IoError(path + ": is a directory");
+  }
+  if (uint64_t(st.st_size) > max_bytes) {
+    ::close(fd);
+    throw FormatError(path + ": file too large (" + std::to_string(st.st_size) + " bytes, at most " +
+                      std::to_string(max_bytes) + ")");
+  }
+  size_ = size_t(st.st_size);
+  if (size_ > 0) {
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    const int err = errno;
+    if (p == MAP_FAILED) {
+      ::close(fd);
+      throw IoError(path + ": cannot read: " + std::strerror(err));
+    }
+    data_ = static_cast<const char*>(p);
+  }
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(const_cast<char*>(data_), size_);
+}
 
 std::string read_file(const std::string& path, uint64_t max_bytes) {
   return read_whole<std::string>(path, max_bytes);

@@ -666,10 +666,11 @@ void NgramLm::save(const std::string& path) const {
 }
 
 NgramLm NgramLm::load(const std::string& path) {
-  const std::string buf = read_file(path, kMaxFileBytes);
+  const MappedFile file(path, kMaxFileBytes);
+  const std::string_view buf = file.bytes();
   if (buf.size() < 8 || std::memcmp(buf.data(), kMagic, 8) != 0) {
     // Not our binary: an ARPA file starts with blank lines or \data\.
-    if (buf.find("\\data\\") != std::string::npos) return NgramLm(read_arpa(path), path);
+    if (buf.find("\\data\\") != std::string_view::npos) return NgramLm(read_arpa(path), path);
     throw FormatError(path + ": not a language model (no OCRNGLM magic and no ARPA \\data\\ section)");
   }
   auto bad = [&](const std::string& msg) -> FormatError { return FormatError(path + ": " + msg); };

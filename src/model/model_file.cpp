@@ -22,7 +22,7 @@ constexpr uint64_t kMaxTensorElements = 64ull << 20;
 
 class Reader {
  public:
-  Reader(const std::string& path, const std::string& buf, size_t pos, size_t end)
+  Reader(const std::string& path, std::string_view buf, size_t pos, size_t end)
       : path_(path), buf_(buf), pos_(pos), end_(end) {}
   [[noreturn]] void fail(const std::string& why) const {
     throw FormatError(path_ + ": " + why + " (at byte " + std::to_string(pos_) + ")");
@@ -55,7 +55,7 @@ class Reader {
 
  private:
   const std::string& path_;
-  const std::string& buf_;
+  std::string_view buf_;
   size_t pos_, end_;
 };
 
@@ -100,7 +100,8 @@ const std::string* ModelFileContents::find(const std::string& key) const {
 }
 
 ModelFileContents read_model_file(const std::string& path) {
-  const std::string buf = read_file(path, kMaxFileBytes);
+  const MappedFile file(path, kMaxFileBytes);
+  const std::string_view buf = file.bytes();
   if (buf.size() < 8 || std::memcmp(buf.data(), kMagic, 8) != 0)
     throw FormatError(path + ": not an ocr model file (bad magic)");
   Reader header(path, buf, 8, buf.size());

@@ -27,6 +27,37 @@ TEST(File, AtomicWriteReplacesTheFileAndLeavesNothingAside) {
   fs::remove_all(dir);
 }
 
+// A mapped file shows the bytes read_file reads, and fails the way it does.
+TEST(File, MappedFileShowsTheBytesAndFailsAsReadFileDoes) {
+  const fs::path dir = fs::temp_directory_path() / ("ocr_mapped_test_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "m.bin").string(), empty = (dir / "e.bin").string();
+  std::string content(100000, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = char(i * 31 % 251);
+  write_file_atomic(path, content.data(), content.size());
+  write_file_atomic(empty, "", 0);
+  {
+    const MappedFile m(path);
+    EXPECT_EQ(m.bytes(), content);
+    EXPECT_EQ(MappedFile(empty).bytes().size(), 0u);
+  }
+  auto message = [](auto&& f) -> std::string {
+    try {
+      f();
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_THROW(MappedFile((dir / "missing").string()), IoError);
+  EXPECT_THROW(MappedFile(dir.string()), IoError);
+  EXPECT_THROW(MappedFile(path, 1000), FormatError);
+  EXPECT_EQ(message([&] { MappedFile m(path, 1000); }), message([&] { read_file(path, 1000); }));
+  EXPECT_EQ(message([&] { MappedFile m(dir.string()); }), message([&] { read_file(dir.string()); }));
+  fs::remove_all(dir);
+}
+
 TEST(File, TextLinesKeepValidLinesLongerThanTheMinimum) {
   const std::string path = (fs::temp_directory_path() / ("ocr_lines_test_" + std::to_string(getpid()))).string();
   const std::string text = std::string("a long enough line\nshort\n\nbad \xff byte and long\n") +
