@@ -259,7 +259,7 @@ PageRecognizer::PageRecognizer(LineReader reader, PageRecognizerOptions options)
 PreparedPage PageRecognizer::prepare(cv::Mat image, const std::string& source,
                                      int page_index, double dpi) const {
   PreparedPage p = prepare_page(std::move(image), options_, source, page_index, dpi);
-  // Its scene is measured (prepare_page does when there is a choice to make): the grey page serves.
+  // prepare_page measured its scene (it does when there is a choice to make): the grey page serves.
   if (options_.choice) p.reader_key = options_.choice->choose(p.original_gray, p);
   return p;
 }
@@ -734,7 +734,7 @@ std::vector<PageOutcome> PageRecognizer::recognize_pages(
         std::optional<PageSource> page = load(k);
         if (!page) continue;
         sources[size_t(k)] = page->source;
-        // The image is handed over: a colour page is freed once its scene is measured, and the
+        // The image is handed over: a colour page is freed once its grey copy is made, and the
         // orientation check turns the grey page (turn is 0 whenever it runs).
         prepared[size_t(k)] = prepare_turned(std::move(page->image), turn, page->source, page->page_index, page->dpi);
         if (options_.rotate == -1) {

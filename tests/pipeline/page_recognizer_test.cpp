@@ -104,7 +104,7 @@ TEST(PageRecognizer, LowResolutionAndInvertedAndColourPages) {
   EXPECT_EQ(count_lines(rec.recognize(colour, "c.png")), 21);
 }
 
-// A colour page handed over is let go once its scene is measured: nothing prepared keeps its
+// A colour page handed over is let go before preprocessing: nothing prepared keeps its
 // three bytes a pixel (a 12 MP photo's 37 MB stayed through the detector and the reading). The
 // grey page stays, for a turned reading; the page reads as its grey copy does.
 TEST(PageRecognizer, AColourPageIsNotKeptOnceItsSceneIsMeasured) {

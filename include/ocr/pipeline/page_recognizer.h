@@ -94,8 +94,8 @@ struct PreparedPage {
   bool no_line_detected = false;
   std::optional<Scene> scene;  // classified once, when the fax detector or a reader choice needs it
   // The page as it came, in grey: what a turned reading starts from. A colour page's three bytes
-  // a pixel are let go once its scene is measured (a 12 MP photo's 37 MB stayed in memory
-  // through the detector and the reading).
+  // a pixel are let go once this copy and a sample of its colours for the scene are made (a 12 MP
+  // photo's 37 MB stayed in memory through the detector and the reading).
   cv::Mat original_gray;
 };
 
@@ -104,7 +104,8 @@ struct PreparedPage {
 void keep_surer_alternative(PreparedPage& prep, std::vector<RecognizedLine>& lines, const LineReader& reader);
 
 // The first half of reading a page, which needs no network: preprocessing, layout, line crops.
-// A colour image moved in is freed as soon as the page's scene is measured.
+// A colour image moved in is freed before preprocessing (its grey copy and a sample of its
+// colours for the scene are kept).
 PreparedPage prepare_page(cv::Mat image, const PageRecognizerOptions& options,
                           const std::string& source = "", int page_index = 0, double dpi = 0);
 
@@ -134,7 +135,7 @@ class PageRecognizer {
   PageRecognizer(LineReader reader, PageRecognizerOptions options = {});
 
   // image: CV_8UC1 or CV_8UC3 as decoded; dpi 0 = unknown. Moved in, a colour image is freed
-  // as soon as the page's scene is measured.
+  // before preprocessing (prepare_page).
   PreparedPage prepare(cv::Mat image, const std::string& source = "", int page_index = 0,
                        double dpi = 0) const;
   // The same, the image turned clockwise by 90, 180 or 270 degrees first; coordinates still map
