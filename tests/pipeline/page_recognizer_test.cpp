@@ -107,7 +107,7 @@ TEST(PageRecognizer, LowResolutionAndInvertedAndColourPages) {
 // A colour page handed over is let go before preprocessing: nothing prepared keeps its
 // three bytes a pixel (a 12 MP photo's 37 MB stayed through the detector and the reading). The
 // grey page stays, for a turned reading; the page reads as its grey copy does.
-TEST(PageRecognizer, AColourPageIsNotKeptOnceItsSceneIsMeasured) {
+TEST(PageRecognizer, AColourPageIsNotKeptPastItsGreyCopy) {
   cv::Mat grey = ocr::test::two_column_page(), colour;
   cv::cvtColor(grey, colour, cv::COLOR_GRAY2BGR);
   colour.col(5).setTo(cv::Scalar(0, 0, 255));  // some colour, so its scene has colour to measure
