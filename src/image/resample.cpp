@@ -213,58 +213,79 @@ void warp_affine_cubic(const cv::Mat& src, cv::Mat& dst, const cv::Mat& forward,
   if (src.type() != CV_8UC1 || src.empty()) throw ShapeError("warp_affine_cubic: expected a CV_8UC1 image");
   const TwoPass m = two_pass(forward);
   const int W = src.cols, H = src.rows, OW = size.width, OH = size.height;
-  const int TH = H + 2 * kPad;
   // T's rows are padded to whole vectors, so that the column pass reads 16 lanes anywhere.
   const int stride = (OW + 15) / 16 * 16;
-  std::vector<float> T(size_t(TH) * size_t(stride), float(border)), row;
-  for (int v = 0; v < H; ++v) {
-    padded_row(src, v, border, row);
-    float* t_row = T.data() + size_t(v + kPad) * size_t(stride);
-    const float slope = float(m.a), offset = float(m.b * v + m.c);
-    const __m512i pad = _mm512_set1_epi32(kPad);
-    for (int x = 0; x < OW; x += 16) {
-      const Lanes l = lanes(slope, offset, x, W);
-      const __m512i i = _mm512_add_epi32(l.first, pad);
-      __m512 sum = _mm512_mul_ps(l.w0, _mm512_i32gather_ps(i, row.data(), 4));
-      sum = _mm512_fmadd_ps(l.w1, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_set1_epi32(1)), row.data(), 4), sum);
-      sum = _mm512_fmadd_ps(l.w2, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_set1_epi32(2)), row.data(), 4), sum);
-      sum = _mm512_fmadd_ps(l.w3, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_set1_epi32(3)), row.data(), 4), sum);
-      _mm512_storeu_ps(t_row + x, sum);  // within the padded stride
-    }
-  }
   cv::Mat out(size, CV_8UC1);
+  // Bands of output rows, each with the rows of T its columns read (a few more than the source
+  // rows it spans): T for the whole page was 2.3 times the source's pixels in floats, 63 MB more
+  // at the peak for an A4 page enlarged to 22 px print; a band's stays in the cache.
+  constexpr int kBandRows = 128;
+  std::vector<float> T, row;
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  for (int y = 0; y < OH; ++y) {
-    uint8_t* o = out.ptr<uint8_t>(y);
-    const float slope = float(m.D), offset = float(m.E * y + m.F);
-    for (int x = 0; x < OW; x += 16) {
-      const Lanes l = lanes(slope, offset, x, H);
-      const __m512i r = _mm512_add_epi32(l.first, _mm512_set1_epi32(kPad));
-      const int first = _mm512_reduce_min_epi32(r), last = _mm512_reduce_max_epi32(r);
-      __m512 sum;
-      if (first == last) {
-        // One row for all sixteen (the common case: a small turn moves v by a pixel only every
-        // few hundred columns): four plain loads.
-        const float* c = T.data() + size_t(first) * size_t(stride) + size_t(x);
-        sum = _mm512_mul_ps(l.w0, _mm512_loadu_ps(c));
-        sum = _mm512_fmadd_ps(l.w1, _mm512_loadu_ps(c + stride), sum);
-        sum = _mm512_fmadd_ps(l.w2, _mm512_loadu_ps(c + 2 * size_t(stride)), sum);
-        sum = _mm512_fmadd_ps(l.w3, _mm512_loadu_ps(c + 3 * size_t(stride)), sum);
-      } else {
-        const __m512i i = _mm512_add_epi32(_mm512_mullo_epi32(r, _mm512_set1_epi32(stride)),
-                                           _mm512_add_epi32(lane, _mm512_set1_epi32(x)));
-        const __m512i s = _mm512_set1_epi32(stride);
-        sum = _mm512_mul_ps(l.w0, _mm512_i32gather_ps(i, T.data(), 4));
-        sum = _mm512_fmadd_ps(l.w1, _mm512_i32gather_ps(_mm512_add_epi32(i, s), T.data(), 4), sum);
-        sum = _mm512_fmadd_ps(l.w2, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_add_epi32(s, s)), T.data(), 4), sum);
-        sum = _mm512_fmadd_ps(
-            l.w3, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_mullo_epi32(s, _mm512_set1_epi32(3))), T.data(), 4), sum);
+  for (int y0 = 0; y0 < OH; y0 += kBandRows) {
+    const int y1 = std::min(OH, y0 + kBandRows);
+    // The first taps this band's samples can take (as first_tap clamps them), one row of slack
+    // each side for float rounding at a row's edge.
+    double vmin = 1e300, vmax = -1e300;
+    for (double x : {0.0, double(stride - 1)})
+      for (double y : {double(y0), double(y1 - 1)}) {
+        vmin = std::min(vmin, m.D * x + m.E * y + m.F);
+        vmax = std::max(vmax, m.D * x + m.E * y + m.F);
       }
-      // Rounded to nearest and saturated to 0..255, as cv::saturate_cast does.
-      const __m512i q = _mm512_cvtps_epi32(sum);
-      const __m128i bytes = _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512()));
-      const int n = std::min(16, OW - x);
-      _mm_mask_storeu_epi8(o + x, __mmask16((1u << n) - 1), bytes);
+    const int lo = int(std::clamp(std::floor(vmin) - 1, -3.0, H + 2.0)) - 1;
+    const int hi = int(std::clamp(std::floor(vmax) + 1, -3.0, H + 2.0)) + 2;
+    const int rows = hi - lo + 1;
+    T.assign(size_t(rows) * size_t(stride), float(border));
+    for (int v = std::max(lo, 0); v <= std::min(hi, H - 1); ++v) {
+      padded_row(src, v, border, row);
+      float* t_row = T.data() + size_t(v - lo) * size_t(stride);
+      const float slope = float(m.a), offset = float(m.b * v + m.c);
+      const __m512i pad = _mm512_set1_epi32(kPad);
+      for (int x = 0; x < OW; x += 16) {
+        const Lanes l = lanes(slope, offset, x, W);
+        const __m512i i = _mm512_add_epi32(l.first, pad);
+        __m512 sum = _mm512_mul_ps(l.w0, _mm512_i32gather_ps(i, row.data(), 4));
+        sum = _mm512_fmadd_ps(l.w1, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_set1_epi32(1)), row.data(), 4), sum);
+        sum = _mm512_fmadd_ps(l.w2, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_set1_epi32(2)), row.data(), 4), sum);
+        sum = _mm512_fmadd_ps(l.w3, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_set1_epi32(3)), row.data(), 4), sum);
+        _mm512_storeu_ps(t_row + x, sum);  // within the padded stride
+      }
+    }
+    for (int y = y0; y < y1; ++y) {
+      uint8_t* o = out.ptr<uint8_t>(y);
+      const float slope = float(m.D), offset = float(m.E * y + m.F);
+      for (int x = 0; x < OW; x += 16) {
+        const Lanes l = lanes(slope, offset, x, H);
+        // Rows of the band's T, clamped as a guard: the slack above keeps them in range.
+        const __m512i r = _mm512_min_epi32(_mm512_max_epi32(_mm512_sub_epi32(l.first, _mm512_set1_epi32(lo)),
+                                                            _mm512_setzero_si512()),
+                                           _mm512_set1_epi32(rows - 4));
+        const int first = _mm512_reduce_min_epi32(r), last = _mm512_reduce_max_epi32(r);
+        __m512 sum;
+        if (first == last) {
+          // One row for all sixteen (the common case: a small turn moves v by a pixel only every
+          // few hundred columns): four plain loads.
+          const float* c = T.data() + size_t(first) * size_t(stride) + size_t(x);
+          sum = _mm512_mul_ps(l.w0, _mm512_loadu_ps(c));
+          sum = _mm512_fmadd_ps(l.w1, _mm512_loadu_ps(c + stride), sum);
+          sum = _mm512_fmadd_ps(l.w2, _mm512_loadu_ps(c + 2 * size_t(stride)), sum);
+          sum = _mm512_fmadd_ps(l.w3, _mm512_loadu_ps(c + 3 * size_t(stride)), sum);
+        } else {
+          const __m512i s = _mm512_set1_epi32(stride);
+          const __m512i i = _mm512_add_epi32(_mm512_mullo_epi32(r, s), _mm512_add_epi32(lane, _mm512_set1_epi32(x)));
+          sum = _mm512_mul_ps(l.w0, _mm512_i32gather_ps(i, T.data(), 4));
+          sum = _mm512_fmadd_ps(l.w1, _mm512_i32gather_ps(_mm512_add_epi32(i, s), T.data(), 4), sum);
+          sum = _mm512_fmadd_ps(l.w2, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_add_epi32(s, s)), T.data(), 4), sum);
+          sum = _mm512_fmadd_ps(
+              l.w3, _mm512_i32gather_ps(_mm512_add_epi32(i, _mm512_mullo_epi32(s, _mm512_set1_epi32(3))), T.data(), 4),
+              sum);
+        }
+        // Rounded to nearest and saturated to 0..255, as cv::saturate_cast does.
+        const __m512i q = _mm512_cvtps_epi32(sum);
+        const __m128i bytes = _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512()));
+        const int n = std::min(16, OW - x);
+        _mm_mask_storeu_epi8(o + x, __mmask16((1u << n) - 1), bytes);
+      }
     }
   }
   dst = out;
