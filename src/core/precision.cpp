@@ -82,7 +82,7 @@ bool int8_measured_faster(std::string* timings) {
 // inference, 0.8x in training, measured on one such Xeon).
 bool bf16_measured_faster(bool pack_weights, std::string* timings = nullptr) {
 #ifdef OCR_SCALAR_DOUBLE
-  (void)pack_weights;
+  (void)pack_weights, (void)timings;
   return false;
 #else
   constexpr Index m = 64, k = 576, p = 960;

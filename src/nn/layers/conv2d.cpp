@@ -266,23 +266,25 @@ void pooled_3x3_column(const Scalar* const cols[4], int OH, const Scalar* weight
   for (int t = 0; t < 9; ++t) w[t] = Eigen::Map<const Lane>(weights + Index(t) * kO);
   const Lane b = Eigen::Map<const Lane>(bias);
   Lane most = Lane::Zero();
+  // The window's sum at column offset dx, row offset dy.
+  auto sum = [&](int yo, int dx, int dy) {
+    Lane acc = b;
+    for (int kx = 0; kx < 3; ++kx) {
+      const Scalar* in = cols[dx + kx] + 2 * yo + dy;  // padded row 2·yo + dy + ky
+      for (int ky = 0; ky < 3; ++ky) acc += in[ky] * w[ky * 3 + kx];
+    }
+    return acc;
+  };
   for (int yo = 0; yo < OH; ++yo, dst += kO) {
-    Lane pooled;
-    for (int dx = 0; dx < 2; ++dx)
-      for (int dy = 0; dy < 2; ++dy) {
-        Lane acc = b;
-        for (int kx = 0; kx < 3; ++kx) {
-          const Scalar* in = cols[dx + kx] + 2 * yo + dy;  // padded row 2·yo + dy + ky
-          for (int ky = 0; ky < 3; ++ky) acc += in[ky] * w[ky * 3 + kx];
-        }
-        pooled = (dx == 0 && dy == 0) ? acc : pooled.max(acc);
-      }
+    Lane pooled = sum(yo, 0, 0).max(sum(yo, 0, 1)).max(sum(yo, 1, 0).max(sum(yo, 1, 1)));
     if (relu) pooled = pooled.max(Scalar(0));
     most = most.max(pooled);
     Eigen::Map<Lane> out(dst);
     out = pooled;
   }
-  greatest = std::max(greatest, most.maxCoeff());
+  // Lane by lane: Eigen's vector reduction of 16 doubles trips GCC 12's uninitialised-register
+  // warning inside avx512fintrin.h.
+  for (int o = 0; o < kO; ++o) greatest = std::max(greatest, most[o]);
 }
 
 }  // namespace
