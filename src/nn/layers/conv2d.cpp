@@ -276,7 +276,10 @@ void pooled_3x3_column(const Scalar* const cols[4], int OH, const Scalar* weight
     return acc;
   };
   for (int yo = 0; yo < OH; ++yo, dst += kO) {
-    Lane pooled = sum(yo, 0, 0).max(sum(yo, 0, 1)).max(sum(yo, 1, 0).max(sum(yo, 1, 1)));
+    Lane pooled = sum(yo, 0, 0);
+    pooled = pooled.max(sum(yo, 0, 1));
+    pooled = pooled.max(sum(yo, 1, 0));
+    pooled = pooled.max(sum(yo, 1, 1));
     if (relu) pooled = pooled.max(Scalar(0));
     most = most.max(pooled);
     Eigen::Map<Lane> out(dst);
