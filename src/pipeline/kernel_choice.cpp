@@ -91,8 +91,11 @@ KernelDecision choose_inference_kernel(const std::string& cache_path, const std:
   const KernelMeasurement m = measure_inference_kernel();
   set_inference_precision(m.precision);
   if (!cache_path.empty()) {
+    // The newest lines of other keys stay, a few machines' and builds' worth: a developer's
+    // cache would otherwise grow by a line for every commit built.
+    constexpr size_t kOtherLines = 15;
     std::string text;
-    for (const std::string& line : kept) text += line + "\n";
+    for (size_t i = kept.size() > kOtherLines ? kept.size() - kOtherLines : 0; i < kept.size(); ++i) text += kept[i] + "\n";
     text += key + "\t" + precision_name(m.precision) + "\t" + one_field(m.timings) + "\n";
     try {
       std::error_code ec;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -70,6 +71,14 @@ TEST_F(KernelChoiceTest, MeasuresOnceThenReadsTheCache) {
   EXPECT_NE(after.find("cpu B | build 1\tint8\tfrom elsewhere\n"), std::string::npos) << after;
   EXPECT_NE(after.find("cpu A | build 1\tfloat\thand-edited\n"), std::string::npos) << after;
   EXPECT_NE(after.find("cpu A | build 2\t"), std::string::npos) << after;
+
+  // Builds after builds: the newest 15 lines of other keys stay, and the new one.
+  for (int build = 3; build < 25; ++build) choose_inference_kernel(cache, "cpu A | build " + std::to_string(build));
+  const std::string many = read_text(cache);
+  EXPECT_EQ(std::count(many.begin(), many.end(), '\n'), 16) << many;
+  EXPECT_NE(many.find("cpu A | build 24\t"), std::string::npos);
+  EXPECT_NE(many.find("cpu A | build 9\t"), std::string::npos);
+  EXPECT_EQ(many.find("cpu A | build 8\t"), std::string::npos);
 }
 
 // A line naming no kernel, a garbled file, a cache that cannot be written and OCR_KERNEL: the

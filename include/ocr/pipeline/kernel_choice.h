@@ -24,7 +24,8 @@ struct KernelDecision {
 // Sets the inference kernel (set_inference_precision) unless OCR_KERNEL names one (float, bf16,
 // int8: that one is used, the cache untouched). Otherwise the cache's line for `key` (the CPU's
 // model name and the build, say) gives the kernel; without one, or with a line this build cannot
-// use, the kernels are timed and the line written (cache_path "" = no cache: timed every time).
+// use, the kernels are timed and the line written after the newest 15 lines of other keys
+// (cache_path "" = no cache: timed every time).
 // A cache that cannot be read or written is left alone: the choice is then only slower.
 KernelDecision choose_inference_kernel(const std::string& cache_path, const std::string& key);
 
