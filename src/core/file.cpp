@@ -91,16 +91,27 @@ std::vector<std::string> read_text_lines(const std::string& path, size_t max_lin
 }
 
 void write_file_atomic(const std::string& path, const void* data, size_t size) {
-  const std::string tmp = path + ".tmp";
+  // A temporary name of this process's own: processes writing the same file at once (a kernel
+  // cache, say) each write theirs whole, and the last rename wins.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream f(tmp, std::ios::binary);
     if (!f) throw IoError("cannot write " + tmp);
     f.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-    if (!f) throw IoError("cannot write " + tmp);
+    if (!f.flush()) {
+      f.close();
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      throw IoError("cannot write " + tmp);
+    }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) throw IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw IoError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  }
 }
 
 }  // namespace ocr

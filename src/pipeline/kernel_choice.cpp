@@ -6,12 +6,12 @@
 #include <sstream>
 #include <vector>
 
-#include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
 
 #include "ocr/core/error.h"
+#include "ocr/core/file.h"
 #include "ocr/core/gemm_bf16.h"
 #include "ocr/core/gemm_int8.h"
 #include "ocr/core/log.h"
@@ -100,18 +100,7 @@ KernelDecision choose_inference_kernel(const std::string& cache_path, const std:
     try {
       std::error_code ec;
       fs::create_directories(fs::path(cache_path).parent_path(), ec);
-      // A temporary file of this process's own: processes started together each write theirs
-      // whole, and the last rename wins.
-      const std::string tmp = cache_path + ".tmp." + std::to_string(::getpid());
-      {
-        std::ofstream f(tmp, std::ios::binary);
-        if (!f.write(text.data(), std::streamsize(text.size())) || !f.flush()) throw IoError("cannot write " + tmp);
-      }
-      fs::rename(tmp, cache_path, ec);
-      if (ec) {
-        fs::remove(tmp, ec);
-        throw IoError("cannot rename " + tmp + " to " + cache_path);
-      }
+      write_file_atomic(cache_path, text.data(), text.size());
     } catch (const Error& e) {
       log::debug("kernel cache not written: {}", e.what());
     }

@@ -35,7 +35,7 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-// Writes bytes to PATH.tmp, then renames it to path. Throws IoError naming the file.
+// Writes bytes to PATH.tmp.PID, then renames it to path. Throws IoError naming the file.
 void write_file_atomic(const std::string& path, const void* data, size_t size);
 
 }  // namespace ocr
