@@ -223,6 +223,15 @@ namespace {
 // weight vector. The inputs come from zero-padded columns, so the loop has no bounds checks;
 // with the channel count a constant (16 for the shipped recognizer, 8 for the detector) the
 // sums stay in one vector register.
+// acc += x·w, lane by lane, fused (one rounding each): spelled out because whether Eigen's
+// `acc += x * w` becomes FMAs or a multiply and an add depends on the loop around it and on the
+// CPU GCC tunes for, and the fused pooling path below must round exactly as this one (on Zen 4
+// they differed in the last bit).
+template <int kO>
+inline void multiply_add(Scalar x, const Scalar* w, Scalar* acc) {
+  for (int o = 0; o < kO; ++o) acc[o] = std::fma(x, w[o], acc[o]);
+}
+
 template <int kO>
 void single_channel_rows(const std::vector<const Scalar*>& tap_in, const std::vector<const Scalar*>& tap_w, int H,
                          int O, const Scalar* bias, bool relu, Scalar* dst) {
@@ -233,7 +242,7 @@ void single_channel_rows(const std::vector<const Scalar*>& tap_in, const std::ve
     const Lane b = Eigen::Map<const Lane>(bias);
     for (int y = 0; y < H; ++y, dst += kO) {
       Lane acc = b;
-      for (size_t t = 0; t < taps; ++t) acc += tap_in[t][y] * Eigen::Map<const Lane>(tap_w[t]);
+      for (size_t t = 0; t < taps; ++t) multiply_add<kO>(tap_in[t][y], tap_w[t], acc.data());
       if (relu) acc = acc.max(Scalar(0));
       Eigen::Map<Lane> out(dst);
       out = acc;
@@ -271,7 +280,7 @@ void pooled_3x3_column(const Scalar* const cols[4], int OH, const Scalar* weight
     Lane acc = b;
     for (int kx = 0; kx < 3; ++kx) {
       const Scalar* in = cols[dx + kx] + 2 * yo + dy;  // padded row 2·yo + dy + ky
-      for (int ky = 0; ky < 3; ++ky) acc += in[ky] * w[ky * 3 + kx];
+      for (int ky = 0; ky < 3; ++ky) multiply_add<kO>(in[ky], w[ky * 3 + kx].data(), acc.data());
     }
     return acc;
   };
