@@ -10,6 +10,10 @@
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
 
+// libgomp is linked statically (CMakeLists.txt): its initialiser, which reads OMP_WAIT_POLICY, runs
+// among the executable's own, after this one of a lower priority number.
+[[gnu::constructor(101)]] static void set_thread_waits() { ocr::prefer_sleeping_thread_waits(); }
+
 int main(int argc, char** argv) {
   ocr::keep_freed_memory();
   CLI::App app{"ocr: read text from images with a CNN+BiLSTM+CTC engine"};
@@ -29,7 +33,10 @@ int main(int argc, char** argv) {
   ocr::cli::add_lm_command(app, ctx);
   ocr::cli::add_synth_command(app, ctx);
   ocr::cli::add_average_command(app, ctx);
-  app.parse_complete_callback([&] { ocr::log::init(quiet ? 0 : 1 + verbose); });
+  app.parse_complete_callback([&] {
+    ocr::log::init(quiet ? 0 : 1 + verbose);
+    ocr::log::debug("idle OpenMP threads: {}", ocr::thread_wait_policy());
+  });
   try {
     app.name(argv[0]);
     std::vector<std::string> args(argv + 1, argv + argc);

@@ -239,6 +239,29 @@ TEST_F(RecognizeCli, BadInputsGiveOneLineErrorsAndNoOutput) {
   EXPECT_TRUE(slurp(dir_ / "o").empty());
 }
 
+// libgomp, linked statically, starts with the short spin ocr asks for (OMP_DISPLAY_ENV makes it
+// print what it read); a spin count or wait policy from the environment is left alone.
+TEST_F(RecognizeCli, IdleThreadsSpinBrieflyUnlessTheEnvironmentSays) {
+  const char* bin = std::getenv("OCR_TEST_BINARY");
+  const std::string exe = bin ? bin : OCR_BINARY;
+  auto settings = [&](const std::string& env) {
+    const fs::path err = dir_ / "omp_env";
+    const std::string cmd = "env -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY OMP_DISPLAY_ENV=verbose " + env + " '" + exe +
+                            "' -vv models >/dev/null 2>'" + err.string() + "'";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    return slurp(err);
+  };
+  const std::string own = settings("");
+  EXPECT_NE(own.find("GOMP_SPINCOUNT = '10000'"), std::string::npos) << own;
+  EXPECT_NE(own.find("GOMP_SPINCOUNT set by ocr"), std::string::npos) << own;
+  const std::string users = settings("GOMP_SPINCOUNT=5000");
+  EXPECT_NE(users.find("GOMP_SPINCOUNT = '5000'"), std::string::npos) << users;
+  EXPECT_EQ(users.find("GOMP_SPINCOUNT = '10000'"), std::string::npos) << users;
+  const std::string active = settings("OMP_WAIT_POLICY=active");
+  EXPECT_EQ(active.find("set by ocr"), std::string::npos) << active;
+  EXPECT_NE(active.find("idle OpenMP threads: active"), std::string::npos) << active;
+}
+
 TEST_F(RecognizeCli, UnreadableFolder) {
   if (::geteuid() == 0) GTEST_SKIP() << "root can read any folder";
   fs::create_directories(dir_ / "locked");
