@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ocr/core/error.h"
+#include "ocr/core/plugin.h"
 
 namespace ocr {
 
@@ -37,8 +38,20 @@ bool launched_by_mpi() {
   return false;
 }
 
-#ifndef OCR_HAVE_MPI
-Communicator& world_communicator() { return single_process(); }
-#endif
+Communicator& world_communicator() {
+  if (!launched_by_mpi()) return single_process();
+  // Open MPI comes in a plugin (src/plugins/mpi_world.cpp): a run that is not under mpirun
+  // never loads it. Built without MPI, the plugin is missing and the error says so: each rank
+  // training on its own would be a silent N-fold copy of one run.
+  static Communicator* world = [] {
+    using MakeWorld = Communicator* (*)(std::string*);
+    auto make = reinterpret_cast<MakeWorld>(plugin_symbol("mpi_world", "ocr_mpi_world"));
+    std::string why;
+    Communicator* w = make(&why);
+    if (!w) throw Error("MPI: " + why);
+    return w;
+  }();
+  return *world;
+}
 
 }  // namespace ocr

@@ -31,8 +31,9 @@ class Communicator {
 // The single-process communicator.
 Communicator& single_process();
 // MPI's world when this process was started by an MPI launcher (OMPI_COMM_WORLD_SIZE, PMI_SIZE
-// or PMIX_RANK in the environment) and the build has MPI; MPI is initialised on the first call
-// and finalised at exit. Otherwise single_process().
+// or PMIX_RANK in the environment), from the plugin libocr_mpi_world.so (built where CMake finds MPI);
+// MPI is initialised on the first call and finalised at exit. Otherwise single_process(). Throws
+// Error when launched by MPI without the plugin, or when MPI does not start.
 Communicator& world_communicator();
 // True when the environment says an MPI launcher started this process.
 bool launched_by_mpi();

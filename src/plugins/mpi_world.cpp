@@ -1,11 +1,14 @@
-// The MPI communicator; built only when CMake found MPI (OCR_HAVE_MPI).
-#ifdef OCR_HAVE_MPI
+// The MPI communicator (issue 16) as a plugin, libocr_mpi_world.so: only `ocr train` started by an MPI
+// launcher loads it (src/train/communicator.cpp), so no other run loads Open MPI and the libraries
+// it pulls in. It calls nothing of ocr's: its one dependency is MPI.
 #include <mpi.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 
-#include "ocr/core/error.h"
+#include "ocr/core/plugin.h"
 #include "ocr/train/communicator.h"
 
 namespace ocr {
@@ -21,7 +24,7 @@ class MpiWorld : public Communicator {
     int provided = 0;
     // FUNNELED: OpenMP workers and the data thread never call MPI, the main thread does.
     if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
-      throw Error("MPI_Init_thread failed");
+      throw std::runtime_error("MPI_Init_thread failed");
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
     // Errors abort every rank (the default); stated so that no one relies on return codes.
@@ -66,12 +69,22 @@ class MpiWorld : public Communicator {
 
 }  // namespace
 
-Communicator& world_communicator() {
-  if (!launched_by_mpi()) return single_process();
-  // A function-local static: initialised once, finalised at exit after main returns.
-  static MpiWorld world;
-  return world;
+}  // namespace ocr
+
+extern "C" {
+
+[[gnu::visibility("default")]] int ocr_plugin_abi() { return ocr::kPluginAbi; }
+
+// MPI's world, initialised on the first call and finalised at exit; null with the reason in
+// *error when MPI cannot start.
+[[gnu::visibility("default")]] ocr::Communicator* ocr_mpi_world(std::string* error) {
+  try {
+    static ocr::MpiWorld world;  // a function-local static: its destructor finalises MPI at exit
+    return &world;
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return nullptr;
+  }
 }
 
-}  // namespace ocr
-#endif
+}  // extern "C"
