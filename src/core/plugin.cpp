@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ocr/core/error.h"
+#include "ocr/core/log.h"
 
 namespace ocr {
 
@@ -54,7 +55,10 @@ void* open_plugin(const std::string& name) {
     }
     using AbiFn = int (*)();
     auto abi = reinterpret_cast<AbiFn>(dlsym(handle, "ocr_plugin_abi"));
-    if (abi && abi() == kPluginAbi) return handle;
+    if (abi && abi() == kPluginAbi) {
+      log::debug("plugin {}", path.string());
+      return handle;
+    }
     if (first_failure.empty())
       first_failure = path.string() + " is from another build of ocr (plugin interface " +
                       (abi ? std::to_string(abi()) : std::string("unknown")) + ", this one " +

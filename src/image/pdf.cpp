@@ -1,13 +1,6 @@
 #include "ocr/image/pdf.h"
 
-#include <poppler-document.h>
-#include <poppler-global.h>
-#include <poppler-image.h>
-#include <poppler-page-renderer.h>
-#include <poppler-page.h>
-
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <limits>
 #include <cstring>
@@ -16,6 +9,8 @@
 
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
+#include "ocr/core/plugin.h"
+#include "ocr/image/pdf_backend.h"
 
 namespace ocr {
 
@@ -29,25 +24,8 @@ std::mutex& poppler_mutex() {
   return m;
 }
 
-// Poppler's complaints (it prints them on stderr by default) are collected here, under the lock,
-// and reported with the file's name.
-std::vector<std::string>& poppler_messages() {
-  static std::vector<std::string> v;
-  return v;
-}
-
-void collect_message(const std::string& msg, void*) {
-  if (poppler_messages().size() < 100) poppler_messages().push_back(msg);
-}
-
-void take_poppler_messages() {
-  static std::once_flag once;
-  std::call_once(once, [] { poppler::set_debug_error_function(collect_message, nullptr); });
-  poppler_messages().clear();
-}
-
-std::string first_message() {
-  const auto& v = poppler_messages();
+std::string first_message(const PdfBackend& backend) {
+  const std::vector<std::string> v = backend.messages();
   if (v.empty()) return std::string();
   const std::string& m = v.front();
   return m.rfind("error: ", 0) == 0 ? m.substr(7) : m;
@@ -70,16 +48,23 @@ double image_dpi(cv::Size image, double page_w_pt, double page_h_pt) {
 
 }  // namespace
 
+PdfBackend& pdf_backend() {
+  static PdfBackend* backend = [] {
+    using GetBackend = PdfBackend* (*)();
+    return reinterpret_cast<GetBackend>(plugin_symbol("pdf_poppler", "ocr_pdf_backend"))();
+  }();
+  return *backend;
+}
+
 struct PdfFile::Impl {
   std::vector<uint8_t> bytes;
   std::string name;
-  std::unique_ptr<poppler::document> doc;
+  PdfBackend* backend = nullptr;
+  std::unique_ptr<PdfDocumentBackend> doc;
   std::vector<cv::Size> images;  // per page, from pdf_page_image_sizes
 
-  std::unique_ptr<poppler::page> page(int i) const {
-    std::unique_ptr<poppler::page> p(doc->create_page(i));
-    if (!p) throw FormatError(name + ": damaged PDF (page " + std::to_string(i + 1) + " cannot be read)");
-    return p;
+  [[noreturn]] void unreadable(int i) const {
+    throw FormatError(name + ": damaged PDF (page " + std::to_string(i + 1) + " cannot be read)");
   }
 };
 
@@ -96,14 +81,19 @@ PdfFile::PdfFile(std::vector<uint8_t> bytes, const std::string& name) : impl_(st
   if (b.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
     throw FormatError(name + ": PDF larger than 2 GB");
   std::lock_guard<std::mutex> lock(poppler_mutex());
-  take_poppler_messages();
-  impl_->doc.reset(poppler::document::load_from_raw_data(reinterpret_cast<const char*>(b.data()),
-                                                         static_cast<int>(b.size())));
+  try {
+    impl_->backend = &pdf_backend();
+  } catch (const Error& e) {
+    throw Error(name + ": cannot read PDF: " + e.what());
+  }
+  PdfBackend& backend = *impl_->backend;
+  backend.clear_messages();
+  impl_->doc = backend.open(b.data(), static_cast<int>(b.size()));
   if (!impl_->doc) {
-    const std::string why = first_message();
+    const std::string why = first_message(backend);
     throw FormatError(name + ": damaged PDF, cannot be read" + (why.empty() ? "" : " (" + why + ")"));
   }
-  if (impl_->doc->is_locked())
+  if (impl_->doc->locked())
     throw FormatError(name + ": encrypted PDF (it needs a password; remove it first, e.g. qpdf --decrypt)");
   if (impl_->doc->pages() <= 0) throw FormatError(name + ": PDF without pages");
   impl_->images = pdf_page_image_sizes(impl_->bytes);
@@ -125,27 +115,29 @@ int PdfFile::pages() const { return impl_->doc->pages(); }
 
 bool PdfFile::has_text(int i) const {
   std::lock_guard<std::mutex> lock(poppler_mutex());
-  take_poppler_messages();
-  const std::vector<char> utf8 = impl_->page(i)->text().to_utf8();
-  return std::any_of(utf8.begin(), utf8.end(), [](char c) { return !std::isspace(static_cast<unsigned char>(c)); });
+  impl_->backend->clear_messages();
+  bool text = false;
+  if (!impl_->doc->has_text(i, &text)) impl_->unreadable(i);
+  return text;
 }
 
 double PdfFile::render_dpi(int i, double dpi) const {
   if (dpi > 0) return dpi;
   if (i < 0 || static_cast<size_t>(i) >= impl_->images.size()) return kPdfDefaultDpi;
   std::lock_guard<std::mutex> lock(poppler_mutex());
-  const poppler::rectf box = impl_->page(i)->page_rect(poppler::media_box);
-  const double own = image_dpi(impl_->images[size_t(i)], box.width(), box.height());
+  double w = 0, h = 0;
+  if (!impl_->doc->media_box(i, &w, &h)) impl_->unreadable(i);
+  const double own = image_dpi(impl_->images[size_t(i)], w, h);
   return own > 0 ? own : kPdfDefaultDpi;
 }
 
 cv::Size PdfFile::render_size(int i, double dpi) const {
   std::lock_guard<std::mutex> lock(poppler_mutex());
-  auto page = impl_->page(i);
-  const poppler::rectf box = page->page_rect(poppler::crop_box);
-  double w = std::abs(box.width()) * dpi / 72, h = std::abs(box.height()) * dpi / 72;
-  const auto o = page->orientation();
-  if (o == poppler::page::landscape || o == poppler::page::seascape) std::swap(w, h);
+  double box_w = 0, box_h = 0;
+  bool turned = false;
+  if (!impl_->doc->crop_box(i, &box_w, &box_h, &turned)) impl_->unreadable(i);
+  double w = std::abs(box_w) * dpi / 72, h = std::abs(box_h) * dpi / 72;
+  if (turned) std::swap(w, h);
   // Splash rounds up; the cast saturates a forged box instead of overflowing.
   auto px = [](double v) { return v >= 0 ? static_cast<int>(std::min(std::ceil(v), 2e9)) : 0; };
   return cv::Size(px(w), px(h));
@@ -161,23 +153,21 @@ cv::Mat PdfFile::render(int i, double dpi, const ImageLimits& limits) const {
   cv::Mat out;
   {
     std::lock_guard<std::mutex> lock(poppler_mutex());
-    take_poppler_messages();
-    auto page = impl_->page(i);
-    poppler::page_renderer r;
-    r.set_render_hint(poppler::page_renderer::antialiasing);
-    r.set_render_hint(poppler::page_renderer::text_antialiasing);
-    r.set_image_format(poppler::image::format_bgr24);
-    poppler::image img = r.render_page(page.get(), dpi, dpi);
-    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0)
-      throw FormatError(where + ": cannot be rendered" + (first_message().empty() ? "" : " (" + first_message() + ")"));
+    PdfBackend& backend = *impl_->backend;
+    backend.clear_messages();
+    std::vector<uint8_t> pixels;
+    int width = 0, height = 0, stride = 0;
+    if (!impl_->doc->render_bgr(i, dpi, &pixels, &width, &height, &stride)) {
+      const std::string why = first_message(backend);
+      throw FormatError(where + ": cannot be rendered" + (why.empty() ? "" : " (" + why + ")"));
+    }
     // Splash may round a pixel differently; anything more and the check above was not of this.
-    if (img.width() > size.width + 2 || img.height() > size.height + 2)
+    if (width > size.width + 2 || height > size.height + 2)
       throw FormatError(where + ": rendered larger than its page box");
-    out = cv::Mat(img.height(), img.width(), CV_8UC3, const_cast<char*>(img.const_data()),
-                  static_cast<size_t>(img.bytes_per_row()))
-              .clone();
-    if (!poppler_messages().empty())
-      log::warn("{}: {} problem(s) while rendering, first: {}", where, poppler_messages().size(), first_message());
+    out = cv::Mat(height, width, CV_8UC3, pixels.data(), static_cast<size_t>(stride)).clone();
+    const std::vector<std::string> problems = backend.messages();
+    if (!problems.empty())
+      log::warn("{}: {} problem(s) while rendering, first: {}", where, problems.size(), first_message(backend));
   }
   // A page without colour is kept grey: a third of the memory, and of the PDF written from it.
   cv::Mat planes[3];

@@ -52,4 +52,19 @@ for program in "$tmp/cmake/consumer" "$tmp/consumer-pc"; do
     esac
   done
 done
+# The installed ocr reads a PDF through the installed plugin, found beside the moved tree's own
+# binary (bin/../lib/<arch>/ocr) before the build tree's.
+mv "$prefix" "$tmp/moved"
+moved=$tmp/moved
+"$moved/bin/ocr" recognize -m "$src/models/eng.ocrm" -f pdf -o "$tmp/line.pdf" "$src/data/sample-line.png" ||
+  fail "installed ocr writing a PDF"
+out=$("$moved/bin/ocr" -vv recognize -m "$src/models/eng.ocrm" "$tmp/line.pdf" 2>&1) || fail "installed ocr reading a PDF: $out"
+case $out in
+  *"plugin $moved/"*libocr_pdf_poppler.so*) ;;
+  *) fail "the installed ocr did not load the moved tree's PDF plugin: $out" ;;
+esac
+case $out in
+  *"quick brown"*) ;;
+  *) fail "the installed ocr did not read the PDF: $out" ;;
+esac
 echo "ok"
