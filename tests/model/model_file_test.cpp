@@ -204,8 +204,8 @@ TEST(ModelFile, ExtendingTheAlphabetKeepsOldOutputs) {
 namespace ocr {
 namespace {
 
-// The standard CRC-32 check value, and the fast path against a byte-at-a-time loop on every
-// length and alignment around the 8-byte steps.
+// The standard CRC-32 check value, and the fast paths against a byte-at-a-time loop on every
+// length and alignment around the 8-byte and 64-byte steps.
 TEST(ModelFile, Crc32MatchesTheStandardAndAPlainLoop) {
   EXPECT_EQ(crc32("123456789", 9), 0xCBF43926u);
   auto plain = [](const unsigned char* p, size_t n, uint32_t crc) {
@@ -216,11 +216,16 @@ TEST(ModelFile, Crc32MatchesTheStandardAndAPlainLoop) {
     }
     return ~crc;
   };
-  std::vector<unsigned char> bytes(100);
-  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i * 37 + 11);
-  for (size_t off = 0; off < 9; ++off)
-    for (size_t n = 0; n + off <= bytes.size(); n += 7)
-      EXPECT_EQ(crc32(bytes.data() + off, n, 12345u), plain(bytes.data() + off, n, 12345u)) << off << " " << n;
+  // Past 64 bytes the folding path (PCLMULQDQ) takes the multiples of 16: every length to 400,
+  // each alignment, and a long run.
+  std::vector<unsigned char> bytes(5000);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<unsigned char>(i * 37 + 11 + (i >> 7));
+  for (size_t off = 0; off < 17; ++off)
+    for (size_t n = 0; n + off <= 400; ++n)
+      ASSERT_EQ(crc32(bytes.data() + off, n, 12345u), plain(bytes.data() + off, n, 12345u)) << off << " " << n;
+  EXPECT_EQ(crc32(bytes.data() + 3, 4997, 0), plain(bytes.data() + 3, 4997, 0));
+  // Chained: a CRC continued over a second piece equals the CRC of both.
+  EXPECT_EQ(crc32(bytes.data() + 1000, 3000, crc32(bytes.data(), 1000)), crc32(bytes.data(), 4000));
 }
 
 }  // namespace
