@@ -373,6 +373,10 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
       }
       kept = std::move(r);
     }
+    // A line the last width made sure of is not read at the next.
+    unsure.erase(std::remove_if(unsure.begin(), unsure.end(),
+                                [&](size_t i) { return out[i].confidence >= options_.reread_below; }),
+                 unsure.end());
   }
   return out;
 }
