@@ -166,6 +166,32 @@ TEST(NgramLm, InconsistentArraysAreRefused) {
   d = good;
   d.order = 2;  // the trie holds 4-grams
   EXPECT_NE(reason(d).find("longer than the order"), std::string::npos) << reason(d);
+  d = good;
+  d.child_begin[0] = 2;  // node 1 would be nobody's child
+  EXPECT_NE(reason(d).find("have no parent"), std::string::npos) << reason(d);
+}
+
+// Parents and depths come from the level-by-level layout by binary search: they must be those
+// of a walk from the root.
+TEST(NgramLm, ParentsAndDepthsMatchAWalkFromTheRoot) {
+  NgramBuildOptions o;
+  o.order = 4;
+  const NgramLm lm = NgramLm::build(corpus(), o);
+  const NgramData& d = lm.data();
+  std::vector<uint32_t> parent(d.token.size(), 0);
+  std::vector<int> depth(d.token.size(), 0);
+  for (size_t i = 0; i < d.token.size(); ++i)
+    for (uint32_t c = d.child_begin[i]; c < d.child_begin[i + 1]; ++c) {
+      parent[c] = uint32_t(i);
+      depth[c] = depth[i] + 1;
+    }
+  std::vector<size_t> counts(4, 0);
+  for (uint32_t node = 0; node < d.token.size(); ++node) {
+    ASSERT_EQ(lm.parent(node), parent[node]) << node;
+    ASSERT_EQ(lm.depth(node), depth[node]) << node;
+    if (depth[node] > 0) ++counts[size_t(depth[node] - 1)];
+  }
+  EXPECT_EQ(lm.ngram_counts(), counts);
 }
 
 TEST(Arpa, RoundTripKeepsProbabilities) {

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ocr/core/lazy_zeros.h"
 #include "ocr/ctc/language_model.h"
 #include "ocr/ctc/lexicon.h"
 
@@ -85,8 +86,10 @@ class NgramLm : public LanguageModel {
   std::vector<size_t> ngram_counts() const;
   // Node of the n-gram given as tokens, or kNoNode.
   uint32_t find(const std::vector<uint32_t>& tokens) const;
-  uint32_t parent(uint32_t node) const { return parent_[node]; }
-  int depth(uint32_t node) const { return depth_[node]; }
+  // By binary search (the tree is stored level by level): for writing a model out, and for the
+  // suffix links worked out on first use.
+  uint32_t parent(uint32_t node) const;
+  int depth(uint32_t node) const;
 
  private:
   uint32_t child(uint32_t node, uint32_t token) const;
@@ -101,11 +104,12 @@ class NgramLm : public LanguageModel {
   void renormalize();
 
   NgramData data_;
-  std::vector<uint32_t> parent_, root_child_;
+  std::vector<uint32_t> root_child_;
+  // Level k's nodes (the n-grams of k tokens) are level_begin_[k] .. level_begin_[k+1] - 1.
+  std::vector<uint32_t> level_begin_;
   // Node + 1, or 0 until suffix()/state() first need them; shared by the threads decoding with one model
   // (every thread works out the same value, so relaxed atomics suffice).
-  mutable std::vector<std::atomic<uint32_t>> suffix_, state_;
-  std::vector<uint8_t> depth_;
+  LazyZeros suffix_, state_;
   uint32_t ascii_token_[128];
   std::unordered_map<char32_t, uint32_t> char_token_;
   std::unordered_map<std::string, uint32_t> word_token_;
