@@ -13,7 +13,7 @@
 // libgomp is linked statically (CMakeLists.txt): its initialiser, which reads OMP_WAIT_POLICY, runs
 // among the executable's own, after this one of a lower priority number.
 #ifdef OCR_STATIC_GOMP
-[[gnu::constructor(101)]] static void set_thread_waits() { ocr::prefer_sleeping_thread_waits(); }
+[[gnu::constructor(101)]] static void set_thread_waits() { ocr::shorten_idle_thread_spin(); }
 #endif
 
 int main(int argc, char** argv) {

@@ -43,7 +43,7 @@ namespace {
 bool g_wait_policy_set = false;
 }
 
-bool prefer_sleeping_thread_waits() {
+bool shorten_idle_thread_spin() {
   if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return false;
   // About half a millisecond of spinning: back-to-back regions (a network's layers) still find
   // their workers awake; a worker left idle sleeps soon instead of burning 20 ms.

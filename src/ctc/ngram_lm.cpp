@@ -732,27 +732,17 @@ NgramLm NgramLm::load(const std::string& path) {
   d.child_begin.resize(nodes + 1);
   std::memcpy(d.child_begin.data(), buf.data() + pos, (nodes + 1) * 4);
   pos += (nodes + 1) * 4;
-  // Backoff weights are stored for inner nodes only. Branch-free: whether a node has children
-  // follows no pattern a predictor learns (these loops were 60 % of the load's own time).
+  // Backoff weights are stored for inner nodes only.
   const uint32_t* begin = d.child_begin.data();
   size_t inner = 0;
   for (size_t i = 0; i < nodes; ++i) inner += begin[i + 1] > begin[i];
   if (buf.size() - pos != inner * 4) throw bad("array sizes do not match the header");
-  d.bow.resize(nodes);
-  if (inner > 0) {
-    const char* stored = buf.data() + pos;
-    size_t k = 0;
-    for (size_t i = 0; i < nodes; ++i) {
-      const bool has_children = begin[i + 1] > begin[i];
-      float w;
-      std::memcpy(&w, stored + 4 * std::min(k, inner - 1), 4);
-      d.bow[i] = has_children ? w : 0.f;
-      k += has_children;
+  d.bow.assign(nodes, 0.f);
+  for (size_t i = 0; i < nodes; ++i)
+    if (begin[i + 1] > begin[i]) {
+      std::memcpy(&d.bow[i], buf.data() + pos, 4);
+      pos += 4;
     }
-  } else {
-    std::fill(d.bow.begin(), d.bow.end(), 0.f);
-  }
-  pos += inner * 4;
   return NgramLm(std::move(d), path);
 }
 

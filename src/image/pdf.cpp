@@ -24,8 +24,7 @@ std::mutex& poppler_mutex() {
   return m;
 }
 
-std::string first_message(const PdfBackend& backend) {
-  const std::vector<std::string> v = backend.messages();
+std::string first_message(const std::vector<std::string>& v) {
   if (v.empty()) return std::string();
   const std::string& m = v.front();
   return m.rfind("error: ", 0) == 0 ? m.substr(7) : m;
@@ -90,7 +89,7 @@ PdfFile::PdfFile(std::vector<uint8_t> bytes, const std::string& name) : impl_(st
   backend.clear_messages();
   impl_->doc = backend.open(b.data(), static_cast<int>(b.size()));
   if (!impl_->doc) {
-    const std::string why = first_message(backend);
+    const std::string why = first_message(backend.messages());
     throw FormatError(name + ": damaged PDF, cannot be read" + (why.empty() ? "" : " (" + why + ")"));
   }
   if (impl_->doc->locked())
@@ -158,7 +157,7 @@ cv::Mat PdfFile::render(int i, double dpi, const ImageLimits& limits) const {
     std::vector<uint8_t> pixels;
     int width = 0, height = 0, stride = 0;
     if (!impl_->doc->render_bgr(i, dpi, &pixels, &width, &height, &stride)) {
-      const std::string why = first_message(backend);
+      const std::string why = first_message(backend.messages());
       throw FormatError(where + ": cannot be rendered" + (why.empty() ? "" : " (" + why + ")"));
     }
     // Splash may round a pixel differently; anything more and the check above was not of this.
@@ -167,7 +166,7 @@ cv::Mat PdfFile::render(int i, double dpi, const ImageLimits& limits) const {
     out = cv::Mat(height, width, CV_8UC3, pixels.data(), static_cast<size_t>(stride)).clone();
     const std::vector<std::string> problems = backend.messages();
     if (!problems.empty())
-      log::warn("{}: {} problem(s) while rendering, first: {}", where, problems.size(), first_message(backend));
+      log::warn("{}: {} problem(s) while rendering, first: {}", where, problems.size(), first_message(problems));
   }
   // A page without colour is kept grey: a third of the memory, and of the PDF written from it.
   cv::Mat planes[3];

@@ -21,7 +21,7 @@ void keep_freed_memory();
 // CPU time of a one-line `ocr recognize`, with nothing gained on wall time. libgomp reads the
 // variable once, in its initialiser: the executable links it statically and calls this from a
 // constructor that runs before it. Returns true when it set the variable.
-bool prefer_sleeping_thread_waits();
+bool shorten_idle_thread_spin();
 // The wait policy libgomp was started with, as set by the environment: for `-v` logs.
 const char* thread_wait_policy();
 
