@@ -21,7 +21,9 @@ FONTS="fonts-texgyre fonts-freefont-ttf fonts-cmu fonts-lmodern \
   fonts-crosextra-caladea fonts-dejavu-extra fonts-courier-prime fonts-gnutypewriter \
   fonts-oldstandard fonts-adf-baskervald fonts-adf-gillius fonts-cabin fonts-open-sans \
   fonts-roboto-unhinted fonts-lato fonts-inter fonts-inconsolata fonts-noto-mono fonts-hack \
-  fonts-ocr-b fonts-stix fonts-croscore fonts-3270 fonts-dotgothic16 fonts-glasstty fonts-spleen fonts-terminus-otb"
+  fonts-ocr-b fonts-stix fonts-croscore fonts-3270 fonts-dotgothic16 fonts-glasstty fonts-spleen fonts-terminus-otb \
+  fonts-dkg-handwriting fonts-breip fonts-bwht fonts-femkeklaver fonts-humor-sans fonts-kristi \
+  fonts-rufscript fonts-sjfonts fonts-comic-neue fonts-dancingscript fonts-ecolier-court"
 FUZZ="clang libclang-rt-14-dev libomp-dev"
 BENCH="tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd python3-torch python3-numpy python3-pil libopenblas0-openmp"
 PKGS="$BASE"

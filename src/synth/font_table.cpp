@@ -54,8 +54,9 @@ std::vector<FontEntry> read_font_table(const std::string& path) {
       throw FormatError(where + ": split must be train or holdout, got '" + e.split + "'");
     e.print = f[3].find("print") != std::string::npos;
     e.receipt = f[3].find("receipt") != std::string::npos;
-    if (!e.print && !e.receipt)
-      throw FormatError(where + ": use must list print and/or receipt, got '" + f[3] + "'");
+    e.hand = f[3].find("hand") != std::string::npos;
+    if (!e.print && !e.receipt && !e.hand)
+      throw FormatError(where + ": use must list print, receipt and/or hand, got '" + f[3] + "'");
     e.family = f[4];
     e.style = f[5];
     if (e.style != "regular" && e.style != "italic" && e.style != "bold" && e.style != "bolditalic")

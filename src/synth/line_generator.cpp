@@ -42,6 +42,27 @@ void paste_max(cv::Mat& dst, const cv::Mat& src, int ox, int oy) {
   cv::max(a, b, a);
 }
 
+// The first n words of s.
+std::u32string first_words(const std::u32string& s, int n) {
+  size_t end = 0;
+  for (int w = 0; w < n && end < s.size(); ++w) {
+    const size_t next = s.find(U' ', end + (w > 0 ? 1 : 0));
+    end = next == std::u32string::npos ? s.size() : next;
+  }
+  return s.substr(0, end);
+}
+
+// Turns one space between words (not the first or last character) into a tab; false when s has
+// no such space.
+bool with_tab_gap(std::u32string& s) {
+  std::vector<size_t> spaces;
+  for (size_t i = 1; i + 1 < s.size(); ++i)
+    if (s[i] == U' ' && s[i - 1] != U' ' && s[i + 1] != U' ') spaces.push_back(i);
+  if (spaces.empty()) return false;
+  s[spaces[spaces.size() / 2]] = U'\t';
+  return true;
+}
+
 char32_t to_upper(char32_t c);
 std::u32string upper_case(std::u32string s) {
   for (auto& c : s)
@@ -159,6 +180,9 @@ struct LineGenerator::Impl {
   std::vector<double> print_w, receipt_w, screen_w;
   std::vector<int> mono_faces;  // Courier-like and code faces, for line-printer listings
   std::vector<double> mono_w;
+  std::vector<int> hand_faces;  // handwriting, for form fields filled in by hand
+  std::vector<double> hand_w;
+  bool fill_in_blank = false;   // a form's blank to write on sits in this line's one tab gap
   bool lineprinter = false;     // this line imitates a line printer or typewriter listing
   std::string notes;            // what else is special about this line, for origin
   uint64_t count = 0;
@@ -174,6 +198,8 @@ struct LineGenerator::Impl {
     if (profile == kReceipt && !receipt_faces.empty()) return receipt_faces[pick_weighted(rng, receipt_w)];
     // Phone photos are mostly of receipts; forms are often typed.
     if (profile == kPhone && !receipt_faces.empty() && rng.chance(0.6)) return receipt_faces[pick_weighted(rng, receipt_w)];
+    // FUNSD-like forms: about one field in six is filled in by hand (names, dates, remarks).
+    if (profile == kFax && !hand_faces.empty() && rng.chance(0.18)) return hand_faces[pick_weighted(rng, hand_w)];
     if (profile == kFax && !mono_faces.empty() && rng.chance(0.4)) return mono_faces[pick_weighted(rng, mono_w)];
     if (lineprinter && !mono_faces.empty()) return mono_faces[pick_weighted(rng, mono_w)];
     if (profile == kScreen) return screen_faces[pick_weighted(rng, screen_w)];
@@ -331,6 +357,10 @@ LineGenerator::LineGenerator(const GeneratorConfig& config) : impl_(std::make_un
       m.screen_faces.push_back(static_cast<int>(i));
       m.screen_w.push_back(f.entry.weight * (ui ? 4 : 1));
     }
+    if (f.entry.hand) {
+      m.hand_faces.push_back(static_cast<int>(i));
+      m.hand_w.push_back(f.entry.weight);
+    }
     if (f.entry.receipt) {
       // Receipt printers favour OCR-B and condensed sans over Courier-like faces.
       bool sans = f.entry.cls == "ocr" || f.entry.cls == "sans" || f.entry.cls == "helvetica";
@@ -390,7 +420,15 @@ LineSample LineGenerator::Impl::make(int profile) {
       const bool receipt_text = profile == kReceipt || (profile == kPhone && rng.chance(0.7)) ||
                                 (profile == kFax && rng.chance(0.35));
       s = receipt_text ? text->receipt_line(rng) : text->print_line(rng);
-      if ((lineprinter && rng.chance(0.5)) || (profile == kFax && rng.chance(0.2))) s = upper_case(s);
+      const bool hand = (*fonts)[face].entry.hand;
+      if (hand) {  // a field's few words
+        s = first_words(s, static_cast<int>(rng.integer(1, 6)));
+        notes += " hand";
+      }
+      if (!hand && ((lineprinter && rng.chance(0.5)) || (profile == kFax && rng.chance(0.2)))) s = upper_case(s);
+      // A form's label and its value, or two labels, with the blank to write on between them
+      // ("BATES NUMBER ______ NOT USED"): the rule is no text, the gap reads as one space.
+      fill_in_blank = profile == kFax && !hand && rng.chance(0.2) && with_tab_gap(s);
       runs = runs_for(s, face, !receipt_text && !lineprinter);
       // A lone '.' or a short rule is no line a segmenter hands over: want a letter or digit, or
       // a receipt's separator row (asterisks, dashes), which segmenters do hand over.
@@ -431,7 +469,15 @@ LineSample LineGenerator::Impl::make(int profile) {
       // 152 real receipt lines, which read at 6.5 % CER against 2.3 % for the larger ones).
       default: xh = rng.chance(0.3) ? rng.uniform(5, 9) : rng.uniform(9, 16); break;
     }
+    if ((*fonts)[face].entry.hand) xh *= rng.uniform(1.0, 1.6);  // pens write larger than type
     typeset(p, xh, face, profile);
+    if ((*fonts)[face].entry.hand) {  // no two letters alike: a wavering baseline and size
+      p.jitter = rng.uniform(0.02, 0.08) * xh;
+      p.warp_amplitude = rng.uniform(0.05, 0.3) * xh;
+      p.warp_length = rng.uniform(2, 6) * xh;
+      p.rotation += deg(rng.normal(0, 1.0));
+    }
+    if (fill_in_blank) p.tab_width = rng.uniform(2.5, 12) * xh;
     // Tab gaps between a field and its value: mostly a few x-heights, but a third as wide as a
     // till's columns (6-16 x-heights, `POMONA            , CA`), blank paper the net must read as
     // one space and not as a leader of dots.
@@ -552,6 +598,40 @@ cv::Mat LineGenerator::Impl::print_look(int profile, const RenderedLine& r, doub
       cv::line(cov8, cv::Point(0, y), cv::Point(cov8.cols - 1, y), full, thick, cv::LINE_8);
     }
     notes += " ruled";
+  }
+
+  // The blank between a form's label and its value: the widest inkless run of columns within the
+  // text (the tab gap), ruled at or just under the baseline.
+  if (fill_in_blank) {
+    const cv::Mat ink_cols = r.coverage(r.ink);
+    int best_from = 0, best_len = 0;
+    for (int x = 0, from = -1; x <= ink_cols.cols; ++x) {
+      const bool empty = x < ink_cols.cols && cv::countNonZero(ink_cols.col(x)) == 0;
+      if (empty && from < 0) from = x;
+      if (!empty && from >= 0) {
+        if (x - from > best_len) best_from = from, best_len = x - from;
+        from = -1;
+      }
+    }
+    if (best_len > 2 * xh) {
+      const int thick = std::max(1, static_cast<int>(std::lround(rng.uniform(0.06, 0.18) * xh)));
+      const int y = baseline + static_cast<int>(std::lround(rng.uniform(0.0, 0.35) * xh));
+      const int x0 = r.ink.x - work.x + best_from + static_cast<int>(rng.uniform(0.2, 0.6) * xh);
+      const int x1 = r.ink.x - work.x + best_from + best_len - static_cast<int>(rng.uniform(0.2, 0.6) * xh);
+      const double style = rng.uniform();
+      if (style < 0.6) {  // a drawn rule
+        cv::line(cov8, cv::Point(x0, y), cv::Point(x1, y), cv::Scalar(255), thick, cv::LINE_8);
+      } else if (style < 0.8) {  // a dotted leader
+        const double pitch = rng.uniform(0.3, 0.7) * xh;
+        for (double x = x0; x <= x1; x += pitch)
+          cv::circle(cov8, cv::Point(static_cast<int>(x), y), std::max(1, thick / 2), cv::Scalar(255), cv::FILLED, cv::LINE_AA);
+      } else {  // typed underscores: dashes with hairline gaps
+        const double pitch = rng.uniform(0.45, 0.65) * xh;
+        for (double x = x0; x + pitch <= x1 + 1; x += pitch)
+          cv::line(cov8, cv::Point(static_cast<int>(x), y), cv::Point(static_cast<int>(x + pitch - 1), y), cv::Scalar(255), thick, cv::LINE_8);
+      }
+      notes += " blank";
+    }
   }
 
   // Receipt crops also catch what sits beside the line: specks and bits of the next field at the

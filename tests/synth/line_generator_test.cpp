@@ -40,8 +40,8 @@ TEST(FontTable, ListsEnoughFacesAndAHoldoutSplit) {
   }
   EXPECT_GE(rows.size(), 50u);
   EXPECT_GE(holdout, 5);
-  EXPECT_LE(holdout, 10);
-  for (const char* c : {"times", "cm", "helvetica", "courier", "book", "sans", "mono", "ocr"}) EXPECT_TRUE(classes.count(c)) << c;
+  EXPECT_LE(holdout, 12);
+  for (const char* c : {"times", "cm", "helvetica", "courier", "book", "sans", "mono", "ocr", "hand"}) EXPECT_TRUE(classes.count(c)) << c;
   for (const char* s : {"regular", "italic", "bold"}) EXPECT_TRUE(styles.count(s)) << s;
 }
 
@@ -64,8 +64,9 @@ TEST(FontSet, OpensInstalledFacesWithSaneMetrics) {
     GTEST_SKIP() << "only " << fonts.size() << " faces installed (tools/install-deps.sh --fonts installs all)";
   for (size_t i = 0; i < fonts.size(); ++i) {
     const Face& f = fonts[i];
-    EXPECT_GT(f.x_height_em, 0.3) << f.path;
-    EXPECT_LT(f.x_height_em, 0.65) << f.path;
+    // Handwriting runs from school cursive's small x-height to block letters'.
+    EXPECT_GT(f.x_height_em, f.entry.hand ? 0.2 : 0.3) << f.path;
+    EXPECT_LT(f.x_height_em, f.entry.hand ? 0.75 : 0.65) << f.path;
     EXPECT_GT(f.stroke_ratio, 0.05) << f.path;
     EXPECT_LT(f.stroke_ratio, 0.45) << f.path;
     EXPECT_TRUE(f.has_all(U"The quick brown fox 0123456789.,;:!?()")) << f.path;

@@ -15,11 +15,12 @@ namespace ocr::synth {
 
 // One row of data/fonts.tsv (format documented in the file's header).
 struct FontEntry {
-  std::string cls;     // times, cm, helvetica, courier, book, sans, mono, ocr
+  std::string cls;     // times, cm, helvetica, courier, book, sans, mono, ocr, hand
   double weight = 0;   // sampling weight as a line's main face
   std::string split;   // train | holdout
   bool print = false;  // usable by the scan, photo and screen profiles
   bool receipt = false;
+  bool hand = false;   // handwriting: fields filled in by hand on forms (the fax profile)
   std::string family, style, package, file, note;
 };
 
