@@ -12,6 +12,7 @@
 
 #include "ocr/core/gemm_bf16.h"
 #include "ocr/core/rng.h"
+#include "ocr/core/heap.h"
 #include "ocr/core/threads.h"
 #include "ocr/ctc/ctc_loss.h"
 #include "ocr/nn/network.h"

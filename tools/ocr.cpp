@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/config_vars.h"
 #include "ocr/core/error.h"
+#include "ocr/core/heap.h"
 #include "ocr/core/log.h"
 #include "ocr/core/threads.h"
 
@@ -18,6 +19,8 @@
 
 int main(int argc, char** argv) {
   ocr::keep_freed_memory();
+  // Address space only: what is never touched never becomes resident.
+  const size_t huge_heap = ocr::reserve_heap_in_huge_pages(size_t(512) << 20);
   CLI::App app{"ocr: read text from images with a CNN+BiLSTM+CTC engine"};
   app.require_subcommand(1);
   ocr::cli::Context ctx;
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] {
     ocr::log::init(quiet ? 0 : 1 + verbose);
     ocr::log::debug("idle OpenMP threads: {}", ocr::thread_wait_policy());
+    ocr::log::debug("heap: {} MiB advised for transparent huge pages", huge_heap >> 20);
   });
   try {
     app.name(argv[0]);

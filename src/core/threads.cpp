@@ -1,6 +1,5 @@
 #include "ocr/core/threads.h"
 
-#include <malloc.h>
 #include <omp.h>
 
 #include <Eigen/Core>
@@ -28,15 +27,6 @@ void set_thread_count(int n) {
   g_threads = n;
   omp_set_num_threads(n);
   Eigen::setNbThreads(n);
-}
-
-void keep_freed_memory() {
-  // glibc caps M_MMAP_THRESHOLD at 32 MiB and ignores larger values, while setting the trim
-  // threshold switches off its dynamic mmap threshold: every block over 128 KiB then came fresh
-  // from mmap and was zeroed by the kernel on each use (31% of training time in clear_page).
-  // No mmap at all: big blocks come from the heap and stay there for the next batch.
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, -1);  // converted to SIZE_MAX: never trim
 }
 
 namespace {

@@ -10,11 +10,6 @@ int default_thread_count();
 void set_thread_count(int n);
 int thread_count();
 
-// Keeps freed memory in the process instead of returning large blocks to the kernel: the engine
-// frees and re-allocates the same big activation buffers every batch, and fresh pages from the
-// kernel cost a page fault each (measured: 13% of training time). Call once at start-up.
-void keep_freed_memory();
-
 // Makes idle OpenMP workers sleep soon rather than spin (GOMP_SPINCOUNT=10000), unless
 // OMP_WAIT_POLICY or GOMP_SPINCOUNT says otherwise. libgomp's default spins up to 300 000 PAUSEs
 // (about 20 ms where a PAUSE takes 140 cycles) after each parallel region: measured 14-20% of the
