@@ -19,6 +19,10 @@ void keep_freed_memory() {
   mallopt(M_TRIM_THRESHOLD, -1);  // converted to SIZE_MAX: never trim
 }
 
+void share_heap_between_threads(int threads) {
+  if (threads <= 4) mallopt(M_ARENA_MAX, 1);
+}
+
 namespace {
 
 // The PMD huge page size when transparent huge pages may be had by madvise, else 0.

@@ -1,5 +1,7 @@
 #include "ocr/core/threads.h"
 
+#include "ocr/core/heap.h"
+
 #include <omp.h>
 
 #include <Eigen/Core>
@@ -25,6 +27,7 @@ int default_thread_count() {
 void set_thread_count(int n) {
   if (n <= 0) n = default_thread_count();
   g_threads = n;
+  share_heap_between_threads(n);
   omp_set_num_threads(n);
   Eigen::setNbThreads(n);
 }
