@@ -3,7 +3,7 @@
 page and peak memory, on one thread each.
 
 Usage: bench/pages/bench_pages.py [--ocr build/ocr] [--model default|FILE] [--shared ../shared]
-           [--threads 1] [--set pages|receipts|forms|receipt-photos|all ...] [--only NAME ...]
+           [--threads 1] [--repeat N] [--set pages|receipts|forms|receipt-photos|all ...] [--only NAME ...]
            [--skip-tesseract] [--skip-peers] [--peers /tmp/peers] [--keep DIR] [--json FILE]
            [-- extra ocr flags]
 
@@ -126,8 +126,9 @@ def line_counts(gt_lines, hyp):
 def measure(cmd, env, cwd=None):
     """Runs cmd; returns (stdout, stderr, exit code, wall s, CPU s, peak RSS MiB).
 
-    /usr/bin/time writes to a file of its own so that the command's stderr stays parseable; its CPU
-    and max RSS cover the children the command waited for."""
+    CPU is the change in our children's usage (microseconds; /usr/bin/time prints hundredths, 3 % of
+    a 0.15 s page, and its own ~1 ms is counted with the command). /usr/bin/time writes the peak RSS
+    to a file of its own so that the command's stderr stays parseable."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = (["/usr/bin/time", "-o", tf.name, "-f", "TIME %U %S %M"] if HAVE_TIME else []) + cmd
         c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -136,10 +137,8 @@ def measure(cmd, env, cwd=None):
         wall = time.monotonic() - t0
         c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         m = re.findall(r"^TIME ([\d.]+) ([\d.]+) (\d+)$", Path(tf.name).read_text(), re.M)
-    if m:
-        cpu, mib = float(m[-1][0]) + float(m[-1][1]), int(m[-1][2]) / 1024.0
-    else:  # no /usr/bin/time: CPU from our own children's usage; RSS unknown
-        cpu, mib = (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime), float("nan")
+    cpu = (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
+    mib = int(m[-1][2]) / 1024.0 if m else float("nan")  # no /usr/bin/time: RSS unknown
     return (p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"), p.returncode,
             wall, cpu, mib)
 
@@ -339,6 +338,8 @@ def main():
                          "plain `ocr recognize` picks (--engines auto)")
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--threads", type=int, default=1, help="threads of every engine (default 1)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run ocr and Tesseract N times per page and keep the median time (default 1)")
     ap.add_argument("--skip-tesseract", action="store_true", help="leave out Debian's tesseract")
     ap.add_argument("--skip-peers", action="store_true", help="leave out Tesseract best_int and PaddleOCR")
     ap.add_argument("--peers", type=Path, default=Path(os.environ.get("PEERS") or "/tmp/peers"),
@@ -388,6 +389,10 @@ def main():
         for k, (img, p) in enumerate(zip(images, pages), 1):
             for eng, cmd in engine_commands(a, img, have_tess):
                 out, err, rc, wall, cpu, mib = measure(cmd, env)
+                # More runs for the time only: the median of each engine's CPU and wall time.
+                if a.repeat > 1 and rc == 0:
+                    runs = [(wall, cpu)] + [measure(cmd, env)[3:5] for _ in range(a.repeat - 1)]
+                    wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
                 # A failed run is scored as empty output, so that CER and recall count its loss.
                 r = score_page(s, gt[img], out if rc == 0 else "")
                 r.update(failed=rc != 0, empty=r["empty"] and rc == 0, wall=wall, cpu=cpu, mib=mib, exit_code=rc)
