@@ -18,9 +18,13 @@ namespace ocr {
 
 namespace {
 
+// Version 3's arrays are read in place, as the file stores them: little-endian.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the language model format is little-endian");
+
 constexpr char kMagic[8] = {'O', 'C', 'R', 'N', 'G', 'L', 'M', '\x1a'};
-// Version 2 changed only the checksum (fnv1a_wide); version 1 files still load.
-constexpr uint32_t kVersion = 2;
+// Version 2 changed only the checksum (fnv1a_wide), version 3 the arrays' layout (mappable);
+// versions 1 and 2 still load.
+constexpr uint32_t kVersion = 3;
 constexpr size_t kHeaderBytes = 8 + 4 * 4 + 8 * 3;
 // Caps checked before allocating, so a corrupt header cannot ask for gigabytes.
 constexpr uint64_t kMaxNodes = uint64_t(1) << 28;
@@ -66,10 +70,6 @@ uint64_t fnv1a_wide(const char* p, size_t n) {
 template <typename T>
 void put(std::string& out, const T& v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof(T));
-}
-template <typename T>
-void put_array(std::string& out, const std::vector<T>& v) {
-  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
 }
 
 // Open-addressing map (parent, token) → child for counting; std::unordered_map would need
@@ -168,38 +168,70 @@ void layout_trie(const std::vector<uint32_t>& parent, const std::vector<uint32_t
 }  // namespace detail
 
 NgramLm::NgramLm(NgramData data, const std::string& what) : data_(std::move(data)) {
+  if (data_.logp.size() != data_.token.size() || data_.bow.size() != data_.token.size() ||
+      data_.child_begin.size() != data_.token.size() + 1)
+    throw FormatError(what + ": inconsistent array sizes");
+  token_ = data_.token.data();
+  logp_ = data_.logp.data();
+  bow_ = data_.bow.data();
+  child_begin_ = data_.child_begin.data();
+  nodes_ = data_.token.size();
+  validate_and_index(what);
+}
+
+NgramLm::NgramLm(NgramData meta, Arrays arrays, std::shared_ptr<const MappedFile> file, const std::string& what)
+    : data_(std::move(meta)), file_(std::move(file)) {
+  token_ = arrays.token;
+  logp_ = arrays.logp;
+  bow_ = arrays.bow;
+  child_begin_ = arrays.child_begin;
+  nodes_ = arrays.nodes;
+  validate_and_index(what);
+}
+
+NgramData NgramLm::data() const {
+  NgramData d;
+  d.unit = data_.unit;
+  d.order = data_.order;
+  d.vocab = data_.vocab;
+  d.token.assign(token_, token_ + nodes_);
+  d.logp.assign(logp_, logp_ + nodes_);
+  d.bow.assign(bow_, bow_ + nodes_);
+  d.child_begin.assign(child_begin_, child_begin_ + nodes_ + 1);
+  return d;
+}
+
+void NgramLm::validate_and_index(const std::string& what) {
   auto bad = [&](const std::string& msg) { throw FormatError(what + ": " + msg); };
-  const size_t n = data_.token.size();
+  const size_t n = nodes_;
   if (data_.order < 1 || data_.order > kMaxOrder) bad("order " + std::to_string(data_.order));
   if (data_.vocab.size() < 3 || data_.vocab.size() > kMaxVocab) bad("bad vocabulary size");
   if (data_.vocab[kBos] != "<s>" || data_.vocab[kEos] != "</s>" || data_.vocab[kUnk] != "<unk>")
     bad("vocabulary does not start with <s> </s> <unk>");
-  if (n == 0 || n > kMaxNodes || data_.logp.size() != n || data_.bow.size() != n ||
-      data_.child_begin.size() != n + 1)
-    bad("inconsistent array sizes");
-  if (data_.child_begin[n] != n) bad("child index out of range");
+  if (n == 0 || n > kMaxNodes) bad("inconsistent array sizes");
+  if (child_begin_[n] != n) bad("child index out of range");
   // Branch-free passes over whole arrays (the compiler vectorises them): loading eng.lm (432k
   // nodes) spent 40 % of its 13 ms in per-node checks with a branch each.
   bool ranges_ok = true;
   for (size_t i = 0; i < n; ++i) {
-    const uint32_t b = data_.child_begin[i], e = data_.child_begin[i + 1];
+    const uint32_t b = child_begin_[i], e = child_begin_[i + 1];
     ranges_ok &= (b >= i + 1) & (e >= b) & (e <= n);
   }
   if (!ranges_ok)
     for (size_t i = 0; i < n; ++i) {
-      const uint32_t b = data_.child_begin[i], e = data_.child_begin[i + 1];
+      const uint32_t b = child_begin_[i], e = child_begin_[i + 1];
       if (b < i + 1 || e < b || e > n) bad("child index out of range at node " + std::to_string(i));
     }
   const uint32_t vocab = static_cast<uint32_t>(data_.vocab.size());
   uint32_t largest = 0;
   bool nan = false;
   for (size_t i = 0; i < n; ++i) {
-    largest = std::max(largest, data_.token[i]);
-    nan |= std::isnan(data_.logp[i]) | std::isnan(data_.bow[i]);
+    largest = std::max(largest, token_[i]);
+    nan |= std::isnan(logp_[i]) | std::isnan(bow_[i]);
   }
   if (largest >= vocab)
     for (size_t c = 0; c < n; ++c)
-      if (data_.token[c] >= vocab) bad("token out of range at node " + std::to_string(c));
+      if (token_[c] >= vocab) bad("token out of range at node " + std::to_string(c));
   if (nan) bad("NaN probability");
   try {
     index();
@@ -213,9 +245,9 @@ void NgramLm::index() {
   // order (the constructor checked that the runs are in order and fill the array). So level k+1
   // is the children of level k, a contiguous range, and no per-node parent or depth is stored:
   // storing them took 2 ms of every start.
-  const size_t n = data_.token.size();
-  const uint32_t* token = data_.token.data();
-  const uint32_t* begin = data_.child_begin.data();
+  const size_t n = nodes_;
+  const uint32_t* token = token_;
+  const uint32_t* begin = child_begin_;
   if (begin[0] != 1) throw FormatError("nodes 1.." + std::to_string(begin[0] - 1) + " have no parent");
   level_begin_.assign({0, 1});
   while (level_begin_.back() < n) {
@@ -248,8 +280,8 @@ void NgramLm::index() {
   if (root_child_[kUnk] == kNoNode) {
     // No <unk> unigram (e.g. an ARPA file without one): price unknowns like the rarest token.
     float lo = 0;
-    for (uint32_t c = data_.child_begin[0]; c < data_.child_begin[1]; ++c)
-      if (data_.token[c] != kBos && data_.logp[c] > kLogZero / 2) lo = std::min(lo, data_.logp[c]);
+    for (uint32_t c = child_begin_[0]; c < child_begin_[1]; ++c)
+      if (token_[c] != kBos && logp_[c] > kLogZero / 2) lo = std::min(lo, logp_[c]);
     unk_logp_ = lo;
   }
   std::fill(std::begin(ascii_token_), std::end(ascii_token_), kUnk);
@@ -282,8 +314,7 @@ int NgramLm::depth(uint32_t node) const {
 
 uint32_t NgramLm::parent(uint32_t node) const {
   if (node == 0) return 0;
-  const auto& b = data_.child_begin;
-  return uint32_t(std::upper_bound(b.begin(), b.end(), node) - b.begin()) - 1;
+  return uint32_t(std::upper_bound(child_begin_, child_begin_ + nodes_ + 1, node) - child_begin_) - 1;
 }
 
 uint32_t NgramLm::suffix(uint32_t node) const {
@@ -294,7 +325,7 @@ uint32_t NgramLm::suffix(uint32_t node) const {
   s = 0;
   if (depth(node) >= 2) {
     for (uint32_t h = suffix(parent(node));; h = suffix(h)) {
-      const uint32_t c = child(h, data_.token[node]);
+      const uint32_t c = child(h, token_[node]);
       if (c != kNoNode) {
         s = c;
         break;
@@ -309,7 +340,7 @@ uint32_t NgramLm::suffix(uint32_t node) const {
 uint32_t NgramLm::state(uint32_t node) const {
   uint32_t s = state_.load(node);
   if (s != 0) return s - 1;
-  const bool context = data_.child_begin[node + 1] > data_.child_begin[node] || data_.bow[node] != 0.f;
+  const bool context = child_begin_[node + 1] > child_begin_[node] || bow_[node] != 0.f;
   s = context ? node : state(suffix(node));
   state_.store(node, s + 1);
   return s;
@@ -317,8 +348,8 @@ uint32_t NgramLm::state(uint32_t node) const {
 
 uint32_t NgramLm::child(uint32_t node, uint32_t token) const {
   if (node == 0) return token < root_child_.size() ? root_child_[token] : kNoNode;
-  uint32_t b = data_.child_begin[node], e = data_.child_begin[node + 1];
-  const uint32_t* t = data_.token.data();
+  uint32_t b = child_begin_[node], e = child_begin_[node + 1];
+  const uint32_t* t = token_;
   // Deep contexts have few children: a scan beats a binary search there.
   if (e - b <= 8) {
     for (uint32_t c = b; c < e; ++c)
@@ -336,14 +367,14 @@ float NgramLm::score_token(uint32_t& node, uint32_t token) const {
     uint32_t c = child(cur, token);
     if (c != kNoNode) {
       node = state(c);
-      return acc + data_.logp[c];
+      return acc + logp_[c];
     }
     if (cur == 0) {
       if (token != kUnk) return score_token(node = 0, kUnk) + acc;
       node = 0;
       return acc + unk_logp_;
     }
-    acc += data_.bow[cur];
+    acc += bow_[cur];
     cur = suffix(cur);
   }
 }
@@ -571,7 +602,9 @@ NgramLm NgramLm::build(const std::vector<std::u32string>& lines, const NgramBuil
 }
 
 void NgramLm::renormalize() {
-  const size_t n = data_.token.size();
+  // Only a model being built renormalises: its arrays are its own (data_'s), which the views
+  // point at.
+  const size_t n = nodes_;
   // Level order puts every shorter history first, so the lower-order probabilities used here
   // already have their final backoff weights.
   for (size_t h = 1; h < n; ++h) {
@@ -642,26 +675,20 @@ void NgramLm::save(const std::string& path) const {
     put(payload, static_cast<uint32_t>(data_.vocab[t].size()));
     payload += data_.vocab[t];
   }
-  // Small vocabularies (every character model) store tokens in 16 bits, and only nodes with
-  // children store a backoff weight: together about a third smaller.
-  if (data_.vocab.size() <= 65536) {
-    std::vector<uint16_t> t16(data_.token.begin(), data_.token.end());
-    put_array(payload, t16);
-  } else {
-    put_array(payload, data_.token);
-  }
-  put_array(payload, data_.logp);
-  put_array(payload, data_.child_begin);
-  std::vector<float> inner_bow;
-  for (size_t i = 0; i < data_.token.size(); ++i)
-    if (data_.child_begin[i + 1] > data_.child_begin[i]) inner_bow.push_back(data_.bow[i]);
-  put_array(payload, inner_bow);
+  // The arrays as scoring reads them, 4-byte aligned in the file (the payload starts at byte
+  // kHeaderBytes), so that loading maps them.
+  while ((kHeaderBytes + payload.size()) % 4 != 0) payload.push_back('\0');
+  auto put_raw = [&](const void* p, size_t bytes) { payload.append(static_cast<const char*>(p), bytes); };
+  put_raw(token_, nodes_ * 4);
+  put_raw(logp_, nodes_ * 4);
+  put_raw(child_begin_, (nodes_ + 1) * 4);
+  put_raw(bow_, nodes_ * 4);
   std::string out(kMagic, 8);
   put(out, kVersion);
   put(out, static_cast<uint32_t>(data_.unit));
   put(out, static_cast<uint32_t>(data_.order));
   put(out, static_cast<uint32_t>(data_.vocab.size()));
-  put(out, static_cast<uint64_t>(data_.token.size()));
+  put(out, static_cast<uint64_t>(nodes_));
   put(out, static_cast<uint64_t>(payload.size()));
   put(out, fnv1a_wide(payload.data(), payload.size()));
   out += payload;
@@ -675,8 +702,8 @@ void NgramLm::save(const std::string& path) const {
 }
 
 NgramLm NgramLm::load(const std::string& path) {
-  const MappedFile file(path, kMaxFileBytes);
-  const std::string_view buf = file.bytes();
+  auto file = std::make_shared<const MappedFile>(path, kMaxFileBytes);
+  const std::string_view buf = file->bytes();
   if (buf.size() < 8 || std::memcmp(buf.data(), kMagic, 8) != 0) {
     // Not our binary: an ARPA file starts with blank lines or \data\.
     if (buf.find("\\data\\") != std::string_view::npos) return NgramLm(read_arpa(path), path);
@@ -712,6 +739,22 @@ NgramLm NgramLm::load(const std::string& path) {
     if (len > buf.size() - pos) throw bad("truncated vocabulary");
     d.vocab.emplace_back(buf.data() + pos, len);
     pos += len;
+  }
+  if (version >= 3) {
+    while (pos % 4 != 0 && pos < buf.size()) {
+      if (buf[pos] != 0) throw bad("bad padding after the vocabulary");
+      ++pos;
+    }
+    if (buf.size() - pos != nodes * 16 + 4) throw bad("array sizes do not match the header");
+    // The mapping starts on a page and pos is a multiple of 4: the arrays are aligned. The bytes
+    // are little-endian, as every machine ocr is built for stores them.
+    Arrays a;
+    a.token = reinterpret_cast<const uint32_t*>(buf.data() + pos);
+    a.logp = reinterpret_cast<const float*>(buf.data() + pos + nodes * 4);
+    a.child_begin = reinterpret_cast<const uint32_t*>(buf.data() + pos + nodes * 8);
+    a.bow = reinterpret_cast<const float*>(buf.data() + pos + nodes * 12 + 4);
+    a.nodes = nodes;
+    return NgramLm(std::move(d), a, std::move(file), path);
   }
   const size_t tok_bytes = vocab <= 65536 ? 2 : 4;
   if (buf.size() - pos < nodes * (tok_bytes + 8) + 4) throw bad("array sizes do not match the header");

@@ -33,7 +33,7 @@ double total_mass(const NgramLm& lm, const std::u32string& prefix) {
   uint32_t node = static_cast<uint32_t>(lm.start());
   for (char32_t c : prefix) lm.score_token(node, lm.char_token(c));
   double sum = 0;
-  for (uint32_t t = 1; t < lm.data().vocab.size(); ++t) {
+  for (uint32_t t = 1; t < lm.vocab_size(); ++t) {
     uint32_t n = node;
     sum += std::exp(double(lm.score_token(n, t)));
   }
@@ -111,9 +111,28 @@ TEST(NgramLm, BinaryRoundTripAndCorruption) {
   expect_rejected(huge, "an absurd node count");
   EXPECT_THROW(NgramLm::load(tmp("missing.lm")), IoError);
 
-  // A version-1 file (byte-wise FNV-1a checksum, shipped before version 2) still loads.
-  std::string v1 = bytes;
+  // A version-1 file (byte-wise FNV-1a checksum and the packed layout of versions 1 and 2:
+  // 16-bit tokens, backoff weights of inner nodes only) still loads, by copying.
+  const NgramData d = lm.data();
+  std::string payload;
+  auto put = [&](const void* p, size_t n) { payload.append(static_cast<const char*>(p), n); };
+  for (size_t t = 3; t < d.vocab.size(); ++t) {
+    const uint32_t len = static_cast<uint32_t>(d.vocab[t].size());
+    put(&len, 4);
+    payload += d.vocab[t];
+  }
+  for (uint32_t t : d.token) {
+    const uint16_t t16 = static_cast<uint16_t>(t);
+    put(&t16, 2);
+  }
+  put(d.logp.data(), d.logp.size() * 4);
+  put(d.child_begin.data(), d.child_begin.size() * 4);
+  for (size_t i = 0; i < d.token.size(); ++i)
+    if (d.child_begin[i + 1] > d.child_begin[i]) put(&d.bow[i], 4);
+  std::string v1 = bytes.substr(0, 48) + payload;
   v1[8] = 1;
+  const uint64_t payload_bytes = payload.size();
+  std::memcpy(&v1[32], &payload_bytes, 8);
   uint64_t h = 1469598103934665603ull;
   for (size_t i = 48; i < v1.size(); ++i) h = (h ^ static_cast<unsigned char>(v1[i])) * 1099511628211ull;
   std::memcpy(&v1[40], &h, 8);
@@ -123,8 +142,12 @@ TEST(NgramLm, BinaryRoundTripAndCorruption) {
   LmState c = old.start();
   b = back.start();
   for (char32_t ch : std::u32string(U"the lazy cat!")) EXPECT_EQ(old.score(c, ch), back.score(b, ch));
-  // ... and its checksum is checked as version 1's, not version 2's.
-  expect_rejected(bytes.substr(0, 8) + '\x01' + bytes.substr(9), "a version-2 body labelled version 1");
+  EXPECT_EQ(old.data().bow, d.bow);
+  // ... and its checksum is checked as version 1's, not a later version's.
+  expect_rejected(bytes.substr(0, 8) + '\x01' + bytes.substr(9), "a version-3 body labelled version 1");
+  // Version 3 maps its arrays: a file whose padding or array bytes disagree with the header is
+  // refused before any is read.
+  expect_rejected(bytes + std::string(4, '\0'), "trailing bytes");
   std::remove(v1_path.c_str());
   std::remove(path.c_str());
 }

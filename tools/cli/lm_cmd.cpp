@@ -109,7 +109,7 @@ void add_info(CLI::App& lm, Context& ctx) {
     double load = seconds_since(t0);
     std::printf("%s: %s model, order %d, vocabulary %zu, %zu nodes, %zu bytes, loaded in %.1f ms\n",
                 path->c_str(), lm.unit() == NgramData::Unit::Char ? "character" : "word", lm.order(),
-                lm.data().vocab.size(), lm.node_count(), static_cast<size_t>(fs::file_size(*path)), 1000 * load);
+                lm.vocab_size(), lm.node_count(), static_cast<size_t>(fs::file_size(*path)), 1000 * load);
     auto counts = lm.ngram_counts();
     for (size_t k = 0; k < counts.size(); ++k) std::printf("  %zu-grams: %zu\n", k + 1, counts[k]);
     std::vector<std::u32string> lines;

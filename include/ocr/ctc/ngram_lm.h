@@ -5,17 +5,21 @@
 // discounts per order), optionally count-pruned with backoff weights renormalised so every
 // context still sums to one. Saved in a compact binary file:
 //   "OCRNGLM\x1a" | u32 version | u32 unit | u32 order | u32 vocab | u64 nodes | u64 payload bytes
-//   | u64 checksum of payload | payload: vocab strings (u32 length + UTF-8, tokens 3..) then
-//   token u16[N] (u32 when the vocabulary exceeds 65536), ln p f32[N], child_begin u32[N+1], then
-//   ln backoff f32 for each node that has children, in node order (little-endian).
-// The checksum is FNV-1a over bytes in version 1, a four-lane word-wise FNV-1a in version 2
-// (fnv1a_wide in ngram_lm.cpp); both versions load, saving writes version 2.
+//   | u64 checksum of payload | payload: vocab strings (u32 length + UTF-8, tokens 3..), then in
+//   version 3: zero bytes to a multiple of 4 from the file's start, token u32[N], ln p f32[N],
+//   child_begin u32[N+1], ln backoff f32[N] (little-endian): the arrays as scoring reads them, so
+//   a loaded model maps the file and copies nothing (a 7 MB copy was 5 ms of every start).
+//   Versions 1 and 2 stored token u16[N] (u32 when the vocabulary exceeds 65536), ln p, child_begin,
+//   then ln backoff only for nodes with children; they still load, by copying.
+// The checksum is FNV-1a over bytes in version 1, a four-lane word-wise FNV-1a since version 2
+// (fnv1a_wide in ngram_lm.cpp); saving writes version 3.
 // Node 0 is the root (empty history); node n's children are [child_begin[n], child_begin[n+1]),
 // sorted by token; node n stands for the n-gram on the path to it and holds
 // ln P(last token | the rest) and its backoff weight as a history.
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +29,8 @@
 #include "ocr/ctc/lexicon.h"
 
 namespace ocr {
+
+class MappedFile;
 
 // The raw arrays of a model, as built, read from ARPA, or loaded; NgramLm validates them.
 struct NgramData {
@@ -79,9 +85,11 @@ class NgramLm : public LanguageModel {
   uint32_t char_token(char32_t c) const;
   uint32_t word_token(const std::string& word) const;
 
-  const NgramData& data() const { return data_; }
+  // A copy of the arrays (for writing them out and for tests).
+  NgramData data() const;
   NgramData::Unit unit() const { return data_.unit; }
-  size_t node_count() const { return data_.token.size(); }
+  size_t vocab_size() const { return data_.vocab.size(); }
+  size_t node_count() const { return nodes_; }
   // Number of n-grams of each order (index 0 = unigrams).
   std::vector<size_t> ngram_counts() const;
   // Node of the n-gram given as tokens, or kNoNode.
@@ -92,6 +100,17 @@ class NgramLm : public LanguageModel {
   int depth(uint32_t node) const;
 
  private:
+  // The n-gram arrays, wherever they live.
+  struct Arrays {
+    const uint32_t* token = nullptr;
+    const float* logp = nullptr;
+    const float* bow = nullptr;
+    const uint32_t* child_begin = nullptr;
+    size_t nodes = 0;
+  };
+  // A model over arrays in a mapped file (kept alive by the model); `meta` holds no arrays.
+  NgramLm(NgramData meta, Arrays arrays, std::shared_ptr<const MappedFile> file, const std::string& what);
+  void validate_and_index(const std::string& what);
   uint32_t child(uint32_t node, uint32_t token) const;
   // The longest proper suffix of node's n-gram present in the model (like an Aho-Corasick failure
   // link), and the history state after it (its longest suffix that can still be a context).
@@ -103,7 +122,13 @@ class NgramLm : public LanguageModel {
   // Recomputes every backoff weight so each context sums to one over the kept n-grams.
   void renormalize();
 
-  NgramData data_;
+  NgramData data_;  // unit, order and vocabulary; the arrays too unless they are mapped
+  std::shared_ptr<const MappedFile> file_;  // the mapped model the views below point into
+  const uint32_t* token_ = nullptr;
+  const float* logp_ = nullptr;
+  const float* bow_ = nullptr;
+  const uint32_t* child_begin_ = nullptr;
+  size_t nodes_ = 0;
   std::vector<uint32_t> root_child_;
   // Level k's nodes (the n-grams of k tokens) are level_begin_[k] .. level_begin_[k+1] - 1.
   std::vector<uint32_t> level_begin_;
