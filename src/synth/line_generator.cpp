@@ -421,8 +421,8 @@ LineSample LineGenerator::Impl::make(int profile) {
                                 (profile == kFax && rng.chance(0.35));
       s = receipt_text ? text->receipt_line(rng) : text->print_line(rng);
       const bool hand = (*fonts)[face].entry.hand;
-      if (hand) {  // a field's few words
-        s = first_words(s, static_cast<int>(rng.integer(1, 6)));
+      if (hand) {  // what a field holds, or a few words of a remark
+        s = rng.chance(0.6) ? text->form_field(rng) : first_words(s, static_cast<int>(rng.integer(1, 6)));
         notes += " hand";
       }
       if (!hand && ((lineprinter && rng.chance(0.5)) || (profile == kFax && rng.chance(0.2)))) s = upper_case(s);

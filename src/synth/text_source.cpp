@@ -524,6 +524,44 @@ std::u32string TextSource::print_line(Rng& rng) {
   return finish(s, rng, typographic);
 }
 
+std::u32string TextSource::form_field(Rng& rng) {
+  auto two = [](int64_t v) { return U(std::to_string(100 + v).substr(1)); };
+  auto cap = [&](std::u32string w) {
+    if (!w.empty()) w[0] = upper(w[0]);
+    return w;
+  };
+  std::u32string s;
+  const double u = rng.uniform();
+  if (u < 0.4) {  // a date, month first as US forms write it, the year in two digits mostly
+    const int64_t m = rng.integer(1, 12), d = rng.integer(1, 31);
+    const std::u32string sep = rng.chance(0.75) ? U"/" : rng.chance(0.6) ? U"-" : U".";
+    const std::u32string year = rng.chance(0.75) ? two(rng.integer(0, 99)) : num(rng, 1950, 2030);
+    const bool pad = rng.chance(0.3);
+    s = (pad ? two(m) : U(std::to_string(m))) + sep + (pad ? two(d) : U(std::to_string(d))) + sep + year;
+    if (rng.chance(0.15)) s = U(pick(rng, std::vector<std::string>{"Date", "Rec'd", "Sent", "Due", "DOB"})) + U" " + s;
+  } else if (u < 0.6) {  // an amount, a count or a code
+    switch (rng.integer(0, 4)) {
+      case 0: s = U"$" + num(rng, 1, 99999) + (rng.chance(0.6) ? U"." + two(rng.integer(0, 99)) : U""); break;
+      case 1: s = num(rng, 1, 999999); break;
+      case 2: s = U"#" + num(rng, 1, 9999) + (rng.chance(0.5) ? U"/" + num(rng, 1, 999) : U""); break;
+      case 3: s = num(rng, 1, 999) + U" " + U(pick(rng, std::vector<std::string>{"mm", "cm", "lbs", "pcs", "cases", "M", "%"})); break;
+      default: s = digits(rng, int(rng.integer(3, 8))) + U"." + digits(rng, int(rng.integer(1, 3))); break;
+    }
+  } else if (u < 0.8) {  // initials, a name, a signature's block letters
+    std::u32string initials;
+    for (int64_t i = 0, n = rng.integer(1, 3); i < n; ++i)
+      initials += std::u32string(1, char32_t(U'A' + rng.integer(0, 25))) + (rng.chance(0.7) ? U". " : U" ");
+    s = rng.chance(0.3) ? initials : initials + cap(word(rng));
+    if (rng.chance(0.3)) {
+      for (auto& c : s) c = upper(c);
+    }
+  } else {  // a few words
+    s = cap(word(rng));
+    for (int64_t i = 1, n = rng.integer(1, 4); i < n; ++i) s += U" " + word(rng);
+  }
+  return clean(s);
+}
+
 std::u32string TextSource::receipt_line(Rng& rng) {
   auto item = [&] {
     std::u32string s = word(rng);

@@ -38,6 +38,9 @@ class TextSource {
   // Characters per line drawn like real print: p10/median/p90 ≈ 20/49/64, fragments, up to 90.
   static int sample_length(Rng& rng);
   std::u32string generated_line(Rng& rng);
+  // What a form's field holds when it is filled in by hand: a date (10/13/87, 5-3-90, 12.11.84),
+  // an amount or a code, initials and a name, or a few words.
+  std::u32string form_field(Rng& rng);
   // A word of 3..12 letters from the corpus.
   std::u32string word(Rng& rng);
 
