@@ -14,22 +14,11 @@ namespace {
 constexpr double kMaxPixels = 0.6e6;
 constexpr int kBand = 24;
 
-// Adds g's pixels to hist. Four tables by column phase, summed at the end: a run of equal pixels
-// (paper) would otherwise wait on the last increment of the same count.
+// The shared histogram's counts added to a double one (level_at's).
 void add_to_histogram(const cv::Mat& g, double (&hist)[256]) {
-  uint32_t h[4][256] = {};
-  for (int y = 0; y < g.rows; ++y) {
-    const uint8_t* p = g.ptr<uint8_t>(y);
-    int x = 0;
-    for (; x + 4 <= g.cols; x += 4) {
-      ++h[0][p[x]];
-      ++h[1][p[x + 1]];
-      ++h[2][p[x + 2]];
-      ++h[3][p[x + 3]];
-    }
-    for (; x < g.cols; ++x) ++h[0][p[x]];
-  }
-  for (int v = 0; v < 256; ++v) hist[v] += double(h[0][v]) + h[1][v] + h[2][v] + h[3][v];
+  int64_t counts[256] = {};
+  ocr::add_to_histogram(g, counts);
+  for (int v = 0; v < 256; ++v) hist[v] += double(counts[v]);
 }
 
 int level_at(const double (&hist)[256], double total, double q) {

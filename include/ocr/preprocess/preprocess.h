@@ -3,6 +3,7 @@
 // denoising, optional binarisation, deskew and resolution normalisation. Each step is optional;
 // the defaults suit scans, phone photos and screenshots.
 #pragma once
+#include <cstdint>
 #include <opencv2/core.hpp>
 #include <string>
 
@@ -84,5 +85,8 @@ double estimate_text_height(const cv::Mat& gray);
 int max_glyph_height(int image_rows);
 
 Binarization parse_binarization(const std::string& s);  // none|otsu|sauvola; FormatError otherwise
+
+// Adds the pixels of a CV_8UC1 image to hist (counts per grey level).
+void add_to_histogram(const cv::Mat& gray, int64_t (&hist)[256]);
 
 }  // namespace ocr
