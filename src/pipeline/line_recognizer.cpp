@@ -68,7 +68,7 @@ LineRecognizer::LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
     if (i > 0) check_fusable(*models_.front(), *models_[i], i);
     pools_.push_back(std::make_unique<NetworkPool>());
   }
-  options_.fusion = resolve_fusion(options_.fusion, models_.size());
+  options_.fusion = resolve_fusion(options_.fusion);
   if (decoders_.empty()) decoders_.push_back(nullptr);
   if (decoders_.size() != 1 && decoders_.size() != models_.size())
     throw Error(std::to_string(decoders_.size()) + " decoders for " + std::to_string(models_.size()) +
@@ -89,9 +89,8 @@ LineRecognizer::LineRecognizer(std::shared_ptr<const Model> model, std::shared_p
 
 LineRecognizer::~LineRecognizer() = default;
 
-LineFusion resolve_fusion(LineFusion fusion, size_t model_count) {
-  if (fusion != LineFusion::Auto) return fusion;
-  return model_count >= 3 ? LineFusion::Vote : LineFusion::Posterior;
+LineFusion resolve_fusion(LineFusion fusion) {
+  return fusion == LineFusion::Auto ? LineFusion::Posterior : fusion;
 }
 
 namespace {
@@ -166,14 +165,15 @@ RecognizedLine LineRecognizer::recognize(const cv::Mat& line) const {
 }
 
 std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines) const {
-  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines);
+  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, models_.size());
   std::vector<Matrix> result(per_model.size());
   for (size_t i = 0; i < per_model.size(); ++i)
     result[i] = per_model[i].size() == 1 ? std::move(per_model[i].front()) : fuse_log_posteriors(per_model[i]);
   return result;
 }
 
-std::vector<std::vector<Matrix>> LineRecognizer::model_log_probs(const std::vector<cv::Mat>& lines) const {
+std::vector<std::vector<Matrix>> LineRecognizer::model_log_probs(const std::vector<cv::Mat>& lines, size_t first_model,
+                                                                 size_t end_model) const {
   LineNormalization norm;
   norm.height = model().input_height();
   const int n = int(lines.size());
@@ -211,7 +211,7 @@ std::vector<std::vector<Matrix>> LineRecognizer::model_log_probs(const std::vect
     std::vector<const MatrixF*> imgs;
     for (int id : ids) imgs.push_back(&inputs[size_t(id)]);
     const Activations input = make_network_input(imgs);
-    for (size_t m = 0; m < models_.size(); ++m) {
+    for (size_t m = first_model; m < end_model; ++m) {
       NetworkPool& pool = *pools_[m];
       std::unique_ptr<Network> net;
       {
@@ -383,17 +383,42 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
 
 std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>& lines) const {
   const bool vote = options_.fusion == LineFusion::Vote && models_.size() > 1;
-  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines);
+  const bool gated = models_.size() > 1 && options_.fuse_below <= 1;
+  // Per line, each model's log posteriors: with gated fusion the first model's alone until the
+  // line turns out unsure.
+  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, gated ? 1 : models_.size());
   LineNormalization norm;
   norm.height = model().input_height();
   const int divisor = model().network().width_divisor();
   const Alphabet& alphabet = model().alphabet();
   std::vector<RecognizedLine> out(lines.size());
   const int threads = options_.threads > 0 ? options_.threads : thread_count();
+  if (gated) {
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
+    for (size_t i = 0; i < lines.size(); ++i) {
+      out[i] = read_hypothesis(decoders_.front()->decode(per_model[i].front()), alphabet, lines[i], norm, divisor);
+      judge_plausibility(out[i], lines[i]);
+    }
+    std::vector<size_t> unsure;
+    std::vector<cv::Mat> unsure_lines;
+    for (size_t i = 0; i < lines.size(); ++i)
+      if (out[i].confidence < options_.fuse_below) unsure.push_back(i), unsure_lines.push_back(lines[i]);
+    if (!unsure.empty()) {
+      std::vector<std::vector<Matrix>> others = model_log_probs(unsure_lines, 1, models_.size());
+      for (size_t k = 0; k < unsure.size(); ++k)
+        for (Matrix& m : others[k]) per_model[unsure[k]].push_back(std::move(m));
+    }
+  }
   // Decoders are immutable: lines decode in parallel.
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (vote) {
+    const bool fused = per_model[i].size() > 1;
+    if (gated && !fused) {
+      // Sure enough: the first model's reading stands (already judged).
+      join_letter_spacing(out[i]);
+      continue;
+    }
+    if (vote && fused) {
       // Each model's own reading (an implausible one already capped, so it weighs little), voted.
       std::vector<RecognizedLine> readings;
       for (size_t m = 0; m < models_.size(); ++m) {
@@ -402,9 +427,9 @@ std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>
       }
       out[i] = vote_readings(readings);
     } else {
-      Matrix fused;
-      if (per_model[i].size() > 1) fused = fuse_log_posteriors(per_model[i]);
-      const Matrix& probs = per_model[i].size() > 1 ? fused : per_model[i].front();
+      Matrix fusion;
+      if (fused) fusion = fuse_log_posteriors(per_model[i]);
+      const Matrix& probs = fused ? fusion : per_model[i].front();
       out[i] = read_hypothesis(decoders_.front()->decode(probs), alphabet, lines[i], norm, divisor);
     }
     judge_plausibility(out[i], lines[i]);

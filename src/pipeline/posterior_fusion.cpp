@@ -1,7 +1,6 @@
 #include "ocr/pipeline/posterior_fusion.h"
 
 #include <cmath>
-#include <limits>
 #include <string>
 
 #include "ocr/core/error.h"
@@ -21,16 +20,17 @@ Matrix fuse_log_posteriors(const std::vector<Matrix>& log_probs) {
                        " (classes × frames), model 1 gives " + shape(first));
   if (log_probs.size() == 1) return first;
 
-  constexpr Scalar kNegInf = -std::numeric_limits<Scalar>::infinity();
-  Matrix peak = first;
-  for (size_t i = 1; i < log_probs.size(); ++i) peak = peak.cwiseMax(log_probs[i]);
-  // Where every model gives −inf the shift is 0, so x − m stays −inf (exp 0) instead of NaN.
-  const Matrix shift = (peak.array() == kNegInf).select(Matrix::Zero(peak.rows(), peak.cols()), peak);
-  Matrix sum = Matrix::Zero(first.rows(), first.cols());
-  for (const Matrix& lp : log_probs) sum.array() += (lp - shift).array().exp();
-  // sum ≥ 1 wherever one model's entry is finite (its peak contributes exp(0)).
-  const Scalar log_n = Scalar(std::log(double(log_probs.size())));
-  return (shift.array() + sum.array().log() - log_n).matrix();
+  // The floor also turns −inf (and NaN-free: max(−inf, floor) = floor) into a finite number.
+  Matrix mean = Matrix::Zero(first.rows(), first.cols());
+  for (const Matrix& lp : log_probs) mean += lp.cwiseMax(kFusionLogFloor);
+  mean /= Scalar(log_probs.size());
+  // Renormalise each frame: log Σ_k exp(x_k) = m + log Σ_k exp(x_k − m), m the frame's largest.
+  for (Eigen::Index t = 0; t < mean.cols(); ++t) {
+    auto frame = mean.col(t);
+    const Scalar peak = frame.maxCoeff();
+    frame.array() -= peak + std::log((frame.array() - peak).exp().sum());
+  }
+  return mean;
 }
 
 }  // namespace ocr

@@ -33,7 +33,7 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
   // calibration apply to the fusion. Voting decodes each model with its own weights and
   // calibration (so the confidences it votes with are each model's calibrated ones), with the
   // LM and word list beside the first model.
-  const bool vote = resolve_fusion(o.fusion, models.size()) == LineFusion::Vote && models.size() > 1;
+  const bool vote = resolve_fusion(o.fusion) == LineFusion::Vote && models.size() > 1;
   std::vector<std::shared_ptr<const Decoder>> decoders;
   for (size_t i = 0; i < (vote ? models.size() : 1); ++i) {
     const auto& extra = models[i]->metadata().extra;
@@ -43,6 +43,7 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
   RecognizerOptions line_options;
   line_options.fusion = o.fusion;
   line_options.reread_below = o.reread_below ? *o.reread_below : model_reread_below(models.front()->metadata().extra);
+  if (o.fuse_below) line_options.fuse_below = *o.fuse_below;
   try {
     return std::make_shared<LineRecognizer>(models, decoders, line_options);
   } catch (const Error& e) {
@@ -102,7 +103,11 @@ Reader load_reader(const ReaderOptions& o) {
         return std::string();
       }
     };
-    auto load = [o](const std::string& path) { return load_line_recognizer(o, {path}); };
+    auto load = [o](const std::vector<std::string>& paths) {
+      ReaderOptions gated = o;
+      if (!gated.fuse_below) gated.fuse_below = kAutoFuseBelow;
+      return load_line_recognizer(gated, paths);
+    };
     // The default model too is loaded when a page first needs it: a form or a photo reads with
     // its specialist alone (a form page: 0.41 against 0.45 s, 88 against 98 MB).
     r.scenes = std::make_shared<SceneModels>(r.model_path, nullptr, find, load);

@@ -27,32 +27,60 @@ const std::vector<std::string>& shipped_model_names() {
   return names;
 }
 
+const std::vector<std::string>& fusion_partner_names(const std::string& model_name) {
+  // eng reads clean scans, where it errs least alone; the specialists err differently from each
+  // other and from eng_mix (another lineage), so each is fused with those two.
+  static const std::vector<std::string> none, rough = {"eng_photo", "eng_mix"}, photo = {"eng_rough", "eng_mix"};
+  if (model_name == "eng_rough") return rough;
+  if (model_name == "eng_photo") return photo;
+  return none;
+}
+
 SceneModels::SceneModels(std::string default_path, std::shared_ptr<const LineRecognizer> default_reader, Find find,
                          Load load)
     : default_path_(std::move(default_path)), find_(std::move(find)), load_(std::move(load)) {
   if (default_reader) loaded_.emplace_back(default_path_, std::move(default_reader));
 }
 
-std::string SceneModels::model_for(Scene scene) const {
-  const std::string name = scene_model_name(scene);
+std::string SceneModels::find_once(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [n, path] : found_)
-    if (n == name) return path.empty() ? default_path_ : path;
+    if (n == name) return path;
   std::string path = find_ ? find_(name) : std::string();
-  if (path.empty())
-    log::debug("--engines auto: no model {} for {} images; they are read with {}", name, scene_name(scene),
-               default_path_);
+  if (path.empty()) log::debug("--engines auto: no model {} in the search path", name);
   found_.emplace_back(name, path);
+  return path;
+}
+
+std::string SceneModels::model_for(Scene scene) const {
+  const std::string path = find_once(scene_model_name(scene));
   return path.empty() ? default_path_ : path;
+}
+
+std::vector<std::string> SceneModels::models_for(Scene scene) const {
+  const std::string name = scene_model_name(scene);
+  const std::string path = find_once(name);
+  if (path.empty()) return {default_path_};
+  std::vector<std::string> paths = {path};
+  for (const std::string& partner : fusion_partner_names(name)) {
+    const std::string p = find_once(partner);
+    if (!p.empty() && p != path) paths.push_back(p);
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  bool known = false;
+  for (const auto& [p, members] : members_) known = known || p == path;
+  if (!known) members_.emplace_back(path, paths);
+  return paths;
 }
 
 std::string SceneModels::choose(const cv::Mat& image, PreparedPage& page) const {
   const Scene scene = page.scene ? *page.scene : classify_scene(image, page.pre);
-  std::string path = model_for(scene);
+  const std::vector<std::string> paths = models_for(scene);
   page.page.scene = scene_name(scene);
-  page.page.models = {path};
-  log::debug("{}: page {}: {}, read with {}", page.page.source, page.page.page_index + 1, scene_name(scene), path);
-  return path;
+  page.page.models = paths;
+  log::debug("{}: page {}: {}, read with {} ({} fusion partners for its unsure lines)", page.page.source,
+             page.page.page_index + 1, scene_name(scene), paths.front(), paths.size() - 1);
+  return paths.front();
 }
 
 std::shared_ptr<const LineRecognizer> SceneModels::recognizer(const std::string& path) const {
@@ -61,8 +89,14 @@ std::shared_ptr<const LineRecognizer> SceneModels::recognizer(const std::string&
     for (const auto& [p, r] : loaded_)
       if (p == path) return r;
   }
+  std::vector<std::string> paths = {path};
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [p, members] : members_)
+      if (p == path) paths = members;
+  }
   // Loaded outside the lock (a model takes a moment); two threads may both load it, one is kept.
-  std::shared_ptr<const LineRecognizer> r = load_(path);
+  std::shared_ptr<const LineRecognizer> r = load_(paths);
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [p, kept] : loaded_)
     if (p == path) return kept;

@@ -2,6 +2,7 @@
 // reference, and LineRecognizer reading with a list of models.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -27,11 +28,17 @@ ocr::Matrix matrix(int rows, int cols, std::initializer_list<float> values) {
   return m;
 }
 
-// log((1/n) Σ exp(x_i)) summed naively in long double, whose range holds exp(-10000).
+// The normalised geometric mean, naively in long double: exp of the floored mean log, divided
+// by the frame's sum of the same.
 double reference(const std::vector<ocr::Matrix>& in, int r, int c) {
-  long double sum = 0;
-  for (const auto& m : in) sum += std::exp(static_cast<long double>(m(r, c)));
-  return static_cast<double>(std::log(sum / in.size()));
+  auto mean_log = [&](int row) {
+    long double sum = 0;
+    for (const auto& m : in) sum += std::max<long double>(m(row, c), ocr::kFusionLogFloor);
+    return sum / in.size();
+  };
+  long double z = 0;
+  for (int k = 0; k < in.front().rows(); ++k) z += std::exp(mean_log(k));
+  return static_cast<double>(mean_log(r) - std::log(z));
 }
 
 const std::u32string kLetters = U"abcdefghijklmnopqrstuvwxyz ";
@@ -55,8 +62,8 @@ std::vector<cv::Mat> some_lines() {
 }  // namespace
 
 TEST(PosteriorFusion, MatchesAPlainReference) {
-  // Three models, 3 classes × 4 frames: ordinary values, very negative ones (exp underflows in
-  // float and double) and certain ones (log 1 = 0).
+  // Three models, 3 classes × 4 frames: ordinary values, very negative ones (under the floor)
+  // and certain ones (log 1 = 0).
   const std::vector<ocr::Matrix> in = {
       matrix(3, 4, {-0.1f, -2.0f, -700.f, 0.f, -2.5f, -0.3f, -9000.f, -50.f, -3.0f, -4.0f, -10000.f, -60.f}),
       matrix(3, 4, {-0.5f, -1.0f, -720.f, 0.f, -1.2f, -0.7f, -9500.f, -45.f, -2.0f, -6.0f, -9990.f, -70.f}),
@@ -65,25 +72,33 @@ TEST(PosteriorFusion, MatchesAPlainReference) {
   const ocr::Matrix fused = ocr::fuse_log_posteriors(in);
   ASSERT_EQ(fused.rows(), 3);
   ASSERT_EQ(fused.cols(), 4);
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 4; ++c) {
+  for (int c = 0; c < 4; ++c) {
+    double total = 0;
+    for (int r = 0; r < 3; ++r) {
       ASSERT_TRUE(std::isfinite(fused(r, c))) << r << "," << c;
       const double ref = reference(in, r, c);
       EXPECT_NEAR(fused(r, c), ref, 1e-5 * std::max(1.0, std::abs(ref))) << r << "," << c;
+      total += std::exp(double(fused(r, c)));
     }
-  // Equal inputs fuse to themselves; the mean of p and 0 is p/2.
+    EXPECT_NEAR(total, 1.0, 1e-5) << "frame " << c << " is a distribution";
+  }
+  // Where every model is sure, the fusion is sure.
   EXPECT_NEAR(fused(0, 3), 0.f, 1e-6);
-  const ocr::Matrix half = ocr::fuse_log_posteriors({matrix(1, 2, {-30000.f, -1.f}), matrix(1, 2, {-30000.f, -kInf})});
-  EXPECT_FLOAT_EQ(half(0, 0), -30000.f);
-  EXPECT_NEAR(half(0, 1), -1.0 - std::log(2.0), 1e-6);
 }
 
-TEST(PosteriorFusion, ImpossibleEverywhereStaysImpossibleWithoutNaN) {
-  const ocr::Matrix fused = ocr::fuse_log_posteriors({matrix(1, 3, {-kInf, -kInf, 0.f}), matrix(1, 3, {-kInf, -2.f, -kInf})});
-  EXPECT_EQ(fused(0, 0), -kInf);
-  EXPECT_NEAR(fused(0, 1), -2.0 - std::log(2.0), 1e-6);
-  EXPECT_NEAR(fused(0, 2), -std::log(2.0), 1e-6);
-  EXPECT_FALSE(fused.array().isNaN().any());
+TEST(PosteriorFusion, AgreementWinsAndNoModelVetoes) {
+  // Two classes: model 1 says 0.9 / 0.1, model 2 0.6 / 0.4. The product favours the first class
+  // more surely than either mixture weight would: sqrt(.54) against sqrt(.04).
+  const ocr::Matrix fused = ocr::fuse_log_posteriors(
+      {matrix(2, 1, {std::log(0.9f), std::log(0.1f)}), matrix(2, 1, {std::log(0.6f), std::log(0.4f)})});
+  const double a = std::sqrt(0.9 * 0.6), b = std::sqrt(0.1 * 0.4);
+  EXPECT_NEAR(std::exp(fused(0, 0)), a / (a + b), 1e-5);
+  // Each model rules out what the other is sure of: no frame is left impossible or NaN; the
+  // floor makes the two classes even.
+  const ocr::Matrix split = ocr::fuse_log_posteriors({matrix(2, 1, {0.f, -kInf}), matrix(2, 1, {-kInf, 0.f})});
+  EXPECT_FALSE(split.array().isNaN().any());
+  EXPECT_NEAR(split(0, 0), -std::log(2.0), 1e-6);
+  EXPECT_NEAR(split(1, 0), -std::log(2.0), 1e-6);
 }
 
 TEST(PosteriorFusion, OneInputAsItIsAndShapesMustAgree) {
@@ -229,12 +244,48 @@ TEST(LineRecognizerVoting, OneDecoderOrOnePerModel) {
 }
 
 
-TEST(LineRecognizerVoting, AutoVotesWithThreeModelsOrMore) {
+TEST(LineRecognizerVoting, AutoFusesPosteriors) {
   const auto a = random_model(1), b = random_model(7);
   ocr::RecognizerOptions opt;
   opt.fusion = ocr::LineFusion::Auto;
   EXPECT_EQ(ocr::LineRecognizer({a, b}, nullptr, opt).fusion(), ocr::LineFusion::Posterior);
-  EXPECT_EQ(ocr::LineRecognizer({a, b, a}, nullptr, opt).fusion(), ocr::LineFusion::Vote);
-  EXPECT_EQ(ocr::resolve_fusion(ocr::LineFusion::Vote, 2), ocr::LineFusion::Vote);
-  EXPECT_EQ(ocr::resolve_fusion(ocr::LineFusion::Posterior, 5), ocr::LineFusion::Posterior);
+  EXPECT_EQ(ocr::LineRecognizer({a, b, a}, nullptr, opt).fusion(), ocr::LineFusion::Posterior);
+  EXPECT_EQ(ocr::resolve_fusion(ocr::LineFusion::Vote), ocr::LineFusion::Vote);
+  EXPECT_EQ(ocr::resolve_fusion(ocr::LineFusion::Posterior), ocr::LineFusion::Posterior);
+}
+
+// Gated fusion (fuse_below): a line the first model reads at or above the threshold keeps that
+// model's reading; a line below it reads as the full fusion; at 0 nothing is fused, above 1
+// everything is, with posteriors and with votes alike.
+TEST(LineRecognizerFusion, GatedFusionFusesOnlyTheUnsureLines) {
+  const auto a = random_model(1), b = random_model(7);
+  const auto lines = some_lines();
+  for (ocr::LineFusion how : {ocr::LineFusion::Posterior, ocr::LineFusion::Vote}) {
+    ocr::RecognizerOptions opt;
+    opt.fusion = how;
+    const auto alone = ocr::LineRecognizer(a).recognize(lines);
+    const auto always = ocr::LineRecognizer({a, b}, nullptr, opt).recognize(lines);
+    // A threshold between the lines' own confidences splits them.
+    std::vector<float> conf;
+    for (const auto& l : alone) conf.push_back(l.confidence);
+    std::vector<float> sorted = conf;
+    std::sort(sorted.begin(), sorted.end());
+    ASSERT_LT(sorted.front(), sorted.back()) << "the lines should be read with different confidences";
+    const double middle = 0.5 * (sorted[1] + sorted[2]);
+    bool fused_differs = false;
+    for (double gate : {0.0, middle, 2.0}) {
+      opt.fuse_below = gate;
+      for (int threads : {1, 2}) {
+        opt.threads = threads;
+        const auto read = ocr::LineRecognizer({a, b}, nullptr, opt).recognize(lines);
+        for (size_t i = 0; i < lines.size(); ++i) {
+          const auto& want = conf[i] < gate ? always[i] : alone[i];
+          EXPECT_EQ(read[i].text, want.text) << "gate " << gate << " line " << i;
+          EXPECT_NEAR(read[i].confidence, want.confidence, 1e-6) << "gate " << gate << " line " << i;
+          fused_differs = fused_differs || always[i].text != alone[i].text;
+        }
+      }
+    }
+    EXPECT_TRUE(fused_differs) << "fusion should change some line for the test to mean something";
+  }
 }

@@ -50,6 +50,10 @@ TEST(SceneModels, EachSceneHasAShippedModel) {
   EXPECT_EQ(parse_engines("auto"), Engines::Auto);
   EXPECT_EQ(parse_engines("all"), Engines::All);
   EXPECT_THROW(parse_engines("some"), FormatError);
+  // Scans read with eng alone; each specialist is fused with the other and eng_mix.
+  EXPECT_TRUE(fusion_partner_names("eng").empty());
+  EXPECT_EQ(fusion_partner_names("eng_rough"), (std::vector<std::string>{"eng_photo", "eng_mix"}));
+  EXPECT_EQ(fusion_partner_names("eng_photo"), (std::vector<std::string>{"eng_rough", "eng_mix"}));
 }
 
 class SceneModelsTest : public test::TempTree {
@@ -88,8 +92,10 @@ TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
 
   const PageResult photo = r.pages->recognize(photo_line(), "photo.png");
   EXPECT_EQ(photo.scene, "photo");
-  EXPECT_EQ(photo.models, std::vector<std::string>{path("eng_photo.ocrm")});
+  // eng_photo with its fusion partner found (eng_mix is not in this search path).
+  EXPECT_EQ(photo.models, (std::vector<std::string>{path("eng_photo.ocrm"), path("eng_rough.ocrm")}));
   EXPECT_TRUE(r.scenes->loaded(path("eng_photo.ocrm")));
+  EXPECT_EQ(r.scenes->recognizer(path("eng_photo.ocrm"))->model_count(), 2);
   EXPECT_FALSE(r.scenes->loaded(path("eng.ocrm")));  // a photo read with its specialist alone
   const PageResult scan = r.pages->recognize(scan_line(), "scan.png");
   EXPECT_EQ(scan.scene, "scan");
@@ -102,7 +108,7 @@ TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
   ASSERT_EQ(out.size(), 3u);
   for (const auto& o : out) ASSERT_TRUE(o.result) << o.error;
   EXPECT_EQ(out[0].result->models, std::vector<std::string>{path("eng.ocrm")});
-  EXPECT_EQ(out[1].result->models, std::vector<std::string>{path("eng_photo.ocrm")});
+  EXPECT_EQ(out[1].result->models, (std::vector<std::string>{path("eng_photo.ocrm"), path("eng_rough.ocrm")}));
   EXPECT_EQ(out[2].result->models, std::vector<std::string>{path("eng.ocrm")});
 }
 
@@ -134,9 +140,10 @@ TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
   SceneModels scenes(
       path("eng.ocrm"), default_reader,
       [&](const std::string& name) { return name == "eng_photo" ? path("eng_photo.ocrm") : std::string(); },
-      [&](const std::string& file) {
+      [&](const std::vector<std::string>& files) {
         ++loads;
-        return std::make_shared<LineRecognizer>(Model::load(file));
+        EXPECT_EQ(files.size(), 1u) << "no partner of eng_photo is found";
+        return std::make_shared<LineRecognizer>(Model::load(files.front()));
       });
   EXPECT_EQ(scenes.model_for(Scene::Fax), path("eng.ocrm"));
   EXPECT_EQ(scenes.model_for(Scene::Receipt), path("eng_photo.ocrm"));
@@ -151,7 +158,9 @@ TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
   // A specialist that cannot be read fails where a page needs it, naming the file.
   std::ofstream(path("eng_rough.ocrm")) << "not a model";
   SceneModels bad(path("eng.ocrm"), default_reader, [&](const std::string&) { return path("eng_rough.ocrm"); },
-                  [&](const std::string& file) { return std::make_shared<LineRecognizer>(Model::load(file)); });
+                  [&](const std::vector<std::string>& files) {
+                    return std::make_shared<LineRecognizer>(Model::load(files.front()));
+                  });
   try {
     bad.reader(bad.model_for(Scene::Fax));
     ADD_FAILURE() << "a broken model was loaded";
@@ -172,7 +181,7 @@ TEST_F(SceneModelsTest, AllFusesTheShippedModels) {
   EXPECT_EQ(r.model_paths,
             (std::vector<std::string>{path("eng.ocrm"), path("eng_rough.ocrm"), path("eng_photo.ocrm")}));
   EXPECT_EQ(r.lines->model_count(), 3);
-  EXPECT_EQ(r.lines->fusion(), LineFusion::Vote);
+  EXPECT_EQ(r.lines->fusion(), LineFusion::Posterior);
   o.models = "eng";
   EXPECT_THROW(load_reader(o), Error);
 }

@@ -26,9 +26,8 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
                   "how the readings of several models are combined: vote (each model decodes the line with "
                   "its own LM weights and calibration; the readings are aligned character by character and "
                   "each character goes to the most confident, or with three or more models the weighted "
-                  "majority), posterior (one decoding of the mean of their per-frame probabilities, with "
-                  "the first model's LM weights and calibration), or auto: vote with three or more models, "
-                  "posterior with two")
+                  "majority), posterior (one decoding of the normalised geometric mean of their per-frame "
+                  "probabilities, with the first model's LM weights and calibration), or auto: posterior")
       ->check(CLI::IsMember({"auto", "vote", "posterior"}))
       ->capture_default_str();
   cmd->add_option("--engines", o.engines,
@@ -43,6 +42,11 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
                   "lines read less surely than this confidence (0..1) are read again at 1.4 and 0.85 times their "
                   "width, and the surest reading stays; 0 never (default: the model's own, else 0.95; eng_rough's "
                   "is 0)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--fuse-below", o.fuse_below,
+                  "with several models: only lines the first model reads less surely than this confidence (0..1) "
+                  "are read by the others and fused; the rest keep the first model's reading (default: every line "
+                  "of a named list is fused; --engines auto fuses below its own threshold)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--layout,--psm", o.layout,
                   "auto (page or single line), page (psm 3, 11), block (psm 4, 6), line (psm 7, 8, 13)")
@@ -124,6 +128,7 @@ Reader make_reader(const RecognitionOptions& o) {
   r.engines = parse_engines(o.engines);
   r.fusion = o.fusion == "posterior" ? LineFusion::Posterior : o.fusion == "vote" ? LineFusion::Vote : LineFusion::Auto;
   r.reread_below = o.reread_below;
+  r.fuse_below = o.fuse_below;
   r.detector = o.detector;
   r.page = page_options(o);
   r.kernel_cache = default_kernel_cache_path();

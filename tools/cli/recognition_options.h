@@ -28,6 +28,7 @@ struct RecognitionOptions {
   std::optional<float> lm_weight, word_bonus, oov_penalty;
   double min_confidence = 0;
   std::optional<double> reread_below;  // unset: each model's own (model_reread_below)
+  std::optional<double> fuse_below;    // unset: ReaderOptions' default
 };
 
 // Registers --model, --layout, the preprocessing and the decoder options on cmd.

@@ -1,6 +1,7 @@
 // Recognizes cropped line images with a model: normalise → network → CTC decode.
 // This is the engine-facing façade that page recognition, eval and batch runs build on.
 #pragma once
+#include <limits>
 #include <memory>
 #include <opencv2/core.hpp>
 #include <string>
@@ -47,12 +48,12 @@ void join_letter_spacing(RecognizedLine& line);
 
 // How the readings of several models are combined (one model: no difference).
 enum class LineFusion {
-  Auto,       // Vote with three or more models, Posterior with two (what measured best)
-  Posterior,  // the mean of the per-frame probabilities, decoded once (posterior_fusion.h)
+  Auto,       // Posterior (what measured best, with two models and with three)
+  Posterior,  // the normalised geometric mean of the per-frame probabilities, decoded once (posterior_fusion.h)
   Vote,       // each model's own decoding, aligned and voted by confidence (hypothesis_voting.h)
 };
-// Auto resolved for a number of models (Posterior or Vote; other choices as they are).
-LineFusion resolve_fusion(LineFusion fusion, size_t model_count);
+// Auto resolved (Posterior; other choices as they are).
+LineFusion resolve_fusion(LineFusion fusion);
 
 struct RecognizerOptions {
   int threads = 0;       // 0 = all cores (OMP_THREAD_LIMIT honoured)
@@ -69,12 +70,17 @@ struct RecognizerOptions {
   // widths err differently and their calibrated confidences say which to keep.
   double reread_below = 0;
   std::vector<double> reread_widths = {1.4, 0.85};
+  // With several models: only lines the first model reads less surely than this are read by the
+  // others and fused; the rest keep the first model's reading (a cascade: the others cost only on
+  // the unsure lines). Above 1 (the default) every line is fused.
+  double fuse_below = std::numeric_limits<double>::infinity();
 };
 
 class LineRecognizer {
  public:
-  // Reads every line with every model. With Posterior fusion (the default) decodes the fusion of
-  // their per-frame posteriors (fuse_log_posteriors: the mean of the probabilities), so the
+  // Reads every line with every model (or, with options.fuse_below, the first model's unsure
+  // lines). With Posterior fusion (the default) decodes the fusion of their per-frame posteriors
+  // (fuse_log_posteriors: the normalised geometric mean of the probabilities), so the
   // decoder and its language model see one distribution; with Vote, as below, with this decoder
   // for every model. The models must share the alphabet (same symbols in the same order),
   // the input height and the width divisor; otherwise throws Error naming what differs (models
@@ -109,8 +115,9 @@ class LineRecognizer {
 
  private:
   struct NetworkPool;
-  // Per line, each model's log-softmax output.
-  std::vector<std::vector<Matrix>> model_log_probs(const std::vector<cv::Mat>& lines) const;
+  // Per line, the log-softmax output of each model in [first_model, end_model).
+  std::vector<std::vector<Matrix>> model_log_probs(const std::vector<cv::Mat>& lines, size_t first_model,
+                                                   size_t end_model) const;
   // One reading of each line (at most one pass's worth), no rereading.
   std::vector<RecognizedLine> read_once(const std::vector<cv::Mat>& lines) const;
   std::vector<std::shared_ptr<const Model>> models_;

@@ -8,11 +8,18 @@
 
 namespace ocr {
 
-// Per frame and class, the log of the mean of the models' probabilities:
-// log((1/n) Σ_i exp(x_i)) = m + log Σ_i exp(x_i − m) − log n, with m the largest x_i, so very
-// negative log probabilities neither underflow to −inf nor give NaN; an entry that is −inf in
-// every input stays −inf. One input is returned as it is. Throws ShapeError when the list is
-// empty or the inputs' shapes differ (the message gives both shapes).
+// A model's log probability counts as at least this (e^−30) in the fusion: one model that rules
+// a class out cannot veto what the others read, and no frame is left with no class possible.
+inline constexpr Scalar kFusionLogFloor = -30;
+
+// Per frame, the normalised geometric mean of the models' probabilities (a product of experts):
+// log p(k) = (1/n) Σ_i max(x_ik, floor) − log Σ_k' exp((1/n) Σ_i max(x_ik', floor)). A class wins
+// a frame only where the models agree on it. The arithmetic mean (a mixture) measured worse,
+// probably because a class one model is sure of keeps half its probability in a mixture however
+// firmly the other rules it out (five dev line sets, eng_rough fused with a model of another
+// lineage, beam + LM: 2 374 edits with the mixture, 2 230 with the product, 2 317 for eng_rough
+// alone; a product sharpened or flattened, mean × 1.5 or × 0.7: 2 241, 2 270). One input is returned as it is. Throws ShapeError when the list is empty or the
+// inputs' shapes differ (the message gives both shapes).
 Matrix fuse_log_posteriors(const std::vector<Matrix>& log_probs);
 
 }  // namespace ocr

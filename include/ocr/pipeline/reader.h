@@ -20,6 +20,9 @@ namespace ocr {
 // A model may set its own in its metadata ("reread_below"): eng_rough's is 0, faxes gained 0.1
 // of word F1 for 14 % more time per page (model_reread_below).
 inline constexpr double kDefaultRereadBelow = 0.95;
+// --engines auto: lines a scene's model reads less surely than this are read by its fusion
+// partners too (fusion_partner_names) and fused.
+inline constexpr double kAutoFuseBelow = 0.8;
 
 // The rereading threshold a model's metadata asks for, else kDefaultRereadBelow. Throws
 // FormatError when the value is not a number in [0, 1].
@@ -42,6 +45,9 @@ struct ReaderOptions {
   // RecognizerOptions::reread_below of every model's recognizer; unset: each model's own
   // (model_reread_below).
   std::optional<double> reread_below;
+  // RecognizerOptions::fuse_below of a reader of several models; unset: a named list fuses
+  // every line, --engines auto its partners below kAutoFuseBelow.
+  std::optional<double> fuse_below;
   std::string detector = "auto";  // a choice for resolve_detector
   // The cache of the automatic kernel choice (kernel_choice.h; "" = none: timed on first use)
   // and what identifies the build in its key, beside the CPU's model name.

@@ -29,13 +29,18 @@ const char* scene_model_name(Scene scene);
 // The shipped recognizer models, by name, in the order --engines all fuses them.
 const std::vector<std::string>& shipped_model_names();
 
+// The models --engines auto fuses with a scene's model on the lines it reads unsurely
+// (kAutoFuseBelow in reader.h), by name; those missing from the search path are left out.
+const std::vector<std::string>& fusion_partner_names(const std::string& model_name);
+
 // Chooses each page's model by its scene and reads its lines with it.
 class SceneModels : public PageReaderChoice {
  public:
   // find: the file of a model name, "" when there is none (the search path, in load_reader).
-  // load: the line recognizer of a model file (it may throw; the error names the file).
+  // load: the line recognizer of model files, the scene's model first and its fusion partners
+  // after it (it may throw; the error names the file).
   using Find = std::function<std::string(const std::string& name)>;
-  using Load = std::function<std::shared_ptr<const LineRecognizer>(const std::string& path)>;
+  using Load = std::function<std::shared_ptr<const LineRecognizer>(const std::vector<std::string>& paths)>;
   // default_path/default_reader: what pages read with when their specialist is missing; a null
   // default_reader is loaded like the specialists, when a page first needs it.
   SceneModels(std::string default_path, std::shared_ptr<const LineRecognizer> default_reader, Find find,
@@ -43,6 +48,8 @@ class SceneModels : public PageReaderChoice {
 
   // The model file a scene reads with: its specialist, else the default (said once at debug level).
   std::string model_for(Scene scene) const;
+  // That file and the files of its fusion partners found (fusion_partner_names).
+  std::vector<std::string> models_for(Scene scene) const;
   // Classifies the page (its image as decoded and its preprocessing), sets its scene and model
   // in page.page and returns the model file.
   std::string choose(const cv::Mat& image, PreparedPage& page) const override;
@@ -58,8 +65,12 @@ class SceneModels : public PageReaderChoice {
   Find find_;
   Load load_;
   mutable std::mutex mutex_;
-  // Model files by name as found ("" = missing), and recognizers by file, filled as pages ask.
+  // The file of a name ("" = missing), found once.
+  std::string find_once(const std::string& name) const;
+  // Model files by name as found ("" = missing), each scene model's file with its partners'
+  // files, and recognizers by file, filled as pages ask.
   mutable std::vector<std::pair<std::string, std::string>> found_;
+  mutable std::vector<std::pair<std::string, std::vector<std::string>>> members_;
   mutable std::vector<std::pair<std::string, std::shared_ptr<const LineRecognizer>>> loaded_;
 };
 
