@@ -33,8 +33,9 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("--engines", o.engines,
                   "the models that read each page when -l/--model (and $OCR_MODEL) name none: auto (by what "
                   "the page looks like: scans and screenshots eng, faxes and low-resolution scans eng_rough, receipts "
-                  "and phone photos eng_photo; a missing one falls back to eng), or all (every shipped model, fused as -l "
-                  "eng+eng_rough+eng_photo)")
+                  "and phone photos eng_photo, a missing one falling back to eng; the lines a specialist reads less "
+                  "surely than --fuse-below, 0.8 by default, are read by the other specialist and eng_mix too and "
+                  "fused), or all (every shipped model, fused on every line)")
       ->check(CLI::IsMember({"auto", "all"}))
       ->capture_default_str();
   cmd->add_option("--model-dir", o.model_dir, "look for model names here first (also $OCR_MODEL_DIR)");
