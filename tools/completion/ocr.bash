@@ -36,7 +36,7 @@ _ocr() {
   done
 
   local recognition="-m -l --model --lang --model-dir --layout --psm --detector --dpi --rotate
-    --invert --contrast --denoise --binarize --no-deskew --no-document --no-rescale --fusion --engines --reread-below
+    --invert --contrast --denoise --binarize --no-deskew --no-document --no-rescale --fusion --engines --reread-below --fuse-below
     --decoder --beam-width --lm --lm-weight --word-bonus --lexicon --oov-penalty --allow-chars --deny-chars
     --min-confidence -c"
   local opts
@@ -122,7 +122,7 @@ _ocr() {
     --train|--val|--gt|--pred|--out|-o|--output|--files-from|--corpus|--fonts|--text|--arpa)
       _ocr_files; return ;;
     --suffix|--pages|--dpi|--max-pixels|--max-side|--max-pages|-j|--jobs|--threads|--beam-width|\
-    --lm-weight|--word-bonus|--oov-penalty|--allow-chars|--deny-chars|--min-confidence|--reread-below|--net|\
+    --lm-weight|--word-bonus|--oov-penalty|--allow-chars|--deny-chars|--min-confidence|--reread-below|--fuse-below|--net|\
     --height|--iterations|--time-budget|--batch|--lr|--warmup|--decay|--seed|--val-every|\
     --val-lines|--patience|--keep-checkpoints|--synth-profiles|--data-description|--tile|\
     --text-height|--page-kinds|--data-threads|--val-pages|--worst|--confusions|--count|--profile|\
