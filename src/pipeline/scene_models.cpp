@@ -23,7 +23,7 @@ const char* scene_model_name(Scene scene) {
 }
 
 const std::vector<std::string>& shipped_model_names() {
-  static const std::vector<std::string> names = {"eng", "eng_rough", "eng_photo"};
+  static const std::vector<std::string> names = {"eng", "eng_rough", "eng_photo", "eng_mix"};
   return names;
 }
 
