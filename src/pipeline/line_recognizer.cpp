@@ -89,6 +89,16 @@ LineRecognizer::LineRecognizer(std::shared_ptr<const Model> model, std::shared_p
 
 LineRecognizer::~LineRecognizer() = default;
 
+bool can_fuse(const Model& first, const Model& other, std::string* why) {
+  try {
+    check_fusable(first, other, 1);
+    return true;
+  } catch (const Error& e) {
+    if (why) *why = e.what();
+    return false;
+  }
+}
+
 LineFusion resolve_fusion(LineFusion fusion) {
   return fusion == LineFusion::Auto ? LineFusion::Posterior : fusion;
 }

@@ -25,10 +25,24 @@ DecoderOptions reader_decoder_options(DecoderOptions o, const std::string& model
 namespace {
 
 // The line recognizer of models read together (one, or several fused).
-std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& o,
-                                                           const std::vector<std::string>& paths) {
+// partners_optional: the models after the first (--engines auto's fusion partners, --engines
+// all's other shipped models) are left out of `paths` (said at debug level) when they cannot be
+// fused with it, e.g. a user's own model of a shipped name with another alphabet beside the
+// shipped models.
+std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& o, std::vector<std::string>& paths,
+                                                           bool partners_optional = false) {
   std::vector<std::shared_ptr<const Model>> models;
-  for (const auto& path : paths) models.push_back(Model::load(path));
+  for (size_t i = 0; i < paths.size();) {
+    auto model = Model::load(paths[i]);
+    std::string why;
+    if (partners_optional && i > 0 && !can_fuse(*models.front(), *model, &why)) {
+      log::debug("{} is not fused with {}: {}", paths[i], paths.front(), why);
+      paths.erase(paths.begin() + long(i));
+      continue;
+    }
+    models.push_back(std::move(model));
+    ++i;
+  }
   // Posterior fusion decodes with the first model's decoder: its LM weights and confidence
   // calibration apply to the fusion. Voting decodes each model with its own weights and
   // calibration (so the confidences it votes with are each model's calibrated ones), with the
@@ -93,7 +107,7 @@ Reader load_reader(const ReaderOptions& o) {
   r.model_path = r.model_paths.front();
   PageRecognizerOptions page = o.page;
   const bool by_scene = o.engines == Engines::Auto && !named;
-  if (!by_scene) r.lines = load_line_recognizer(o, r.model_paths);
+  if (!by_scene) r.lines = load_line_recognizer(o, r.model_paths, o.engines == Engines::All);
   if (by_scene) {
     const std::string model_dir = o.model_dir;
     auto find = [model_dir](const std::string& name) {
@@ -103,10 +117,10 @@ Reader load_reader(const ReaderOptions& o) {
         return std::string();
       }
     };
-    auto load = [o](const std::vector<std::string>& paths) {
+    auto load = [o](std::vector<std::string>& paths) {
       ReaderOptions gated = o;
       if (!gated.fuse_below) gated.fuse_below = kAutoFuseBelow;
-      return load_line_recognizer(gated, paths);
+      return load_line_recognizer(gated, paths, true);
     };
     // The default model too is loaded when a page first needs it: a form or a photo reads with
     // its specialist alone (a form page: 0.41 against 0.45 s, 88 against 98 MB).

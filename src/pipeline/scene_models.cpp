@@ -75,7 +75,13 @@ std::vector<std::string> SceneModels::models_for(Scene scene) const {
 
 std::string SceneModels::choose(const cv::Mat& image, PreparedPage& page) const {
   const Scene scene = page.scene ? *page.scene : classify_scene(image, page.pre);
-  const std::vector<std::string> paths = models_for(scene);
+  std::vector<std::string> paths = models_for(scene);
+  recognizer(paths.front());  // the page needs it now; its loading settles which partners fuse
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [p, members] : members_)
+      if (p == paths.front()) paths = members;
+  }
   page.page.scene = scene_name(scene);
   page.page.models = paths;
   log::debug("{}: page {}: {}, read with {} ({} fusion partners for its unsure lines)", page.page.source,
@@ -98,6 +104,8 @@ std::shared_ptr<const LineRecognizer> SceneModels::recognizer(const std::string&
   // Loaded outside the lock (a model takes a moment); two threads may both load it, one is kept.
   std::shared_ptr<const LineRecognizer> r = load_(paths);
   std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [p, members] : members_)
+    if (p == path) members = paths;
   for (const auto& [p, kept] : loaded_)
     if (p == path) return kept;
   loaded_.emplace_back(path, r);

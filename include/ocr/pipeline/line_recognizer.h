@@ -52,6 +52,10 @@ enum class LineFusion {
   Posterior,  // the normalised geometric mean of the per-frame probabilities, decoded once (posterior_fusion.h)
   Vote,       // each model's own decoding, aligned and voted by confidence (hypothesis_voting.h)
 };
+// Whether `other` reads with the same labels, line height and frame rate as `first` (what fusing
+// them needs); when not, why, in `why`.
+bool can_fuse(const Model& first, const Model& other, std::string* why = nullptr);
+
 // Auto resolved (Posterior; other choices as they are).
 LineFusion resolve_fusion(LineFusion fusion);
 

@@ -38,9 +38,10 @@ class SceneModels : public PageReaderChoice {
  public:
   // find: the file of a model name, "" when there is none (the search path, in load_reader).
   // load: the line recognizer of model files, the scene's model first and its fusion partners
-  // after it (it may throw; the error names the file).
+  // after it (it may throw; the error names the file); it leaves out of `paths` the partners it
+  // could not fuse.
   using Find = std::function<std::string(const std::string& name)>;
-  using Load = std::function<std::shared_ptr<const LineRecognizer>(const std::vector<std::string>& paths)>;
+  using Load = std::function<std::shared_ptr<const LineRecognizer>(std::vector<std::string>& paths)>;
   // default_path/default_reader: what pages read with when their specialist is missing; a null
   // default_reader is loaded like the specialists, when a page first needs it.
   SceneModels(std::string default_path, std::shared_ptr<const LineRecognizer> default_reader, Find find,
