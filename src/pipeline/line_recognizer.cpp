@@ -36,25 +36,26 @@ std::string symbol_name(const Alphabet& a, int label) {
   return label < a.size() ? "'" + utf8_encode(a.symbol(label)) + "'" : "none";
 }
 
-// Throws Error unless `other` reads with the same labels, line height and frame rate as `first`.
-void check_fusable(const Model& first, const Model& other, size_t index) {
-  const std::string which = "model " + std::to_string(index + 1) + " cannot be fused with model 1: ";
-  if (other.is_detector()) throw Error(which + "it is a text-line detector, not a recognizer");
+// Why `other` cannot be fused with `first` (fusing needs the same labels, line height and frame
+// rate), "" when it can.
+std::string fusion_mismatch(const Model& first, const Model& other) {
+  if (other.is_detector()) return "it is a text-line detector, not a recognizer";
   const Alphabet &a = first.alphabet(), &b = other.alphabet();
   if (a.chars() != b.chars()) {
     int label = 1;
     while (label < a.size() && label < b.size() && a.symbol(label) == b.symbol(label)) ++label;
-    throw Error(which + "the alphabets differ (" + std::to_string(a.size() - 1) + " against " +
-                std::to_string(b.size() - 1) + " symbols; label " + std::to_string(label) + " is " +
-                symbol_name(a, label) + " against " + symbol_name(b, label) + ")");
+    return "the alphabets differ (" + std::to_string(a.size() - 1) + " against " + std::to_string(b.size() - 1) +
+           " symbols; label " + std::to_string(label) + " is " + symbol_name(a, label) + " against " +
+           symbol_name(b, label) + ")";
   }
   if (first.input_height() != other.input_height())
-    throw Error(which + "the input heights differ (" + std::to_string(first.input_height()) + " against " +
-                std::to_string(other.input_height()) + " px)");
+    return "the input heights differ (" + std::to_string(first.input_height()) + " against " +
+           std::to_string(other.input_height()) + " px)";
   const int da = first.network().width_divisor(), db = other.network().width_divisor();
   if (da != db)
-    throw Error(which + "the frame rates differ (a frame per " + std::to_string(da) + " against " +
-                std::to_string(db) + " px of width)");
+    return "the frame rates differ (a frame per " + std::to_string(da) + " against " + std::to_string(db) +
+           " px of width)";
+  return "";
 }
 
 }  // namespace
@@ -65,7 +66,8 @@ LineRecognizer::LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
   if (models_.empty()) throw Error("a line recognizer needs at least one model");
   for (size_t i = 0; i < models_.size(); ++i) {
     if (!models_[i]) throw Error("model " + std::to_string(i + 1) + " is missing");
-    if (i > 0) check_fusable(*models_.front(), *models_[i], i);
+    const std::string why = i > 0 ? fusion_mismatch(*models_.front(), *models_[i]) : std::string();
+    if (!why.empty()) throw Error("model " + std::to_string(i + 1) + " cannot be fused with model 1: " + why);
     pools_.push_back(std::make_unique<NetworkPool>());
   }
   options_.fusion = resolve_fusion(options_.fusion);
@@ -90,13 +92,9 @@ LineRecognizer::LineRecognizer(std::shared_ptr<const Model> model, std::shared_p
 LineRecognizer::~LineRecognizer() = default;
 
 bool can_fuse(const Model& first, const Model& other, std::string* why) {
-  try {
-    check_fusable(first, other, 1);
-    return true;
-  } catch (const Error& e) {
-    if (why) *why = e.what();
-    return false;
-  }
+  std::string mismatch = fusion_mismatch(first, other);
+  if (why) *why = mismatch;
+  return mismatch.empty();
 }
 
 LineFusion resolve_fusion(LineFusion fusion) {

@@ -39,17 +39,21 @@ const std::vector<std::string>& fusion_partner_names(const std::string& model_na
 SceneModels::SceneModels(std::string default_path, std::shared_ptr<const LineRecognizer> default_reader, Find find,
                          Load load)
     : default_path_(std::move(default_path)), find_(std::move(find)), load_(std::move(load)) {
-  if (default_reader) loaded_.emplace_back(default_path_, std::move(default_reader));
+  if (default_reader) loaded_.emplace(default_path_, std::move(default_reader));
 }
 
 std::string SceneModels::find_once(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [n, path] : found_)
-    if (n == name) return path;
+  if (auto it = found_.find(name); it != found_.end()) return it->second;
   std::string path = find_ ? find_(name) : std::string();
   if (path.empty()) log::debug("--engines auto: no model {} in the search path", name);
-  found_.emplace_back(name, path);
+  found_.emplace(name, path);
   return path;
+}
+
+std::vector<std::string> SceneModels::members_locked(const std::string& path) const {
+  auto it = members_.find(path);
+  return it == members_.end() ? std::vector<std::string>{path} : it->second;
 }
 
 std::string SceneModels::model_for(Scene scene) const {
@@ -67,10 +71,8 @@ std::vector<std::string> SceneModels::models_for(Scene scene) const {
     if (!p.empty() && p != path) paths.push_back(p);
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  bool known = false;
-  for (const auto& [p, members] : members_) known = known || p == path;
-  if (!known) members_.emplace_back(path, paths);
-  return paths;
+  members_.emplace(path, paths);  // kept as it is when known: loading may have left partners out
+  return members_locked(path);
 }
 
 std::string SceneModels::choose(const cv::Mat& image, PreparedPage& page) const {
@@ -79,8 +81,7 @@ std::string SceneModels::choose(const cv::Mat& image, PreparedPage& page) const 
   recognizer(paths.front());  // the page needs it now; its loading settles which partners fuse
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& [p, members] : members_)
-      if (p == paths.front()) paths = members;
+    paths = members_locked(paths.front());
   }
   page.page.scene = scene_name(scene);
   page.page.models = paths;
@@ -90,33 +91,22 @@ std::string SceneModels::choose(const cv::Mat& image, PreparedPage& page) const 
 }
 
 std::shared_ptr<const LineRecognizer> SceneModels::recognizer(const std::string& path) const {
+  std::vector<std::string> paths;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& [p, r] : loaded_)
-      if (p == path) return r;
-  }
-  std::vector<std::string> paths = {path};
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& [p, members] : members_)
-      if (p == path) paths = members;
+    if (auto it = loaded_.find(path); it != loaded_.end()) return it->second;
+    paths = members_locked(path);
   }
   // Loaded outside the lock (a model takes a moment); two threads may both load it, one is kept.
   std::shared_ptr<const LineRecognizer> r = load_(paths);
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [p, members] : members_)
-    if (p == path) members = paths;
-  for (const auto& [p, kept] : loaded_)
-    if (p == path) return kept;
-  loaded_.emplace_back(path, r);
-  return r;
+  if (auto it = members_.find(path); it != members_.end()) it->second = paths;
+  return loaded_.emplace(path, r).first->second;
 }
 
 bool SceneModels::loaded(const std::string& path) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [p, r] : loaded_)
-    if (p == path) return true;
-  return false;
+  return loaded_.count(path) > 0;
 }
 
 LineReader SceneModels::reader(const std::string& path) const {

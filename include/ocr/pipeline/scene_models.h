@@ -4,6 +4,7 @@
 // in the model search path and loaded once, when a page first needs them.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -70,9 +71,12 @@ class SceneModels : public PageReaderChoice {
   std::string find_once(const std::string& name) const;
   // Model files by name as found ("" = missing), each scene model's file with its partners'
   // files, and recognizers by file, filled as pages ask.
-  mutable std::vector<std::pair<std::string, std::string>> found_;
-  mutable std::vector<std::pair<std::string, std::vector<std::string>>> members_;
-  mutable std::vector<std::pair<std::string, std::shared_ptr<const LineRecognizer>>> loaded_;
+  mutable std::map<std::string, std::string> found_;
+  mutable std::map<std::string, std::vector<std::string>> members_;
+  mutable std::map<std::string, std::shared_ptr<const LineRecognizer>> loaded_;
+  // The files a scene model's file is read with: {path} until models_for names its partners
+  // (mutex_ held).
+  std::vector<std::string> members_locked(const std::string& path) const;
 };
 
 }  // namespace ocr
