@@ -20,6 +20,7 @@
 #include "ocr/pipeline/hypothesis_voting.h"
 #include "ocr/pipeline/network_input.h"
 #include "ocr/pipeline/posterior_fusion.h"
+#include "ocr/pipeline/reading_consensus.h"
 #include "ocr/segment/line_normalizer.h"
 
 namespace ocr {
@@ -98,7 +99,15 @@ bool can_fuse(const Model& first, const Model& other, std::string* why) {
 }
 
 LineFusion resolve_fusion(LineFusion fusion) {
-  return fusion == LineFusion::Auto ? LineFusion::Posterior : fusion;
+  return fusion == LineFusion::Auto ? LineFusion::Consensus : fusion;
+}
+
+LineFusion parse_fusion(const std::string& name) {
+  if (name == "auto") return LineFusion::Auto;
+  if (name == "posterior") return LineFusion::Posterior;
+  if (name == "vote") return LineFusion::Vote;
+  if (name == "consensus") return LineFusion::Consensus;
+  throw FormatError("--fusion: '" + name + "' is none of auto, posterior, vote, consensus");
 }
 
 namespace {
@@ -390,7 +399,6 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
 }
 
 std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>& lines) const {
-  const bool vote = options_.fusion == LineFusion::Vote && models_.size() > 1;
   const bool gated = models_.size() > 1 && options_.fuse_below <= 1;
   // Per line, each model's log posteriors: with gated fusion the first model's alone until the
   // line turns out unsure.
@@ -421,26 +429,35 @@ std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
   for (size_t i = 0; i < lines.size(); ++i) {
     const bool fused = per_model[i].size() > 1;
-    if (gated && !fused) {
-      // Sure enough: the first model's reading stands (already judged).
-      join_letter_spacing(out[i]);
-      continue;
-    }
-    if (vote && fused) {
-      // Each model's own reading (an implausible one already capped, so it weighs little), voted.
-      std::vector<RecognizedLine> readings;
-      for (size_t m = 0; m < models_.size(); ++m) {
-        readings.push_back(read_hypothesis(decoders_[m]->decode(per_model[i][m]), alphabet, lines[i], norm, divisor));
-        judge_plausibility(readings.back(), lines[i]);
-      }
-      out[i] = vote_readings(readings);
+    // Model m's own reading (judged: an implausible one is capped, so it weighs little); with
+    // gated fusion the first model's is already in out[i].
+    auto own_reading = [&](size_t m) {
+      if (gated && m == 0) return out[i];
+      RecognizedLine r = read_hypothesis(decoders_[m]->decode(per_model[i][m]), alphabet, lines[i], norm, divisor);
+      judge_plausibility(r, lines[i]);
+      return r;
+    };
+    auto fused_reading = [&] {
+      RecognizedLine r =
+          read_hypothesis(decoders_.front()->decode(fuse_log_posteriors(per_model[i])), alphabet, lines[i], norm, divisor);
+      judge_plausibility(r, lines[i]);
+      return r;
+    };
+    if (!fused) {
+      out[i] = own_reading(0);
+    } else if (options_.fusion == LineFusion::Posterior) {
+      out[i] = fused_reading();
     } else {
-      Matrix fusion;
-      if (fused) fusion = fuse_log_posteriors(per_model[i]);
-      const Matrix& probs = fused ? fusion : per_model[i].front();
-      out[i] = read_hypothesis(decoders_.front()->decode(probs), alphabet, lines[i], norm, divisor);
+      std::vector<RecognizedLine> readings;
+      if (options_.fusion == LineFusion::Consensus) readings.push_back(fused_reading());
+      for (size_t m = 0; m < models_.size(); ++m) readings.push_back(own_reading(m));
+      if (options_.fusion == LineFusion::Consensus) {
+        out[i] = std::move(readings[consensus_choice(readings)]);
+      } else {
+        out[i] = vote_readings(readings);
+        judge_plausibility(out[i], lines[i]);
+      }
     }
-    judge_plausibility(out[i], lines[i]);
     join_letter_spacing(out[i]);
   }
   return out;

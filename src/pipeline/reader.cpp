@@ -44,12 +44,12 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
     ++i;
   }
   // Posterior fusion decodes with the first model's decoder: its LM weights and confidence
-  // calibration apply to the fusion. Voting decodes each model with its own weights and
-  // calibration (so the confidences it votes with are each model's calibrated ones), with the
-  // LM and word list beside the first model.
-  const bool vote = resolve_fusion(o.fusion) == LineFusion::Vote && models.size() > 1;
+  // calibration apply to the fusion. Voting and consensus decode each model with its own weights
+  // and calibration too (so the confidences they weigh with are each model's calibrated ones),
+  // with the LM and word list beside the first model.
+  const bool own_decoders = resolve_fusion(o.fusion) != LineFusion::Posterior && models.size() > 1;
   std::vector<std::shared_ptr<const Decoder>> decoders;
-  for (size_t i = 0; i < (vote ? models.size() : 1); ++i) {
+  for (size_t i = 0; i < (own_decoders ? models.size() : 1); ++i) {
     const auto& extra = models[i]->metadata().extra;
     decoders.push_back(
         make_decoder(reader_decoder_options(o.decoder, paths.front(), extra), models[i]->alphabet(), extra));

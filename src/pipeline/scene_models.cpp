@@ -1,5 +1,7 @@
 #include "ocr/pipeline/scene_models.h"
 
+#include <algorithm>
+
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
 
@@ -15,7 +17,7 @@ const char* scene_model_name(Scene scene) {
   switch (scene) {
     case Scene::Scan:
     case Scene::Screen: return "eng";
-    case Scene::Fax: return "eng_rough";
+    case Scene::Fax: return "eng_mix";
     case Scene::Receipt:
     case Scene::Photo: return "eng_photo";
   }
@@ -28,11 +30,14 @@ const std::vector<std::string>& shipped_model_names() {
 }
 
 const std::vector<std::string>& fusion_partner_names(const std::string& model_name) {
-  // eng reads clean scans, where it errs least alone; the specialists err differently from each
-  // other and from eng_mix (another lineage), so each is fused with those two.
-  static const std::vector<std::string> none, rough = {"eng_photo", "eng_mix"}, photo = {"eng_rough", "eng_mix"};
+  // eng reads clean scans, where it errs least alone (fused with it, the others read forms worse:
+  // it is surely wrong on them); the specialists and eng_mix (another lineage) err differently,
+  // so each is fused with the other two.
+  static const std::vector<std::string> none, rough = {"eng_mix", "eng_photo"}, photo = {"eng_rough", "eng_mix"},
+                                              mix = {"eng_rough", "eng_photo"};
   if (model_name == "eng_rough") return rough;
   if (model_name == "eng_photo") return photo;
+  if (model_name == "eng_mix") return mix;
   return none;
 }
 
@@ -56,20 +61,19 @@ std::vector<std::string> SceneModels::members_locked(const std::string& path) co
   return it == members_.end() ? std::vector<std::string>{path} : it->second;
 }
 
-std::string SceneModels::model_for(Scene scene) const {
-  const std::string path = find_once(scene_model_name(scene));
-  return path.empty() ? default_path_ : path;
-}
+std::string SceneModels::model_for(Scene scene) const { return models_for(scene).front(); }
 
 std::vector<std::string> SceneModels::models_for(Scene scene) const {
+  // The scene's model leads (its decoder reads the fusion, its confidence gates it); when it is
+  // missing, the first of its partners found does.
   const std::string name = scene_model_name(scene);
-  const std::string path = find_once(name);
-  if (path.empty()) return {default_path_};
-  std::vector<std::string> paths = {path};
-  for (const std::string& partner : fusion_partner_names(name)) {
-    const std::string p = find_once(partner);
-    if (!p.empty() && p != path) paths.push_back(p);
-  }
+  std::vector<std::string> paths;
+  if (std::string p = find_once(name); !p.empty()) paths.push_back(p);
+  for (const std::string& partner : fusion_partner_names(name))
+    if (std::string p = find_once(partner); !p.empty() && std::find(paths.begin(), paths.end(), p) == paths.end())
+      paths.push_back(p);
+  if (paths.empty()) return {default_path_};
+  const std::string& path = paths.front();
   std::lock_guard<std::mutex> lock(mutex_);
   members_.emplace(path, paths);  // kept as it is when known: loading may have left partners out
   return members_locked(path);

@@ -244,27 +244,62 @@ TEST(LineRecognizerVoting, OneDecoderOrOnePerModel) {
 }
 
 
-TEST(LineRecognizerVoting, AutoFusesPosteriors) {
+TEST(LineRecognizerVoting, AutoChoosesByConsensus) {
   const auto a = random_model(1), b = random_model(7);
   ocr::RecognizerOptions opt;
   opt.fusion = ocr::LineFusion::Auto;
-  EXPECT_EQ(ocr::LineRecognizer({a, b}, nullptr, opt).fusion(), ocr::LineFusion::Posterior);
-  EXPECT_EQ(ocr::LineRecognizer({a, b, a}, nullptr, opt).fusion(), ocr::LineFusion::Posterior);
+  EXPECT_EQ(ocr::LineRecognizer({a, b}, nullptr, opt).fusion(), ocr::LineFusion::Consensus);
+  EXPECT_EQ(ocr::LineRecognizer({a, b, a}, nullptr, opt).fusion(), ocr::LineFusion::Consensus);
   EXPECT_EQ(ocr::resolve_fusion(ocr::LineFusion::Vote), ocr::LineFusion::Vote);
   EXPECT_EQ(ocr::resolve_fusion(ocr::LineFusion::Posterior), ocr::LineFusion::Posterior);
+  EXPECT_EQ(ocr::parse_fusion("consensus"), ocr::LineFusion::Consensus);
+  EXPECT_EQ(ocr::parse_fusion("auto"), ocr::LineFusion::Auto);
+  EXPECT_THROW(ocr::parse_fusion("rover"), ocr::FormatError);
+}
+
+// Consensus of one model with itself: every reading is the same, so the line is the model's.
+// With another model, each line is one of the readings the parts give: the fused one or a
+// model's own.
+TEST(LineRecognizerConsensus, KeepsOneOfTheReadings) {
+  const auto a = random_model(1), b = random_model(7);
+  const auto lines = some_lines();
+  ocr::RecognizerOptions opt;
+  opt.fusion = ocr::LineFusion::Consensus;
+  const auto one_read = ocr::LineRecognizer(a).recognize(lines);
+  const auto twice = ocr::LineRecognizer({a, random_model(1)}, nullptr, opt).recognize(lines);
+  ASSERT_EQ(twice.size(), one_read.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(twice[i].text, one_read[i].text) << "line " << i;
+    EXPECT_NEAR(twice[i].confidence, one_read[i].confidence, 1e-6) << "line " << i;
+  }
+  const auto b_read = ocr::LineRecognizer(b).recognize(lines);
+  ocr::RecognizerOptions posterior;
+  posterior.fusion = ocr::LineFusion::Posterior;
+  const auto fused_read = ocr::LineRecognizer({a, b}, nullptr, posterior).recognize(lines);
+  const auto chosen = ocr::LineRecognizer({a, b}, nullptr, opt).recognize(lines);
+  bool differs = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::vector<std::string> texts = {fused_read[i].text, one_read[i].text, b_read[i].text};
+    EXPECT_NE(std::find(texts.begin(), texts.end(), chosen[i].text), texts.end()) << "line " << i;
+    differs = differs || texts[0] != texts[1] || texts[0] != texts[2];
+  }
+  EXPECT_TRUE(differs) << "the readings should differ somewhere for the test to mean something";
 }
 
 // Gated fusion (fuse_below): a line the first model reads at or above the threshold keeps that
 // model's reading; a line below it reads as the full fusion; at 0 nothing is fused, above 1
-// everything is, with posteriors and with votes alike.
+// everything is, with posteriors, votes and consensus alike (consensus of three models: of two
+// random ones it keeps the first's reading on every line).
 TEST(LineRecognizerFusion, GatedFusionFusesOnlyTheUnsureLines) {
-  const auto a = random_model(1), b = random_model(7);
+  const auto a = random_model(1), b = random_model(7), c = random_model(13);
   const auto lines = some_lines();
-  for (ocr::LineFusion how : {ocr::LineFusion::Posterior, ocr::LineFusion::Vote}) {
+  for (ocr::LineFusion how : {ocr::LineFusion::Posterior, ocr::LineFusion::Vote, ocr::LineFusion::Consensus}) {
     ocr::RecognizerOptions opt;
     opt.fusion = how;
+    const std::vector<std::shared_ptr<const ocr::Model>> models =
+        how == ocr::LineFusion::Consensus ? std::vector{a, b, c} : std::vector{a, b};
     const auto alone = ocr::LineRecognizer(a).recognize(lines);
-    const auto always = ocr::LineRecognizer({a, b}, nullptr, opt).recognize(lines);
+    const auto always = ocr::LineRecognizer(models, nullptr, opt).recognize(lines);
     // A threshold between the lines' own confidences splits them.
     std::vector<float> conf;
     for (const auto& l : alone) conf.push_back(l.confidence);
@@ -277,7 +312,7 @@ TEST(LineRecognizerFusion, GatedFusionFusesOnlyTheUnsureLines) {
       opt.fuse_below = gate;
       for (int threads : {1, 2}) {
         opt.threads = threads;
-        const auto read = ocr::LineRecognizer({a, b}, nullptr, opt).recognize(lines);
+        const auto read = ocr::LineRecognizer(models, nullptr, opt).recognize(lines);
         for (size_t i = 0; i < lines.size(); ++i) {
           const auto& want = conf[i] < gate ? always[i] : alone[i];
           EXPECT_EQ(read[i].text, want.text) << "gate " << gate << " line " << i;

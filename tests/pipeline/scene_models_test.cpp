@@ -40,7 +40,7 @@ cv::Mat scan_line() {
 TEST(SceneModels, EachSceneHasAShippedModel) {
   EXPECT_STREQ(scene_model_name(Scene::Scan), "eng");
   EXPECT_STREQ(scene_model_name(Scene::Screen), "eng");
-  EXPECT_STREQ(scene_model_name(Scene::Fax), "eng_rough");
+  EXPECT_STREQ(scene_model_name(Scene::Fax), "eng_mix");
   EXPECT_STREQ(scene_model_name(Scene::Receipt), "eng_photo");
   EXPECT_STREQ(scene_model_name(Scene::Photo), "eng_photo");
   for (Scene s : {Scene::Scan, Scene::Fax, Scene::Receipt, Scene::Photo, Scene::Screen}) {
@@ -50,10 +50,11 @@ TEST(SceneModels, EachSceneHasAShippedModel) {
   EXPECT_EQ(parse_engines("auto"), Engines::Auto);
   EXPECT_EQ(parse_engines("all"), Engines::All);
   EXPECT_THROW(parse_engines("some"), FormatError);
-  // Scans read with eng alone; each specialist is fused with the other and eng_mix.
+  // Scans read with eng alone; eng_rough, eng_photo and eng_mix are each fused with the other two.
   EXPECT_TRUE(fusion_partner_names("eng").empty());
-  EXPECT_EQ(fusion_partner_names("eng_rough"), (std::vector<std::string>{"eng_photo", "eng_mix"}));
+  EXPECT_EQ(fusion_partner_names("eng_rough"), (std::vector<std::string>{"eng_mix", "eng_photo"}));
   EXPECT_EQ(fusion_partner_names("eng_photo"), (std::vector<std::string>{"eng_rough", "eng_mix"}));
+  EXPECT_EQ(fusion_partner_names("eng_mix"), (std::vector<std::string>{"eng_rough", "eng_photo"}));
 }
 
 class SceneModelsTest : public test::TempTree {
@@ -132,7 +133,8 @@ TEST_F(SceneModelsTest, NamedModelsOverrideTheSceneChoice) {
   unsetenv("OCR_MODEL");
 }
 
-// A scene whose specialist is missing reads with the default model.
+// A scene whose specialist is missing reads with the first of its partners found, else with the
+// default model.
 TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
   recognizer("eng.ocrm");
   recognizer("eng_photo.ocrm");
@@ -147,7 +149,9 @@ TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
         EXPECT_EQ(files.size(), 1u) << "no partner of eng_photo is found";
         return std::make_shared<LineRecognizer>(Model::load(files.front()));
       });
-  EXPECT_EQ(scenes.model_for(Scene::Fax), path("eng.ocrm"));
+  EXPECT_EQ(scenes.model_for(Scene::Scan), path("eng.ocrm"));
+  // eng_mix and eng_rough missing: a fax is read by the partner found.
+  EXPECT_EQ(scenes.model_for(Scene::Fax), path("eng_photo.ocrm"));
   EXPECT_EQ(scenes.model_for(Scene::Receipt), path("eng_photo.ocrm"));
   EXPECT_EQ(scenes.model_for(Scene::Photo), path("eng_photo.ocrm"));
   EXPECT_EQ(loads, 0);  // nothing loaded before a page asks
@@ -184,7 +188,7 @@ TEST_F(SceneModelsTest, AllFusesTheShippedModels) {
   EXPECT_EQ(r.model_paths,
             (std::vector<std::string>{path("eng.ocrm"), path("eng_rough.ocrm"), path("eng_photo.ocrm")}));
   EXPECT_EQ(r.lines->model_count(), 3);
-  EXPECT_EQ(r.lines->fusion(), LineFusion::Posterior);
+  EXPECT_EQ(r.lines->fusion(), LineFusion::Consensus);
   o.models = "eng";
   EXPECT_THROW(load_reader(o), Error);
 }

@@ -27,15 +27,18 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
                   "its own LM weights and calibration; the readings are aligned character by character and "
                   "each character goes to the most confident, or with three or more models the weighted "
                   "majority), posterior (one decoding of the normalised geometric mean of their per-frame "
-                  "probabilities, with the first model's LM weights and calibration), or auto: posterior")
-      ->check(CLI::IsMember({"auto", "vote", "posterior"}))
+                  "probabilities, with the first model's LM weights and calibration), consensus (of the posterior "
+                  "reading and each model's own, the one the others agree with most, weighted by their "
+                  "confidences), or auto: posterior")
+      ->check(CLI::IsMember({"auto", "vote", "posterior", "consensus"}))
       ->capture_default_str();
   cmd->add_option("--engines", o.engines,
                   "the models that read each page when -l/--model (and $OCR_MODEL) name none: auto (by what "
-                  "the page looks like: scans and screenshots eng, faxes and low-resolution scans eng_rough, receipts "
-                  "and phone photos eng_photo, a missing one falling back to eng; the lines a specialist reads less "
-                  "surely than --fuse-below, 0.8 by default, are read by the other specialist and eng_mix too and "
-                  "fused), or all (every shipped model, fused on every line)")
+                  "the page looks like: scans and screenshots eng, faxes and low-resolution scans eng_mix, receipts "
+                  "and phone photos eng_photo, a missing one falling back to one of the others of eng_rough, "
+                  "eng_photo and eng_mix, else eng; the lines that model reads less surely than --fuse-below, 0.9 by "
+                  "default, are read by the other two too and their readings combined), or all (every shipped "
+                  "model, combined on every line)")
       ->check(CLI::IsMember({"auto", "all"}))
       ->capture_default_str();
   cmd->add_option("--model-dir", o.model_dir, "look for model names here first (also $OCR_MODEL_DIR)");
@@ -127,7 +130,7 @@ Reader make_reader(const RecognitionOptions& o) {
   r.decoder.allow_chars = o.allow_chars;
   r.decoder.deny_chars = o.deny_chars;
   r.engines = parse_engines(o.engines);
-  r.fusion = o.fusion == "posterior" ? LineFusion::Posterior : o.fusion == "vote" ? LineFusion::Vote : LineFusion::Auto;
+  r.fusion = parse_fusion(o.fusion);
   r.reread_below = o.reread_below;
   r.fuse_below = o.fuse_below;
   r.detector = o.detector;

@@ -105,7 +105,7 @@ _ocr() {
     --denoise) COMPREPLY=($(compgen -W "auto median none" -- "$cur")); return ;;
     --binarize) COMPREPLY=($(compgen -W "none otsu sauvola" -- "$cur")); return ;;
     --decoder) COMPREPLY=($(compgen -W "beam greedy" -- "$cur")); return ;;
-    --fusion) COMPREPLY=($(compgen -W "auto vote posterior" -- "$cur")); return ;;
+    --fusion) COMPREPLY=($(compgen -W "auto vote posterior consensus" -- "$cur")); return ;;
     --engines) COMPREPLY=($(compgen -W "auto all" -- "$cur")); return ;;
     --split) COMPREPLY=($(compgen -W "train holdout" -- "$cur")); return ;;
     --progress) return ;;

@@ -48,16 +48,20 @@ void join_letter_spacing(RecognizedLine& line);
 
 // How the readings of several models are combined (one model: no difference).
 enum class LineFusion {
-  Auto,       // Posterior (what measured best, with two models and with three)
+  Auto,       // Consensus (what measured best)
   Posterior,  // the normalised geometric mean of the per-frame probabilities, decoded once (posterior_fusion.h)
   Vote,       // each model's own decoding, aligned and voted by confidence (hypothesis_voting.h)
+  Consensus,  // of the Posterior reading and each model's own, the one the others agree with most,
+              // weighted by their confidences (reading_consensus.h)
 };
 // Whether `other` reads with the same labels, line height and frame rate as `first` (what fusing
 // them needs); when not, why, in `why`.
 bool can_fuse(const Model& first, const Model& other, std::string* why = nullptr);
 
-// Auto resolved (Posterior; other choices as they are).
+// Auto resolved (Consensus; other choices as they are).
 LineFusion resolve_fusion(LineFusion fusion);
+// "auto", "posterior", "vote" or "consensus"; throws FormatError on anything else.
+LineFusion parse_fusion(const std::string& name);
 
 struct RecognizerOptions {
   int threads = 0;       // 0 = all cores (OMP_THREAD_LIMIT honoured)
@@ -97,7 +101,9 @@ class LineRecognizer {
   // With Vote fusion, each model's posteriors are decoded by its own decoder
   // (decoders[i] for models[i]; one decoder serves them all; null: greedy) and the readings are
   // fused by vote_readings, which weighs them by their calibrated character confidences. With
-  // Posterior, decoders[0] decodes the fused posteriors. Throws Error when the decoder count is
+  // Consensus, decoders[0] reads the fused posteriors and each decoder its model's, and
+  // consensus_choice keeps one of those readings. With Posterior, decoders[0] decodes the fused
+  // posteriors. Throws Error when the decoder count is
   // neither 1 nor the model count, and as above.
   LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
                  std::vector<std::shared_ptr<const Decoder>> decoders, RecognizerOptions options);

@@ -1,7 +1,8 @@
 // `--engines auto`: each page (each line image with --layout line) is read with the model its
 // scene calls for (preprocess/scene.h): a clean scan or a screenshot with the default model, a
-// fax with eng_rough, a receipt or a phone photo with eng_photo. Specialists are found by name
-// in the model search path and loaded once, when a page first needs them.
+// fax with eng_mix, a receipt or a phone photo with eng_photo; the lines the specialist reads
+// unsurely are read by its fusion partners too, and their readings combined. Specialists are
+// found by name in the model search path and loaded once, when a page first needs them.
 #pragma once
 #include <functional>
 #include <map>
@@ -48,10 +49,11 @@ class SceneModels : public PageReaderChoice {
   SceneModels(std::string default_path, std::shared_ptr<const LineRecognizer> default_reader, Find find,
               Load load);
 
-  // The model file a scene reads with: its specialist, else the default (said once at debug level).
-  std::string model_for(Scene scene) const;
-  // That file and the files of its fusion partners found (fusion_partner_names).
+  // The model files a scene reads with: its specialist, else the first of its fusion partners
+  // found (fusion_partner_names), else the default; then its partners found.
   std::vector<std::string> models_for(Scene scene) const;
+  // The first of them: the model that reads every line of the scene's pages.
+  std::string model_for(Scene scene) const;
   // Classifies the page (its image as decoded and its preprocessing), sets its scene and model
   // in page.page and returns the model file.
   std::string choose(const cv::Mat& image, PreparedPage& page) const override;

@@ -1,0 +1,64 @@
+#include "ocr/pipeline/reading_consensus.h"
+
+#include <gtest/gtest.h>
+
+#include "ocr/core/error.h"
+
+namespace ocr {
+namespace {
+
+RecognizedLine reading(const std::string& text, float confidence) {
+  RecognizedLine r;
+  r.text = text;
+  r.confidence = confidence;
+  return r;
+}
+
+// Two readings that nearly agree outweigh a surer one that differs from both.
+TEST(ReadingConsensus, TheReadingTheOthersAgreeWithWins) {
+  const std::vector<RecognizedLine> readings = {reading("jello wor1d", 0.9f), reading("hello world", 0.6f),
+                                                reading("hello worid", 0.5f)};
+  // risks: 0.6*2 + 0.5*2 = 2.2; 0.9*2 + 0.5*1 = 2.3; 0.9*2 + 0.6*1 = 2.4
+  const std::vector<double> risk = consensus_risks(readings);
+  ASSERT_EQ(risk.size(), 3u);
+  EXPECT_NEAR(risk[0], 2.2, 1e-6);
+  EXPECT_NEAR(risk[1], 2.3, 1e-6);
+  EXPECT_NEAR(risk[2], 2.4, 1e-6);
+  EXPECT_EQ(consensus_choice(readings), 0u);
+  // A fourth reading that agrees with the second turns the choice.
+  std::vector<RecognizedLine> more = readings;
+  more.push_back(reading("hello world", 0.4f));
+  EXPECT_EQ(consensus_choice(more), 1u);
+}
+
+// Of two readings, the surer one: each pays the other's confidence per edit.
+TEST(ReadingConsensus, ConfidenceWeighs) {
+  EXPECT_EQ(consensus_choice({reading("abc", 0.9f), reading("abd", 0.2f)}), 0u);
+  EXPECT_EQ(consensus_choice({reading("abd", 0.2f), reading("abc", 0.9f)}), 1u);
+  // An even split goes to the earlier reading.
+  EXPECT_EQ(consensus_choice({reading("ab", 0.5f), reading("ac", 0.5f)}), 0u);
+  EXPECT_EQ(consensus_choice({reading("ac", 0.5f), reading("ab", 0.5f)}), 0u);
+  EXPECT_EQ(consensus_choice({reading("only", 0.1f)}), 0u);
+  EXPECT_THROW(consensus_choice({}), Error);
+}
+
+// Edits count code points, not bytes.
+TEST(ReadingConsensus, EditsAreCountedInCharacters) {
+  const std::vector<double> risk = consensus_risks({reading("café €5", 0.5f), reading("cafe e5", 0.25f)});
+  EXPECT_NEAR(risk[0], 0.25 * 2, 1e-6);
+  EXPECT_NEAR(risk[1], 0.5 * 2, 1e-6);
+}
+
+// A reading with no characters (confidence 1 by convention) weighs what the options say.
+TEST(ReadingConsensus, AnEmptyReadingWeighsItsOwnWeight) {
+  const std::vector<RecognizedLine> readings = {reading("", 1.f), reading("xyz", 0.3f), reading("xyz", 0.3f)};
+  // "": 0.3*3*2 = 1.8; "xyz": 0.5*3 = 1.5
+  EXPECT_EQ(consensus_choice(readings), 1u);
+  ConsensusOptions heavy;
+  heavy.empty_reading_weight = 1;  // "xyz": 3 > 1.8
+  EXPECT_EQ(consensus_choice(readings, heavy), 0u);
+  EXPECT_NEAR(consensus_risks(readings, heavy)[1], 3.0, 1e-6);
+}
+
+}  // namespace
+}  // namespace ocr
