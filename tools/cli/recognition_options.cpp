@@ -36,7 +36,7 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
                   "the models that read each page when -l/--model (and $OCR_MODEL) name none: auto (by what "
                   "the page looks like: scans and screenshots eng, faxes and low-resolution scans eng_mix, receipts "
                   "and phone photos eng_photo, a missing one falling back to one of the others of eng_rough, "
-                  "eng_photo and eng_mix, else eng; the lines that model reads less surely than --fuse-below, 0.9 by "
+                  "eng_photo and eng_mix, else eng; the lines that model reads less surely than --fuse-below, 0.95 by "
                   "default, are read by the other two too and their readings combined), or all (every shipped "
                   "model, combined on every line)")
       ->check(CLI::IsMember({"auto", "all"}))
@@ -45,7 +45,7 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("--reread-below", o.reread_below,
                   "lines read less surely than this confidence (0..1) are read again at 1.4 and 0.85 times their "
                   "width, and the surest reading stays; 0 never (default: the model's own, else 0.95; eng_rough's "
-                  "is 0)")
+                  "and eng_mix's are 0)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--fuse-below", o.fuse_below,
                   "with several models: only lines the first model reads less surely than this confidence (0..1) "

@@ -22,7 +22,7 @@ namespace ocr {
 inline constexpr double kDefaultRereadBelow = 0.95;
 // --engines auto: lines a scene's model reads less surely than this are read by its fusion
 // partners too (fusion_partner_names) and fused.
-inline constexpr double kAutoFuseBelow = 0.9;
+inline constexpr double kAutoFuseBelow = 0.95;
 
 // The rereading threshold a model's metadata asks for, else kDefaultRereadBelow. Throws
 // FormatError when the value is not a number in [0, 1].
