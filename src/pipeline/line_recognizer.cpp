@@ -452,7 +452,9 @@ std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>
       if (options_.fusion == LineFusion::Consensus) readings.push_back(fused_reading());
       for (size_t m = 0; m < models_.size(); ++m) readings.push_back(own_reading(m));
       if (options_.fusion == LineFusion::Consensus) {
-        out[i] = std::move(readings[consensus_choice(readings)]);
+        const ConsensusChoice choice = consensus_choice(readings);
+        out[i] = std::move(readings[choice.index]);
+        apply_agreement(out[i], choice.agreement);
       } else {
         out[i] = vote_readings(readings);
         judge_plausibility(out[i], lines[i]);
