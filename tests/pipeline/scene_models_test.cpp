@@ -186,7 +186,7 @@ TEST_F(SceneModelsTest, AllFusesTheShippedModels) {
   Reader r = load_reader(o);
   EXPECT_FALSE(r.scenes);
   EXPECT_EQ(r.model_paths,
-            (std::vector<std::string>{path("eng.ocrm"), path("eng_rough.ocrm"), path("eng_photo.ocrm")}));
+            (std::vector<std::string>{path("eng_photo.ocrm"), path("eng_rough.ocrm"), path("eng.ocrm")}));
   EXPECT_EQ(r.lines->model_count(), 3);
   EXPECT_EQ(r.lines->fusion(), LineFusion::Consensus);
   o.models = "eng";
