@@ -383,7 +383,8 @@ float extra_or(const std::map<std::string, std::string>& extra, const char* key,
 }  // namespace
 
 std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& o, const Alphabet& alphabet,
-                                            const std::map<std::string, std::string>& extra) {
+                                            const std::map<std::string, std::string>& extra,
+                                            DecoderFiles* shared_files) {
   std::u32string allow = utf8_decode(o.allow_chars), deny = utf8_decode(o.deny_chars);
   if (o.kind == "greedy") {
     if (allow.empty() && deny.empty()) return std::make_shared<GreedyDecoder>();
@@ -403,13 +404,21 @@ std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& o, const Alpha
   b.conf_bias = extra_or(extra, "conf_bias", 0.f);
   b.allow_chars = allow;
   b.deny_chars = deny;
+  DecoderFiles own;
+  DecoderFiles& files = shared_files ? *shared_files : own;
   std::shared_ptr<const LanguageModel> lm;
-  if (!o.lm_path.empty() && o.lm_path != "none") lm = load_language_model(o.lm_path);
+  if (!o.lm_path.empty() && o.lm_path != "none") {
+    if (!files.lm || files.lm_path != o.lm_path) files.lm = load_language_model(o.lm_path), files.lm_path = o.lm_path;
+    lm = files.lm;
+  }
   if (!lm) b.beta = o.beta ? *o.beta : 0.f;  // the bonus only offsets LM cost
   std::shared_ptr<const Lexicon> lex;
   // A penalty of 0 (what the tuner may choose) makes the word list a no-op: not even loaded.
-  if (!o.lexicon.empty() && o.lexicon != "none" && b.oov_penalty > 0)
-    lex = std::make_shared<Lexicon>(Lexicon::load(o.lexicon));
+  if (!o.lexicon.empty() && o.lexicon != "none" && b.oov_penalty > 0) {
+    if (!files.lexicon || files.lexicon_path != o.lexicon)
+      files.lexicon = std::make_shared<Lexicon>(Lexicon::load(o.lexicon)), files.lexicon_path = o.lexicon;
+    lex = files.lexicon;
+  }
   return std::make_shared<BeamDecoder>(alphabet, b, lm, lex);
 }
 

@@ -49,10 +49,11 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
   // with the LM and word list beside the first model.
   const bool own_decoders = resolve_fusion(o.fusion) != LineFusion::Posterior && models.size() > 1;
   std::vector<std::shared_ptr<const Decoder>> decoders;
+  DecoderFiles files;  // one LM and word list for them all
   for (size_t i = 0; i < (own_decoders ? models.size() : 1); ++i) {
     const auto& extra = models[i]->metadata().extra;
-    decoders.push_back(
-        make_decoder(reader_decoder_options(o.decoder, paths.front(), extra), models[i]->alphabet(), extra));
+    decoders.push_back(make_decoder(reader_decoder_options(o.decoder, paths.front(), extra), models[i]->alphabet(),
+                                    extra, &files));
   }
   RecognizerOptions line_options;
   line_options.fusion = o.fusion;

@@ -41,6 +41,18 @@ TEST(ModelFiles, TheLexiconBesideTheModelIsFoundAndUsed) {
   o.oov_penalty = 0.f;  // a tuned-away word list is not even loaded
   EXPECT_EQ(text(a, make_decoder(o, a)->decode(m)), "bab");
   o.oov_penalty.reset();
+  // Decoders made with shared files load the word list once and read alike.
+  DecoderFiles files;
+  o.lexicon = default_lexicon_path(model);
+  EXPECT_EQ(text(a, make_decoder(o, a, {}, &files)->decode(m)), "bat");
+  const auto first = files.lexicon;
+  ASSERT_TRUE(first);
+  EXPECT_EQ(text(a, make_decoder(o, a, {}, &files)->decode(m)), "bat");
+  EXPECT_EQ(files.lexicon, first);
+  std::ofstream(dir / "other.words") << "bab\n";
+  o.lexicon = (dir / "other.words").string();  // another file is loaded
+  EXPECT_EQ(text(a, make_decoder(o, a, {}, &files)->decode(m)), "bab");
+  EXPECT_NE(files.lexicon, first);
   o.lexicon = (dir / "missing.words").string();
   EXPECT_THROW(make_decoder(o, a), IoError);
   fs::remove_all(dir);

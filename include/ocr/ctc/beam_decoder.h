@@ -119,7 +119,16 @@ struct DecoderOptions {
 // lm_oov_penalty, conf_scale, conf_peak, conf_bias). "greedy" honours only the allow/deny lists.
 // Throws IoError/FormatError for a bad LM or lexicon file, Error for a bad kind or lists that
 // leave no character.
+// The language model and word list that decoders made one after another can share (the models of
+// a fusion each get a decoder, all with the files beside the first model): make_decoder loads a
+// file only when the one kept here has another path.
+struct DecoderFiles {
+  std::string lm_path, lexicon_path;
+  std::shared_ptr<const LanguageModel> lm;
+  std::shared_ptr<const Lexicon> lexicon;
+};
 std::shared_ptr<const Decoder> make_decoder(const DecoderOptions& options, const Alphabet& alphabet,
-                                            const std::map<std::string, std::string>& model_extra = {});
+                                            const std::map<std::string, std::string>& model_extra = {},
+                                            DecoderFiles* shared_files = nullptr);
 
 }  // namespace ocr
