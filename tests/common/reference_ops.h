@@ -54,4 +54,24 @@ inline Matrix reference_lstm(const Matrix& x, const Matrix& wx, const Matrix& wh
   return out;
 }
 
+// A GRU as PyTorch writes it (ocr/nn/layers/gru.h), one frame at a time in double where it counts.
+inline Matrix reference_gru(const Matrix& x, const Matrix& wx, const Matrix& wh, const Matrix& bx,
+                            const Matrix& bh) {
+  const int H = int(wh.cols()), T = int(x.cols());
+  Matrix out = Matrix::Zero(H, T);
+  Vector h = Vector::Zero(H);
+  for (int t = 0; t < T; ++t) {
+    const Vector gx = wx * x.col(t) + bx.col(0), gh = wh * h + bh.col(0);
+    Vector next(H);
+    for (int k = 0; k < H; ++k) {
+      const double r = sigmoid(gx(k) + gh(k)), z = sigmoid(gx(H + k) + gh(H + k));
+      const double n = std::tanh(gx(2 * H + k) + r * gh(2 * H + k));
+      next(k) = Scalar((1 - z) * n + z * h(k));
+    }
+    h = next;
+    out.col(t) = h;
+  }
+  return out;
+}
+
 }  // namespace ocr::test

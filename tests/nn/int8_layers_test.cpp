@@ -1,12 +1,14 @@
 // Layers prepared for int8 inference against their float twins. A convolution: the same map
 // within the error the 8-bit steps of weights and inputs allow, on several chunks, padded batch
 // columns, dilation, and inputs of one sign (after a ReLU) or both. An LSTM, whose input
-// projection alone runs in int8: the same outputs within a small error after many steps.
+// projection alone runs in int8: the same outputs within a small error after many steps; a GRU
+// (input projection and recurrence in int8) the same.
 #include <gtest/gtest.h>
 
 #include "ocr/core/precision.h"
 #include "ocr/core/rng.h"
 #include "ocr/nn/layers/conv2d.h"
+#include "ocr/nn/layers/gru.h"
 #include "ocr/nn/layers/lstm.h"
 #include "ocr/nn/layers/max_pool.h"
 #include "ocr/nn/layers/relu.h"
@@ -159,6 +161,38 @@ TEST(Int8Lstm, StaysCloseToFloat) {
     EXPECT_LT(rel, 0.03) << widths.size();
     EXPECT_LT(worst, 0.1) << widths.size();
     for (int n = 0; n < in.batch; ++n)  // the padding frames stay zero
+      for (int x = in.widths[size_t(n)]; x < in.width; ++x)
+        ASSERT_EQ(yq.data.col(yq.column(x, n, 0)).cwiseAbs().maxCoeff(), 0) << x << "," << n;
+  }
+}
+
+TEST(Int8Gru, StaysCloseToFloat) {
+  const Precision before = inference_precision();
+  Rng rng(43);
+  Gru f(48, 32), q(48, 32);
+  f.init_params(rng);
+  ParamList pf, pq;
+  f.collect_params(pf, "");
+  q.collect_params(pq, "");
+  for (size_t i = 0; i < pf.size(); ++i) *pq[i].value = *pf[i].value;
+  set_inference_precision(Precision::Float);
+  f.prepare_inference();
+  set_inference_precision(Precision::Int8);
+  q.prepare_inference();
+  set_inference_precision(before);
+  if (!q.uses_int8()) GTEST_SKIP() << "no AVX512-VNNI on this CPU";
+  ASSERT_FALSE(f.uses_int8());
+  for (const std::vector<int>& widths : {std::vector<int>{200, 120, 7}, std::vector<int>{200}}) {
+    Activations in = random_batch(rng, 48, 1, widths, -1e9);
+    Activations yf, yq;
+    f.forward(in, yf, Mode::Infer);
+    q.forward(in, yq, Mode::Infer);
+    const double rel = double((yq.data - yf.data).norm() / yf.data.norm());
+    const double worst = double((yq.data - yf.data).cwiseAbs().maxCoeff());
+    EXPECT_GT(worst, 0.0) << "the int8 path should differ a little";
+    EXPECT_LT(rel, 0.03) << widths.size();
+    EXPECT_LT(worst, 0.1) << widths.size();
+    for (int n = 0; n < in.batch; ++n)
       for (int x = in.widths[size_t(n)]; x < in.width; ++x)
         ASSERT_EQ(yq.data.col(yq.column(x, n, 0)).cwiseAbs().maxCoeff(), 0) << x << "," << n;
   }

@@ -9,6 +9,7 @@
 #include "ocr/core/rng.h"
 #include "ocr/core/threads.h"
 #include "ocr/nn/layers/conv2d.h"
+#include "ocr/nn/layers/gru.h"
 #include "ocr/nn/layers/lstm.h"
 #include "ocr/nn/layers/max_pool.h"
 #include "ocr/nn/network.h"
@@ -157,6 +158,31 @@ TEST(Reference, LstmMatchesPlainLoopsPerLine) {
         double expect = t < in.widths[n] ? ref(k, t) : 0.0;
         ASSERT_NEAR(out.data(k, out.column(t, n, 0)), expect, 1e-5);
       }
+  }
+}
+
+TEST(Reference, GruMatchesPlainLoopsPerLine) {
+  Rng rng(13);
+  Gru gru(4, 6);
+  gru.init_params(rng);
+  ParamList p;
+  gru.collect_params(p, "");
+  p[2].value->setRandom();  // biases too: they start at zero
+  p[3].value->setRandom();
+  Activations in = random_batch(rng, 4, 1, {9, 5, 1, 7});
+  for (Mode mode : {Mode::Infer, Mode::Train}) {
+    Activations out;
+    gru.forward(in, out, mode);
+    for (int n = 0; n < in.batch; ++n) {
+      Matrix x(4, in.widths[n]);
+      for (int t = 0; t < in.widths[n]; ++t) x.col(t) = in.data.col(in.column(t, n, 0));
+      Matrix ref = test::reference_gru(x, *p[0].value, *p[1].value, *p[2].value, *p[3].value);
+      for (int t = 0; t < in.width; ++t)
+        for (int k = 0; k < 6; ++k) {
+          double expect = t < in.widths[n] ? ref(k, t) : 0.0;
+          ASSERT_NEAR(out.data(k, out.column(t, n, 0)), expect, 1e-5);
+        }
+    }
   }
 }
 
@@ -342,6 +368,27 @@ TEST(Reference, Bf16LstmStaysCloseToFloat) {
   set_bf16_inference(true);
   Rng rng(8);
   Lstm f(24, 32), h(24, 32);
+  f.init_params(rng);
+  ParamList pf, ph;
+  f.collect_params(pf, "");
+  h.collect_params(ph, "");
+  for (size_t i = 0; i < pf.size(); ++i) *ph[i].value = *pf[i].value;
+  h.prepare_inference();
+  if (!h.uses_bf16()) GTEST_SKIP() << "no AVX512-BF16 here";
+  Activations in = random_batch(rng, 24, 1, {400, 250, 3});
+  Activations yf, yh;
+  f.forward(in, yf, Mode::Infer);
+  h.forward(in, yh, Mode::Infer);
+  const double diff = (yf.data - yh.data).cwiseAbs().maxCoeff();
+  EXPECT_GT(diff, 0.0);
+  EXPECT_LT(diff, 0.02);  // outputs are in (-1, 1)
+}
+
+// The same for a GRU: its gates and the step that mixes the old state through them.
+TEST(Reference, Bf16GruStaysCloseToFloat) {
+  set_bf16_inference(true);
+  Rng rng(18);
+  Gru f(24, 32), h(24, 32);
   f.init_params(rng);
   ParamList pf, ph;
   f.collect_params(pf, "");

@@ -1,8 +1,10 @@
 #include "ocr/nn/layers/gru.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ocr/core/error.h"
+#include "ocr/core/gemm.h"
 
 namespace ocr {
 
@@ -34,23 +36,34 @@ void Gru::collect_params(ParamList& out, const std::string& prefix) {
   out.push_back({prefix + "bh", &bh_, &bh_grad_});
 }
 
-void Gru::forward(const Activations& in, Activations& out, Mode) {
+void Gru::prepare_inference() {
+  bf16_x_.prepare();
+  bf16_h_.prepare();
+  int8_x_.prepare();
+  int8_h_.prepare();
+}
+
+void Gru::forward(const Activations& in, Activations& out, Mode mode) {
   OCR_CHECK(in.height == 1, "Gru needs a sequence (height 1)");
   output_channels(in.channels());
   const int H = hidden_, N = in.batch, T = in.width;
   out.reshape_like(in, H);
-  gates_.noalias() = wx_ * in.data;
+  const bool infer = mode == Mode::Infer;
+  const bool bf16 = infer && bf16_x_.on(), int8 = infer && !bf16 && int8_x_.on();
+  gates_.resize(3 * H, in.data.cols());
+  if (bf16) bf16_x_.multiply(wx_, in.data, gates_);
+  else if (int8) int8_x_.multiply(wx_, in.data, gates_);
+  else gemm_wide(wx_, in.data, gates_);
   gates_.colwise() += bx_.col(0);
   hidden_n_.resize(H, Index(T) * N);
   Matrix gh(3 * H, N);
-  Matrix zero_h = Matrix::Zero(H, N);
   for (int t = 0; t < T; ++t) {
     auto g = gates_.middleCols(Index(t) * N, N);
-    if (t > 0) {
-      gh.noalias() = wh_ * out.data.middleCols(Index(t - 1) * N, N);
-    } else {
-      gh.setZero();
-    }
+    const auto h_prev = out.data.middleCols(Index(std::max(t - 1, 0)) * N, N);
+    if (t == 0) gh.setZero();  // h_{-1} = 0
+    else if (bf16) bf16_h_.multiply(wh_, h_prev, gh);
+    else if (int8) int8_h_.multiply(wh_, h_prev, gh);
+    else gemm_wide(wh_, h_prev, gh);
     gh.colwise() += bh_.col(0);
     g.topRows(2 * H) += gh.topRows(2 * H);
     g.topRows(2 * H) = (Scalar(1) + (-g.topRows(2 * H).array()).exp()).inverse().matrix();
@@ -58,9 +71,9 @@ void Gru::forward(const Activations& in, Activations& out, Mode) {
     g.bottomRows(H) =
         (g.bottomRows(H) + g.topRows(H).cwiseProduct(gh.bottomRows(H))).array().tanh().matrix();
     auto h = out.data.middleCols(Index(t) * N, N);
-    const auto& h_prev = t > 0 ? Matrix(out.data.middleCols(Index(t - 1) * N, N)) : zero_h;
     auto z = g.middleRows(H, H);
-    h = (Scalar(1) - z.array()).matrix().cwiseProduct(g.bottomRows(H)) + z.cwiseProduct(h_prev);
+    h = (Scalar(1) - z.array()).matrix().cwiseProduct(g.bottomRows(H));
+    if (t > 0) h += z.cwiseProduct(h_prev);
     for (int n = 0; n < N; ++n)
       if (t >= in.widths[n]) h.col(n).setZero();
   }
