@@ -27,20 +27,24 @@ const char* scene_model_name(Scene scene) {
 const std::vector<std::string>& shipped_model_names() {
   // The first leads the fusion (its decoder, calibration and rereading threshold): eng_photo
   // rereads unsure lines, which photos need; eng, surely wrong on forms, last. On the five dev
-  // line sets, consensus: 2 094 edits in this order, 2 225 with eng first.
-  static const std::vector<std::string> names = {"eng_photo", "eng_mix", "eng_rough", "eng"};
+  // line sets, consensus: 2 094 edits in this order, 2 225 with eng first. eng_gru (another net)
+  // second: 2 046 with the four recognizers against 2 049 with it fourth.
+  static const std::vector<std::string> names = {"eng_photo", "eng_gru", "eng_mix", "eng_rough", "eng"};
   return names;
 }
 
 const std::vector<std::string>& fusion_partner_names(const std::string& model_name) {
   // eng reads clean scans, where it errs least alone (fused with it, the others read forms worse:
-  // it is surely wrong on them); the specialists and eng_mix (another lineage) err differently,
-  // so each is fused with the other two.
-  static const std::vector<std::string> none, rough = {"eng_mix", "eng_photo"}, photo = {"eng_rough", "eng_mix"},
-                                              mix = {"eng_rough", "eng_photo"};
+  // it is surely wrong on them); the specialists, eng_mix (another lineage) and eng_gru (another
+  // net) err differently, so each is fused with the others.
+  static const std::vector<std::string> none, rough = {"eng_gru", "eng_mix"},
+                                              photo = {"eng_gru", "eng_mix"},
+                                              mix = {"eng_gru", "eng_rough"},
+                                              gru = {"eng_photo", "eng_mix"};
   if (model_name == "eng_rough") return rough;
   if (model_name == "eng_photo") return photo;
   if (model_name == "eng_mix") return mix;
+  if (model_name == "eng_gru") return gru;
   return none;
 }
 
@@ -68,13 +72,19 @@ std::string SceneModels::model_for(Scene scene) const { return models_for(scene)
 
 std::vector<std::string> SceneModels::models_for(Scene scene) const {
   // The scene's model leads (its decoder reads the fusion, its confidence gates it); when it is
-  // missing, the first of its partners found does.
+  // missing, the first of its partners found does, else the first other specialist found.
   const std::string name = scene_model_name(scene);
   std::vector<std::string> paths;
   if (std::string p = find_once(name); !p.empty()) paths.push_back(p);
   for (const std::string& partner : fusion_partner_names(name))
     if (std::string p = find_once(partner); !p.empty() && std::find(paths.begin(), paths.end(), p) == paths.end())
       paths.push_back(p);
+  // A specialist's scene, none of them found: another specialist reads alone (eng is surely wrong
+  // on faxes and photos).
+  for (const char* other : {"eng_rough", "eng_mix", "eng_photo", "eng_gru"}) {
+    if (!paths.empty() || fusion_partner_names(name).empty()) break;
+    if (std::string p = find_once(other); !p.empty()) paths.push_back(p);
+  }
   if (paths.empty()) return {default_path_};
   const std::string& path = paths.front();
   std::lock_guard<std::mutex> lock(mutex_);

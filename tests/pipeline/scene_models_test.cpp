@@ -50,11 +50,13 @@ TEST(SceneModels, EachSceneHasAShippedModel) {
   EXPECT_EQ(parse_engines("auto"), Engines::Auto);
   EXPECT_EQ(parse_engines("all"), Engines::All);
   EXPECT_THROW(parse_engines("some"), FormatError);
-  // Scans read with eng alone; eng_rough, eng_photo and eng_mix are each fused with the other two.
+  // Scans read with eng alone; each of eng_rough, eng_photo and eng_mix with eng_gru (another net)
+  // and one more of another lineage or kind.
   EXPECT_TRUE(fusion_partner_names("eng").empty());
-  EXPECT_EQ(fusion_partner_names("eng_rough"), (std::vector<std::string>{"eng_mix", "eng_photo"}));
-  EXPECT_EQ(fusion_partner_names("eng_photo"), (std::vector<std::string>{"eng_rough", "eng_mix"}));
-  EXPECT_EQ(fusion_partner_names("eng_mix"), (std::vector<std::string>{"eng_rough", "eng_photo"}));
+  EXPECT_EQ(fusion_partner_names("eng_rough"), (std::vector<std::string>{"eng_gru", "eng_mix"}));
+  EXPECT_EQ(fusion_partner_names("eng_photo"), (std::vector<std::string>{"eng_gru", "eng_mix"}));
+  EXPECT_EQ(fusion_partner_names("eng_mix"), (std::vector<std::string>{"eng_gru", "eng_rough"}));
+  EXPECT_EQ(fusion_partner_names("eng_gru"), (std::vector<std::string>{"eng_photo", "eng_mix"}));
 }
 
 class SceneModelsTest : public test::TempTree {
@@ -83,7 +85,8 @@ class SceneModelsTest : public test::TempTree {
 TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
   recognizer("eng.ocrm");
   recognizer("eng_photo.ocrm");
-  recognizer("eng_rough.ocrm");
+  recognizer("eng_gru.ocrm");
+  recognizer("eng_rough.ocrm");  // not a partner of eng_photo: not loaded for photos
   // A partner that reads other labels cannot be fused: it is left out, not an error.
   Model("C3,3,4 Mp2,2 Col O", Alphabet(U" abc"), 16, 1).save(path("eng_mix.ocrm"));
   Reader r = load_reader(options());
@@ -96,7 +99,7 @@ TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
   const PageResult photo = r.pages->recognize(photo_line(), "photo.png");
   EXPECT_EQ(photo.scene, "photo");
   // eng_photo with the fusion partner it can fuse.
-  EXPECT_EQ(photo.models, (std::vector<std::string>{path("eng_photo.ocrm"), path("eng_rough.ocrm")}));
+  EXPECT_EQ(photo.models, (std::vector<std::string>{path("eng_photo.ocrm"), path("eng_gru.ocrm")}));
   EXPECT_TRUE(r.scenes->loaded(path("eng_photo.ocrm")));
   EXPECT_EQ(r.scenes->recognizer(path("eng_photo.ocrm"))->model_count(), 2);
   EXPECT_FALSE(r.scenes->loaded(path("eng.ocrm")));  // a photo read with its specialist alone
@@ -111,7 +114,7 @@ TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
   ASSERT_EQ(out.size(), 3u);
   for (const auto& o : out) ASSERT_TRUE(o.result) << o.error;
   EXPECT_EQ(out[0].result->models, std::vector<std::string>{path("eng.ocrm")});
-  EXPECT_EQ(out[1].result->models, (std::vector<std::string>{path("eng_photo.ocrm"), path("eng_rough.ocrm")}));
+  EXPECT_EQ(out[1].result->models, (std::vector<std::string>{path("eng_photo.ocrm"), path("eng_gru.ocrm")}));
   EXPECT_EQ(out[2].result->models, std::vector<std::string>{path("eng.ocrm")});
 }
 
@@ -133,8 +136,8 @@ TEST_F(SceneModelsTest, NamedModelsOverrideTheSceneChoice) {
   unsetenv("OCR_MODEL");
 }
 
-// A scene whose specialist is missing reads with the first of its partners found, else with the
-// default model.
+// A scene whose specialist is missing reads with the first of its partners found, else with another
+// specialist, else with the default model.
 TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
   recognizer("eng.ocrm");
   recognizer("eng_photo.ocrm");
@@ -150,7 +153,7 @@ TEST_F(SceneModelsTest, AMissingSpecialistFallsBackToTheDefault) {
         return std::make_shared<LineRecognizer>(Model::load(files.front()));
       });
   EXPECT_EQ(scenes.model_for(Scene::Scan), path("eng.ocrm"));
-  // eng_mix and eng_rough missing: a fax is read by the partner found.
+  // eng_mix and its partners (eng_gru, eng_rough) missing: a fax is read by the specialist found.
   EXPECT_EQ(scenes.model_for(Scene::Fax), path("eng_photo.ocrm"));
   EXPECT_EQ(scenes.model_for(Scene::Receipt), path("eng_photo.ocrm"));
   EXPECT_EQ(scenes.model_for(Scene::Photo), path("eng_photo.ocrm"));
