@@ -29,7 +29,7 @@ const std::vector<std::string>& shipped_model_names() {
   // rereads unsure lines, which photos need; eng, surely wrong on forms, last. On the five dev
   // line sets, consensus: 2 094 edits in this order, 2 225 with eng first. eng_gru (another net)
   // second: 2 046 with the four recognizers against 2 049 with it fourth. eng_deep (a third net)
-  // fifth: 2 030 without eng, 2 034 with eng after it and it third (fourteenth session).
+  // fifth: 2 030, with or without eng after it; 2 034 with it third (fourteenth session).
   static const std::vector<std::string> names = {"eng_photo", "eng_gru", "eng_mix", "eng_rough", "eng_deep", "eng"};
   return names;
 }
@@ -82,10 +82,12 @@ std::vector<std::string> SceneModels::models_for(Scene scene) const {
       paths.push_back(p);
   // A specialist's scene, none of them found: another specialist reads alone (eng is surely wrong
   // on faxes and photos).
-  for (const char* other : {"eng_rough", "eng_mix", "eng_photo", "eng_gru"}) {
-    if (!paths.empty() || fusion_partner_names(name).empty()) break;
-    if (std::string p = find_once(other); !p.empty()) paths.push_back(p);
-  }
+  if (paths.empty() && !fusion_partner_names(name).empty())
+    for (const char* other : {"eng_rough", "eng_mix", "eng_photo", "eng_gru"})
+      if (std::string p = find_once(other); !p.empty()) {
+        paths.push_back(p);
+        break;
+      }
   if (paths.empty()) return {default_path_};
   const std::string& path = paths.front();
   std::lock_guard<std::mutex> lock(mutex_);
