@@ -198,8 +198,8 @@ struct LineGenerator::Impl {
     if (profile == kReceipt && !receipt_faces.empty()) return receipt_faces[pick_weighted(rng, receipt_w)];
     // Phone photos are mostly of receipts; forms are often typed.
     if (profile == kPhone && !receipt_faces.empty() && rng.chance(0.6)) return receipt_faces[pick_weighted(rng, receipt_w)];
-    // FUNSD-like forms: about one field in six is filled in by hand (names, dates, remarks).
-    if (profile == kFax && !hand_faces.empty() && rng.chance(0.18)) return hand_faces[pick_weighted(rng, hand_w)];
+    // Forms: some fields are filled in by hand (names, dates, remarks).
+    if (profile == kFax && !hand_faces.empty() && rng.chance(cfg.hand_share)) return hand_faces[pick_weighted(rng, hand_w)];
     if (profile == kFax && !mono_faces.empty() && rng.chance(0.4)) return mono_faces[pick_weighted(rng, mono_w)];
     if (lineprinter && !mono_faces.empty()) return mono_faces[pick_weighted(rng, mono_w)];
     if (profile == kScreen) return screen_faces[pick_weighted(rng, screen_w)];
@@ -316,6 +316,8 @@ LineGenerator::LineGenerator(const GeneratorConfig& config) : impl_(std::make_un
     corpus = data("corpus/eng.txt");
     if (!fs::exists(corpus)) corpus = data("corpus-sample.txt");
   }
+  if (!(config.hand_share >= 0 && config.hand_share <= 1))
+    throw FormatError("the share of handwritten fax lines must lie in [0, 1], got " + std::to_string(config.hand_share));
   if (config.split != "train" && config.split != "holdout")
     throw FormatError("font split must be train or holdout, got '" + config.split + "'");
   m.text = std::make_unique<TextSource>(corpus, m.alphabet);

@@ -236,26 +236,27 @@ DetectorTrainSummary train_detector(const DetectorTrainConfig& c) {
       if (tty) std::fprintf(stderr, "\n");
       const std::string what = "iter " + std::to_string(it + 1);
       double f1 = -1;
+      bool better = val.empty();  // without a validation set every checkpoint is "the best"
       if (!val.empty()) {
         f1 = evaluate(what.c_str()).line_f1();
-        if (f1 > summary.best_f1) {
-          summary.best_f1 = f1;
-          model->metadata().validation_cer = 1 - f1;  // the file's one validation figure: 1 - line F1
-          model->save(c.out);
-          log::info("best so far: saved {}", c.out);
-        }
-      } else {
-        model->save(c.out);
+        better = f1 > summary.best_f1;
+        if (better) summary.best_f1 = f1;
       }
+      // The latest before the best: a kill between the two writes then leaves a best no newer
+      // than the latest a resumed run starts from.
       const double best = model->metadata().validation_cer;
-      if (f1 >= 0) model->metadata().validation_cer = 1 - f1;
+      if (f1 >= 0) model->metadata().validation_cer = 1 - f1;  // the file's one figure: 1 - line F1
       model->save(c.out + ".last");
+      if (better) {
+        model->save(c.out);
+        if (f1 >= 0) log::info("best so far: saved {}", c.out);
+      }
       if (c.keep_checkpoints > 0) {
         const std::string path = checkpoint_path(c.out, it + 1, f1 >= 0 ? 1 - f1 : -1, "err");
         model->save(path);
         keep_checkpoint(kept, path, c.keep_checkpoints);
       }
-      model->metadata().validation_cer = best;
+      if (!better) model->metadata().validation_cer = best;
       if (out_of_time) break;
     }
   }

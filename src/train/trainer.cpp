@@ -307,6 +307,7 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
   synth::GeneratorConfig gen_cfg;
   gen_cfg.seed = c.seed;
   gen_cfg.profile_weights = parse_profiles(c.synth_profiles);
+  gen_cfg.hand_share = c.synth_hand_share;
 
   // Training data and the alphabet it implies.
   std::vector<LineSample> val;
@@ -469,33 +470,32 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
     } else if ((it + 1) % c.val_every == 0 || last) {
       sync.broadcast_weights();
       if (tty) std::fprintf(stderr, "\n");
+      bool better = val.empty();  // without a validation set every checkpoint is "the best"
       if (!val.empty()) {
         Validation v = validate(model, val);
         checkpoint_cer = v.cer;
-        const bool better = summary.best_cer < 0 || v.cer < summary.best_cer;
+        better = summary.best_cer < 0 || v.cer < summary.best_cer;
         log::info("iter {}: validation CER {:.3f}% ({} edits / {} chars){}", it + 1, 100 * v.cer,
                   v.edits, v.chars, better ? ", best so far" : "");
         if (better) {
           summary.best_cer = v.cer;
-          model->metadata().validation_cer = v.cer;
-          model->save(c.out);
           validations_without_gain = 0;
         } else {
           ++validations_without_gain;
         }
-      } else {
-        model->save(c.out);
       }
-      const double best = model->metadata().validation_cer;
+      // The latest before the best: a kill between the two writes then leaves a best no newer
+      // than the latest a resumed run starts from, never the other way round.
       model->metadata().validation_cer = summary.best_cer;
       model->save(last_path);
+      if (better) model->save(c.out);
       if (c.keep_checkpoints > 0) {
         model->metadata().validation_cer = checkpoint_cer;
         const std::string path = checkpoint_path(c.out, it + 1, checkpoint_cer);
         model->save(path);
         keep_checkpoint(kept, path, c.keep_checkpoints);
+        model->metadata().validation_cer = summary.best_cer;
       }
-      model->metadata().validation_cer = best;
       if (out_of_time) break;
       const bool stop = c.patience > 0 && validations_without_gain >= c.patience;
       if (sync.broadcast_flag(stop)) {

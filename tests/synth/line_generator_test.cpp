@@ -216,6 +216,33 @@ TEST(LineGenerator, AccentNoiseCanBeTurnedOff) {
   EXPECT_EQ(accented_lines(false), 0);
 }
 
+// The share of handwritten form fields is a knob for a member that learns to read hands.
+TEST(LineGenerator, HandShareSetsHowManyFaxLinesAreHandwritten) {
+  std::set<std::string> hand_files;
+  for (const auto& r : read_font_table(kData + "/fonts.tsv"))
+    if (r.hand) hand_files.insert(r.file);
+  auto handwritten = [&](double share) {
+    GeneratorConfig c = config(12);
+    c.profile_weights = {{"fax", 1}};
+    c.hand_share = share;
+    LineGenerator gen(c);
+    int n = 0;
+    for (int i = 0; i < 100; ++i) {
+      gen.next();
+      n += hand_files.count(gen.font_of_last()) > 0;
+    }
+    return n;
+  };
+  EXPECT_EQ(handwritten(0), 0);
+  EXPECT_EQ(handwritten(1), 100);
+  const int half = handwritten(0.5);
+  EXPECT_GT(half, 30);
+  EXPECT_LT(half, 70);
+  GeneratorConfig bad = config(1);
+  bad.hand_share = 1.5;
+  EXPECT_THROW(LineGenerator{bad}, FormatError);
+}
+
 TEST(LineGenerator, HoldoutSplitUsesOnlyHoldoutFaces) {
   GeneratorConfig c = config(3);
   c.split = "holdout";

@@ -26,6 +26,7 @@ struct SynthOptions {
   uint64_t seed = 1;
   std::vector<std::string> profiles, stats_dirs;
   bool keep_dark = false, bench = false, no_accent_noise = false;
+  double hand_share = synth::GeneratorConfig().hand_share;
   long pages = 0;
   std::string kinds;
 };
@@ -38,6 +39,7 @@ synth::GeneratorConfig make_config(const SynthOptions& o) {
   c.seed = o.seed;
   c.keep_dark_mode = o.keep_dark;
   c.accent_noise = !o.no_accent_noise;
+  c.hand_share = o.hand_share;
   for (const auto& p : o.profiles) {
     auto eq = p.find('=');
     std::string name = p.substr(0, eq);
@@ -98,6 +100,8 @@ void add_synth_command(CLI::App& app, Context& ctx) {
                   "(default 0.38/0.2/0.08/0.1/0.1/0.07/0.07)");
   cmd->add_option("--corpus", o->corpus, "UTF-8 text, one paragraph per line (default data/corpus/eng.txt)");
   cmd->add_option("--fonts", o->fonts, "font table (default data/fonts.tsv)");
+  cmd->add_option("--hand-share", o->hand_share, "share of the fax profile's lines written by hand (default 0.18)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--keep-dark", o->keep_dark, "keep screen dark-mode lines light-on-dark");
   cmd->add_flag("--no-accent-noise", o->no_accent_noise,
                 "no random accents on letters (training uses them on 12% of lines): text as written, "

@@ -131,6 +131,9 @@ void add_train_command(CLI::App& app, Context& ctx) {
       ->capture_default_str();
   cmd->add_option("--synth-profiles", cfg->synth_profiles,
                   "synthetic profile weights, e.g. scan_binary=0.5,photo=0.2");
+  cmd->add_option("--synth-hand-share", cfg->synth_hand_share,
+                  "share of the synthetic fax lines written by hand (forms filled in by hand)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--data-description", cfg->data_description, "training data note for the model card");
   auto* detector_group = cmd->add_option_group("line detector", "with --train synth-pages");
   detector_group->add_option("--tile", det->tile, "training tile size, px (a multiple of the net's pooling)")

@@ -38,6 +38,9 @@ struct GeneratorConfig {
   // English corpus rarely shows. They also make words no language has: a set for tuning the
   // decoder's language model turns them off, to be scored on text as written.
   bool accent_noise = true;
+  // Share of the fax profile's lines written in a handwriting face: FUNSD-like forms have about
+  // one field in six filled in by hand; a member trained to read hands raises it. In [0, 1].
+  double hand_share = 0.18;
   std::string alphabet;     // default: <data dir>/eng.alphabet
 };
 
