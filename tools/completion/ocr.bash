@@ -56,7 +56,7 @@ _ocr() {
       opts="-h --help --train --val --out --check --init --net --height --iterations --time-budget
         --batch --lr --warmup --decay --threads --seed --val-every --val-lines --augment
         --no-augment --precision --bf16 --freeze-backbone --patience --keep-checkpoints --synth-profiles
-        --data-description --tile --text-height --page-kinds --data-threads --val-pages -c" ;;
+        --synth-hand-share --data-description --tile --text-height --page-kinds --data-threads --val-pages -c" ;;
     inspect) opts="-h --help" ;;
     models) opts="-h --help --model-dir" ;;
     eval)
@@ -64,7 +64,7 @@ _ocr() {
         --threads --worst --confusions --json" ;;
     synth)
       opts="-h --help --out --count --seed --split --profile --corpus --fonts --keep-dark
-        --no-accent-noise --stats --bench --pages --kinds -c" ;;
+        --hand-share --no-accent-noise --stats --bench --pages --kinds -c" ;;
     average) opts="-h --help -o --out" ;;
     lm)
       case $sub in
@@ -124,7 +124,7 @@ _ocr() {
     --suffix|--pages|--dpi|--max-pixels|--max-side|--max-pages|-j|--jobs|--threads|--beam-width|\
     --lm-weight|--word-bonus|--oov-penalty|--allow-chars|--deny-chars|--min-confidence|--reread-below|--fuse-below|--net|\
     --height|--iterations|--time-budget|--batch|--lr|--warmup|--decay|--seed|--val-every|\
-    --val-lines|--patience|--keep-checkpoints|--synth-profiles|--data-description|--tile|\
+    --val-lines|--patience|--keep-checkpoints|--synth-profiles|--synth-hand-share|--hand-share|--data-description|--tile|\
     --text-height|--page-kinds|--data-threads|--val-pages|--worst|--confusions|--count|--profile|\
     --kinds|--order|--prune|--max-chars|--lines|--labels|--frames|--lm-bonus|--limit|--alphas|\
     --betas|--oov-penalties|--bins|-c)
