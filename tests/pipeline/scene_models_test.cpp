@@ -50,9 +50,9 @@ TEST(SceneModels, EachSceneHasAShippedModel) {
   EXPECT_EQ(parse_engines("auto"), Engines::Auto);
   EXPECT_EQ(parse_engines("all"), Engines::All);
   EXPECT_THROW(parse_engines("some"), FormatError);
-  // Scans read with eng alone; each of eng_rough, eng_photo and eng_mix with eng_gru (another net)
-  // and one more of another lineage or kind.
-  EXPECT_TRUE(fusion_partner_names("eng").empty());
+  // Each of eng, eng_rough, eng_photo and eng_mix with eng_gru (another net) and one more of
+  // another lineage or kind.
+  EXPECT_EQ(fusion_partner_names("eng"), (std::vector<std::string>{"eng_gru", "eng_rough"}));
   EXPECT_EQ(fusion_partner_names("eng_rough"), (std::vector<std::string>{"eng_gru", "eng_mix"}));
   EXPECT_EQ(fusion_partner_names("eng_photo"), (std::vector<std::string>{"eng_gru", "eng_mix"}));
   EXPECT_EQ(fusion_partner_names("eng_mix"), (std::vector<std::string>{"eng_gru", "eng_rough"}));
@@ -86,7 +86,7 @@ TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
   recognizer("eng.ocrm");
   recognizer("eng_photo.ocrm");
   recognizer("eng_gru.ocrm");
-  recognizer("eng_rough.ocrm");  // not a partner of eng_photo: not loaded for photos
+  recognizer("eng_rough.ocrm");  // a partner of eng, not of eng_photo
   // A partner that reads other labels cannot be fused: it is left out, not an error.
   Model("C3,3,4 Mp2,2 Col O", Alphabet(U" abc"), 16, 1).save(path("eng_mix.ocrm"));
   Reader r = load_reader(options());
@@ -105,7 +105,8 @@ TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
   EXPECT_FALSE(r.scenes->loaded(path("eng.ocrm")));  // a photo read with its specialist alone
   const PageResult scan = r.pages->recognize(scan_line(), "scan.png");
   EXPECT_EQ(scan.scene, "scan");
-  EXPECT_EQ(scan.models, std::vector<std::string>{path("eng.ocrm")});
+  const std::vector<std::string> scan_models = {path("eng.ocrm"), path("eng_gru.ocrm"), path("eng_rough.ocrm")};
+  EXPECT_EQ(scan.models, scan_models);
 
   // A batch: both pages read, each by its own model.
   const std::vector<cv::Mat> images = {scan_line(), photo_line(), scan_line()};
@@ -113,9 +114,9 @@ TEST_F(SceneModelsTest, AutoReadsEachPageWithTheModelItsSceneCallsFor) {
       3, [&](int k) { return std::optional<PageSource>(PageSource{images[size_t(k)], "p" + std::to_string(k)}); }, 1);
   ASSERT_EQ(out.size(), 3u);
   for (const auto& o : out) ASSERT_TRUE(o.result) << o.error;
-  EXPECT_EQ(out[0].result->models, std::vector<std::string>{path("eng.ocrm")});
+  EXPECT_EQ(out[0].result->models, scan_models);
   EXPECT_EQ(out[1].result->models, (std::vector<std::string>{path("eng_photo.ocrm"), path("eng_gru.ocrm")}));
-  EXPECT_EQ(out[2].result->models, std::vector<std::string>{path("eng.ocrm")});
+  EXPECT_EQ(out[2].result->models, scan_models);
 }
 
 // Models named by the user (-l, --model, $OCR_MODEL) read every page, whatever its scene.
