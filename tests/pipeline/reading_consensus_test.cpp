@@ -68,6 +68,28 @@ TEST(ReadingConsensus, AgreementScalesTheKeptConfidence) {
   EXPECT_FLOAT_EQ(kept.confidence, 0.4f);
 }
 
+// Readings that share almost nothing (each model's guess at a rule or a picture strip) leave the
+// kept one implausible, its confidence capped, so page reading drops it; a hard line whose
+// readings share a good part stays.
+TEST(ReadingConsensus, NoConsensusIsNoTextLine) {
+  const std::vector<RecognizedLine> noise = {reading("TRE M. 3 RM", 0.9f), reading("- UU", 0.8f),
+                                             reading("i l .", 0.7f), reading("*", 0.8f)};
+  const ConsensusChoice none = consensus_choice(noise);
+  EXPECT_LT(none.agreement, kNoConsensusAgreement);
+  RecognizedLine kept = noise[none.index];
+  apply_agreement(kept, none.agreement);
+  EXPECT_TRUE(kept.implausible);
+  EXPECT_LE(kept.confidence, kImplausibleConfidence);
+
+  const std::vector<RecognizedLine> hard = {reading("10/9/87", 0.6f), reading("10/9|a7", 0.5f),
+                                            reading("is alan", 0.4f)};
+  const ConsensusChoice some = consensus_choice(hard);
+  EXPECT_GE(some.agreement, kNoConsensusAgreement);
+  kept = hard[some.index];
+  apply_agreement(kept, some.agreement);
+  EXPECT_FALSE(kept.implausible);
+}
+
 // Edits count code points, not bytes.
 TEST(ReadingConsensus, EditsAreCountedInCharacters) {
   const std::vector<double> risk = consensus_risks({reading("café €5", 0.5f), reading("cafe e5", 0.25f)});

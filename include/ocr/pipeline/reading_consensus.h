@@ -43,6 +43,12 @@ ConsensusChoice consensus_choice(const std::vector<RecognizedLine>& readings, co
 // risk, it would otherwise be surer than it is right: word ECE (bench/fusion/word_calibration.py)
 // on forms/lines 0.063 -> 0.051 with eng_mix, eng_rough and eng_photo, 0.056 -> 0.046 under
 // --engines auto (eng_mix alone 0.045); receipts/lines under auto 0.058 -> 0.053; edits unchanged.
+// Below kNoConsensusAgreement the reading is also judged implausible (RecognizedLine::implausible,
+// its confidences capped): readings that share almost nothing are no text line's but noise, a
+// rule or a strip of a picture that each model reads as something else (a receipt page's 12-px
+// rule, read `TRE M. 3 RM in 488 M m` at agreement 0.15, where the page's text lines agree 0.3-1).
 void apply_agreement(RecognizedLine& reading, double agreement);
+
+inline constexpr double kNoConsensusAgreement = 0.2;
 
 }  // namespace ocr
