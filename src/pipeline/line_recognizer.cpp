@@ -177,6 +177,12 @@ bool implausible_reading(const std::u32string& text, int width, int height) {
   return height > 0 && double(glyphs) > 8.0 * width / height + 4;
 }
 
+void mark_implausible(RecognizedLine& line) {
+  line.implausible = true;
+  for (auto& c : line.chars) c.confidence = std::min(c.confidence, kImplausibleConfidence);
+  line.confidence = std::min(line.confidence, kImplausibleConfidence);
+}
+
 RecognizedLine LineRecognizer::recognize(const cv::Mat& line) const {
   return recognize(std::vector<cv::Mat>{line}).front();
 }
@@ -293,10 +299,8 @@ RecognizedLine read_hypothesis(const Hypothesis& hyp, const Alphabet& alphabet, 
 
 // Caps an implausible reading's confidences (see implausible_reading).
 void judge_plausibility(RecognizedLine& line, const cv::Mat& crop) {
-  line.implausible = implausible_reading(utf8_decode(line.text), crop.cols, crop.rows);
-  if (!line.implausible) return;
-  for (auto& c : line.chars) c.confidence = std::min(c.confidence, kImplausibleConfidence);
-  line.confidence = std::min(line.confidence, kImplausibleConfidence);
+  line.implausible = false;
+  if (implausible_reading(utf8_decode(line.text), crop.cols, crop.rows)) mark_implausible(line);
 }
 
 }  // namespace

@@ -71,11 +71,7 @@ void apply_agreement(RecognizedLine& reading, double agreement) {
   const float a = float(std::clamp(agreement, 0.0, 1.0));
   for (RecognizedChar& c : reading.chars) c.confidence *= a;
   reading.confidence *= a;
-  if (agreement < kNoConsensusAgreement && !reading.text.empty()) {
-    reading.implausible = true;
-    for (RecognizedChar& c : reading.chars) c.confidence = std::min(c.confidence, kImplausibleConfidence);
-    reading.confidence = std::min(reading.confidence, kImplausibleConfidence);
-  }
+  if (agreement < kNoConsensusAgreement && !reading.text.empty()) mark_implausible(reading);
 }
 
 }  // namespace ocr

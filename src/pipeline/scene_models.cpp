@@ -86,7 +86,7 @@ std::vector<std::string> SceneModels::models_for(Scene scene) const {
       paths.push_back(p);
   // A specialist's scene, none of them found: another specialist reads alone (eng is surely wrong
   // on faxes and photos). A scan's, none found: the default model.
-  const bool specialist = std::string(name) != scene_model_name(Scene::Scan);
+  const bool specialist = name != scene_model_name(Scene::Scan);
   if (paths.empty() && specialist)
     for (const char* other : {"eng_rough", "eng_mix", "eng_photo", "eng_gru"})
       if (std::string p = find_once(other); !p.empty()) {

@@ -33,6 +33,9 @@ struct RecognizedLine {
 // The confidence cap of an implausible reading.
 inline constexpr float kImplausibleConfidence = 0.1f;
 
+// Judges the reading implausible: sets the flag and caps its confidences.
+void mark_implausible(RecognizedLine& line);
+
 // A reading that no text line of a width × height crop gives: marks and lone characters only
 // (no two letters or digits in a row anywhere, unless it is letter-spaced: four or more lone
 // letters or digits, most of the words, mostly not the l, i, 1 of rulings), or far more characters

@@ -8,6 +8,7 @@
 
 #include "ocr/core/precision.h"
 #include "ocr/model/model.h"
+#include "ocr/synth/line_generator.h"
 
 namespace ocr {
 
@@ -43,7 +44,7 @@ struct TrainConfig {
   // (<out stem>.it<iteration>.cer<percent>.ocrm), for `ocr average` (0 = off).
   int keep_checkpoints = 0;
   std::string synth_profiles;  // "scan_binary=0.5,photo=0.1,..." for the synthetic source
-  double synth_hand_share = 0.18;  // share of its fax lines written by hand
+  double synth_hand_share = synth::GeneratorConfig().hand_share;  // share of its fax lines written by hand
   std::string data_description;
 };
 
