@@ -26,10 +26,28 @@
 namespace ocr {
 
 // Networks hold per-call buffers, so each concurrent batch borrows its own copy.
-struct LineRecognizer::NetworkPool {
-  std::mutex mutex;
-  std::vector<std::unique_ptr<Network>> free;
-};
+NetworkPool::NetworkPool(std::shared_ptr<const Model> model) : model_(std::move(model)) {
+  if (!model_) throw Error("a network pool needs a model");
+}
+
+NetworkPool::~NetworkPool() = default;
+
+std::unique_ptr<Network> NetworkPool::borrow() const {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!free_.empty()) {
+      std::unique_ptr<Network> net = std::move(free_.back());
+      free_.pop_back();
+      return net;
+    }
+  }
+  return model_->instantiate_for_inference();
+}
+
+void NetworkPool::give_back(std::unique_ptr<Network> net) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  free_.push_back(std::move(net));
+}
 
 namespace {
 
@@ -62,14 +80,19 @@ std::string fusion_mismatch(const Model& first, const Model& other) {
 }  // namespace
 
 LineRecognizer::LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
-                               std::vector<std::shared_ptr<const Decoder>> decoders, RecognizerOptions options)
-    : models_(std::move(models)), decoders_(std::move(decoders)), options_(options) {
+                               std::vector<std::shared_ptr<const Decoder>> decoders, RecognizerOptions options,
+                               std::vector<std::shared_ptr<const NetworkPool>> pools)
+    : models_(std::move(models)), decoders_(std::move(decoders)), options_(options), pools_(std::move(pools)) {
   if (models_.empty()) throw Error("a line recognizer needs at least one model");
+  if (!pools_.empty() && pools_.size() != models_.size())
+    throw Error(std::to_string(pools_.size()) + " network pools for " + std::to_string(models_.size()) + " models");
   for (size_t i = 0; i < models_.size(); ++i) {
     if (!models_[i]) throw Error("model " + std::to_string(i + 1) + " is missing");
     const std::string why = i > 0 ? fusion_mismatch(*models_.front(), *models_[i]) : std::string();
     if (!why.empty()) throw Error("model " + std::to_string(i + 1) + " cannot be fused with model 1: " + why);
-    pools_.push_back(std::make_unique<NetworkPool>());
+    if (pools_.size() < models_.size()) pools_.push_back(std::make_shared<NetworkPool>(models_[i]));
+    if (!pools_[i] || pools_[i]->model() != models_[i])
+      throw Error("the network pool of model " + std::to_string(i + 1) + " is another model's");
   }
   options_.fusion = resolve_fusion(options_.fusion);
   if (decoders_.empty()) decoders_.push_back(nullptr);
@@ -235,20 +258,10 @@ std::vector<std::vector<Matrix>> LineRecognizer::model_log_probs(const std::vect
     for (int id : ids) imgs.push_back(&inputs[size_t(id)]);
     const Activations input = make_network_input(imgs);
     for (size_t m = first_model; m < end_model; ++m) {
-      NetworkPool& pool = *pools_[m];
-      std::unique_ptr<Network> net;
-      {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        if (!pool.free.empty()) {
-          net = std::move(pool.free.back());
-          pool.free.pop_back();
-        }
-      }
-      if (!net) net = models_[m]->instantiate_for_inference();
+      std::unique_ptr<Network> net = pools_[m]->borrow();
       const Activations& out = net->forward(input, Mode::Infer);
       for (size_t k = 0; k < ids.size(); ++k) result[size_t(ids[k])].push_back(sequence_of(out, int(k)));
-      std::lock_guard<std::mutex> lock(pool.mutex);
-      pool.free.push_back(std::move(net));
+      pools_[m]->give_back(std::move(net));
     }
   };
   if (int(batches.size()) >= 2 && threads > 1) {
@@ -303,7 +316,22 @@ void judge_plausibility(RecognizedLine& line, const cv::Mat& crop) {
   if (implausible_reading(utf8_decode(line.text), crop.cols, crop.rows)) mark_implausible(line);
 }
 
+// The line stretched to f times its width.
+void stretch(const cv::Mat& line, double f, cv::Mat& stretched) {
+  cv::resize(line, stretched, cv::Size(std::max(1, int(std::lround(line.cols * f))), line.rows), 0, 0,
+             f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+}
+
+// A reading of the line stretched f times placed back on the line as it came (cols wide).
+void map_back(RecognizedLine& r, double f, int cols) {
+  for (RecognizedChar& c : r.chars) {
+    c.x0 = std::clamp(int(std::lround(c.x0 / f)), 0, cols);
+    c.x1 = std::clamp(int(std::lround(c.x1 / f)), c.x0, cols);
+  }
+}
+
 }  // namespace
+
 
 void join_letter_spacing(RecognizedLine& line) {
   const std::u32string text = utf8_decode(line.text);
@@ -364,8 +392,57 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
     }
     return out;
   }
-  std::vector<RecognizedLine> out = read_once(lines);
-  if (options_.reread_below <= 0) return out;
+  const bool gated = models_.size() > 1 && options_.fuse_below <= 1;
+  std::vector<RecognizedLine> out;
+  if (!gated) {
+    out = read_once(lines, models_.size());
+    reread_at_other_widths(lines, out, models_.size());
+  } else {
+    // A cascade: the first model reads every line, at the other widths too when unsure of it;
+    // the others read only the lines it stays unsure of, each at the width its surest reading
+    // came from, and their readings are fused with that one. Rereading the whole fusion at each
+    // width cost the partners up to four more reads of a line; reading at the first model's
+    // width, they cost two and read as well (sixteenth session, --engines auto, the five dev line
+    // sets: 2 061 summed edits against 2 064, 2 077 with the partners at the line's own width).
+    std::vector<std::vector<Matrix>> first_log_probs;
+    out = read_once(lines, 1, &first_log_probs);
+    std::vector<double> widths(lines.size(), 1.0);
+    reread_at_other_widths(lines, out, 1, &first_log_probs, &widths);
+    std::vector<size_t> unsure;
+    std::vector<cv::Mat> unsure_lines;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (out[i].confidence >= options_.fuse_below) continue;
+      cv::Mat as_read;
+      if (widths[i] == 1.0) as_read = lines[i];
+      else stretch(lines[i], widths[i], as_read);
+      unsure.push_back(i);
+      unsure_lines.push_back(as_read);
+    }
+    if (!unsure.empty()) {
+      std::vector<std::vector<Matrix>> others = model_log_probs(unsure_lines, 1, models_.size());
+      const int threads = options_.threads > 0 ? options_.threads : thread_count();
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && unsure.size() > 1)
+      for (size_t k = 0; k < unsure.size(); ++k) {
+        const size_t i = unsure[k];
+        std::vector<Matrix>& per_model = first_log_probs[i];
+        for (Matrix& m : others[k]) per_model.push_back(std::move(m));
+        // Fused on the line as the models read it, placed back on the line as it came.
+        const double f = widths[i];
+        RecognizedLine first = out[i];
+        if (f != 1.0) map_back(first, 1 / f, unsure_lines[k].cols);
+        out[i] = fuse_line(per_model, unsure_lines[k], &first);
+        if (f != 1.0) map_back(out[i], f, lines[i].cols);
+      }
+    }
+  }
+  for (RecognizedLine& line : out) join_letter_spacing(line);
+  return out;
+}
+
+void LineRecognizer::reread_at_other_widths(const std::vector<cv::Mat>& lines, std::vector<RecognizedLine>& out,
+                                            size_t model_count, std::vector<std::vector<Matrix>>* log_probs,
+                                            std::vector<double>* widths) const {
+  if (options_.reread_below <= 0) return;
   // Unsure lines read again at other widths; the surest reading stays, its characters' extents
   // mapped back to the line as it came. Implausible readings are not tried: noise read at
   // another width must not turn into text.
@@ -377,96 +454,70 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
   for (double f : options_.reread_widths) {
     if (unsure.empty()) break;
     std::vector<cv::Mat> stretched(unsure.size());
-    for (size_t k = 0; k < unsure.size(); ++k) {
-      const cv::Mat& l = lines[unsure[k]];
-      cv::resize(l, stretched[k], cv::Size(std::max(1, int(std::lround(l.cols * f))), l.rows), 0, 0,
-                 f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
-    }
-    std::vector<RecognizedLine> again = read_once(stretched);
+    for (size_t k = 0; k < unsure.size(); ++k) stretch(lines[unsure[k]], f, stretched[k]);
+    std::vector<std::vector<Matrix>> again_log_probs;
+    std::vector<RecognizedLine> again = read_once(stretched, model_count, log_probs ? &again_log_probs : nullptr);
     for (size_t k = 0; k < unsure.size(); ++k) {
       RecognizedLine& r = again[k];
       RecognizedLine& kept = out[unsure[k]];
       if (r.implausible || r.text.empty() || r.confidence <= kept.confidence) continue;
-      const int cols = lines[unsure[k]].cols;
-      for (RecognizedChar& c : r.chars) {
-        c.x0 = std::clamp(int(std::lround(c.x0 / f)), 0, cols);
-        c.x1 = std::clamp(int(std::lround(c.x1 / f)), c.x0, cols);
-      }
+      map_back(r, f, lines[unsure[k]].cols);
       kept = std::move(r);
+      if (log_probs) (*log_probs)[unsure[k]] = std::move(again_log_probs[k]);
+      if (widths) (*widths)[unsure[k]] = f;
     }
     // A line the last width made sure of is not read at the next.
     unsure.erase(std::remove_if(unsure.begin(), unsure.end(),
                                 [&](size_t i) { return out[i].confidence >= options_.reread_below; }),
                  unsure.end());
   }
+}
+
+std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>& lines, size_t model_count,
+                                                      std::vector<std::vector<Matrix>>* log_probs) const {
+  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, model_count);
+  std::vector<RecognizedLine> out(lines.size());
+  const int threads = options_.threads > 0 ? options_.threads : thread_count();
+  // Decoders are immutable: lines decode in parallel.
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
+  for (size_t i = 0; i < lines.size(); ++i) out[i] = fuse_line(per_model[i], lines[i], nullptr);
+  if (log_probs) *log_probs = std::move(per_model);
   return out;
 }
 
-std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>& lines) const {
-  const bool gated = models_.size() > 1 && options_.fuse_below <= 1;
-  // Per line, each model's log posteriors: with gated fusion the first model's alone until the
-  // line turns out unsure.
-  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, gated ? 1 : models_.size());
+RecognizedLine LineRecognizer::fuse_line(const std::vector<Matrix>& per_model, const cv::Mat& line,
+                                         const RecognizedLine* first_reading) const {
   LineNormalization norm;
   norm.height = model().input_height();
   const int divisor = model().network().width_divisor();
   const Alphabet& alphabet = model().alphabet();
-  std::vector<RecognizedLine> out(lines.size());
-  const int threads = options_.threads > 0 ? options_.threads : thread_count();
-  if (gated) {
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
-    for (size_t i = 0; i < lines.size(); ++i) {
-      out[i] = read_hypothesis(decoders_.front()->decode(per_model[i].front()), alphabet, lines[i], norm, divisor);
-      judge_plausibility(out[i], lines[i]);
-    }
-    std::vector<size_t> unsure;
-    std::vector<cv::Mat> unsure_lines;
-    for (size_t i = 0; i < lines.size(); ++i)
-      if (out[i].confidence < options_.fuse_below) unsure.push_back(i), unsure_lines.push_back(lines[i]);
-    if (!unsure.empty()) {
-      std::vector<std::vector<Matrix>> others = model_log_probs(unsure_lines, 1, models_.size());
-      for (size_t k = 0; k < unsure.size(); ++k)
-        for (Matrix& m : others[k]) per_model[unsure[k]].push_back(std::move(m));
-    }
+  // Model m's own reading (judged: an implausible one is capped, so it weighs little).
+  auto own_reading = [&](size_t m) {
+    if (m == 0 && first_reading) return *first_reading;
+    RecognizedLine r = read_hypothesis(decoders_[m]->decode(per_model[m]), alphabet, line, norm, divisor);
+    judge_plausibility(r, line);
+    return r;
+  };
+  if (per_model.size() == 1) return own_reading(0);
+  auto fused_reading = [&] {
+    RecognizedLine r =
+        read_hypothesis(decoders_.front()->decode(fuse_log_posteriors(per_model)), alphabet, line, norm, divisor);
+    judge_plausibility(r, line);
+    return r;
+  };
+  if (options_.fusion == LineFusion::Posterior) return fused_reading();
+  std::vector<RecognizedLine> readings;
+  if (options_.fusion == LineFusion::Consensus) readings.push_back(fused_reading());
+  for (size_t m = 0; m < per_model.size(); ++m) readings.push_back(own_reading(m));
+  if (options_.fusion == LineFusion::Consensus) {
+    const ConsensusChoice choice = consensus_choice(readings);
+    RecognizedLine chosen = std::move(readings[choice.index]);
+    apply_agreement(chosen, choice.agreement);
+    return chosen;
   }
-  // Decoders are immutable: lines decode in parallel.
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const bool fused = per_model[i].size() > 1;
-    // Model m's own reading (judged: an implausible one is capped, so it weighs little); with
-    // gated fusion the first model's is already in out[i].
-    auto own_reading = [&](size_t m) {
-      if (gated && m == 0) return out[i];
-      RecognizedLine r = read_hypothesis(decoders_[m]->decode(per_model[i][m]), alphabet, lines[i], norm, divisor);
-      judge_plausibility(r, lines[i]);
-      return r;
-    };
-    auto fused_reading = [&] {
-      RecognizedLine r =
-          read_hypothesis(decoders_.front()->decode(fuse_log_posteriors(per_model[i])), alphabet, lines[i], norm, divisor);
-      judge_plausibility(r, lines[i]);
-      return r;
-    };
-    if (!fused) {
-      out[i] = own_reading(0);
-    } else if (options_.fusion == LineFusion::Posterior) {
-      out[i] = fused_reading();
-    } else {
-      std::vector<RecognizedLine> readings;
-      if (options_.fusion == LineFusion::Consensus) readings.push_back(fused_reading());
-      for (size_t m = 0; m < models_.size(); ++m) readings.push_back(own_reading(m));
-      if (options_.fusion == LineFusion::Consensus) {
-        const ConsensusChoice choice = consensus_choice(readings);
-        out[i] = std::move(readings[choice.index]);
-        apply_agreement(out[i], choice.agreement);
-      } else {
-        out[i] = vote_readings(readings);
-        judge_plausibility(out[i], lines[i]);
-      }
-    }
-    join_letter_spacing(out[i]);
-  }
-  return out;
+  RecognizedLine voted = vote_readings(readings);
+  judge_plausibility(voted, line);
+  return voted;
 }
 
 }  // namespace ocr

@@ -1,6 +1,8 @@
 #include "ocr/pipeline/reader.h"
 
 #include <cstdlib>
+#include <map>
+#include <mutex>
 
 #include "ocr/core/error.h"
 #include "ocr/core/log.h"
@@ -24,23 +26,52 @@ DecoderOptions reader_decoder_options(DecoderOptions o, const std::string& model
 
 namespace {
 
+// What --engines auto's recognizers (one per scene model, each with its fusion partners) load
+// once and share: the models, and the LM and word list. Each had loaded its own: a form set
+// whose lines went to three scene models held 9 models and 3 LMs (215 MB against eng_gru's
+// 87 MB), and the memory a process first touches costs system time on each run.
+struct SharedLoads {
+  std::mutex mutex;  // held through a load: scenes may be first met on two threads at once
+  std::map<std::string, std::shared_ptr<const NetworkPool>> models;  // by file: the model and its networks
+  DecoderFiles files;
+};
+
 // The line recognizer of models read together (one, or several fused).
 // partners_optional: the models after the first (--engines auto's fusion partners, --engines
 // all's other shipped models) are left out of `paths` (said at debug level) when they cannot be
 // fused with it, e.g. a user's own model of a shipped name with another alphabet beside the
 // shipped models.
+// shared: models, LM and word list loaded before by other recognizers (null: all loaded here).
 std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& o, std::vector<std::string>& paths,
-                                                           bool partners_optional = false) {
+                                                           bool partners_optional = false,
+                                                           SharedLoads* shared = nullptr) {
+  std::unique_lock<std::mutex> lock;
+  if (shared) lock = std::unique_lock<std::mutex>(shared->mutex);
+  auto load = [&](const std::string& path) -> std::shared_ptr<const NetworkPool> {
+    if (!shared) return std::make_shared<NetworkPool>(Model::load(path));
+    auto [it, inserted] = shared->models.try_emplace(path);
+    if (inserted) {
+      try {
+        it->second = std::make_shared<NetworkPool>(Model::load(path));
+      } catch (...) {
+        shared->models.erase(it);
+        throw;
+      }
+    }
+    return it->second;
+  };
   std::vector<std::shared_ptr<const Model>> models;
+  std::vector<std::shared_ptr<const NetworkPool>> pools;
   for (size_t i = 0; i < paths.size();) {
-    auto model = Model::load(paths[i]);
+    std::shared_ptr<const NetworkPool> pool = load(paths[i]);
     std::string why;
-    if (partners_optional && i > 0 && !can_fuse(*models.front(), *model, &why)) {
+    if (partners_optional && i > 0 && !can_fuse(*models.front(), *pool->model(), &why)) {
       log::debug("{} is not fused with {}: {}", paths[i], paths.front(), why);
       paths.erase(paths.begin() + long(i));
       continue;
     }
-    models.push_back(std::move(model));
+    models.push_back(pool->model());
+    pools.push_back(std::move(pool));
     ++i;
   }
   // Posterior fusion decodes with the first model's decoder: its LM weights and confidence
@@ -49,7 +80,8 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
   // with the LM and word list beside the first model.
   const bool own_decoders = resolve_fusion(o.fusion) != LineFusion::Posterior && models.size() > 1;
   std::vector<std::shared_ptr<const Decoder>> decoders;
-  DecoderFiles files;  // one LM and word list for them all
+  DecoderFiles own_files;  // one LM and word list for them all
+  DecoderFiles& files = shared ? shared->files : own_files;
   for (size_t i = 0; i < (own_decoders ? models.size() : 1); ++i) {
     const auto& extra = models[i]->metadata().extra;
     decoders.push_back(make_decoder(reader_decoder_options(o.decoder, paths.front(), extra), models[i]->alphabet(),
@@ -60,7 +92,7 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
   line_options.reread_below = o.reread_below ? *o.reread_below : model_reread_below(models.front()->metadata().extra);
   if (o.fuse_below) line_options.fuse_below = *o.fuse_below;
   try {
-    return std::make_shared<LineRecognizer>(models, decoders, line_options);
+    return std::make_shared<LineRecognizer>(models, decoders, line_options, pools);
   } catch (const Error& e) {
     std::string names;
     for (const auto& path : paths) names += (names.empty() ? "" : ", ") + path;
@@ -118,10 +150,11 @@ Reader load_reader(const ReaderOptions& o) {
         return std::string();
       }
     };
-    auto load = [o](std::vector<std::string>& paths) {
+    auto shared = std::make_shared<SharedLoads>();
+    auto load = [o, shared](std::vector<std::string>& paths) {
       ReaderOptions gated = o;
       if (!gated.fuse_below) gated.fuse_below = kAutoFuseBelow;
-      return load_line_recognizer(gated, paths, true);
+      return load_line_recognizer(gated, paths, true, shared.get());
     };
     // The default model too is loaded when a page first needs it: a form or a photo reads with
     // its specialist alone (a form page: 0.41 against 0.45 s, 88 against 98 MB).

@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "ocr/core/error.h"
 #include "ocr/model/model.h"
 
 namespace {
@@ -81,6 +82,86 @@ TEST(LineRecognizer, UnsureLinesAreReadAgainAtOtherWidthsAndTheSurestStays) {
   const ocr::RecognizedLine sure = ocr::LineRecognizer(model, nullptr, reread_options).recognize(line);
   EXPECT_EQ(sure.text, once.text);
   EXPECT_EQ(sure.confidence, once.confidence);
+}
+
+// A cascade (fuse_below) rereads an unsure line at the other widths with its first model alone;
+// its partners then read the line at the width that model read it surest, and the fusion is of
+// those readings: the same as fusing the line stretched to that width by hand, with the
+// characters' extents in the line's own pixels.
+TEST(LineRecognizer, ACascadesPartnersReadTheLineAtTheWidthItsFirstModelReadItSurest) {
+  const std::string root = OCR_SOURCE_DIR;
+  const cv::Mat sample = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(sample.empty());
+  cv::Mat squeezed, line;
+  cv::resize(sample, squeezed, cv::Size(), 0.5, 1.0, cv::INTER_AREA);
+  cv::GaussianBlur(squeezed, line, cv::Size(0, 0), 1.2);
+  const std::shared_ptr<const ocr::Model> first = ocr::Model::load(root + "/models/eng.ocrm");
+  const std::shared_ptr<const ocr::Model> partner = ocr::Model::load(root + "/models/eng_rough.ocrm");
+  ocr::RecognizerOptions alone_options{1, 1};
+  alone_options.reread_below = 0.99;
+  const ocr::RecognizedLine alone = ocr::LineRecognizer(first, nullptr, alone_options).recognize(line);
+  // The width the first model reads it surest at (its own rereading, undone by hand).
+  const ocr::LineRecognizer plain(first, nullptr, ocr::RecognizerOptions{1, 1});
+  double width = 1;
+  for (double f : {1.4, 0.85}) {
+    cv::Mat stretched;
+    cv::resize(line, stretched, cv::Size(int(std::lround(line.cols * f)), line.rows), 0, 0,
+               f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    if (plain.recognize(stretched).text == alone.text) width = f;
+  }
+  ASSERT_NE(width, 1.0) << "the first model reads this line surest at another width";
+  ASSERT_LT(alone.confidence, 0.999);
+
+  ocr::RecognizerOptions fused_options{1, 1};
+  fused_options.fusion = ocr::LineFusion::Consensus;
+  const std::vector<std::shared_ptr<const ocr::Model>> both = {first, partner};
+  const std::vector<std::shared_ptr<const ocr::Decoder>> no_decoders;
+  cv::Mat stretched;
+  cv::resize(line, stretched, cv::Size(int(std::lround(line.cols * width)), line.rows), 0, 0,
+             width < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  const ocr::RecognizedLine by_hand = ocr::LineRecognizer(both, no_decoders, fused_options).recognize(stretched);
+  // Fused at the line's own width, the reading differs: the width matters.
+  const ocr::RecognizedLine own_width = ocr::LineRecognizer(both, no_decoders, fused_options).recognize(line);
+  EXPECT_TRUE(own_width.text != by_hand.text || own_width.confidence != by_hand.confidence);
+
+  ocr::RecognizerOptions cascade_options = fused_options;
+  cascade_options.reread_below = 0.99;
+  cascade_options.fuse_below = 0.999;
+  const ocr::RecognizedLine got = ocr::LineRecognizer(both, no_decoders, cascade_options).recognize(line);
+  EXPECT_EQ(got.text, by_hand.text);
+  EXPECT_EQ(got.confidence, by_hand.confidence);
+  ASSERT_EQ(got.chars.size(), by_hand.chars.size());
+  for (size_t i = 0; i < got.chars.size(); ++i) {
+    EXPECT_NEAR(got.chars[i].x0, by_hand.chars[i].x0 / width, 1.0);
+    EXPECT_LE(got.chars[i].x1, line.cols);
+  }
+}
+
+// Recognizers of one model may share its networks' pool: they read as with their own, and a
+// pool of another model is refused.
+TEST(LineRecognizer, RecognizersOfOneModelShareItsNetworks) {
+  const std::string root = OCR_SOURCE_DIR;
+  const cv::Mat line = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(line.empty());
+  const std::shared_ptr<const ocr::Model> first = ocr::Model::load(root + "/models/eng.ocrm");
+  const std::shared_ptr<const ocr::Model> partner = ocr::Model::load(root + "/models/eng_rough.ocrm");
+  const auto first_pool = std::make_shared<const ocr::NetworkPool>(first);
+  const auto partner_pool = std::make_shared<const ocr::NetworkPool>(partner);
+  ocr::RecognizerOptions options{1, 1};
+  options.fusion = ocr::LineFusion::Consensus;
+  const std::vector<std::shared_ptr<const ocr::Decoder>> no_decoders;
+  const ocr::LineRecognizer own({first, partner}, no_decoders, options);
+  const ocr::LineRecognizer shared_a({first, partner}, no_decoders, options, {first_pool, partner_pool});
+  const ocr::LineRecognizer shared_b({partner, first}, no_decoders, options, {partner_pool, first_pool});
+  const ocr::RecognizedLine expected = own.recognize(line);
+  for (int round = 0; round < 2; ++round) {  // the second round reads with networks given back
+    const ocr::RecognizedLine a = shared_a.recognize(line);
+    EXPECT_EQ(a.text, expected.text);
+    EXPECT_EQ(a.confidence, expected.confidence);
+    EXPECT_EQ(shared_b.recognize(line).text, ocr::LineRecognizer({partner, first}, no_decoders, options).recognize(line).text);
+  }
+  EXPECT_THROW(ocr::LineRecognizer({first, partner}, no_decoders, options, {partner_pool, first_pool}), ocr::Error);
+  EXPECT_THROW(ocr::LineRecognizer({first, partner}, no_decoders, options, {first_pool}), ocr::Error);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #pragma once
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <opencv2/core.hpp>
 #include <string>
 #include <vector>
@@ -87,6 +88,26 @@ struct RecognizerOptions {
   double fuse_below = std::numeric_limits<double>::infinity();
 };
 
+class Network;
+
+// Inference networks of one model (instantiate_for_inference), lent to the threads that read
+// with it. Recognizers of one model may share a pool: --engines auto's, one per scene model,
+// share their fusion partners' instead of each instantiating its own.
+class NetworkPool {
+ public:
+  explicit NetworkPool(std::shared_ptr<const Model> model);
+  ~NetworkPool();
+  const std::shared_ptr<const Model>& model() const { return model_; }
+  // A network of the model (a free one, else a new one), to give back after use.
+  std::unique_ptr<Network> borrow() const;
+  void give_back(std::unique_ptr<Network> net) const;
+
+ private:
+  std::shared_ptr<const Model> model_;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::unique_ptr<Network>> free_;
+};
+
 class LineRecognizer {
  public:
   // Reads every line with every model (or, with options.fuse_below, the first model's unsure
@@ -108,8 +129,11 @@ class LineRecognizer {
   // consensus_choice keeps one of those readings. With Posterior, decoders[0] decodes the fused
   // posteriors. Throws Error when the decoder count is
   // neither 1 nor the model count, and as above.
+  // pools: one per model, its networks' pool (shared with other recognizers of the model);
+  // empty: the recognizer's own. Throws Error when a pool is not of its model.
   LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
-                 std::vector<std::shared_ptr<const Decoder>> decoders, RecognizerOptions options);
+                 std::vector<std::shared_ptr<const Decoder>> decoders, RecognizerOptions options,
+                 std::vector<std::shared_ptr<const NetworkPool>> pools = {});
   // One model.
   explicit LineRecognizer(std::shared_ptr<const Model> model,
                           std::shared_ptr<const Decoder> decoder = nullptr,
@@ -127,16 +151,27 @@ class LineRecognizer {
   std::vector<Matrix> log_probs(const std::vector<cv::Mat>& lines) const;
 
  private:
-  struct NetworkPool;
   // Per line, the log-softmax output of each model in [first_model, end_model).
   std::vector<std::vector<Matrix>> model_log_probs(const std::vector<cv::Mat>& lines, size_t first_model,
                                                    size_t end_model) const;
-  // One reading of each line (at most one pass's worth), no rereading.
-  std::vector<RecognizedLine> read_once(const std::vector<cv::Mat>& lines) const;
+  // One reading of each line (at most one pass's worth) by the first model_count models, fused
+  // when more than one, no rereading; each line's log posteriors (per model) into log_probs.
+  std::vector<RecognizedLine> read_once(const std::vector<cv::Mat>& lines, size_t model_count,
+                                        std::vector<std::vector<Matrix>>* log_probs = nullptr) const;
+  // Lines of `out` read less surely than options_.reread_below read again, by the first
+  // model_count models, at each of options_.reread_widths; the surest reading stays, and with it
+  // its log posteriors in log_probs and its width factor in widths when given.
+  void reread_at_other_widths(const std::vector<cv::Mat>& lines, std::vector<RecognizedLine>& out,
+                              size_t model_count, std::vector<std::vector<Matrix>>* log_probs = nullptr,
+                              std::vector<double>* widths = nullptr) const;
+  // One line's reading from its log posteriors by the first per_model.size() models, fused as
+  // options_.fusion says; first_reading, when given, is the first model's own reading.
+  RecognizedLine fuse_line(const std::vector<Matrix>& per_model, const cv::Mat& line,
+                           const RecognizedLine* first_reading) const;
   std::vector<std::shared_ptr<const Model>> models_;
   std::vector<std::shared_ptr<const Decoder>> decoders_;  // one per model
   RecognizerOptions options_;
-  std::vector<std::unique_ptr<NetworkPool>> pools_;  // one per model
+  std::vector<std::shared_ptr<const NetworkPool>> pools_;  // one per model
 };
 
 
