@@ -36,7 +36,7 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
                   "the models that read each page when -l/--model (and $OCR_MODEL) name none: auto (by what "
                   "the page looks like: scans and screenshots eng, faxes and low-resolution scans eng_mix, receipts "
                   "and phone photos eng_photo, a missing one falling back to another of eng_rough, eng_photo, "
-                  "eng_mix and eng_gru, else eng; the lines that model reads less surely than --fuse-below, 0.95 by "
+                  "eng_mix and eng_gru, else eng; the lines that model reads less surely than --fuse-below, 0.97 by "
                   "default, are read by two partners too, eng_gru and eng_mix or eng_rough, and their readings "
                   "combined), or all (every shipped "
                   "model, combined on every line)")
