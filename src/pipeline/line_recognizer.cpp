@@ -394,9 +394,29 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
   }
   const bool gated = models_.size() > 1 && options_.fuse_below <= 1;
   std::vector<RecognizedLine> out;
-  if (!gated) {
-    out = read_once(lines, models_.size());
-    reread_at_other_widths(lines, out, models_.size());
+  if (models_.size() == 1 || (!gated && options_.fusion == LineFusion::Posterior)) {
+    out = read_once(lines, 0, models_.size());
+    reread_at_other_widths(lines, out, 0, models_.size());
+  } else if (!gated) {
+    // Every model reads every line, and rereads alone at the other widths the lines it is unsure
+    // of; the fusion weighs each model's surest reading (and the posterior fusion's at the lines'
+    // own width). Rereading the fusion as a whole instead gave the lines each model alone reads
+    // better at another width no say (sixteenth session, --engines all: see fuse_line).
+    std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, models_.size());
+    std::vector<std::vector<RecognizedLine>> own(models_.size(), std::vector<RecognizedLine>(lines.size()));
+    const int threads = options_.threads > 0 ? options_.threads : thread_count();
+    for (size_t m = 0; m < models_.size(); ++m) {
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
+      for (size_t i = 0; i < lines.size(); ++i) own[m][i] = own_reading(m, per_model[i][m], lines[i]);
+      reread_at_other_widths(lines, own[m], m, m + 1);
+    }
+    out.resize(lines.size());
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::vector<RecognizedLine> readings(models_.size());
+      for (size_t m = 0; m < models_.size(); ++m) readings[m] = std::move(own[m][i]);
+      out[i] = fuse_line(per_model[i], lines[i], std::move(readings));
+    }
   } else {
     // A cascade: the first model reads every line, at the other widths too when unsure of it;
     // the others read only the lines it stays unsure of, each at the width its surest reading
@@ -405,9 +425,9 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
     // width, they cost two and read as well (sixteenth session, --engines auto, the five dev line
     // sets: 2 061 summed edits against 2 064, 2 077 with the partners at the line's own width).
     std::vector<std::vector<Matrix>> first_log_probs;
-    out = read_once(lines, 1, &first_log_probs);
+    out = read_once(lines, 0, 1, &first_log_probs);
     std::vector<double> widths(lines.size(), 1.0);
-    reread_at_other_widths(lines, out, 1, &first_log_probs, &widths);
+    reread_at_other_widths(lines, out, 0, 1, &first_log_probs, &widths);
     std::vector<size_t> unsure;
     std::vector<cv::Mat> unsure_lines;
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -430,7 +450,7 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
         const double f = widths[i];
         RecognizedLine first = out[i];
         if (f != 1.0) map_back(first, 1 / f, unsure_lines[k].cols);
-        out[i] = fuse_line(per_model, unsure_lines[k], &first);
+        out[i] = fuse_line(per_model, unsure_lines[k], {std::move(first)});
         if (f != 1.0) map_back(out[i], f, lines[i].cols);
       }
     }
@@ -440,7 +460,8 @@ std::vector<RecognizedLine> LineRecognizer::recognize(const std::vector<cv::Mat>
 }
 
 void LineRecognizer::reread_at_other_widths(const std::vector<cv::Mat>& lines, std::vector<RecognizedLine>& out,
-                                            size_t model_count, std::vector<std::vector<Matrix>>* log_probs,
+                                            size_t first_model, size_t end_model,
+                                            std::vector<std::vector<Matrix>>* log_probs,
                                             std::vector<double>* widths) const {
   if (options_.reread_below <= 0) return;
   // Unsure lines read again at other widths; the surest reading stays, its characters' extents
@@ -456,7 +477,8 @@ void LineRecognizer::reread_at_other_widths(const std::vector<cv::Mat>& lines, s
     std::vector<cv::Mat> stretched(unsure.size());
     for (size_t k = 0; k < unsure.size(); ++k) stretch(lines[unsure[k]], f, stretched[k]);
     std::vector<std::vector<Matrix>> again_log_probs;
-    std::vector<RecognizedLine> again = read_once(stretched, model_count, log_probs ? &again_log_probs : nullptr);
+    std::vector<RecognizedLine> again =
+        read_once(stretched, first_model, end_model, log_probs ? &again_log_probs : nullptr);
     for (size_t k = 0; k < unsure.size(); ++k) {
       RecognizedLine& r = again[k];
       RecognizedLine& kept = out[unsure[k]];
@@ -473,49 +495,63 @@ void LineRecognizer::reread_at_other_widths(const std::vector<cv::Mat>& lines, s
   }
 }
 
-std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>& lines, size_t model_count,
+std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>& lines, size_t first_model,
+                                                      size_t end_model,
                                                       std::vector<std::vector<Matrix>>* log_probs) const {
-  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, model_count);
+  OCR_CHECK(end_model == first_model + 1 || first_model == 0, "a fusion reads with the models from the first");
+  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, first_model, end_model);
   std::vector<RecognizedLine> out(lines.size());
   const int threads = options_.threads > 0 ? options_.threads : thread_count();
   // Decoders are immutable: lines decode in parallel.
 #pragma omp parallel for schedule(dynamic) num_threads(threads) if (threads > 1 && lines.size() > 1)
-  for (size_t i = 0; i < lines.size(); ++i) out[i] = fuse_line(per_model[i], lines[i], nullptr);
+  for (size_t i = 0; i < lines.size(); ++i)
+    out[i] = end_model == first_model + 1 ? own_reading(first_model, per_model[i].front(), lines[i])
+                                          : fuse_line(per_model[i], lines[i], {});
   if (log_probs) *log_probs = std::move(per_model);
   return out;
 }
 
-RecognizedLine LineRecognizer::fuse_line(const std::vector<Matrix>& per_model, const cv::Mat& line,
-                                         const RecognizedLine* first_reading) const {
+RecognizedLine LineRecognizer::own_reading(size_t model, const Matrix& log_probs, const cv::Mat& line) const {
   LineNormalization norm;
-  norm.height = model().input_height();
-  const int divisor = model().network().width_divisor();
-  const Alphabet& alphabet = model().alphabet();
-  // Model m's own reading (judged: an implausible one is capped, so it weighs little).
-  auto own_reading = [&](size_t m) {
-    if (m == 0 && first_reading) return *first_reading;
-    RecognizedLine r = read_hypothesis(decoders_[m]->decode(per_model[m]), alphabet, line, norm, divisor);
-    judge_plausibility(r, line);
-    return r;
-  };
-  if (per_model.size() == 1) return own_reading(0);
+  norm.height = this->model().input_height();
+  RecognizedLine r = read_hypothesis(decoders_[model]->decode(log_probs), this->model().alphabet(), line, norm,
+                                     this->model().network().width_divisor());
+  judge_plausibility(r, line);
+  return r;
+}
+
+RecognizedLine LineRecognizer::fuse_line(const std::vector<Matrix>& per_model, const cv::Mat& line,
+                                         std::vector<RecognizedLine> own) const {
+  // The models' own readings not given are decoded here.
+  for (size_t m = own.size(); m < per_model.size(); ++m) own.push_back(own_reading(m, per_model[m], line));
+  if (per_model.size() == 1) return std::move(own.front());
   auto fused_reading = [&] {
-    RecognizedLine r =
-        read_hypothesis(decoders_.front()->decode(fuse_log_posteriors(per_model)), alphabet, line, norm, divisor);
+    LineNormalization norm;
+    norm.height = model().input_height();
+    RecognizedLine r = read_hypothesis(decoders_.front()->decode(fuse_log_posteriors(per_model)), model().alphabet(),
+                                       line, norm, model().network().width_divisor());
     judge_plausibility(r, line);
     return r;
   };
   if (options_.fusion == LineFusion::Posterior) return fused_reading();
-  std::vector<RecognizedLine> readings;
-  if (options_.fusion == LineFusion::Consensus) readings.push_back(fused_reading());
-  for (size_t m = 0; m < per_model.size(); ++m) readings.push_back(own_reading(m));
   if (options_.fusion == LineFusion::Consensus) {
+    std::vector<RecognizedLine> readings;
+    readings.push_back(fused_reading());
+    // With four models or more, their character vote is one more candidate (and voter): it
+    // joins what each reads best (sixteenth session, the five dev line sets: --engines all
+    // 2 011 -> 2 002 summed edits; --engines auto, three models, 2 030 -> 2 052, so not there).
+    if (own.size() >= 4) {
+      RecognizedLine voted = vote_readings(own);
+      judge_plausibility(voted, line);
+      own.push_back(std::move(voted));
+    }
+    for (RecognizedLine& r : own) readings.push_back(std::move(r));
     const ConsensusChoice choice = consensus_choice(readings);
     RecognizedLine chosen = std::move(readings[choice.index]);
     apply_agreement(chosen, choice.agreement);
     return chosen;
   }
-  RecognizedLine voted = vote_readings(readings);
+  RecognizedLine voted = vote_readings(own);
   judge_plausibility(voted, line);
   return voted;
 }

@@ -9,6 +9,8 @@
 
 #include "ocr/core/error.h"
 #include "ocr/model/model.h"
+#include "ocr/pipeline/reading_consensus.h"
+#include "ocr/pipeline/hypothesis_voting.h"
 
 namespace {
 
@@ -162,6 +164,49 @@ TEST(LineRecognizer, RecognizersOfOneModelShareItsNetworks) {
   }
   EXPECT_THROW(ocr::LineRecognizer({first, partner}, no_decoders, options, {partner_pool, first_pool}), ocr::Error);
   EXPECT_THROW(ocr::LineRecognizer({first, partner}, no_decoders, options, {first_pool}), ocr::Error);
+}
+
+// A fusion of every line (no cascade) lets each model reread alone, at the other widths, the
+// lines it is unsure of; the consensus is then over the posterior fusion's reading at the line's
+// own width and each model's surest, and with four models or more their character vote too.
+TEST(LineRecognizer, AFusionWeighsEachModelsSurestReading) {
+  const std::string root = OCR_SOURCE_DIR;
+  const cv::Mat sample = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(sample.empty());
+  cv::Mat squeezed, line;
+  cv::resize(sample, squeezed, cv::Size(), 0.5, 1.0, cv::INTER_AREA);
+  cv::GaussianBlur(squeezed, line, cv::Size(0, 0), 1.2);
+  std::vector<std::shared_ptr<const ocr::Model>> models;
+  for (const char* name : {"eng", "eng_rough", "eng_photo", "eng_mix"})
+    models.push_back(ocr::Model::load(root + "/models/" + name + ".ocrm"));
+  const std::vector<std::shared_ptr<const ocr::Decoder>> no_decoders;
+  for (size_t count : {size_t(2), size_t(4)}) {
+    const std::vector<std::shared_ptr<const ocr::Model>> members(models.begin(), models.begin() + long(count));
+    ocr::RecognizerOptions alone_options{1, 1};
+    alone_options.reread_below = 0.99;
+    std::vector<ocr::RecognizedLine> readings;
+    ocr::RecognizerOptions posterior_options{1, 1};
+    posterior_options.fusion = ocr::LineFusion::Posterior;
+    readings.push_back(ocr::LineRecognizer(members, no_decoders, posterior_options).recognize(line));
+    std::vector<ocr::RecognizedLine> own;
+    int reread = 0;
+    for (const auto& m : members) {
+      own.push_back(ocr::LineRecognizer(m, nullptr, alone_options).recognize(line));
+      reread += own.back().text != ocr::LineRecognizer(m, nullptr, ocr::RecognizerOptions{1, 1}).recognize(line).text;
+    }
+    EXPECT_GT(reread, 0) << "some model reads the line otherwise at another width";
+    readings.insert(readings.end(), own.begin(), own.end());
+    if (count >= 4) readings.push_back(ocr::vote_readings(own));
+    const ocr::ConsensusChoice choice = ocr::consensus_choice(readings);
+    ocr::RecognizedLine expected = readings[choice.index];
+    ocr::apply_agreement(expected, choice.agreement);
+
+    ocr::RecognizerOptions fused_options = alone_options;
+    fused_options.fusion = ocr::LineFusion::Consensus;
+    const ocr::RecognizedLine got = ocr::LineRecognizer(members, no_decoders, fused_options).recognize(line);
+    EXPECT_EQ(got.text, expected.text) << count << " models";
+    EXPECT_FLOAT_EQ(got.confidence, expected.confidence) << count << " models";
+  }
 }
 
 }  // namespace

@@ -154,20 +154,25 @@ class LineRecognizer {
   // Per line, the log-softmax output of each model in [first_model, end_model).
   std::vector<std::vector<Matrix>> model_log_probs(const std::vector<cv::Mat>& lines, size_t first_model,
                                                    size_t end_model) const;
-  // One reading of each line (at most one pass's worth) by the first model_count models, fused
-  // when more than one, no rereading; each line's log posteriors (per model) into log_probs.
-  std::vector<RecognizedLine> read_once(const std::vector<cv::Mat>& lines, size_t model_count,
+  // One reading of each line (at most one pass's worth) by the models in [first_model,
+  // end_model): one model's own reading, or the fusion of the models from the first; no
+  // rereading. Each line's log posteriors (per model) into log_probs.
+  std::vector<RecognizedLine> read_once(const std::vector<cv::Mat>& lines, size_t first_model, size_t end_model,
                                         std::vector<std::vector<Matrix>>* log_probs = nullptr) const;
-  // Lines of `out` read less surely than options_.reread_below read again, by the first
-  // model_count models, at each of options_.reread_widths; the surest reading stays, and with it
-  // its log posteriors in log_probs and its width factor in widths when given.
+  // Lines of `out` read less surely than options_.reread_below read again, as read_once reads,
+  // at each of options_.reread_widths; the surest reading stays, and with it its log posteriors
+  // in log_probs and its width factor in widths when given.
   void reread_at_other_widths(const std::vector<cv::Mat>& lines, std::vector<RecognizedLine>& out,
-                              size_t model_count, std::vector<std::vector<Matrix>>* log_probs = nullptr,
+                              size_t first_model, size_t end_model,
+                              std::vector<std::vector<Matrix>>* log_probs = nullptr,
                               std::vector<double>* widths = nullptr) const;
+  // Model `model`'s own reading of a line from its log posteriors (judged: an implausible one is
+  // capped, so it weighs little in a fusion).
+  RecognizedLine own_reading(size_t model, const Matrix& log_probs, const cv::Mat& line) const;
   // One line's reading from its log posteriors by the first per_model.size() models, fused as
-  // options_.fusion says; first_reading, when given, is the first model's own reading.
+  // options_.fusion says; `own` holds the first models' own readings when already made.
   RecognizedLine fuse_line(const std::vector<Matrix>& per_model, const cv::Mat& line,
-                           const RecognizedLine* first_reading) const;
+                           std::vector<RecognizedLine> own) const;
   std::vector<std::shared_ptr<const Model>> models_;
   std::vector<std::shared_ptr<const Decoder>> decoders_;  // one per model
   RecognizerOptions options_;
