@@ -46,7 +46,8 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("--reread-below", o.reread_below,
                   "lines read less surely than this confidence (0..1) are read again at 1.4 and 0.85 times their "
                   "width, and the surest reading stays; 0 never (default: the model's own, else 0.95; eng_rough's "
-                  "and eng_mix's are 0)")
+                  "and eng_mix's are 0). With several models each rereads alone the lines it is unsure of (the first "
+                  "only, under --fuse-below) and the fusion weighs each one's surest reading")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--fuse-below", o.fuse_below,
                   "with several models: only lines the first model reads less surely than this confidence (0..1) "
