@@ -79,7 +79,11 @@ struct RecognizerOptions {
   // Lines read less surely than this are read again stretched to each of reread_widths times
   // their width, and the surest of the readings stays (0: never). Condensed and blurred print
   // gets too few network frames per letter, or too many, for its look; the readings at other
-  // widths err differently and their calibrated confidences say which to keep.
+  // widths err differently and their calibrated confidences say which to keep. With several
+  // models and Vote or Consensus fusion, each model rereads alone the lines it is unsure of and
+  // the fusion takes each one's surest reading; in a cascade (fuse_below) the first model
+  // rereads, and the others read a line at the width it read it surest. Posterior fusion
+  // rereads the fused reading.
   double reread_below = 0;
   std::vector<double> reread_widths = {1.4, 0.85};
   // With several models: only lines the first model reads less surely than this are read by the
@@ -126,7 +130,8 @@ class LineRecognizer {
   // (decoders[i] for models[i]; one decoder serves them all; null: greedy) and the readings are
   // fused by vote_readings, which weighs them by their calibrated character confidences. With
   // Consensus, decoders[0] reads the fused posteriors and each decoder its model's, and
-  // consensus_choice keeps one of those readings. With Posterior, decoders[0] decodes the fused
+  // consensus_choice keeps one of those readings (with four models or more, or their vote).
+  // With Posterior, decoders[0] decodes the fused
   // posteriors. Throws Error when the decoder count is
   // neither 1 nor the model count, and as above.
   // pools: one per model, its networks' pool (shared with other recognizers of the model);
