@@ -14,6 +14,24 @@
 
 namespace {
 
+// The sample line condensed and blurred: read unsurely at its own width (empty when missing).
+cv::Mat condensed_blurred_sample() {
+  const cv::Mat sample = cv::imread(std::string(OCR_SOURCE_DIR) + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
+  if (sample.empty()) return sample;
+  cv::Mat squeezed, line;
+  cv::resize(sample, squeezed, cv::Size(), 0.5, 1.0, cv::INTER_AREA);
+  cv::GaussianBlur(squeezed, line, cv::Size(0, 0), 1.2);
+  return line;
+}
+
+// The line stretched to f times its width, as the recognizer's rereading does, written out here.
+cv::Mat stretched_by_hand(const cv::Mat& line, double f) {
+  cv::Mat stretched;
+  cv::resize(line, stretched, cv::Size(int(std::lround(line.cols * f)), line.rows), 0, 0,
+             f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  return stretched;
+}
+
 TEST(LineRecognizer, ManyLinesReadInPassesComeBackInTheirPlaces) {
   const std::string root = OCR_SOURCE_DIR;
   const cv::Mat line = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
@@ -46,12 +64,8 @@ TEST(LineRecognizer, ManyLinesReadInPassesComeBackInTheirPlaces) {
 // in the line's own pixels. Sure lines are read once.
 TEST(LineRecognizer, UnsureLinesAreReadAgainAtOtherWidthsAndTheSurestStays) {
   const std::string root = OCR_SOURCE_DIR;
-  const cv::Mat sample = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
-  ASSERT_FALSE(sample.empty());
-  // Condensed and blurred: read unsurely at its own width.
-  cv::Mat squeezed, line;
-  cv::resize(sample, squeezed, cv::Size(), 0.5, 1.0, cv::INTER_AREA);
-  cv::GaussianBlur(squeezed, line, cv::Size(0, 0), 1.2);
+  const cv::Mat line = condensed_blurred_sample();
+  ASSERT_FALSE(line.empty());
   const auto model = ocr::Model::load(root + "/models/eng.ocrm");
   ocr::RecognizerOptions plain_options{1, 1};
   const ocr::LineRecognizer plain(model, nullptr, plain_options);
@@ -60,9 +74,7 @@ TEST(LineRecognizer, UnsureLinesAreReadAgainAtOtherWidthsAndTheSurestStays) {
   ocr::RecognizedLine best = once;
   double best_width = 1;
   for (double f : {1.4, 0.85}) {
-    cv::Mat stretched;
-    cv::resize(line, stretched, cv::Size(int(std::lround(line.cols * f)), line.rows), 0, 0,
-               f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    const cv::Mat stretched = stretched_by_hand(line, f);
     const ocr::RecognizedLine r = plain.recognize(stretched);
     if (!r.implausible && !r.text.empty() && r.confidence > best.confidence) best = r, best_width = f;
   }
@@ -92,11 +104,8 @@ TEST(LineRecognizer, UnsureLinesAreReadAgainAtOtherWidthsAndTheSurestStays) {
 // characters' extents in the line's own pixels.
 TEST(LineRecognizer, ACascadesPartnersReadTheLineAtTheWidthItsFirstModelReadItSurest) {
   const std::string root = OCR_SOURCE_DIR;
-  const cv::Mat sample = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
-  ASSERT_FALSE(sample.empty());
-  cv::Mat squeezed, line;
-  cv::resize(sample, squeezed, cv::Size(), 0.5, 1.0, cv::INTER_AREA);
-  cv::GaussianBlur(squeezed, line, cv::Size(0, 0), 1.2);
+  const cv::Mat line = condensed_blurred_sample();
+  ASSERT_FALSE(line.empty());
   const std::shared_ptr<const ocr::Model> first = ocr::Model::load(root + "/models/eng.ocrm");
   const std::shared_ptr<const ocr::Model> partner = ocr::Model::load(root + "/models/eng_rough.ocrm");
   ocr::RecognizerOptions alone_options{1, 1};
@@ -106,9 +115,7 @@ TEST(LineRecognizer, ACascadesPartnersReadTheLineAtTheWidthItsFirstModelReadItSu
   const ocr::LineRecognizer plain(first, nullptr, ocr::RecognizerOptions{1, 1});
   double width = 1;
   for (double f : {1.4, 0.85}) {
-    cv::Mat stretched;
-    cv::resize(line, stretched, cv::Size(int(std::lround(line.cols * f)), line.rows), 0, 0,
-               f < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    const cv::Mat stretched = stretched_by_hand(line, f);
     if (plain.recognize(stretched).text == alone.text) width = f;
   }
   ASSERT_NE(width, 1.0) << "the first model reads this line surest at another width";
@@ -118,9 +125,7 @@ TEST(LineRecognizer, ACascadesPartnersReadTheLineAtTheWidthItsFirstModelReadItSu
   fused_options.fusion = ocr::LineFusion::Consensus;
   const std::vector<std::shared_ptr<const ocr::Model>> both = {first, partner};
   const std::vector<std::shared_ptr<const ocr::Decoder>> no_decoders;
-  cv::Mat stretched;
-  cv::resize(line, stretched, cv::Size(int(std::lround(line.cols * width)), line.rows), 0, 0,
-             width < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  const cv::Mat stretched = stretched_by_hand(line, width);
   const ocr::RecognizedLine by_hand = ocr::LineRecognizer(both, no_decoders, fused_options).recognize(stretched);
   // Fused at the line's own width, the reading differs: the width matters.
   const ocr::RecognizedLine own_width = ocr::LineRecognizer(both, no_decoders, fused_options).recognize(line);
@@ -171,11 +176,8 @@ TEST(LineRecognizer, RecognizersOfOneModelShareItsNetworks) {
 // own width and each model's surest, and with four models or more their character vote too.
 TEST(LineRecognizer, AFusionWeighsEachModelsSurestReading) {
   const std::string root = OCR_SOURCE_DIR;
-  const cv::Mat sample = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
-  ASSERT_FALSE(sample.empty());
-  cv::Mat squeezed, line;
-  cv::resize(sample, squeezed, cv::Size(), 0.5, 1.0, cv::INTER_AREA);
-  cv::GaussianBlur(squeezed, line, cv::Size(0, 0), 1.2);
+  const cv::Mat line = condensed_blurred_sample();
+  ASSERT_FALSE(line.empty());
   std::vector<std::shared_ptr<const ocr::Model>> models;
   for (const char* name : {"eng", "eng_rough", "eng_photo", "eng_mix"})
     models.push_back(ocr::Model::load(root + "/models/" + name + ".ocrm"));
