@@ -86,15 +86,22 @@ LineRecognizer::LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
   if (models_.empty()) throw Error("a line recognizer needs at least one model");
   if (!pools_.empty() && pools_.size() != models_.size())
     throw Error(std::to_string(pools_.size()) + " network pools for " + std::to_string(models_.size()) + " models");
+  options_.fusion = resolve_fusion(options_.fusion);
   for (size_t i = 0; i < models_.size(); ++i) {
     if (!models_[i]) throw Error("model " + std::to_string(i + 1) + " is missing");
+    if (models_[i]->is_detector())
+      throw Error("model " + std::to_string(i + 1) + " is a text-line detector, not a recognizer");
+    // A model that reads other labels, another line height or frame rate has posteriors that
+    // cannot be averaged with the first's: under Vote and Consensus it gives its own reading.
     const std::string why = i > 0 ? fusion_mismatch(*models_.front(), *models_[i]) : std::string();
-    if (!why.empty()) throw Error("model " + std::to_string(i + 1) + " cannot be fused with model 1: " + why);
+    if (!why.empty() && options_.fusion == LineFusion::Posterior)
+      throw Error("model " + std::to_string(i + 1) + " cannot be fused with model 1 on their posteriors: " + why +
+                  " (--fusion consensus or vote reads them together)");
+    posterior_member_.push_back(why.empty());
     if (pools_.size() < models_.size()) pools_.push_back(std::make_shared<NetworkPool>(models_[i]));
     if (!pools_[i] || pools_[i]->model() != models_[i])
       throw Error("the network pool of model " + std::to_string(i + 1) + " is another model's");
   }
-  options_.fusion = resolve_fusion(options_.fusion);
   if (decoders_.empty()) decoders_.push_back(nullptr);
   if (decoders_.size() != 1 && decoders_.size() != models_.size())
     throw Error(std::to_string(decoders_.size()) + " decoders for " + std::to_string(models_.size()) +
@@ -211,78 +218,95 @@ RecognizedLine LineRecognizer::recognize(const cv::Mat& line) const {
 }
 
 std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines) const {
-  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, models_.size());
+  size_t end_model = 0;  // the posterior members come first only by chance: read the span, fuse them
+  for (size_t m = 0; m < models_.size(); ++m)
+    if (posterior_member_[m]) end_model = m + 1;
+  std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, end_model);
   std::vector<Matrix> result(per_model.size());
-  for (size_t i = 0; i < per_model.size(); ++i)
-    result[i] = per_model[i].size() == 1 ? std::move(per_model[i].front()) : fuse_log_posteriors(per_model[i]);
+  for (size_t i = 0; i < per_model.size(); ++i) result[i] = fused_posteriors(per_model[i]);
   return result;
 }
 
 std::vector<std::vector<Matrix>> LineRecognizer::model_log_probs(const std::vector<cv::Mat>& lines, size_t first_model,
                                                                  size_t end_model) const {
-  LineNormalization norm;
-  norm.height = model().input_height();
   const int n = int(lines.size());
-  std::vector<MatrixF> inputs(static_cast<size_t>(n));
-  std::vector<std::string> errors(static_cast<size_t>(n));
+  std::vector<std::vector<Matrix>> result(static_cast<size_t>(n), std::vector<Matrix>(end_model - first_model));
+  // The lines are normalised once per input height among the models, and each model reads its own.
+  std::vector<int> heights;
+  for (size_t m = first_model; m < end_model; ++m)
+    if (std::find(heights.begin(), heights.end(), models_[m]->input_height()) == heights.end())
+      heights.push_back(models_[m]->input_height());
+  for (int height : heights) {
+    LineNormalization norm;
+    norm.height = height;
+    std::vector<MatrixF> inputs(static_cast<size_t>(n));
+    std::vector<std::string> errors(static_cast<size_t>(n));
 #pragma omp parallel for schedule(dynamic)
-  for (int i = 0; i < n; ++i) {
-    try {
-      inputs[size_t(i)] = normalize_line(lines[size_t(i)], norm);
-    } catch (const Error& e) {
-      errors[size_t(i)] = e.what();
-    }
-  }
-  for (int i = 0; i < n; ++i)
-    if (!errors[size_t(i)].empty())
-      throw ShapeError("line " + std::to_string(i) + ": " + errors[size_t(i)]);
-
-  // Similar widths share a batch, so little is spent on padding.
-  std::vector<int> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return inputs[size_t(a)].cols() < inputs[size_t(b)].cols(); });
-  // At least one batch per thread while there are lines: two lines on two cores run as two
-  // batches of one, not one batch on one core (the LSTM steps do not spread over threads).
-  const int threads = options_.threads > 0 ? options_.threads : thread_count();
-  const int batch_count = std::max((n + options_.batch_size - 1) / options_.batch_size, std::min(n, threads));
-  const int per_batch = batch_count > 0 ? (n + batch_count - 1) / batch_count : 1;
-  std::vector<std::vector<int>> batches;
-  for (int i = 0; i < n; i += per_batch)
-    batches.emplace_back(order.begin() + i, order.begin() + std::min(n, i + per_batch));
-
-  std::vector<std::vector<Matrix>> result(static_cast<size_t>(n));
-  // Each model reads the batch with a network borrowed from its own pool.
-  auto run_batch = [&](const std::vector<int>& ids) {
-    std::vector<const MatrixF*> imgs;
-    for (int id : ids) imgs.push_back(&inputs[size_t(id)]);
-    const Activations input = make_network_input(imgs);
-    for (size_t m = first_model; m < end_model; ++m) {
-      std::unique_ptr<Network> net = pools_[m]->borrow();
-      const Activations& out = net->forward(input, Mode::Infer);
-      for (size_t k = 0; k < ids.size(); ++k) result[size_t(ids[k])].push_back(sequence_of(out, int(k)));
-      pools_[m]->give_back(std::move(net));
-    }
-  };
-  if (int(batches.size()) >= 2 && threads > 1) {
-    // Whole batches per thread: the math inside runs single-threaded (no nested pools).
-    // An exception must not leave the parallel region: the first is kept and thrown after it.
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (int b = 0; b < int(batches.size()); ++b) {
+    for (int i = 0; i < n; ++i) {
       try {
-        run_batch(batches[size_t(b)]);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
+        inputs[size_t(i)] = normalize_line(lines[size_t(i)], norm);
+      } catch (const Error& e) {
+        errors[size_t(i)] = e.what();
       }
     }
-    if (failure) std::rethrow_exception(failure);
-  } else {
-    for (const auto& b : batches) run_batch(b);  // one batch: the GEMMs use all cores
+    for (int i = 0; i < n; ++i)
+      if (!errors[size_t(i)].empty())
+        throw ShapeError("line " + std::to_string(i) + ": " + errors[size_t(i)]);
+
+    // Similar widths share a batch, so little is spent on padding.
+    std::vector<int> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return inputs[size_t(a)].cols() < inputs[size_t(b)].cols(); });
+    // At least one batch per thread while there are lines: two lines on two cores run as two
+    // batches of one, not one batch on one core (the LSTM steps do not spread over threads).
+    const int threads = options_.threads > 0 ? options_.threads : thread_count();
+    const int batch_count = std::max((n + options_.batch_size - 1) / options_.batch_size, std::min(n, threads));
+    const int per_batch = batch_count > 0 ? (n + batch_count - 1) / batch_count : 1;
+    std::vector<std::vector<int>> batches;
+    for (int i = 0; i < n; i += per_batch)
+      batches.emplace_back(order.begin() + i, order.begin() + std::min(n, i + per_batch));
+
+    // Each model of this height reads the batch with a network borrowed from its own pool.
+    auto run_batch = [&](const std::vector<int>& ids) {
+      std::vector<const MatrixF*> imgs;
+      for (int id : ids) imgs.push_back(&inputs[size_t(id)]);
+      const Activations input = make_network_input(imgs);
+      for (size_t m = first_model; m < end_model; ++m) {
+        if (models_[m]->input_height() != height) continue;
+        std::unique_ptr<Network> net = pools_[m]->borrow();
+        const Activations& out = net->forward(input, Mode::Infer);
+        for (size_t k = 0; k < ids.size(); ++k) result[size_t(ids[k])][m - first_model] = sequence_of(out, int(k));
+        pools_[m]->give_back(std::move(net));
+      }
+    };
+    if (int(batches.size()) >= 2 && threads > 1) {
+      // Whole batches per thread: the math inside runs single-threaded (no nested pools).
+      // An exception must not leave the parallel region: the first is kept and thrown after it.
+      std::exception_ptr failure;
+      std::mutex failure_mutex;
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+      for (int b = 0; b < int(batches.size()); ++b) {
+        try {
+          run_batch(batches[size_t(b)]);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+      }
+      if (failure) std::rethrow_exception(failure);
+    } else {
+      for (const auto& b : batches) run_batch(b);  // one batch: the GEMMs use all cores
+    }
   }
   return result;
+}
+
+Matrix LineRecognizer::fused_posteriors(const std::vector<Matrix>& per_model) const {
+  std::vector<Matrix> members;
+  for (size_t m = 0; m < per_model.size(); ++m)
+    if (posterior_member_[m]) members.push_back(per_model[m]);
+  return members.size() == 1 ? std::move(members.front()) : fuse_log_posteriors(members);
 }
 
 namespace {
@@ -513,10 +537,11 @@ std::vector<RecognizedLine> LineRecognizer::read_once(const std::vector<cv::Mat>
 }
 
 RecognizedLine LineRecognizer::own_reading(size_t model, const Matrix& log_probs, const cv::Mat& line) const {
+  const Model& m = *models_[model];
   LineNormalization norm;
-  norm.height = this->model().input_height();
-  RecognizedLine r = read_hypothesis(decoders_[model]->decode(log_probs), this->model().alphabet(), line, norm,
-                                     this->model().network().width_divisor());
+  norm.height = m.input_height();
+  RecognizedLine r =
+      read_hypothesis(decoders_[model]->decode(log_probs), m.alphabet(), line, norm, m.network().width_divisor());
   judge_plausibility(r, line);
   return r;
 }
@@ -527,7 +552,7 @@ RecognizedLine LineRecognizer::fuse_line(const std::vector<Matrix>& per_model, c
   auto fused_reading = [&] {
     LineNormalization norm;
     norm.height = model().input_height();
-    RecognizedLine r = read_hypothesis(decoders_.front()->decode(fuse_log_posteriors(per_model)), model().alphabet(),
+    RecognizedLine r = read_hypothesis(decoders_.front()->decode(fused_posteriors(per_model)), model().alphabet(),
                                        line, norm, model().network().width_divisor());
     judge_plausibility(r, line);
     return r;
@@ -537,7 +562,9 @@ RecognizedLine LineRecognizer::fuse_line(const std::vector<Matrix>& per_model, c
   for (size_t m = own.size(); m < per_model.size(); ++m) own.push_back(own_reading(m, per_model[m], line));
   if (options_.fusion == LineFusion::Consensus) {
     std::vector<RecognizedLine> readings;
-    readings.push_back(fused_reading());
+    // With one model alone on its posteriors the fused reading would be its own, counted twice.
+    if (std::count(posterior_member_.begin(), posterior_member_.begin() + long(per_model.size()), true) >= 2)
+      readings.push_back(fused_reading());
     // With four models or more, their character vote is one more candidate (and voter): it
     // joins what each reads best (sixteenth session, the five dev line sets: --engines all
     // 2 011 -> 2 002 summed edits; --engines auto, three models, 2 030 -> 2 052, so not there).

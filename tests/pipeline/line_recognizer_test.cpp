@@ -211,4 +211,75 @@ TEST(LineRecognizer, AFusionWeighsEachModelsSurestReading) {
   }
 }
 
+// A model of another alphabet or line height cannot join the posterior fusion, but under
+// Consensus (and Vote) it reads the line at its own height and its own reading is a candidate:
+// the posterior reading fuses only the models that match the first, and with one such model
+// alone there is no posterior reading (it would be the first's, counted twice).
+TEST(LineRecognizer, ModelsOfAnotherAlphabetOrHeightGiveTheirOwnReadingsToTheConsensus) {
+  const std::string root = OCR_SOURCE_DIR;
+  const cv::Mat line = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(line.empty());
+  const auto eng = ocr::Model::load(root + "/models/eng.ocrm");
+  const auto rough = ocr::Model::load(root + "/models/eng_rough.ocrm");
+  // eng with one more symbol: another alphabet (its labels cannot be averaged with eng's), the
+  // same reading.
+  auto grown = ocr::Model::load(root + "/models/eng.ocrm");
+  ASSERT_FALSE(grown->alphabet().contains(U'\u2603'));
+  grown->extend_alphabet(ocr::Alphabet(U"\u2603"), 5);
+  const std::shared_ptr<const ocr::Model> eng_plus = grown;
+  // Another line height (48 px) and alphabet: fed the 32-px line it would fail.
+  const auto tall = std::make_shared<ocr::Model>("C3,3,8 Relu Mp2,2 Col Lbx16 O", ocr::Alphabet(U"abcdeilnorst "), 48, 7);
+  const std::vector<std::shared_ptr<const ocr::Decoder>> greedy;
+  const ocr::RecognizerOptions alone{1, 1};
+  auto own = [&](const std::shared_ptr<const ocr::Model>& m) { return ocr::LineRecognizer(m, nullptr, alone).recognize(line); };
+  ocr::RecognizerOptions consensus{1, 1};
+  consensus.fusion = ocr::LineFusion::Consensus;
+
+  const ocr::RecognizedLine by_eng = own(eng), by_plus = own(eng_plus);
+  EXPECT_EQ(by_plus.text, by_eng.text) << "one more symbol, the same reading";
+  EXPECT_FALSE(by_eng.text.empty());
+
+  // Two models, one of another alphabet and height: the consensus of their own readings.
+  {
+    std::vector<ocr::RecognizedLine> readings = {by_eng, own(tall)};
+    ASSERT_NE(readings[1].text, by_eng.text);
+    const ocr::ConsensusChoice choice = ocr::consensus_choice(readings);
+    ocr::RecognizedLine expected = readings[choice.index];
+    ocr::apply_agreement(expected, choice.agreement);
+    const ocr::RecognizedLine got = ocr::LineRecognizer({eng, tall}, greedy, consensus).recognize(line);
+    EXPECT_EQ(got.text, expected.text);
+    EXPECT_FLOAT_EQ(got.confidence, expected.confidence);
+  }
+  // Four: eng and eng_rough fused on their posteriors, each model's own reading (the tall one's
+  // at 48 px), and the four models' vote.
+  {
+    ocr::RecognizerOptions posterior{1, 1};
+    posterior.fusion = ocr::LineFusion::Posterior;
+    std::vector<ocr::RecognizedLine> readings = {ocr::LineRecognizer({eng, rough}, greedy, posterior).recognize(line)};
+    const std::vector<ocr::RecognizedLine> each = {by_eng, by_plus, own(rough), own(tall)};
+    readings.insert(readings.end(), each.begin(), each.end());
+    readings.push_back(ocr::vote_readings(each));
+    const ocr::ConsensusChoice choice = ocr::consensus_choice(readings);
+    ocr::RecognizedLine expected = readings[choice.index];
+    ocr::apply_agreement(expected, choice.agreement);
+    const std::vector<std::shared_ptr<const ocr::Model>> members = {eng, eng_plus, rough, tall};
+    for (int threads : {1, 2}) {
+      ocr::RecognizerOptions options = consensus;
+      options.threads = threads;
+      const ocr::RecognizedLine got = ocr::LineRecognizer(members, greedy, options).recognize(line);
+      EXPECT_EQ(got.text, expected.text) << threads << " threads";
+      EXPECT_FLOAT_EQ(got.confidence, expected.confidence) << threads << " threads";
+    }
+    // Posterior fusion cannot take them, and says which and why.
+    try {
+      ocr::LineRecognizer(members, greedy, posterior);
+      ADD_FAILURE() << "posterior fusion accepted another alphabet";
+    } catch (const ocr::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("model 2 cannot be fused with model 1 on their posteriors: the alphabets differ"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 }  // namespace

@@ -164,6 +164,9 @@ TEST(LineRecognizerFusion, DifferentModelsFuseTheirOwnPosteriors) {
   }
 }
 
+// Posterior fusion (RecognizerOptions' default) averages label posteriors frame by frame: other
+// labels, heights or frame rates cannot be averaged. (Consensus and Vote read such models;
+// line_recognizer_test.cpp.)
 TEST(LineRecognizerFusion, ModelsThatReadDifferentlyAreRefused) {
   const auto model = random_model(1);
   auto message = [&](std::shared_ptr<const ocr::Model> other) {

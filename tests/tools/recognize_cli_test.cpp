@@ -377,11 +377,14 @@ TEST_F(RecognizeCli, ModelsByNameFromTheSearchPath) {
   const size_t avail = missing.out.find("available: broken, ");
   ASSERT_NE(avail, std::string::npos) << missing.out;
   EXPECT_NE(missing.out.find("tiny", avail), std::string::npos) << missing.out;
-  // A list fuses the models, which must read with the same alphabet: tiny's is not eng's.
-  auto mixed = sh("recognize -l tiny+eng line.png");
+  // A list fuses the models. On their posteriors they must read with the same alphabet: tiny's
+  // is not eng's. By consensus (the default) each gives its own reading.
+  auto mixed = sh("recognize --fusion posterior -l tiny+eng line.png");
   EXPECT_NE(mixed.code, 0);
   EXPECT_NE(mixed.out.find("alphabets differ"), std::string::npos) << mixed.out;
   EXPECT_NE(mixed.out.find("models-a/tiny.ocrm"), std::string::npos) << mixed.out;
+  auto by_consensus = sh("recognize -l tiny+eng line.png");
+  EXPECT_EQ(by_consensus.code, 0) << by_consensus.out;
   EXPECT_NE(sh("recognize -l tiny, line.png").out.find("empty model name"), std::string::npos);
 }
 

@@ -20,16 +20,16 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o) {
   cmd->add_option("-m,--model,-l,--lang", o.model,
                   "model file, or a model name: NAME.ocrm in the search path (`ocr models` lists them); "
                   "default $OCR_MODEL, else chosen per page (--engines). A list (eng+eng_rough, or a.ocrm,b.ocrm) reads every line "
-                  "with each model and fuses the readings (see --fusion; the models must share alphabet and "
-                  "input height), with the LM and word list beside the first model");
+                  "with each model and fuses the readings (see --fusion), with the LM and word list beside the first model");
   cmd->add_option("--fusion", o.fusion,
                   "how the readings of several models are combined: vote (each model decodes the line with "
                   "its own LM weights and calibration; the readings are aligned character by character and "
                   "each character goes to the most confident, or with three or more models the weighted "
                   "majority), posterior (one decoding of the normalised geometric mean of their per-frame "
-                  "probabilities, with the first model's LM weights and calibration), consensus (of the posterior "
-                  "reading and each model's own, the one the others agree with most, weighted by their "
-                  "confidences), or auto: posterior")
+                  "probabilities, with the first model's LM weights and calibration; the models must share the first's "
+                  "alphabet, line height and frame rate), consensus (of the posterior reading and each model's own, "
+                  "the one the others agree with most, weighted by their confidences; a model of another alphabet, "
+                  "height or frame rate gives only its own reading), or auto: consensus")
       ->check(CLI::IsMember({"auto", "vote", "posterior", "consensus"}))
       ->capture_default_str();
   cmd->add_option("--engines", o.engines,

@@ -118,9 +118,12 @@ class LineRecognizer {
   // lines). With Posterior fusion (the default) decodes the fusion of their per-frame posteriors
   // (fuse_log_posteriors: the normalised geometric mean of the probabilities), so the
   // decoder and its language model see one distribution; with Vote, as below, with this decoder
-  // for every model. The models must share the alphabet (same symbols in the same order),
-  // the input height and the width divisor; otherwise throws Error naming what differs (models
-  // by their place in the list). A null decoder means greedy decoding. The caller builds the
+  // for every model. Posterior fusion needs models that share the alphabet (same symbols in the
+  // same order), the input height and the width divisor; otherwise throws Error naming what
+  // differs (models by their place in the list). Under Vote and Consensus a model that differs
+  // from the first so (can_fuse) reads the line at its own height and gives its own reading
+  // only: the posterior reading fuses the models that share the first's, when two or more do.
+  // A null decoder means greedy decoding. The caller builds the
   // decoder from the first model's metadata: its LM weights and confidence calibration then
   // apply to the fused posteriors, which they were not fitted on.
   explicit LineRecognizer(std::vector<std::shared_ptr<const Model>> models,
@@ -147,18 +150,24 @@ class LineRecognizer {
   // lines: CV_8UC1 crops, dark text on light background. Results in input order.
   std::vector<RecognizedLine> recognize(const std::vector<cv::Mat>& lines) const;
   RecognizedLine recognize(const cv::Mat& line) const;
-  // The first model (alphabet, input height and width divisor are the same for all).
+  // The first model (under Posterior fusion the others share its alphabet, input height and
+  // width divisor; under Vote and Consensus those that do join its posteriors).
   const Model& model() const { return *models_.front(); }
   int model_count() const { return int(models_.size()); }
   LineFusion fusion() const { return options_.fusion; }
   // The (posterior-fused, whatever the fusion) log-softmax output for each line (K × frames),
-  // before decoding: for tools that decode themselves (decoder tuning, calibration).
+  // before decoding: for tools that decode themselves (decoder tuning, calibration). Only the
+  // models that can be fused with the first (can_fuse) take part: the labels are the first's.
   std::vector<Matrix> log_probs(const std::vector<cv::Mat>& lines) const;
 
  private:
-  // Per line, the log-softmax output of each model in [first_model, end_model).
+  // Per line, the log-softmax output of each model in [first_model, end_model), each from the
+  // line normalised to its own input height.
   std::vector<std::vector<Matrix>> model_log_probs(const std::vector<cv::Mat>& lines, size_t first_model,
                                                    size_t end_model) const;
+  // The geometric mean of the posteriors (per_model, from the first model on) of the models that
+  // can be fused with the first (posterior_member_); the first's alone when no other can.
+  Matrix fused_posteriors(const std::vector<Matrix>& per_model) const;
   // One reading of each line (at most one pass's worth) by the models in [first_model,
   // end_model): one model's own reading, or the fusion of the models from the first; no
   // rereading. Each line's log posteriors (per model) into log_probs.
@@ -182,6 +191,8 @@ class LineRecognizer {
   std::vector<std::shared_ptr<const Decoder>> decoders_;  // one per model
   RecognizerOptions options_;
   std::vector<std::shared_ptr<const NetworkPool>> pools_;  // one per model
+  // Per model: whether its posteriors can be fused with the first model's (the first's: true).
+  std::vector<bool> posterior_member_;
 };
 
 
