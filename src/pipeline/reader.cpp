@@ -39,8 +39,8 @@ struct SharedLoads {
 // The line recognizer of models read together (one, or several fused).
 // partners_optional: the models after the first (--engines auto's fusion partners, --engines
 // all's other shipped models) are left out of `paths` (said at debug level) when they cannot be
-// fused with it, e.g. a user's own model of a shipped name with another alphabet beside the
-// shipped models.
+// fused with it on posteriors under posterior fusion, e.g. a user's own model of a shipped name
+// with another alphabet beside the shipped models (consensus and vote read it).
 // shared: models, LM and word list loaded before by other recognizers (null: all loaded here).
 std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& o, std::vector<std::string>& paths,
                                                            bool partners_optional = false,
@@ -65,7 +65,8 @@ std::shared_ptr<const LineRecognizer> load_line_recognizer(const ReaderOptions& 
   for (size_t i = 0; i < paths.size();) {
     std::shared_ptr<const NetworkPool> pool = load(paths[i]);
     std::string why;
-    if (partners_optional && i > 0 && !can_fuse(*models.front(), *pool->model(), &why)) {
+    if (partners_optional && i > 0 && resolve_fusion(o.fusion) == LineFusion::Posterior &&
+        !can_fuse(*models.front(), *pool->model(), &why)) {
       log::debug("{} is not fused with {}: {}", paths[i], paths.front(), why);
       paths.erase(paths.begin() + long(i));
       continue;
