@@ -218,7 +218,9 @@ RecognizedLine LineRecognizer::recognize(const cv::Mat& line) const {
 }
 
 std::vector<Matrix> LineRecognizer::log_probs(const std::vector<cv::Mat>& lines) const {
-  size_t end_model = 0;  // the posterior members come first only by chance: read the span, fuse them
+  // The models up to the last that can be fused with the first are read; fused_posteriors keeps
+  // those that can (a model of another kind listed between them is read for nothing).
+  size_t end_model = 0;
   for (size_t m = 0; m < models_.size(); ++m)
     if (posterior_member_[m]) end_model = m + 1;
   std::vector<std::vector<Matrix>> per_model = model_log_probs(lines, 0, end_model);
