@@ -24,6 +24,25 @@ cv::Mat smooth_noise(cv::Size size, double corr, Rng& rng) {
   return big;
 }
 
+cv::Mat elastic_distort(const cv::Mat& coverage, double amplitude, double corr, Rng& rng) {
+  CV_Assert(coverage.type() == CV_8UC1);
+  if (coverage.empty() || amplitude <= 0) return coverage.clone();
+  cv::Mat dx = smooth_noise(coverage.size(), corr, rng), dy = smooth_noise(coverage.size(), corr, rng);
+  cv::Mat map_x(coverage.size(), CV_32FC1), map_y(coverage.size(), CV_32FC1);
+  const float a = static_cast<float>(amplitude);
+  for (int y = 0; y < coverage.rows; ++y) {
+    const float *ux = dx.ptr<float>(y), *uy = dy.ptr<float>(y);
+    float *mx = map_x.ptr<float>(y), *my = map_y.ptr<float>(y);
+    for (int x = 0; x < coverage.cols; ++x) {
+      mx[x] = static_cast<float>(x) + a * ux[x];
+      my[x] = static_cast<float>(y) + a * uy[x];
+    }
+  }
+  cv::Mat out;
+  cv::remap(coverage, out, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+  return out;
+}
+
 namespace {
 // Thresholds tried: 15% .. 85% of full ink.
 constexpr int kMinLevel = 38, kMaxLevel = 217;

@@ -478,6 +478,9 @@ LineSample LineGenerator::Impl::make(int profile) {
       p.warp_amplitude = rng.uniform(0.05, 0.3) * xh;
       p.warp_length = rng.uniform(2, 6) * xh;
       p.rotation += deg(rng.normal(0, 1.0));
+      // Each writer's own slant (upright to a strong forward lean, a few lean back) and width.
+      p.shear = rng.normal(0.08, 0.14);
+      p.x_stretch *= rng.uniform(0.8, 1.25);
     }
     if (fill_in_blank) p.tab_width = rng.uniform(2.5, 12) * xh;
     // Tab gaps between a field and its value: mostly a few x-heights, but a third as wide as a
@@ -491,6 +494,13 @@ LineSample LineGenerator::Impl::make(int profile) {
   }
   if (r.coverage.empty())
     throw FormatError("synth: no visible glyphs after 8 texts (" + (*fonts)[face].path + ")");
+  // A hand never writes a letter twice alike: bend and swell every stroke (a font repeats its
+  // glyphs exactly, and a model that only saw fonts reads real handwriting as noise).
+  if ((*fonts)[face].entry.hand && rng.chance(0.85)) {
+    r.coverage = elastic_distort(r.coverage, rng.uniform(0.04, 0.12) * xh, rng.uniform(0.5, 1.5) * xh, rng);
+    cv::Rect ink = cv::boundingRect(r.coverage);
+    if (!ink.empty()) r.ink = ink;
+  }
   last_profile = profile;
   last_face = face;
 

@@ -68,5 +68,23 @@ TEST(Degrade, SmoothNoiseIsDeterministicAndSmooth) {
   EXPECT_LT(sd2[0], sd[0]);  // neighbours correlate: differences are small
 }
 
+TEST(Degrade, ElasticDistortionMovesStrokesButKeepsTheirInk) {
+  // Vertical bars 4 px wide: distorted, they bend (columns that were blank get ink, and ink
+  // columns lose some), yet the ink's total stays within a few percent and nothing leaves the image.
+  cv::Mat bars = cv::Mat::zeros(40, 300, CV_8UC1);
+  for (int x = 20; x < 280; x += 20) bars(cv::Rect(x, 8, 4, 24)) = 255;
+  Rng a(3), b(3);
+  cv::Mat x = elastic_distort(bars, 2.0, 10, a), y = elastic_distort(bars, 2.0, 10, b);
+  ASSERT_EQ(x.size(), bars.size());
+  ASSERT_EQ(x.type(), CV_8UC1);
+  EXPECT_EQ(cv::norm(x, y, cv::NORM_INF), 0);  // the seed fixes the field
+  EXPECT_NEAR(cv::sum(x)[0], cv::sum(bars)[0], 0.08 * cv::sum(bars)[0]);
+  cv::Mat moved;
+  cv::absdiff(x, bars, moved);
+  EXPECT_GT(cv::countNonZero(moved > 128), 100);  // strokes moved by about 2 px, not a blur
+  cv::Mat same = elastic_distort(bars, 0, 10, a);
+  EXPECT_EQ(cv::norm(same, bars, cv::NORM_INF), 0);
+}
+
 }  // namespace
 }  // namespace ocr::synth

@@ -12,6 +12,11 @@ namespace ocr::synth {
 // Smooth zero-mean noise, roughly unit variance, with the given correlation length in pixels.
 cv::Mat smooth_noise(cv::Size size, double corr, Rng& rng);
 
+// Elastic distortion of an 8-bit coverage map: every pixel moves by a smooth random field of
+// σ `amplitude` px and correlation length `corr` px, so no two copies of a letter are alike (a
+// pen's strokes bend and swell; a font's glyphs repeat exactly). Same size, same type.
+cv::Mat elastic_distort(const cv::Mat& coverage, double amplitude, double corr, Rng& rng);
+
 // Thresholds a blurred ink map at the level whose result has stroke width (2·area/perimeter)
 // closest to target_width px, with a soft edge of `soft` (0 = binary). Returns the ink map.
 cv::Mat threshold_to_stroke(const cv::Mat& blurred, double target_width, double soft);
