@@ -204,8 +204,8 @@ bool is_mark_line(const RecognizedLine& line) {
   return marks_only || line.confidence < kSymbolLineConfidence;
 }
 
-// Why a page came out without text: no ink at all is no surprise (empty string), anything else is
-// said in words a user can act on.
+// Why a page came out without text, in words a user can act on. A blank page is said too: in a
+// batch's log "blank" tells an empty scan from a page whose text was missed.
 std::string explain_empty(const PreparedPage& prep, const std::vector<RecognizedLine>& lines,
                           const PageRecognizerOptions& options) {
   if (prep.no_line_detected && prep.lines.empty())
@@ -213,7 +213,7 @@ std::string explain_empty(const PreparedPage& prep, const std::vector<Recognized
            "--detector heuristic cuts lines from them all the same";
   if (prep.lines.empty()) {
     const size_t pictures = prep.layout.pictures.size(), rules = prep.layout.rules.size();
-    if (pictures + rules == 0) return "";  // blank: nothing was there to read
+    if (pictures + rules == 0) return "the page is blank (no ink to read)";
     return "no text lines found; the ink was taken for " + std::to_string(pictures) + " picture(s) and " +
            std::to_string(rules) + " rule(s) (try --layout block or line)";
   }

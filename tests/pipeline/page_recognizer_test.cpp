@@ -330,11 +330,11 @@ TEST(PageRecognizer, ImplausibleLinesAreDroppedFromPages) {
   EXPECT_EQ(count_lines(ocr::PageRecognizer(noise_reader("x;y"), opt).recognize(img)), 1);
 }
 
-// A page with ink but no text says why; a blank page needs no word.
+// A page without text says why: blank, or ink that was taken for something else.
 TEST(PageRecognizer, AnEmptyPageWithInkIsExplained) {
   cv::Mat blank(400, 300, CV_8UC1, cv::Scalar(255));
   ocr::PageRecognizer rec(ocr::test::fake_reader());
-  EXPECT_EQ(rec.recognize(blank, "blank.png").empty_reason, "");
+  EXPECT_EQ(rec.recognize(blank, "blank.png").empty_reason, "the page is blank (no ink to read)");
   cv::Mat picture = blank.clone();
   cv::randu(picture(cv::Rect(40, 60, 220, 260)), 0, 160);
   auto p = rec.recognize(picture, "picture.png");
