@@ -4,7 +4,7 @@
 #   LR=5e-4 WARMUP=100 SEED=2 tools/train-eng.sh --init models/eng.ocrm   resume / continue
 # Extra arguments go to `ocr train` (options it already sets come from the environment instead:
 # CLI11 takes each option once). MINUTES sets the time budget (the learning-rate decay is timed to
-# end with it), LR/WARMUP/SEED the schedule, MIX the model's data line when --synth-profiles changes it, NET the network spec, BUILD the build folder (OCR the binary itself, e.g. a
+# end with it), LR/WARMUP/SEED the schedule, NET the network spec, BUILD the build folder (OCR the binary itself, e.g. a
 # copy that a rebuild cannot replace mid-run), OUT the output model (default runs/eng/eng.ocrm).
 # Mixed precision (--bf16) from session 4 on: 1.4x the lines/s where the CPU has AVX512-BF16
 # (float elsewhere); the runs before it were float. Since 2026-12-04 --precision auto: bf16 only
@@ -20,7 +20,6 @@ OCR=${OCR:-$BUILD/ocr}
 LR=${LR:-1e-3}
 WARMUP=${WARMUP:-300}
 SEED=${SEED:-1}
-MIX=${MIX:-default profile mix}
 # The shipped recognizers' net; another for a fusion member of another kind (models/wip).
 NET=${NET:-"C3,3,16 Bn Relu Mp2,2 R32 Mp2,2 R64 R64 Mp2,1 Col Lbx128 Lbx128 O"}
 [ -f data/corpus/eng.txt ] || tools/build-corpus.sh
@@ -29,5 +28,5 @@ exec "$OCR" train --train synth --out "$OUT" \
   --net "$NET" \
   --iterations 1000000 --time-budget "$MINUTES" --batch 16 --lr "$LR" --warmup "$WARMUP" --decay 0.25 \
   --val-every 1000 --val-lines 400 --seed "$SEED" --precision auto \
-  --data-description "synthetic lines from ocr's generator (data/fonts.tsv train faces, corpus from Debian packages via tools/build-corpus.sh), $MIX" \
+  --data-description "synthetic lines from ocr's generator (data/fonts.tsv train faces, corpus from Debian packages via tools/build-corpus.sh)" \
   "$@"

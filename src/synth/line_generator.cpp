@@ -388,6 +388,23 @@ size_t LineGenerator::face_count() const { return impl_->fonts->size(); }
 std::string LineGenerator::profile_of_last() const { return profile_names()[impl_->last_profile]; }
 std::string LineGenerator::font_of_last() const { return (*impl_->fonts)[impl_->last_face].entry.file; }
 
+std::string LineGenerator::describe_mix() const {
+  double total = 0;
+  for (double w : impl_->profile_w) total += w;
+  std::string out = "profiles ";
+  bool first = true;
+  for (size_t i = 0; i < impl_->profile_w.size(); ++i) {
+    if (impl_->profile_w[i] <= 0) continue;
+    char share[32];
+    std::snprintf(share, sizeof share, "%.3g", impl_->profile_w[i] / total);
+    out += (first ? "" : ",") + profile_names()[i] + "=" + share;
+    first = false;
+  }
+  char hand[32];
+  std::snprintf(hand, sizeof hand, "%.3g", impl_->cfg.hand_share);
+  return out + "; fax lines by hand " + hand;
+}
+
 LineSample LineGenerator::next() { return impl_->make(static_cast<int>(pick_weighted(impl_->rng, impl_->profile_w))); }
 
 LineSample LineGenerator::at(uint64_t index) {

@@ -41,8 +41,8 @@ using Clock = std::chrono::steady_clock;
 
 class SynthLineSource : public LineSource {
  public:
-  SynthLineSource(const synth::GeneratorConfig& cfg, std::string what)
-      : gen_(cfg), what_(std::move(what)) {}
+  SynthLineSource(const synth::GeneratorConfig& cfg, const std::string& what)
+      : gen_(cfg), what_(what + "; " + gen_.describe_mix()) {}
   LineSample at(uint64_t index) override { return gen_.at(index); }
   std::string describe() const override { return what_; }
   const std::u32string& alphabet() const { return gen_.alphabet(); }
@@ -368,8 +368,9 @@ TrainSummary train_on(const TrainConfig& c, Communicator& comm) {
   } else {
     model = std::make_shared<Model>(c.spec, data_alphabet, c.input_height, c.seed);
   }
-  if (!c.data_description.empty()) model->metadata().data = c.data_description;
-  else if (model->metadata().data.empty()) model->metadata().data = source->describe();
+  // What the weights were trained on last: the caller's note, then what the source says it drew
+  // (the synthetic mix, or the list and its size), so the note cannot disagree with the run.
+  model->metadata().data = c.data_description.empty() ? source->describe() : c.data_description + "; " + source->describe();
   Network& net = model->network();
   log::info("net: {} ({} parameters, {:.2f} GFLOP per 400-px line), alphabet {} characters",
             model->spec(), model->parameter_count(), 2 * net.forward_macs(400) / 1e9,

@@ -273,6 +273,19 @@ TEST(LineGenerator, ProfileWeightsSelectProfiles) {
   }
 }
 
+TEST(LineGenerator, DescribesTheMixItDrawsWith) {
+  GeneratorConfig c = config(4);
+  c.profile_weights = {{"fax", 3}, {"phone", 1}};
+  c.hand_share = 0.4;
+  // Shares, not the weights as given; profiles left out are not named.
+  EXPECT_EQ(LineGenerator(c).describe_mix(), "profiles fax=0.75,phone=0.25; fax lines by hand 0.4");
+  c.profile_weights.clear();
+  c.hand_share = 0.18;
+  EXPECT_EQ(LineGenerator(c).describe_mix(),
+            "profiles scan_binary=0.38,scan_gray=0.2,photo=0.08,screen=0.1,receipt=0.1,fax=0.07,phone=0.07; "
+            "fax lines by hand 0.18");
+}
+
 // The scan_binary look is tuned to real UW-III lines: stroke width / x-height median 0.17.
 TEST(LineGenerator, ScanBinaryStatisticsLikeRealScans) {
   GeneratorConfig c = config(6);

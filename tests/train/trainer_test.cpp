@@ -62,12 +62,16 @@ TEST_F(Trainer, LearnsAFewLinesAndKeepsTheBest) {
   ocr::TrainConfig c = config();
   c.iterations = 1200;
   c.val_every = 100;
+  c.data_description = "eight drawn words";
   ocr::TrainSummary s = ocr::train(c);
   EXPECT_EQ(s.iterations, 1200);
   EXPECT_LT(s.best_cer, 0.1);
   ASSERT_TRUE(fs::exists(c.out));
   ASSERT_TRUE(fs::exists(c.out + ".last"));
-  EXPECT_NEAR(ocr::Model::load(c.out)->metadata().validation_cer, s.best_cer, 1e-9);
+  const auto model = ocr::Model::load(c.out);
+  EXPECT_NEAR(model->metadata().validation_cer, s.best_cer, 1e-9);
+  // The data note: the caller's words, then what the source itself says it read.
+  EXPECT_EQ(model->metadata().data, "eight drawn words; " + c.train + " (8 lines)");
 }
 
 // --keep-checkpoints N: the models of the last N validations stay beside the output, named by

@@ -77,6 +77,9 @@ class LineGenerator {
   size_t face_count() const;
   std::string profile_of_last() const;
   std::string font_of_last() const;  // file name of the last line's main face
+  // The profile mix (shares summing to 1) and the hand share this generator draws with, for a
+  // model's data note: "profiles fax=0.45,phone=0.2; fax lines by hand 0.4".
+  std::string describe_mix() const;
 
  private:
   struct Impl;
