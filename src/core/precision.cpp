@@ -69,7 +69,8 @@ bool int8_measured_faster(std::string* timings) {
   const double t_int8 = best_time([&] {
     for (Index r = 0; r < chunks; ++r) gemm_int8(panels, b8.data(), k, q, c.data(), m, p, false);
   });
-  *timings = fmt::format("float {:.0f} µs, int8 {:.0f} µs on 64×576×120", t_float * 1e6, t_int8 * 1e6);
+  *timings = fmt::format("float {:.0f} µs, int8 ({}) {:.0f} µs on 64×576×120", t_float * 1e6,
+                         int8_kernel_name(int8_kernel()), t_int8 * 1e6);
   log::debug("kernel timing: {}", *timings);
   return t_int8 < t_float;
 #endif
@@ -134,7 +135,7 @@ Precision resolve(Precision wanted) {
     return Precision::Float;
   }
   if (wanted == Precision::Int8 && !gemm_int8_is_native()) {
-    log::warn("int8 kernel: this CPU has no AVX512-VNNI; multiplying in float");
+    log::warn("int8 kernel: this CPU has neither AVX512-VNNI nor AVX2; multiplying in float");
     return Precision::Float;
   }
   return wanted;

@@ -1,4 +1,4 @@
-// The int8 GEMM: the VNNI kernel against the scalar loops (same integer sums, same float
+// The int8 GEMM: each kernel the CPU runs (VNNI, AVX2) against the scalar loops (same integer sums, same float
 // epilogue: the same bits), and against the double-precision product within the bound the
 // quantisation steps give, on every edge of the register blocking and of the packing.
 #include <gtest/gtest.h>
@@ -25,20 +25,46 @@ TEST(Int8, QuantisationHoldsZeroAndTheRange) {
   EXPECT_FLOAT_EQ(relu.scale, 2.0f / 255);
   const U8Quant flat = u8_quant_for_range(0.0f, 0.0f);
   EXPECT_EQ(quantize_u8(0.0f, flat), flat.zero);
-  // The bulk conversion (vector instructions where native) equals the scalar one.
+  // The bulk conversion (each kernel's vector instructions) equals the scalar one.
   Rng rng(5);
   std::vector<float> x(1001);
   for (auto& v : x) v = float(rng.normal(0.5, 2));
-  std::vector<std::uint8_t> bulk(x.size());
-  quantize_u8(x.data(), Index(x.size()), q, bulk.data());
-  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(bulk[i], quantize_u8(x[i], q)) << i << " " << x[i];
+  x[7] = 0.5f * q.scale;  // halfway between two steps: rounded to even as the scalar one does
+  x[8] = 1.5f * q.scale;
+  for (Int8Kernel kernel : int8_kernels_on_this_cpu()) {
+    const ScopedInt8Kernel use(kernel);
+    std::vector<std::uint8_t> bulk(x.size());
+    quantize_u8(x.data(), Index(x.size()), q, bulk.data());
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(bulk[i], quantize_u8(x[i], q)) << int8_kernel_name(kernel) << " " << i << " " << x[i];
+  }
+}
+
+// The kernel in use is the best of those the CPU runs, and a scoped choice ends with its scope.
+TEST(Int8, ScopedKernelChoice) {
+  const std::vector<Int8Kernel> here = int8_kernels_on_this_cpu();
+  ASSERT_EQ(here.front(), Int8Kernel::Scalar);
+  const Int8Kernel best = int8_kernel();
+  EXPECT_EQ(best, here.back());
+  {
+    const ScopedInt8Kernel use(Int8Kernel::Scalar);
+    EXPECT_EQ(int8_kernel(), Int8Kernel::Scalar);
+    EXPECT_FALSE(gemm_int8_is_native());
+  }
+  EXPECT_EQ(int8_kernel(), best);
+  if (best != Int8Kernel::Vnni) {
+    EXPECT_THROW(ScopedInt8Kernel{Int8Kernel::Vnni}, Error);
+  }
 }
 
 // The one-pass range (vector instructions where native) against the plain search, on lengths
 // around the vector width, with the extremes anywhere.
 TEST(Int8, ValueRangeEqualsMinAndMax) {
+  for (Int8Kernel kernel : int8_kernels_on_this_cpu()) {
+  const ScopedInt8Kernel use(kernel);
+  SCOPED_TRACE(int8_kernel_name(kernel));
   Rng rng(8);
-  for (Index n : {1, 2, 15, 16, 17, 31, 33, 1000, 1003}) {
+  for (Index n : {1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 1003}) {
     std::vector<float> x(size_t(n) + 3);
     for (auto& v : x) v = float(rng.normal(-0.5, 3));
     const float* first = x.data() + 3;  // unaligned
@@ -51,6 +77,7 @@ TEST(Int8, ValueRangeEqualsMinAndMax) {
   value_range(nullptr, 0, &lo, &hi);
   EXPECT_EQ(lo, 0.0f);
   EXPECT_EQ(hi, 0.0f);
+  }
 }
 
 Matrix random_matrix(Rng& rng, Index rows, Index cols, double lo, double hi) {
@@ -94,6 +121,9 @@ TEST(Int8, PackingEqualsItsDefinition) {
 // Every M, K, P up to past two register blocks (32 rows, 12 columns) and several 4-groups of K,
 // B as a block of a taller matrix (leading dimension past K), C likewise.
 TEST(Int8, GemmWithinTheQuantisationBoundOnAllBlockEdges) {
+  for (Int8Kernel kernel : int8_kernels_on_this_cpu()) {
+  const ScopedInt8Kernel use(kernel);
+  SCOPED_TRACE(int8_kernel_name(kernel));
   Rng rng(31);
   int checked = 0;
   for (Index m = 1; m <= 40; m += (m < 18 ? 1 : 7))
@@ -141,12 +171,18 @@ TEST(Int8, GemmWithinTheQuantisationBoundOnAllBlockEdges) {
         }
       }
   EXPECT_GT(checked, 100000);
+  }
 }
 
 // The kernel on u8 operands against the scalar loops with a non-zero zero point and extreme
 // values (|qa| = 127, qb = 255 everywhere: the largest sums), bit for bit.
 TEST(Int8, KernelEqualsScalarLoopsBitForBit) {
-  if (!gemm_int8_is_native()) GTEST_SKIP() << "no AVX512-VNNI on this CPU";
+  const std::vector<Int8Kernel> here = int8_kernels_on_this_cpu();
+  if (here.size() == 1) GTEST_SKIP() << "no AVX2 on this CPU";
+  for (Int8Kernel kernel : here) {
+  if (kernel == Int8Kernel::Scalar) continue;
+  const ScopedInt8Kernel use(kernel);
+  SCOPED_TRACE(int8_kernel_name(kernel));
   Rng rng(32);
   for (Index m : {1, 15, 16, 17, 32, 33, 64, 100})
     for (Index k : {4, 8, 144, 576, 1152})
@@ -166,11 +202,15 @@ TEST(Int8, KernelEqualsScalarLoopsBitForBit) {
             ASSERT_EQ(fast, slow) << m << "x" << k << "x" << p << " zero " << q.zero;
           }
       }
+  }
 }
 
 // B in pieces, as a convolution hands it over (overlapping windows of one buffer, ldb apart):
 // the same bits as the scalar loops and as the plain kernel on the patches written out.
 TEST(Int8, PiecesEqualPatchesWrittenOut) {
+  for (Int8Kernel kernel : int8_kernels_on_this_cpu()) {
+  const ScopedInt8Kernel use(kernel);
+  SCOPED_TRACE(int8_kernel_name(kernel));
   Rng rng(33);
   for (Index m : {1, 16, 17, 40})
     for (Index p : {1, 5, 12, 13, 30})
@@ -207,7 +247,9 @@ TEST(Int8, PiecesEqualPatchesWrittenOut) {
             ASSERT_EQ(fast, plain) << m << "x" << k << "x" << p;
           }
       }
+  }
   // Pieces that do not add up to A's columns are refused.
+  Rng rng(34);
   const Int8Panels panels = pack_int8_panels(random_matrix(rng, 4, 8, -1, 1));
   std::vector<std::uint8_t> b(64);
   const std::uint8_t* base = b.data();

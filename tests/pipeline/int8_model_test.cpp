@@ -1,5 +1,6 @@
-// The shipped recognizer read in int8 (AVX512-VNNI) against float: the sample line gives the
-// same text, and nearly every frame the same best label.
+// The shipped recognizer read in int8 against float: the sample line gives the same text, and
+// nearly every frame the same best label; and every int8 kernel the CPU runs (VNNI, AVX2, the
+// scalar loops) reads it to the same bits.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -45,7 +46,7 @@ Reading read(const std::shared_ptr<const ocr::Model>& model, ocr::Precision p, c
 }
 
 TEST(Int8Model, ReadsTheSampleLineAsFloatDoes) {
-  if (!ocr::gemm_int8_is_native()) GTEST_SKIP() << "no AVX512-VNNI on this CPU";
+  if (!ocr::gemm_int8_is_native()) GTEST_SKIP() << "no AVX512-VNNI or AVX2 on this CPU";
   const std::string root = OCR_SOURCE_DIR;
   const cv::Mat line = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
   ASSERT_FALSE(line.empty());
@@ -81,6 +82,37 @@ TEST(Int8Model, ReadsTheSampleLineAsFloatDoes) {
     EXPECT_GT((a - b).cwiseAbs().maxCoeff(), 0) << "the int8 reading is the float one: int8 unused?";
   }
   EXPECT_EQ(f.texts[0], gt);  // the float reading, for reference
+}
+
+TEST(Int8Model, EveryKernelReadsToTheSameBits) {
+  const std::string root = OCR_SOURCE_DIR;
+  const cv::Mat line = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(line.empty());
+  auto model = ocr::Model::load(root + "/models/eng_gru.ocrm");  // convolutions and GRU steps in int8
+  const ocr::Precision before = ocr::inference_precision();
+  // Int8 is chosen before the scalar loops are (where they are the kernel in use, int8 falls back
+  // to float).
+  ocr::set_inference_precision(ocr::Precision::Int8);
+  if (ocr::inference_precision() != ocr::Precision::Int8) GTEST_SKIP() << "no AVX512-VNNI or AVX2 on this CPU";
+  std::vector<Reading> readings;
+  for (ocr::Int8Kernel kernel : ocr::int8_kernels_on_this_cpu()) {
+    const ocr::ScopedInt8Kernel use(kernel);
+    ocr::LineRecognizer recognizer(model, nullptr, ocr::RecognizerOptions{1, 1});
+    Reading r;
+    const std::vector<cv::Mat> lines = {line};
+    for (const auto& l : recognizer.recognize(lines)) r.texts.push_back(l.text);
+    r.log_probs = recognizer.log_probs(lines);
+    readings.push_back(std::move(r));
+  }
+  ocr::set_inference_precision(before);
+  ASSERT_GE(readings.size(), 2u);
+  for (size_t k = 1; k < readings.size(); ++k) {
+    EXPECT_EQ(readings[k].texts, readings[0].texts);
+    ASSERT_EQ(readings[k].log_probs[0].rows(), readings[0].log_probs[0].rows());
+    ASSERT_EQ(readings[k].log_probs[0].cols(), readings[0].log_probs[0].cols());
+    EXPECT_EQ(readings[k].log_probs[0], readings[0].log_probs[0])
+        << ocr::int8_kernel_name(ocr::int8_kernels_on_this_cpu()[k]) << " against the scalar loops";
+  }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// C = A · B in 8-bit integers for inference on CPUs with AVX512-VNNI: one VPDPBUSD multiplies 64
-// pairs of u8 × s8 into 16 int32 sums, where an FMA multiplies 16 floats.
+// C = A · B in 8-bit integers for inference: on CPUs with AVX512-VNNI one VPDPBUSD multiplies 64
+// pairs of u8 × s8 into 16 int32 sums, where an FMA multiplies 16 floats; on CPUs with AVX2 alone
+// one VPMADDWD multiplies 16 pairs widened to int16, where an FMA multiplies 8 floats. Both sum
+// exactly in int32 and share one float epilogue, so every kernel gives the same bits.
 //
 // Quantisation: A (the weights) is symmetric s8 with one scale per row, A(i, k) ≈ sa_i · qa(i, k),
 // |qa| ≤ 127; B (activations) is affine u8 with one scale and zero point for the whole operand,
@@ -42,15 +44,37 @@ void quantize_u8(const float* x, Index n, U8Quant q, std::uint8_t* out);
 // quantised for (minCoeff and maxCoeff read it twice, 6 % of a fax page's time).
 void value_range(const float* x, Index n, float* lo, float* hi);
 
-// True when the CPU has AVX512-VNNI (checked at run time; the kernel is compiled for it whatever
-// the build's -march); otherwise gemm_int8 runs the scalar loop (correct, slow).
+// The kernels, each compiled for its instructions whatever the build's -march and chosen at run
+// time: VNNI where the CPU has AVX512-VNNI, else AVX2 where it has AVX2 and FMA, else the scalar
+// loops (correct, slow).
+enum class Int8Kernel { Scalar, Avx2, Vnni };
+// Those that run here, the scalar loops first.
+std::vector<Int8Kernel> int8_kernels_on_this_cpu();
+// The kernel gemm_int8, gemm_int8_pieces, quantize_u8 and value_range use.
+Int8Kernel int8_kernel();
+const char* int8_kernel_name(Int8Kernel kernel);
+// True when int8_kernel() is a vector kernel.
 bool gemm_int8_is_native();
+
+// While it lives, the process's int8 products run on `kernel`, on every thread (the tests compare
+// every kernel the CPU has with the scalar loops); throws if the CPU cannot run it. Not for
+// threads that want different kernels at once.
+class ScopedInt8Kernel {
+ public:
+  explicit ScopedInt8Kernel(Int8Kernel kernel);
+  ~ScopedInt8Kernel();
+  ScopedInt8Kernel(const ScopedInt8Kernel&) = delete;
+  ScopedInt8Kernel& operator=(const ScopedInt8Kernel&) = delete;
+
+ private:
+  int previous_ = -1;
+};
 
 // c (a.rows × p, column-major, leading dimension ldc) = A · B, or += with accumulate; B is p
 // columns of 4·a.quads u8 rows each (leading dimension ldb in bytes, a multiple of 4).
 void gemm_int8(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq, float* c,
                Index ldc, Index p, bool accumulate = false);
-// The same by plain loops: the oracle of the tests, and the path without VNNI. The integer sums
+// The same by plain loops: the oracle of the tests, and the path without AVX2. The integer sums
 // and the float epilogue are those of the kernel, so both give the same bits.
 void gemm_int8_scalar(const Int8Panels& a, const std::uint8_t* b, Index ldb, U8Quant bq, float* c,
                       Index ldc, Index p, bool accumulate = false);

@@ -10,7 +10,7 @@ enum class Precision {
   Auto,   // the fastest native one: see inference_precision()
   Float,  // float products and sums: bit-for-bit the same on every machine
   Bf16,   // bfloat16 products, float sums (AVX512-BF16): convolutions and LSTMs
-  Int8,   // u8 × s8 products, int32 sums (AVX512-VNNI): convolutions and the LSTMs' input
+  Int8,   // u8 × s8 products, int32 sums (AVX512-VNNI or AVX2): convolutions and the LSTMs' input
           // projections; the LSTM steps, a 1-channel first convolution and the output stay float
 };
 
@@ -20,7 +20,7 @@ Precision parse_precision(const std::string& name);
 
 // The precision networks prepared for inference from now on use (never Auto). By default it comes
 // from the environment, OCR_KERNEL=float|bf16|int8|auto (OCR_BF16=0, the older switch, means
-// float); auto, the default, takes int8 where the CPU has AVX512-VNNI and a timing of both kernels
+// float); auto, the default, takes int8 where the CPU has AVX512-VNNI or AVX2 and a timing of both kernels
 // on a convolution's shape (a few ms, once) finds it faster, else bf16 where native and a timing
 // finds it faster than float, else float.
 // A precision the CPU lacks falls back to float (with a warning). Logged at debug level once.
