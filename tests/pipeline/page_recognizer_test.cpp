@@ -812,10 +812,9 @@ ocr::LineReader star_reader() {
 TEST(PageRecognizer, APageWhereTheDetectorFindsNoLineHasNoTextAndSaysWhy) {
   ocr::PageRecognizerOptions opt;
   opt.detector = shipped_detector();
+  // Read through the recognizer alone (it prepares the page as prepare_page does): the detector
+  // on these pages is most of this test's time, two minutes under ASan when it ran twice.
   for (const cv::Mat& page : pages_without_text()) {
-    const ocr::PreparedPage prep = ocr::prepare_page(page, opt, "grain.png");
-    EXPECT_TRUE(prep.no_line_detected);
-    EXPECT_TRUE(prep.lines.empty());
     const ocr::PageResult p = ocr::PageRecognizer(ocr::test::fake_reader(), opt).recognize(page, "grain.png");
     EXPECT_TRUE(p.blocks.empty());
     EXPECT_NE(p.empty_reason.find("detector found no text line"), std::string::npos) << p.empty_reason;
