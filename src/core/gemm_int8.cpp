@@ -347,7 +347,7 @@ OCR_AVX2 inline void store_rows8(__m256i sum, const float* scale, const std::int
   }
 }
 
-constexpr int kNR2 = 6;  // columns per register block: 2 × 6 accumulators, 2 rows, 1 group
+constexpr int kNR2 = 5;  // columns per register block: 2 × 5 accumulators, 2 rows, 1 group, 2 products
 
 // Columns j0 .. j0 + n of B (in pieces) widened to int16, each 4 · quads long, one after another.
 OCR_AVX2 void widen_columns(Pieces pieces, Index j0, int n, Index ldb, Index quads, std::int16_t* out) {
@@ -393,13 +393,13 @@ OCR_AVX2 void block_cols_avx2(int nr, const std::int8_t* a, const std::int16_t* 
   switch (nr) {
 #define OCR_INT8_CASE(N) \
   case N: block_avx2<N>(a, b, ld, quads, scale, sums, bq, c, ldc, rows, acc); break;
-    OCR_INT8_CASE(6) OCR_INT8_CASE(5) OCR_INT8_CASE(4) OCR_INT8_CASE(3) OCR_INT8_CASE(2)
+    OCR_INT8_CASE(5) OCR_INT8_CASE(4) OCR_INT8_CASE(3) OCR_INT8_CASE(2)
 #undef OCR_INT8_CASE
     default: block_avx2<1>(a, b, ld, quads, scale, sums, bq, c, ldc, rows, acc); break;
   }
 }
 
-// Each block of 6 columns of B is widened once, then every half panel of A visits it.
+// Each block of kNR2 columns of B is widened once, then every half panel of A visits it.
 OCR_AVX2 void gemm_pieces_avx2(const Int8Panels& a, Pieces pieces, Index ldb, U8Quant bq, float* c, Index ldc,
                                Index p, bool accumulate) {
   const Index panel_size = a.quads * kPanelRows * 4, ld = 4 * a.quads;
