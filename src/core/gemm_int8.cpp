@@ -11,7 +11,8 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define OCR_INT8_X86 1
-// Compiled for VNNI (AVX2) whatever the build's -march, called only where the CPU has it.
+// Each kernel is compiled for its instructions whatever the build's -march, and called only where
+// the CPU has them.
 #define OCR_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 #define OCR_AVX2 __attribute__((target("avx2,fma")))
 #endif
