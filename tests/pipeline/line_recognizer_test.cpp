@@ -37,10 +37,11 @@ TEST(LineRecognizer, ManyLinesReadInPassesComeBackInTheirPlaces) {
   const cv::Mat line = cv::imread(root + "/data/sample-line.png", cv::IMREAD_GRAYSCALE);
   ASSERT_FALSE(line.empty());
   // 150 lines (past two passes) of different widths and texts: the sample line cut at different
-  // places and scaled, in a shuffled order of widths.
+  // places (its first 10 to 40 %: short lines keep the test short) and scaled, in a shuffled
+  // order of widths.
   std::vector<cv::Mat> lines;
   for (int i = 0; i < 150; ++i) {
-    const int width = line.cols / 4 + (i * 37) % (line.cols * 3 / 4);
+    const int width = line.cols / 10 + (i * 37) % (line.cols * 3 / 10);
     cv::Mat part = line(cv::Rect(0, 0, width, line.rows)).clone(), scaled;
     cv::resize(part, scaled, cv::Size(), 0.8 + 0.01 * (i % 30), 0.8 + 0.01 * (i % 30), cv::INTER_AREA);
     lines.push_back(scaled);
@@ -50,13 +51,14 @@ TEST(LineRecognizer, ManyLinesReadInPassesComeBackInTheirPlaces) {
   const std::vector<ocr::RecognizedLine> together = recognizer.recognize(lines);
   ASSERT_EQ(together.size(), lines.size());
   int distinct = 0;
-  for (size_t i = 0; i < lines.size(); ++i) {
+  for (size_t i = 0; i < lines.size(); ++i) distinct += i > 0 && together[i].text != together[i - 1].text;
+  EXPECT_GT(distinct, 100);  // the lines differ, so a line out of place would show
+  // Every other line read alone: a pass put back out of order moves many lines, and half show it.
+  for (size_t i = 0; i < lines.size(); i += 2) {
     const ocr::RecognizedLine alone = recognizer.recognize(lines[i]);
     EXPECT_EQ(together[i].text, alone.text) << "line " << i;
     EXPECT_EQ(together[i].confidence, alone.confidence) << "line " << i;
-    distinct += i > 0 && together[i].text != together[i - 1].text;
   }
-  EXPECT_GT(distinct, 100);  // the lines differ, so a line out of place would show
 }
 
 // Unsure lines are read again at other widths and the surest reading stays: the same as reading

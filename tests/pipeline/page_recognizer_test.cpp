@@ -785,7 +785,7 @@ namespace {
 // Paper without print: fine grain around a light grey, and coarse noise of a darker one.
 std::vector<cv::Mat> pages_without_text() {
   cv::RNG rng(7);
-  cv::Mat grain(1400, 1000, CV_8UC1), noise(300, 600, CV_8UC1);
+  cv::Mat grain(1000, 720, CV_8UC1), noise(300, 600, CV_8UC1);
   rng.fill(grain, cv::RNG::NORMAL, 235, 6);
   rng.fill(noise, cv::RNG::UNIFORM, 200, 230);
   return {grain, noise};
