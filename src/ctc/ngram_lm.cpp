@@ -227,7 +227,8 @@ void NgramLm::validate_and_index(const std::string& what) {
   bool nan = false;
   for (size_t i = 0; i < n; ++i) {
     largest = std::max(largest, token_[i]);
-    nan |= std::isnan(logp_[i]) | std::isnan(bow_[i]);
+    // Both read on every node, without a branch (a loop over millions of nodes at load time).
+    nan |= int(std::isnan(logp_[i])) | int(std::isnan(bow_[i]));
   }
   if (largest >= vocab)
     for (size_t c = 0; c < n; ++c)
