@@ -14,7 +14,7 @@ artifacts=${ARTIFACTS:-/tmp/ocr-fuzz-artifacts}
 runs=${RUNS:-100000}
 mkdir -p "$artifacts"
 # The targets that run to the time cap rather than to RUNS start first, so that with JOBS at a
-# time the last ones do not end alone (CI: 153 s in alphabetical order, where they came last).
+# time the last minute is not one capped target alone (in alphabetical order net_spec came last).
 targets=${*:-$(cd "$build/tests/fuzz" && ls fuzz_* | sort | awk '/^fuzz_(list|net_spec|lexicon)$/ {print; next} {rest = rest $0 "\n"} END {printf "%s", rest}')}
 status=$(mktemp -u)  # exists once any target has failed
 one() {
